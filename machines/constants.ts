@@ -1,0 +1,54 @@
+/** The four states every breaker (and the supervisor's global state) can be in. */
+export const BreakerState = {
+  NORMAL: 'NORMAL',
+  TRIPPED: 'TRIPPED',
+  RESETTING: 'RESETTING',
+  MANUALLY_HALTED: 'MANUALLY_HALTED',
+} as const;
+export type BreakerState = (typeof BreakerState)[keyof typeof BreakerState];
+
+/** Severity order used to derive the global state: higher wins. */
+export const STATE_SEVERITY: Readonly<Record<BreakerState, number>> = {
+  NORMAL: 0,
+  RESETTING: 1,
+  TRIPPED: 2,
+  MANUALLY_HALTED: 3,
+};
+
+/** The breakers every strategy runs. */
+export const BreakerType = {
+  DRAWDOWN: 'drawdown',
+  DAILY_LOSS: 'dailyLoss',
+  ORDER_RATE: 'orderRate',
+  ERROR_RATE: 'errorRate',
+  MANUAL: 'manual',
+} as const;
+export type BreakerType = (typeof BreakerType)[keyof typeof BreakerType];
+
+export const BREAKER_TYPES: readonly BreakerType[] = Object.values(BreakerType);
+/** Breakers that trip on their own figures (all but the manual one). */
+export const AUTOMATIC_BREAKERS = [
+  BreakerType.DRAWDOWN,
+  BreakerType.DAILY_LOSS,
+  BreakerType.ORDER_RATE,
+  BreakerType.ERROR_RATE,
+] as const;
+export type AutomaticBreakerType = (typeof AUTOMATIC_BREAKERS)[number];
+
+/** Error kinds counted by the error-rate breaker. */
+export const ErrorKind = {
+  ORDER_REJECTED: 'order_rejected',
+  BROKER_ERROR: 'broker_error',
+  DATA_ERROR: 'data_error',
+} as const;
+export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
+export const ERROR_KINDS: readonly ErrorKind[] = Object.values(ErrorKind);
+
+/** Returns the most severe of the given states (NORMAL for none). */
+export function severest(states: Iterable<BreakerState>): BreakerState {
+  let worst: BreakerState = BreakerState.NORMAL;
+  for (const state of states) {
+    if (STATE_SEVERITY[state] > STATE_SEVERITY[worst]) worst = state;
+  }
+  return worst;
+}

@@ -1,0 +1,123 @@
+/**
+ * Trading-day arithmetic: when does the day containing an instant open, in a given IANA zone?
+ * Pure functions over Intl; DST-correct because every open is computed from the zone's own
+ * wall-clock date, not by adding 24 hours.
+ */
+
+export interface MarketOpen {
+  /** Local wall-clock time of the open, `HH:MM` (24-hour). */
+  readonly time: string;
+  /** IANA time zone, e.g. `America/New_York`. */
+  readonly timeZone: string;
+}
+
+export interface TradingDay {
+  /** Local date of the open, `YYYY-MM-DD`. */
+  readonly day: string;
+  /** Instant of this day's open (ms since epoch). */
+  readonly openAt: number;
+  /** Instant of the next day's open (ms since epoch). */
+  readonly nextOpenAt: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function wallClockAt(at: number, timeZone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(at)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+}
+
+/** Offset of the zone from UTC at instant `at`, in ms. */
+function offsetAt(at: number, timeZone: string): number {
+  const w = wallClockAt(at, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return asUtc - (at - (at % 1000));
+}
+
+/** The instant at which the zone's wall clock shows the given local date and time (first such instant; in a DST gap, the moment the gap ends). */
+export function zonedTimeToInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+  const naive = Date.UTC(year, month - 1, day, hour, minute);
+  let candidate = naive - offsetAt(naive, timeZone);
+  const second = naive - offsetAt(candidate, timeZone);
+  if (second !== candidate) {
+    // Around a transition the two offsets differ; keep the earlier instant that shows the wanted time,
+    // or, inside a gap (no such instant), the later candidate (the time just after the jump).
+    const showsWanted = (t: number) => {
+      const w = wallClockAt(t, timeZone);
+      return w.hour === hour && w.minute === minute && w.day === day;
+    };
+    const options = [candidate, second].sort((a, b) => a - b);
+    candidate = options.find(showsWanted) ?? options[1]!;
+  }
+  return candidate;
+}
+
+/** Parses `HH:MM`; returns null when malformed. */
+export function parseOpenTime(time: string): { hour: number; minute: number } | null {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  return match ? { hour: Number(match[1]), minute: Number(match[2]) } : null;
+}
+
+/** True when `timeZone` is an IANA zone this runtime knows. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function openOnDate(year: number, month: number, day: number, open: MarketOpen): number {
+  const { hour, minute } = parseOpenTime(open.time) ?? { hour: 0, minute: 0 };
+  return zonedTimeToInstant(year, month, day, hour, minute, open.timeZone);
+}
+
+function shiftDate(year: number, month: number, day: number, days: number): [number, number, number] {
+  const d = new Date(Date.UTC(year, month - 1, day + days));
+  return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** The trading day that contains instant `at`: the latest open at or before it, and the next open. */
+export function tradingDayAt(at: number, open: MarketOpen): TradingDay {
+  const local = wallClockAt(at, open.timeZone);
+  let [y, m, d] = [local.year, local.month, local.day];
+  let openAt = openOnDate(y, m, d, open);
+  if (openAt > at) {
+    [y, m, d] = shiftDate(y, m, d, -1);
+    openAt = openOnDate(y, m, d, open);
+  }
+  const [ny, nm, nd] = shiftDate(y, m, d, 1);
+  return { day: `${pad(y, 4)}-${pad(m)}-${pad(d)}`, openAt, nextOpenAt: openOnDate(ny, nm, nd, open) };
+}

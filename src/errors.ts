@@ -1,0 +1,77 @@
+/** Machine-readable error codes. */
+export const ErrorCode = {
+  INVALID_INPUT: 'INVALID_INPUT',
+  INVALID_CONFIG: 'INVALID_CONFIG',
+  UNKNOWN_BREAKER: 'UNKNOWN_BREAKER',
+  RESET_NOT_ALLOWED: 'RESET_NOT_ALLOWED',
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  STORE_LOCKED: 'STORE_LOCKED',
+  STORE_CORRUPT: 'STORE_CORRUPT',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  RUNTIME_STOPPED: 'RUNTIME_STOPPED',
+  ALERT_CONFIG: 'ALERT_CONFIG',
+  URL_NOT_ALLOWED: 'URL_NOT_ALLOWED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every error breakerbox throws on purpose. */
+export class BreakerboxError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Renders an offending value for an error message without ever throwing. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'Invalid' : value.toISOString()})`;
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? Object.prototype.toString.call(value) : json.length > 80 ? `${json.slice(0, 80)}…` : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** A malformed input (portfolio update, order, error report, operator request). */
+export class InvalidInputError extends BreakerboxError {
+  readonly field: string;
+  readonly value: unknown;
+  constructor(field: string, value: unknown, problem: string) {
+    super(ErrorCode.INVALID_INPUT, `${field}: ${problem} (got ${describeValue(value)})`);
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** One problem found in a configuration. */
+export interface ConfigIssue {
+  /** Dotted path of the field at fault, e.g. `breakers.drawdown.threshold`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A configuration was refused; `issues` lists every problem at once. */
+export class ConfigError extends BreakerboxError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[], what = 'configuration') {
+    super(
+      ErrorCode.INVALID_CONFIG,
+      `invalid ${what}: ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
+        issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
+    this.issues = issues;
+  }
+}
+
+/** A reset request or confirmation that cannot be honoured. */
+export class ResetError extends BreakerboxError {}
+
+/** The persistent store could not be used. */
+export class StoreError extends BreakerboxError {}

@@ -1,0 +1,60 @@
+import type { BreakerState, BreakerType } from '../machines/constants.ts';
+
+/** Every kind of event the runtime emits on `events$`, persists to the journal and may alert on. */
+export const RiskEventType = {
+  /** A breaker's condition was met; orders are blocked and pending ones cancelled. */
+  TRIPPED: 'CircuitBreakerTripped',
+  /** An automatic breaker first reached its warning fraction of the limit. */
+  WARNING: 'CircuitBreakerWarning',
+  /** An operator halted the strategy. */
+  MANUAL_HALT: 'ManualHalt',
+  /** An operator asked to reset a breaker; a confirmation token was issued. */
+  RESET_REQUESTED: 'ResetRequested',
+  /** A reset was confirmed and the breaker's re-check passed: back to NORMAL. */
+  RESET_CONFIRMED: 'ResetConfirmed',
+  /** A confirmation was refused (re-check failed, bad or foreign token). */
+  RESET_REFUSED: 'ResetRefused',
+  /** A reset token expired before it was confirmed: back to the previous blocking state. */
+  RESET_EXPIRED: 'ResetExpired',
+  /** A self-healing breaker (order rate) recovered once its window cleared. */
+  RECOVERED: 'CircuitBreakerRecovered',
+  /** Any breaker or the global state moved from one state to another. */
+  STATE_CHANGED: 'StateChanged',
+  /** The daily-loss breaker re-baselined at the trading day's open. */
+  TRADING_DAY_OPENED: 'TradingDayOpened',
+  /** An input (portfolio update, error, order) was refused as malformed. */
+  INPUT_REJECTED: 'InputRejected',
+  /** The broker port's cancelAllOrders failed. */
+  CANCEL_FAILED: 'CancelOrdersFailed',
+  /** The runtime started in a fail-closed halt because its state could not be restored. */
+  RESTORE_FAILED: 'RestoreFailed',
+} as const;
+export type RiskEventType = (typeof RiskEventType)[keyof typeof RiskEventType];
+
+/** JSON-safe figures and facts that explain an event. Money values are decimal strings. */
+export type EventDetails = { readonly [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** One event emitted by a strategy's runtime. */
+export interface RiskEvent {
+  /** Unique id (also the alert idempotency key). */
+  readonly id: string;
+  readonly type: RiskEventType;
+  readonly strategy: string;
+  /** The breaker concerned, or null for strategy-wide events. */
+  readonly breaker: BreakerType | null;
+  /** Milliseconds since the epoch, from the runtime's clock. */
+  readonly at: number;
+  /** ISO-8601 form of `at`. */
+  readonly timestamp: string;
+  /** Who did it, for operator actions. */
+  readonly operator?: string;
+  readonly details: EventDetails;
+}
+
+/** A state change of one breaker, or of the global state when `breaker` is null. */
+export interface StateChange {
+  readonly breaker: BreakerType | null;
+  readonly from: BreakerState;
+  readonly to: BreakerState;
+}

@@ -1,0 +1,12 @@
+export { createRiskRuntime, type RiskRuntimeOptions } from './runtime/create.ts';
+export { RiskRuntime, type BrokerPort, type InspectOption, type DurableEventSink } from './runtime/runtime.ts';
+export * from './runtime/types.ts';
+export { presets, type BreakersConfig, type PresetName } from './config.ts';
+export { RiskEventType, type RiskEvent, type EventDetails, type StateChange } from './events.ts';
+export { BreakerState, BreakerType, ErrorKind, BREAKER_TYPES, ERROR_KINDS } from '../machines/constants.ts';
+export * from './errors.ts';
+export { systemClock, ManualClock, type Clock, type CancelTimer } from './clock.ts';
+export { silentLogger, createMemoryLogger, createDefaultLogger, type Logger } from './logger.ts';
+export type { JournalQuery } from './runtime/eventLog.ts';
+export { MemoryStrategyStore, type StrategyStore, type StrategyRecord } from './runtime/persistence.ts';
+export { supervisorMachine, automaticBreakerMachine, manualBreakerMachine } from '../machines/index.ts';

@@ -1,0 +1,82 @@
+import type { Snapshot } from 'xstate';
+import type { BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
+import type { DailyLossState, DrawdownState, RateState } from '../../machines/figures/index.ts';
+import type { RiskEvent } from '../events.ts';
+import { filterJournal, type JournalQuery } from './eventLog.ts';
+
+/** Current version of the persisted strategy record. See docs/persistence.md for migrations. */
+export const RECORD_VERSION = 1;
+
+/** What a breaker's status remembers beyond its machine state. */
+export interface BreakerInfo {
+  state: BreakerState;
+  since: number;
+  reason: string | null;
+}
+
+/** Everything needed to bring a strategy back exactly as it was. */
+export interface StrategyRecord {
+  version: typeof RECORD_VERSION;
+  strategy: string;
+  savedAt: number;
+  /** The supervisor actor's persisted snapshot (children included). */
+  supervisor: Snapshot<unknown>;
+  figures: {
+    drawdown: DrawdownState | null;
+    dailyLoss: DailyLossState | null;
+    orderRate: RateState<undefined> | null;
+    errorRate: RateState<ErrorKind> | null;
+    manual: { operator: string | null; reason: string | null; haltedAt: number | null };
+    breakers: Record<BreakerType, BreakerInfo>;
+    lastValue: string | null;
+    lastTimestamp: number | null;
+  };
+}
+
+/** An extra write to include in the same atomic batch as a commit (e.g. alert outbox entries). */
+export interface ExtraWrite {
+  readonly type: 'put' | 'del';
+  readonly key: string;
+  readonly value?: unknown;
+  /** Opaque handle of the sublevel the key belongs to (store-specific). */
+  readonly sublevel?: unknown;
+}
+
+/**
+ * Durable storage of one strategy. `commit` writes the record and the journal entries in one
+ * atomic, synced batch; it resolves only once they are durable.
+ */
+export interface StrategyStore {
+  /** The record saved last, or null for a new strategy. Throws StoreError when it cannot be read. */
+  load(): Promise<StrategyRecord | null>;
+  commit(record: StrategyRecord, events: readonly RiskEvent[], extra?: readonly ExtraWrite[]): Promise<void>;
+  /** Saves a counter-only change (no journal entry). May be less durable than commit. */
+  saveFigures(record: StrategyRecord): Promise<void>;
+  journal(query?: JournalQuery): Promise<RiskEvent[]>;
+  close(): Promise<void>;
+}
+
+/** Keeps everything in memory (`store: false`). */
+export class MemoryStrategyStore implements StrategyStore {
+  #record: StrategyRecord | null = null;
+  readonly #events: RiskEvent[] = [];
+
+  async load(): Promise<StrategyRecord | null> {
+    return this.#record;
+  }
+
+  async commit(record: StrategyRecord, events: readonly RiskEvent[]): Promise<void> {
+    this.#record = record;
+    this.#events.push(...events);
+  }
+
+  async saveFigures(record: StrategyRecord): Promise<void> {
+    this.#record = record;
+  }
+
+  async journal(query?: JournalQuery): Promise<RiskEvent[]> {
+    return filterJournal(this.#events, query);
+  }
+
+  async close(): Promise<void> {}
+}
