@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidTimeZone, parseOpenTime, type MarketOpen } from '../machines/figures/tradingDay.ts';
-import { ConfigError, type ConfigIssue } from './errors.ts';
+import { ConfigError, describeValue, type ConfigIssue } from './errors.ts';
 
 const decimalString = /^-?\d+(\.\d+)?$/;
 
@@ -96,7 +96,9 @@ export interface ResolvedSettings {
 export function toConfigIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {
   return error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
+    message: 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object'
+      ? `${issue.message} (got ${describeValue(issue.input)})`
+      : issue.message,
   }));
 }
 
@@ -105,7 +107,7 @@ export function toConfigIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {
  * (plus the extra issues found by the caller) at once.
  */
 export function resolveSettings(input: unknown, extraIssues: ConfigIssue[] = []): ResolvedSettings {
-  const parsed = runtimeSettingsSchema.safeParse(input);
+  const parsed = runtimeSettingsSchema.safeParse(input, { reportInput: true });
   const issues = [...(parsed.success ? [] : toConfigIssues(parsed.error)), ...extraIssues];
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   const { breakers, ...rest } = parsed.data;

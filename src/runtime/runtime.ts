@@ -618,6 +618,9 @@ export class RiskRuntime {
       info.since = now;
       if (to === BreakerState.NORMAL) info.reason = null;
     }
+    if (from === BreakerState.RESETTING && to !== BreakerState.RESETTING) {
+      for (const [token, pending] of this.#resets) if (pending.breaker === breaker) this.#forgetReset(token);
+    }
     if (cause.type === 'TRIP') info.reason = describeTrip(breaker, cause.details);
     if (cause.type === 'HALT') info.reason = cause.reason;
     // Close (or reopen) the gate before anyone hears of the transition, so a listener that
