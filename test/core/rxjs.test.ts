@@ -63,10 +63,10 @@ describe('RxJS API', () => {
     const rt = await createRiskRuntime({ strategy: 'insp', logger: silentLogger, clock: new ManualClock(), inspect: (e) => seen.push(e) });
     rt.updatePortfolio({ value: 1000 });
     rt.halt({ operator: 'ann', reason: 'look' });
-    const actorIds = new Set(seen.filter((e) => e.type === '@xstate.actor').map((e) => (e.actorRef as { id: string }).id));
+    const actorIds = new Set(seen.filter((e) => e.type === '@xstate.actor').map((e) => (e.actorRef as unknown as { id: string }).id));
     expect([...actorIds]).toEqual(expect.arrayContaining(['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual']));
     expect(seen.some((e) => e.type === '@xstate.event' && e.event.type === 'HALT')).toBe(true);
-    expect(seen.some((e) => e.type === '@xstate.snapshot' && (e.actorRef as { id: string }).id === 'manual')).toBe(true);
+    expect(seen.some((e) => e.type === '@xstate.snapshot' && (e.actorRef as unknown as { id: string }).id === 'manual')).toBe(true);
     await rt.stop();
   });
 

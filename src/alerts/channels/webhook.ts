@@ -6,6 +6,14 @@ import { ChannelKind, WebhookFormat, type AlertPayload } from '../types.ts';
 import { redactUrl, urlProblem, type UrlPolicy } from '../urlPolicy.ts';
 import { DeliveryError, errorText, type AlertChannel, type ChannelTarget, type SendContext } from './channel.ts';
 
+function redirectTarget(location: string, base: string): string {
+  try {
+    return redactUrl(new URL(location, base).href);
+  } catch {
+    return '(unparseable location)';
+  }
+}
+
 /** Target id of a webhook: `webhook:<name>`. */
 export function webhookTargetId(hook: Pick<WebhookConfig, 'name'>): string {
   return `webhook:${hook.name}`;
@@ -92,7 +100,7 @@ export class WebhookChannel implements AlertChannel {
     }
     if (status >= 200 && status < 300) return `HTTP ${status}`;
     if (status >= 300 && status < 400) {
-      throw new DeliveryError(`HTTP ${status} redirect to ${location ? redactUrl(new URL(location, hook.url).href) : '(none)'} refused: redirects are never followed`, {
+      throw new DeliveryError(`HTTP ${status} redirect to ${location ? redirectTarget(location, hook.url) : '(none)'} refused: redirects are never followed`, {
         retryable: false,
         status,
       });
