@@ -67,28 +67,31 @@ export class DailyLossTracker {
     return this.#day;
   }
 
-  /** Feeds a value observed at instant `at`. A zero value is never used as a start value. */
+  /**
+   * Feeds a value observed at instant `at`. `opened` is set when this value became the day's
+   * start value (the first non-zero value at or after the open). Zero is never a start value.
+   */
   observe(value: Decimal, at: number): DailyLossObservation {
     this.#last = value;
-    let opened: TradingDay | null = null;
     if (this.#day === null || at >= this.#day.nextOpenAt) {
-      this.#day = opened = tradingDayAt(at, this.open);
+      this.#day = tradingDayAt(at, this.open);
       this.#setStart(null);
     }
-    if (this.#tripLevel === null) {
-      if (value.isZero()) return opened ? { opened, signal: Signal.NONE } : NOTHING;
+    const tripLevel = this.#tripLevel;
+    if (tripLevel === null) {
+      if (value.isZero()) return NOTHING;
       this.#setStart(value);
-      return opened ? { opened, signal: Signal.NONE } : NOTHING;
+      return { opened: this.#day, signal: Signal.NONE };
     }
-    let result: DailyLossObservation = NOTHING;
-    if (value.lte(this.#tripLevel)) {
+    if (value.lte(tripLevel)) {
       this.#warned = true;
-      result = TRIP;
-    } else if (!this.#warned && value.lte(this.#warnLevel!)) {
-      this.#warned = true;
-      result = WARN;
+      return TRIP;
     }
-    return opened ? { opened, signal: result.signal } : result;
+    if (!this.#warned && value.lte(this.#warnLevel!)) {
+      this.#warned = true;
+      return WARN;
+    }
+    return NOTHING;
   }
 
   /** Whether `value` is at or beyond today's limit (the re-check a confirmed reset must pass). */

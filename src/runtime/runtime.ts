@@ -273,7 +273,7 @@ export class RiskRuntime {
       const now = this.#clock.now();
       const signal = rate.record(now);
       if (signal !== Signal.NONE) this.#onOrderRateSignal(signal, order, now);
-      else this.#figuresDirty = true;
+      this.#markFiguresDirty();
     }
     const decision = this.#gateOpen ? ALLOWED : this.#rejection;
     if (this.#decisions$.observed) this.#decisions$.next({ order, decision, at: this.#clock.now() });
@@ -542,7 +542,8 @@ export class RiskRuntime {
     if (!rate) return;
     const now = this.#clock.now();
     const signal = rate.record(now, kind);
-    if (signal === Signal.NONE) return this.#markFiguresDirty();
+    this.#markFiguresDirty();
+    if (signal === Signal.NONE) return;
     const details: EventDetails = {
       count: rate.window.count(now),
       maxErrors: rate.limit,
@@ -839,7 +840,7 @@ export class RiskRuntime {
 
   #markFiguresDirty(): void {
     this.#figuresDirty = true;
-    if (this.#figuresTimer || this.#stopped) return;
+    if (this.#figuresTimer !== null || this.#stopped) return;
     this.#figuresTimer = this.#clock.setTimer(() => {
       this.#figuresTimer = null;
       this.#saveFigures();
@@ -888,10 +889,9 @@ export class RiskRuntime {
     if (f.errorRate && this.#errorRate) this.#errorRate.load(f.errorRate);
     this.#manual = { ...f.manual };
     for (const type of BREAKER_TYPES) Object.assign(this.#breakerInfo[type], f.breakers[type]);
-    this.#lastValue = f.lastValue === null ? null : new Decimal(f.lastValue);
+    // The last value is history, not the present: after a restart the runtime waits for a fresh
+    // value (orders stay blocked) and a reset re-check never passes on a value from before the crash.
     this.#lastTimestamp = f.lastTimestamp;
-    this.#drawdown?.setLastValue(this.#lastValue);
-    this.#dailyLoss?.setLastValue(this.#lastValue);
   }
 
   /**

@@ -1,0 +1,134 @@
+/**
+ * Reusable timing helpers for the breakerbox benchmarks.
+ *
+ * Per-call costs of 50–100 ns are smaller than tinybench's own per-iteration overhead
+ * (two timestamp reads, a closure call, bookkeeping), so every task here runs its
+ * operation `batch` times per tinybench iteration and we divide: each sample is the
+ * average cost of one call within one batch. Median and p99 are taken over those
+ * per-call batch averages.
+ *
+ * Write the batch loop inside each task's own function literal (do not share one loop
+ * between tasks): V8 keeps type feedback per function literal, and a shared loop calling
+ * different operations would go megamorphic and add its own cost to every figure.
+ */
+import os from 'node:os';
+import { Bench } from 'tinybench';
+
+/** One task: `fn` performs `batch` operations (sync, or async awaited one after another). */
+export interface BatchTask {
+  readonly name: string;
+  readonly batch: number;
+  readonly fn: () => unknown;
+  /** Short remark printed beside the figure (e.g. "async, awaited"). */
+  readonly note?: string;
+}
+
+/** Per-call figures, in nanoseconds, derived from per-batch samples. */
+export interface Measured {
+  readonly name: string;
+  readonly note: string;
+  readonly batch: number;
+  /** Median of the per-call batch averages. */
+  readonly medianNs: number;
+  /** 99th percentile of the per-call batch averages. */
+  readonly p99Ns: number;
+  readonly meanNs: number;
+  /** Number of batches sampled. */
+  readonly samples: number;
+  /** Total operations executed while sampling. */
+  readonly operations: number;
+}
+
+export interface MeasureOptions {
+  /** Sampling budget per task in ms (default 1000). */
+  readonly time?: number;
+  /** Warm-up budget per task in ms (default 200). */
+  readonly warmupTime?: number;
+}
+
+/** Runs each task in its own tinybench run (sequentially) and returns per-call figures. */
+export async function measure(tasks: readonly BatchTask[], options: MeasureOptions = {}): Promise<Measured[]> {
+  const bench = new Bench({
+    time: options.time ?? 1000,
+    warmupTime: options.warmupTime ?? 200,
+    warmup: true,
+    throws: true,
+  });
+  for (const task of tasks) bench.add(task.name, task.fn);
+  await bench.run();
+  return tasks.map((task) => {
+    const t = bench.getTask(task.name);
+    const result = t?.result;
+    if (!result || !('latency' in result)) {
+      const error = result && 'error' in result ? result.error : null;
+      throw new Error(`benchmark task "${task.name}" did not complete${error ? `: ${error.message}` : ''}`);
+    }
+    const perCall = (ms: number) => (ms * 1e6) / task.batch; // ms per batch → ns per call
+    return {
+      name: task.name,
+      note: task.note ?? '',
+      batch: task.batch,
+      medianNs: perCall(result.latency.p50),
+      p99Ns: perCall(result.latency.p99),
+      meanNs: perCall(result.latency.mean),
+      samples: result.latency.samplesCount,
+      operations: result.latency.samplesCount * task.batch,
+    };
+  });
+}
+
+/** Formats nanoseconds with a sensible unit. */
+export function fmtNs(ns: number): string {
+  if (!Number.isFinite(ns)) return String(ns);
+  if (ns < 10) return `${ns.toFixed(2)} ns`;
+  if (ns < 1000) return `${ns.toFixed(1)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${(ns / 1e6).toFixed(2)} ms`;
+}
+
+/** Operations per second for a per-call cost, e.g. "12.3 M/s". */
+export function fmtRate(nsPerOp: number): string {
+  const perSecond = 1e9 / nsPerOp;
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k/s`;
+  return `${perSecond.toFixed(0)} /s`;
+}
+
+/** Ratio of a figure to a reference, e.g. "3.2×". */
+export function fmtRatio(value: number, reference: number): string {
+  if (!(reference > 0)) return '–';
+  const r = value / reference;
+  return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
+}
+
+/** A plain-text table: first row is the header; columns after the first are right-aligned. */
+export function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  const pad = (cell: string, i: number) => {
+    const fill = ' '.repeat(widths[i]! - [...cell].length);
+    return i === 0 ? cell + fill : fill + cell;
+  };
+  const lines = rows.map((row) => row.map(pad).join('  ').trimEnd());
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  return [lines[0]!, rule, ...lines.slice(1)];
+}
+
+/** Target verdict for a measured median. */
+export function verdict(medianNs: number, targetNs: number): string {
+  return medianNs <= targetNs
+    ? `target median ≤ ${targetNs} ns: MET (${fmtNs(medianNs)})`
+    : `target median ≤ ${targetNs} ns: MISSED (${fmtNs(medianNs)}, ${fmtRatio(medianNs, targetNs)} the target)`;
+}
+
+/** Node version, CPU, load and a timestamp, for the top of the report. */
+export function environmentLines(): string[] {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  return [
+    `date:     ${new Date().toISOString()}`,
+    `node:     ${process.version} (V8 ${process.versions.v8}) on ${process.platform}/${process.arch}`,
+    `cpu:      ${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length} logical (availableParallelism ${os.availableParallelism()})`,
+    `load avg: ${load} (1/5/15 min) — the machine is shared; figures move with it`,
+  ];
+}

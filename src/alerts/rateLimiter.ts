@@ -1,0 +1,51 @@
+/**
+ * Sliding-window limiter: at most `max` alerts per key within any `windowMs`. Keys are
+ * `<strategy>/<breaker or "strategy">`. Time comes from the caller (the injected Clock).
+ */
+export class AlertRateLimiter {
+  readonly max: number;
+  readonly windowMs: number;
+  readonly #sent = new Map<string, number[]>();
+
+  constructor(max: number, windowMs: number) {
+    this.max = max;
+    this.windowMs = windowMs;
+  }
+
+  #log(key: string, now: number): number[] {
+    const log = (this.#sent.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    if (log.length === 0) this.#sent.delete(key);
+    else this.#sent.set(key, log);
+    return log;
+  }
+
+  /** Whether one more alert may go out for `key` at `now`. */
+  hasRoom(key: string, now: number): boolean {
+    return this.#log(key, now).length < this.max;
+  }
+
+  /** Counts an alert sent for `key` at `at`. */
+  record(key: string, at: number): void {
+    const log = this.#sent.get(key) ?? [];
+    log.push(at);
+    log.sort((a, b) => a - b);
+    this.#sent.set(key, log);
+  }
+
+  /** When the window next has room for `key` (now, if it already has). */
+  nextOpening(key: string, now: number): number {
+    const log = this.#log(key, now);
+    if (log.length < this.max) return now;
+    return log[log.length - this.max] + this.windowMs;
+  }
+
+  /** Alerts counted for `key` in the current window. */
+  count(key: string, now: number): number {
+    return this.#log(key, now).length;
+  }
+}
+
+/** The rate-limit key of a strategy and breaker (null breaker = strategy-wide). */
+export function rateKey(strategy: string, breaker: string | null): string {
+  return `${strategy}/${breaker ?? 'strategy'}`;
+}
