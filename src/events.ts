@@ -26,6 +26,8 @@ export const RiskEventType = {
   INPUT_REJECTED: 'InputRejected',
   /** The broker port's cancelAllOrders failed. */
   CANCEL_FAILED: 'CancelOrdersFailed',
+  /** An alert could not be delivered to a target and was given up. */
+  ALERT_FAILED: 'AlertDeliveryFailed',
   /** The runtime started in a fail-closed halt because its state could not be restored. */
   RESTORE_FAILED: 'RestoreFailed',
 } as const;

@@ -3,8 +3,21 @@ import { resolveSettings, type BreakersConfig, type PresetName } from '../config
 import type { ConfigIssue } from '../errors.ts';
 import { createDefaultLogger, type Logger } from '../logger.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
+import { Subject } from 'rxjs';
+import {
+  createAlertManager,
+  InMemoryAlertOutbox,
+  LevelAlertOutbox,
+  parseAlertConfig,
+  type AlertConfig,
+  type AlertConfigInput,
+  type AlertOutbox,
+  type AttemptRecord,
+} from '../alerts/index.ts';
+import { ConfigError } from '../errors.ts';
+import { LevelStrategyStore } from '../store/levelStore.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
-import { RiskRuntime, type BrokerPort, type InspectOption } from './runtime.ts';
+import { RiskRuntime, type AlertWiring, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
 
 /** Options of {@link createRiskRuntime}. */
 export interface RiskRuntimeOptions {
@@ -18,8 +31,13 @@ export interface RiskRuntimeOptions {
   marketOpen?: MarketOpen;
   /** Seconds a reset confirmation token stays valid (default 60). */
   resetTimeout?: number;
-  /** Where state persists: `false` (default) keeps it in memory; a custom store may be given. */
-  store?: false | StrategyStore;
+  /**
+   * Where state persists: `{ path }` is a LevelDB directory (opened once per process and shared
+   * by every strategy in it); `false` (default) keeps state in memory; a custom store may be given.
+   */
+  store?: false | { path: string } | StrategyStore;
+  /** Alert channels (email, SMS, webhooks); see docs/alerts.md. Default: none. */
+  alerts?: AlertConfigInput;
   /** Called on every trip and halt. */
   broker?: BrokerPort;
   /** Time source (default: the system clock). */
@@ -52,9 +70,10 @@ export function structuralIssues(options: Record<string, unknown>): ConfigIssue[
   if (logger !== undefined && !['debug', 'info', 'warn', 'error'].every((m) => typeof (logger as Record<string, unknown>)?.[m] === 'function')) {
     issues.push({ path: 'logger', message: 'must have debug(), info(), warn() and error()' });
   }
-  const store = options.store as Partial<StrategyStore> | false | undefined;
-  if (store !== undefined && store !== false && (typeof store !== 'object' || store === null || typeof store.commit !== 'function')) {
-    issues.push({ path: 'store', message: 'must be false or a StrategyStore' });
+  const store = options.store as (Partial<StrategyStore> & { path?: unknown }) | false | undefined;
+  if (store !== undefined && store !== false) {
+    const ok = typeof store === 'object' && store !== null && (typeof store.commit === 'function' || (typeof store.path === 'string' && store.path.length > 0));
+    if (!ok) issues.push({ path: 'store', message: 'must be false, { path: "<LevelDB directory>" } or a StrategyStore' });
   }
   return issues;
 }
@@ -65,24 +84,85 @@ export function structuralIssues(options: Record<string, unknown>): ConfigIssue[
  */
 export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<RiskRuntime> {
   const raw = (typeof options === 'object' && options !== null ? options : {}) as unknown as Record<string, unknown>;
-  const settings = resolveSettings(raw, structuralIssues(raw));
-  const store: StrategyStore = options.store ? options.store : new MemoryStrategyStore();
-  let restored: StrategyRecord | null = null;
-  let failClosedReason: string | null = null;
-  try {
-    restored = await store.load();
-  } catch (error) {
-    failClosedReason = error instanceof Error ? error.message : String(error);
+  const issues = structuralIssues(raw);
+  let alertConfig: AlertConfig | null = null;
+  if (options?.alerts !== undefined) {
+    try {
+      alertConfig = parseAlertConfig(options.alerts);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues.map((i) => ({ path: i.path.startsWith('alerts') ? i.path : `alerts.${i.path}`, message: i.message })));
+    }
   }
-  return new RiskRuntime({
+  const settings = resolveSettings(raw, issues);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createDefaultLogger();
+
+  // Fail closed: a store that cannot be opened or read starts the strategy halted, in memory.
+  let store: StrategyStore;
+  let failClosedReason: string | null = null;
+  const storeOption = options.store;
+  if (storeOption && 'path' in storeOption && typeof storeOption.path === 'string') {
+    try {
+      store = await LevelStrategyStore.open(storeOption.path, settings.strategy);
+    } catch (error) {
+      failClosedReason = error instanceof Error ? error.message : String(error);
+      store = new MemoryStrategyStore();
+    }
+  } else {
+    store = storeOption ? (storeOption as StrategyStore) : new MemoryStrategyStore();
+  }
+  let restored: StrategyRecord | null = null;
+  if (failClosedReason === null) {
+    try {
+      restored = await store.load();
+    } catch (error) {
+      failClosedReason = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  let runtime: RiskRuntime | null = null;
+  const alerts = alertConfig ? wireAlerts(alertConfig, store, clock, logger, (info) => runtime?.recordAlertFailure(info)) : null;
+  const parts: RuntimeParts = {
     settings,
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? createDefaultLogger(),
+    clock,
+    logger,
     store,
     broker: options.broker ?? null,
     ...(options.inspect ? { inspect: options.inspect } : {}),
     restored,
     failClosedReason,
     ...(options.figuresDebounceMs === undefined ? {} : { figuresDebounceMs: options.figuresDebounceMs }),
+    ...(alerts ? { alerts } : {}),
+  };
+  try {
+    runtime = new RiskRuntime(parts);
+  } catch (error) {
+    // XState refused the stored snapshot: start fresh, halted, and say why.
+    const reason = `store: the saved state of ${settings.strategy} could not be restored (${error instanceof Error ? error.message : String(error)})`;
+    runtime = new RiskRuntime({ ...parts, restored: null, failClosedReason: reason });
+  }
+  if (alerts) await alerts.manager.resume();
+  return runtime;
+}
+
+/** Builds the alert manager with an outbox in the same store, so alerts join the state's batches. */
+function wireAlerts(
+  config: AlertConfig,
+  store: StrategyStore,
+  clock: Clock,
+  logger: Logger,
+  onGiveUp: (details: { alertId: string; target: string; reason: string }) => void,
+): AlertWiring {
+  const outbox: AlertOutbox & { batchOps?: (entries: never) => unknown[] } =
+    store instanceof LevelStrategyStore ? new LevelAlertOutbox(store.strategyDb, { prefix: 'alerts' }) : new InMemoryAlertOutbox();
+  const attempts$ = new Subject<AttemptRecord>();
+  const manager = createAlertManager(config, {
+    outbox,
+    clock,
+    logger,
+    onAttempt: (record) => attempts$.next(record),
+    onGiveUp: (info) => onGiveUp({ alertId: info.record.alertId, target: info.record.target, reason: info.reason }),
   });
+  return { manager, outbox, attempts$ };
 }

@@ -15,6 +15,7 @@ import {
 } from '../../machines/constants.ts';
 import { DailyLossTracker, DrawdownTracker, RateTracker, Signal, type MarketOpen } from '../../machines/figures/index.ts';
 import { supervisorMachine, type GlobalTransition } from '../../machines/supervisor.ts';
+import type { AlertManager, AlertOutbox, AttemptRecord, OutboxEntry } from '../alerts/index.ts';
 import type { Clock, CancelTimer } from '../clock.ts';
 import type { ResolvedSettings } from '../config.ts';
 import { InvalidInputError, ResetError, ErrorCode, describeValue } from '../errors.ts';
@@ -49,6 +50,13 @@ export interface DurableEventSink {
   afterCommit(events: readonly RiskEvent[], handle: unknown): void;
 }
 
+/** The alert manager, its outbox and its attempt stream, as wired by createRiskRuntime. */
+export interface AlertWiring {
+  readonly manager: AlertManager;
+  readonly outbox: AlertOutbox & { batchOps?: (entries: never) => unknown[] };
+  readonly attempts$: Subject<AttemptRecord>;
+}
+
 /** An observer of every actor, event and snapshot (e.g. `createWebSocketInspector().inspect`). */
 export type InspectOption = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
@@ -66,6 +74,7 @@ export interface RuntimeParts {
   failClosedReason: string | null;
   /** How long counter-only changes may wait before they are saved. */
   figuresDebounceMs?: number;
+  alerts?: AlertWiring;
 }
 
 type Rejected = Extract<Decision, { allowed: false }>;
@@ -106,6 +115,8 @@ export class RiskRuntime {
   #globalState: BreakerState = BreakerState.NORMAL;
   readonly #breakerInfo: Record<BreakerType, BreakerInfo>;
   #dataFault: string | null = 'no portfolio value received yet';
+  /** Set when the actor system failed: orders stay blocked until the process is restarted. */
+  #fatal: string | null = null;
   #gateOpen = false;
   #rejection: Rejected;
   #stopped = false;
@@ -141,6 +152,9 @@ export class RiskRuntime {
   readonly decisions$: Observable<OrderDecision> = this.#decisions$.asObservable();
   /** Every accepted portfolio update, for live views. */
   readonly portfolio$ = this.#portfolio$.asObservable();
+  /** Every alert delivery attempt (sent, failed, suppressed, delivery_failed); empty without alerts. */
+  readonly alertAttempts$: Observable<AttemptRecord>;
+  readonly #alerts: AlertWiring | null;
 
   constructor(parts: RuntimeParts) {
     const { settings, clock } = parts;
@@ -177,7 +191,11 @@ export class RiskRuntime {
       ...(parts.inspect ? { inspect: parts.inspect } : {}),
     });
     if (restored) this.#restoreFigures(restored);
+    // An error inside the actor system would stop every breaker: fail closed, for good.
+    this.#actor.subscribe({ error: (error: unknown) => this.#onActorError(error) });
     this.#actor.start();
+    const started = this.#actor.getSnapshot();
+    if (started.status === 'error') throw started.error instanceof Error ? started.error : new Error(String(started.error));
     const children = this.#actor.getSnapshot().children as Record<string, AnyActorRef | undefined>;
     this.#children = Object.fromEntries(
       BREAKER_TYPES.map((t) => {
@@ -191,6 +209,10 @@ export class RiskRuntime {
     this.#state$ = new BehaviorSubject(this.#stateSnapshot());
     this.state$ = this.#state$.asObservable();
     this.#refreshGate();
+
+    this.#alerts = parts.alerts ?? null;
+    this.alertAttempts$ = this.#alerts ? this.#alerts.attempts$.asObservable() : new Subject<AttemptRecord>().asObservable();
+    if (this.#alerts) this.addDurableSink(alertSink(this.#alerts));
 
     if (parts.failClosedReason !== null) this.#failClosed(parts.failClosedReason);
     this.#log.info({ event: 'runtime_started', strategy: this.strategy, restored: restored !== null, state: this.#globalState }, 'runtime started');
@@ -455,6 +477,16 @@ export class RiskRuntime {
     await this.#commitChain;
   }
 
+  /**
+   * Journals an alert that was given up (used by the alert manager). The journal then answers
+   * which alerts never reached whom.
+   */
+  recordAlertFailure(details: { alertId: string; target: string; reason: string }): void {
+    if (this.#stopped) return;
+    this.#emit(RiskEventType.ALERT_FAILED, null, { ...details });
+    this.#scheduleCommit();
+  }
+
   /** Adds a sink that sees each batch of events once it is durable (alerts use this). */
   addDurableSink(sink: DurableEventSink): () => void {
     this.#sinks.push(sink);
@@ -475,6 +507,8 @@ export class RiskRuntime {
     this.#actor.stop();
     this.#refreshGate();
     await this.#commitChain;
+    if (this.#alerts) await this.#alerts.manager.close();
+    this.#alerts?.attempts$.complete();
     await this.#store.close();
     this.#events$.complete();
     this.#state$.complete();
@@ -719,13 +753,17 @@ export class RiskRuntime {
   }
 
   #refreshGate(): void {
-    this.#gateOpen = !this.#stopped && this.#severestBreakerState() === BreakerState.NORMAL && this.#dataFault === null;
+    this.#gateOpen =
+      !this.#stopped && this.#fatal === null && this.#severestBreakerState() === BreakerState.NORMAL && this.#dataFault === null;
     this.#rejection = this.#buildRejection();
     this.#state$?.next(this.#stateSnapshot());
   }
 
   #buildRejection(): Rejected {
     if (this.#stopped) return this.#stoppedDecision();
+    if (this.#fatal !== null) {
+      return { allowed: false, code: RejectCode.DATA_FAULT, reason: `runtime failure, restart required: ${this.#fatal}`, breaker: null, state: this.#globalState };
+    }
     const state = this.#severestBreakerState();
     if (state !== BreakerState.NORMAL) {
       const blocking = BREAKER_TYPES.filter((t) => this.#breakerInfo[t].state === state)[0] ?? null;
@@ -749,6 +787,12 @@ export class RiskRuntime {
 
   #stoppedDecision(): Rejected {
     return { allowed: false, code: RejectCode.STOPPED, reason: 'the runtime is stopped', breaker: null, state: this.#globalState };
+  }
+
+  #onActorError(error: unknown): void {
+    this.#fatal = error instanceof Error ? error.message : describeValue(error);
+    this.#log.error({ event: 'actor_failed', strategy: this.strategy, error: this.#fatal }, 'supervisor actor failed: orders blocked');
+    if (this.#rejection) this.#refreshGate();
   }
 
   #setDataFault(reason: string): void {
@@ -964,6 +1008,23 @@ export class RiskRuntime {
   #assertRunning(): void {
     if (this.#stopped) throw new ResetError(ErrorCode.RUNTIME_STOPPED, `runtime for strategy ${this.strategy} is stopped`);
   }
+}
+
+/** Alerts join the batch of the transition they report, and leave only after it is durable. */
+function alertSink({ manager, outbox }: AlertWiring): DurableEventSink {
+  return {
+    prepare(events) {
+      const entries: OutboxEntry[] = events.flatMap((event) => manager.plan(event));
+      const writes = entries.length > 0 && outbox.batchOps ? (outbox.batchOps(entries as never) as ExtraWrite[]) : [];
+      return { writes, handle: entries };
+    },
+    afterCommit(_events, handle) {
+      const entries = handle as OutboxEntry[];
+      if (entries.length === 0) return;
+      if (outbox.batchOps) manager.dispatch(entries);
+      else void outbox.put(entries).then(() => manager.dispatch(entries));
+    },
+  };
 }
 
 /** A one-line explanation of a trip, from its figures. */

@@ -1,0 +1,173 @@
+/**
+ * The dashboard's HTML shell. Static: every live value is filled in by /dashboard/app.js from
+ * the HTTP API and the SSE stream. No inline script or style, so the page runs under a strict CSP.
+ */
+export function dashboardHtml(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>breakerbox — live risk dashboard</title>
+<link rel="stylesheet" href="/dashboard/app.css">
+<script type="module" src="/dashboard/app.js"></script>
+</head>
+<body>
+<a class="skip-link" href="#main">Skip to the dashboard</a>
+<header class="topbar" role="banner">
+  <div class="brand">
+    <h1>breakerbox</h1>
+    <p class="subtitle">live risk dashboard</p>
+  </div>
+  <div class="field">
+    <label for="strategy-select">Strategy</label>
+    <select id="strategy-select" name="strategy"><option value="">loading…</option></select>
+  </div>
+  <div id="global-state" class="global-state state-unknown" aria-describedby="global-state-help">
+    <span class="light-icon" aria-hidden="true"></span>
+    <span class="global-text"><span class="global-label">Global state</span> <strong id="global-state-text">–</strong></span>
+    <span id="orders-allowed" class="orders-allowed">orders: –</span>
+  </div>
+  <p id="global-state-help" class="visually-hidden">The most severe state of the strategy's breakers. Orders pass only when it is NORMAL.</p>
+  <p id="connection" class="connection" role="status">connecting…</p>
+  <div class="actions">
+    <button type="button" id="halt-button" class="danger">Halt strategy…</button>
+    <button type="button" id="reset-button">Reset a breaker…</button>
+  </div>
+</header>
+
+<section class="credentials" aria-labelledby="credentials-title">
+  <h2 id="credentials-title" class="visually-hidden">Operator credentials</h2>
+  <form id="credentials-form" class="credentials-form" autocomplete="off">
+    <div class="field">
+      <label for="operator-name">Operator name</label>
+      <input id="operator-name" name="operator" type="text" maxlength="100" autocomplete="off" spellcheck="false" required>
+    </div>
+    <div class="field">
+      <label for="operator-token">API token</label>
+      <input id="operator-token" name="token" type="password" autocomplete="off" spellcheck="false" aria-describedby="token-help">
+    </div>
+    <button type="submit">Use for this session</button>
+    <button type="button" id="forget-token" class="secondary">Forget token</button>
+    <p id="token-help" class="help">Needed to halt and reset. Kept only in this tab's session storage — never in a cookie or the URL. <span id="token-status" role="status"></span></p>
+  </form>
+</section>
+
+<main id="main" class="grid" tabindex="-1">
+  <p id="data-fault" class="data-fault" role="status" hidden></p>
+
+  <section class="panel span-12" aria-labelledby="breakers-title">
+    <h2 id="breakers-title">Breakers</h2>
+    <ul id="breaker-lights" class="lights" aria-describedby="lights-legend"></ul>
+    <p id="lights-legend" class="legend">
+      <span class="legend-item"><span class="light-icon state-normal" aria-hidden="true"></span> NORMAL</span>
+      <span class="legend-item"><span class="light-icon state-warning" aria-hidden="true"></span> WARNING</span>
+      <span class="legend-item"><span class="light-icon state-resetting" aria-hidden="true"></span> RESETTING</span>
+      <span class="legend-item"><span class="light-icon state-tripped" aria-hidden="true"></span> TRIPPED</span>
+      <span class="legend-item"><span class="light-icon state-halted" aria-hidden="true"></span> MANUALLY HALTED</span>
+    </p>
+  </section>
+
+  <section class="panel span-8" aria-labelledby="chart-title">
+    <h2 id="chart-title">Portfolio value</h2>
+    <div id="value-chart" class="chart" role="img" aria-label="Portfolio value over time with the high-water mark and the drawdown trip level"></div>
+    <dl id="value-summary" class="figures inline"></dl>
+  </section>
+
+  <section class="panel span-4" aria-labelledby="pnl-title">
+    <h2 id="pnl-title">P&amp;L today</h2>
+    <div id="pnl"></div>
+  </section>
+
+  <section class="panel span-5" aria-labelledby="positions-title">
+    <h2 id="positions-title">Positions</h2>
+    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="positions-title">
+      <table id="positions">
+        <thead><tr><th scope="col">Symbol</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Price</th><th scope="col" class="num">Market value</th></tr></thead>
+        <tbody></tbody>
+        <tfoot></tfoot>
+      </table>
+    </div>
+  </section>
+
+  <section class="panel span-7" aria-labelledby="orders-title">
+    <h2 id="orders-title">Recent orders</h2>
+    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="orders-title">
+      <table id="orders">
+        <thead><tr><th scope="col">Time</th><th scope="col">Order</th><th scope="col">Side</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Price</th><th scope="col">Decision</th><th scope="col">Reason</th></tr></thead>
+        <tbody><tr class="empty"><td colspan="7">No orders checked since this page opened.</td></tr></tbody>
+      </table>
+    </div>
+  </section>
+
+  <section class="panel span-6" aria-labelledby="errors-title">
+    <h2 id="errors-title">Errors</h2>
+    <dl id="error-counts" class="figures inline"></dl>
+    <fieldset class="filter">
+      <legend>Show errors of kind</legend>
+      <label><input type="radio" name="error-kind" value="all" checked> all</label>
+      <label><input type="radio" name="error-kind" value="order_rejected"> order_rejected</label>
+      <label><input type="radio" name="error-kind" value="broker_error"> broker_error</label>
+      <label><input type="radio" name="error-kind" value="data_error"> data_error</label>
+    </fieldset>
+    <ol id="error-log" class="log" aria-live="off"></ol>
+  </section>
+
+  <section class="panel span-6" aria-labelledby="journal-title">
+    <h2 id="journal-title">Audit journal <span class="muted">(newest first)</span></h2>
+    <ol id="journal" class="log"></ol>
+  </section>
+
+  <section class="panel span-12" aria-labelledby="statecharts-title">
+    <h2 id="statecharts-title">Statecharts</h2>
+    <p class="help">Generated from the XState machine definitions; the current state of each breaker is highlighted and named.</p>
+    <div id="statecharts" class="statecharts"></div>
+  </section>
+</main>
+
+<div id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></div>
+<div id="alerter" class="visually-hidden" role="alert" aria-live="assertive" aria-atomic="true"></div>
+
+<dialog id="halt-dialog" aria-labelledby="halt-title" aria-describedby="halt-desc">
+  <form id="halt-form" method="dialog">
+    <h2 id="halt-title">Halt strategy <span class="dialog-strategy"></span></h2>
+    <p id="halt-desc">Every new order will be rejected and pending orders cancelled until an operator resets the manual breaker (with confirmation).</p>
+    <div class="field">
+      <label for="halt-reason">Reason (required)</label>
+      <textarea id="halt-reason" name="reason" rows="3" maxlength="1000" required></textarea>
+    </div>
+    <div class="field checkbox">
+      <input type="checkbox" id="halt-confirm" name="confirm" required>
+      <label for="halt-confirm">I confirm: halt trading for this strategy now.</label>
+    </div>
+    <p class="dialog-result" role="status" aria-live="polite"></p>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-close>Cancel</button>
+      <button type="submit" id="halt-submit" class="danger" value="halt">Halt now</button>
+    </div>
+  </form>
+</dialog>
+
+<dialog id="reset-dialog" aria-labelledby="reset-title" aria-describedby="reset-desc">
+  <form id="reset-form" method="dialog">
+    <h2 id="reset-title">Reset a breaker <span class="dialog-strategy"></span></h2>
+    <p id="reset-desc">Step 1: choose the breaker and request a reset. Step 2: confirm it before the token expires. The breaker returns to NORMAL only if its own re-check passes.</p>
+    <fieldset id="reset-step-1">
+      <legend>Step 1 — breaker to reset</legend>
+      <div id="reset-choices" class="choices"></div>
+    </fieldset>
+    <div id="reset-step-2" hidden>
+      <p><strong>Step 2 — confirm.</strong> Reset of <strong id="reset-breaker-name"></strong> requested. The token expires in <strong id="reset-countdown" aria-live="off">–</strong>.</p>
+    </div>
+    <p class="dialog-result" role="status" aria-live="polite"></p>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-close>Close</button>
+      <button type="button" id="reset-request">Request reset</button>
+      <button type="button" id="reset-confirm" class="primary" hidden>Confirm reset</button>
+    </div>
+  </form>
+</dialog>
+</body>
+</html>
+`;
+}

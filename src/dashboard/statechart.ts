@@ -1,0 +1,187 @@
+import type { AnyStateMachine } from 'xstate';
+import { automaticBreakerMachine, manualBreakerMachine } from '../../machines/breaker.ts';
+import { supervisorMachine } from '../../machines/supervisor.ts';
+
+/** One top-level state of a machine, with its direct sub-states (if compound). */
+export interface ChartNode {
+  readonly key: string;
+  readonly children: readonly string[];
+}
+
+/** All transitions between two top-level states, merged (sub-state targets collapse to their top-level ancestor). */
+export interface ChartEdge {
+  readonly source: string;
+  readonly target: string;
+  readonly labels: readonly string[];
+}
+
+export interface ChartGraph {
+  readonly id: string;
+  readonly nodes: readonly ChartNode[];
+  readonly edges: readonly ChartEdge[];
+}
+
+/** The subset of XState's StateNode this module reads (XState v5 `machine.root`). */
+interface StateNodeLike {
+  readonly key: string;
+  readonly path: readonly string[];
+  readonly states: Readonly<Record<string, StateNodeLike>>;
+  readonly transitions: ReadonlyMap<string, readonly TransitionLike[]>;
+  readonly always?: readonly TransitionLike[];
+}
+
+interface TransitionLike {
+  readonly target?: readonly StateNodeLike[];
+  readonly eventType: string;
+  readonly guard?: unknown;
+}
+
+function guardLabel(guard: unknown): string | null {
+  if (guard === undefined || guard === null) return null;
+  if (typeof guard === 'string') return guard;
+  if (typeof guard === 'object' && 'type' in guard) {
+    const g = guard as { type: unknown; params?: unknown };
+    const params = g.params && typeof g.params === 'object' ? Object.values(g.params as Record<string, unknown>).map(String).join(',') : '';
+    return params ? `${String(g.type)}(${params})` : String(g.type);
+  }
+  return null;
+}
+
+/** Walks `machine.root` (XState's own structure) into nodes and merged edges between top-level states. */
+export function machineGraph(machine: AnyStateMachine): ChartGraph {
+  const root = machine.root as unknown as StateNodeLike;
+  const topOf = (node: StateNodeLike): string | null => node.path[0] ?? null;
+  const nodes: ChartNode[] = Object.values(root.states).map((s) => ({ key: s.key, children: Object.keys(s.states) }));
+  const edges = new Map<string, { source: string; target: string; labels: string[] }>();
+  const add = (source: string | null, target: string | null, label: string) => {
+    if (source === null || target === null) return;
+    const id = `${source}->${target}`;
+    const edge = edges.get(id) ?? { source, target, labels: [] };
+    if (!edge.labels.includes(label)) edge.labels.push(label);
+    edges.set(id, edge);
+  };
+  const walk = (node: StateNodeLike) => {
+    const source = topOf(node);
+    for (const [event, transitions] of node.transitions) {
+      for (const t of transitions) for (const target of t.target ?? []) add(source, topOf(target), event);
+    }
+    for (const t of node.always ?? []) {
+      const guard = guardLabel(t.guard);
+      for (const target of t.target ?? []) add(source, topOf(target), guard ? `always [${guard}]` : 'always');
+    }
+    for (const child of Object.values(node.states)) walk(child);
+  };
+  walk(root);
+  return { id: machine.id, nodes, edges: [...edges.values()] };
+}
+
+const escapeXml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const NODE_W = 150;
+const GAP = 70;
+const HEAD_H = 40;
+const SUB_H = 20;
+const CHAR_W = 6.2;
+
+/**
+ * Renders a graph as an SVG arc diagram: states in a row, forward transitions as arcs above,
+ * backward ones below, self-transitions as loops. Each state is a `<g class="sc-node" data-state>`
+ * so the page can highlight the current one.
+ */
+export function renderSvg(graph: ChartGraph, title: string): string {
+  const index = new Map(graph.nodes.map((n, i) => [n.key, i]));
+  const heights = graph.nodes.map((n) => HEAD_H + (n.children.length > 0 ? n.children.length * SUB_H + 6 : 0));
+  const maxH = Math.max(...heights);
+  const spanOf = (e: ChartEdge) => Math.abs(index.get(e.target)! - index.get(e.source)!);
+  const fwd = graph.edges.filter((e) => index.get(e.target)! > index.get(e.source)!);
+  const back = graph.edges.filter((e) => index.get(e.target)! < index.get(e.source)!);
+  const self = graph.edges.filter((e) => e.source === e.target);
+  // Supervisor-style graphs where every edge is the same kind of guarded `always` get a footnote instead of labels.
+  const allAlways = graph.edges.length > 0 && graph.edges.every((e) => e.labels.every((l) => l.startsWith('always')));
+  const label = (e: ChartEdge) => (allAlways ? '' : e.labels.join(', '));
+  const arcH = (span: number) => 34 + span * 30;
+  const maxFwd = Math.max(0, ...fwd.map(spanOf));
+  const maxBack = Math.max(0, ...back.map(spanOf));
+  const topPad = (maxFwd ? arcH(maxFwd) * 0.75 + 22 : 0) + (self.length ? 36 : 0) + 10;
+  const y0 = topPad;
+  const width = graph.nodes.length * NODE_W + (graph.nodes.length - 1) * GAP + 40;
+  const bottomY = y0 + maxH;
+  const footnote = allAlways ? `every transition: always [${[...new Set(graph.edges.flatMap((e) => e.labels))].map((l) => l.replace(/^always \[|\]$/g, '').replace(/\(.*\)/, '')).join(', ')}] → the most severe breaker state` : '';
+  const height = bottomY + (maxBack ? arcH(maxBack) * 0.75 + 24 : 0) + (footnote ? 24 : 0) + 10;
+  const x = (key: string) => 20 + index.get(key)! * (NODE_W + GAP);
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="statechart" viewBox="0 0 ${width} ${Math.ceil(height)}" role="img" aria-label="${escapeXml(title)}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<defs><marker id="sc-arrow-${escapeXml(graph.id)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="sc-arrowhead"/></marker></defs>`,
+  );
+  const marker = `marker-end="url(#sc-arrow-${escapeXml(graph.id)})"`;
+  const text = (tx: number, ty: number, s: string, cls: string) =>
+    s ? `<text x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" class="${cls}" text-anchor="middle">${escapeXml(s)}</text>` : '';
+  for (const e of fwd) {
+    const i = index.get(e.source)!;
+    const j = index.get(e.target)!;
+    const x1 = x(e.source) + NODE_W * 0.62;
+    const x2 = x(e.target) + NODE_W * 0.38;
+    const h = arcH(j - i);
+    parts.push(`<path class="sc-edge" d="M${x1},${y0} C${x1},${y0 - h} ${x2},${y0 - h} ${x2},${y0}" ${marker}/>`);
+    parts.push(text((x1 + x2) / 2, y0 - h * 0.75 - 5, label(e), 'sc-label'));
+  }
+  for (const e of back) {
+    const i = index.get(e.source)!;
+    const j = index.get(e.target)!;
+    const x1 = x(e.source) + NODE_W * 0.38;
+    const x2 = x(e.target) + NODE_W * 0.62;
+    const h = arcH(i - j);
+    const ys = y0 + heights[i]!;
+    const yt = y0 + heights[j]!;
+    parts.push(`<path class="sc-edge" d="M${x1},${ys} C${x1},${bottomY + h} ${x2},${bottomY + h} ${x2},${yt}" ${marker}/>`);
+    parts.push(text((x1 + x2) / 2, bottomY + h * 0.75 + 14, label(e), 'sc-label'));
+  }
+  for (const e of self) {
+    const nx = x(e.source) + NODE_W * 0.5;
+    parts.push(`<path class="sc-edge" d="M${nx - 14},${y0} C${nx - 30},${y0 - 34} ${nx + 30},${y0 - 34} ${nx + 14},${y0}" ${marker}/>`);
+    parts.push(text(nx, y0 - 30, label(e), 'sc-label'));
+  }
+  graph.nodes.forEach((n, i) => {
+    const nx = x(n.key);
+    const h = heights[i]!;
+    const fit = (s: string, w: number) => (s.length * CHAR_W > w ? `${s.slice(0, Math.floor(w / CHAR_W) - 1)}…` : s);
+    parts.push(`<g class="sc-node" data-state="${escapeXml(n.key)}">`);
+    parts.push(`<rect x="${nx}" y="${y0}" width="${NODE_W}" height="${h}" rx="10" ry="10"/>`);
+    parts.push(text(nx + NODE_W / 2, y0 + 25, fit(n.key, NODE_W - 10), 'sc-name'));
+    n.children.forEach((c, k) => {
+      const cy = y0 + HEAD_H + k * SUB_H;
+      parts.push(`<rect class="sc-sub" x="${nx + 8}" y="${cy}" width="${NODE_W - 16}" height="${SUB_H - 3}" rx="5" ry="5"/>`);
+      parts.push(text(nx + NODE_W / 2, cy + 12.5, fit(c, NODE_W - 20), 'sc-subname'));
+    });
+    parts.push('</g>');
+  });
+  if (footnote) parts.push(`<text x="${width / 2}" y="${(height - 12).toFixed(1)}" class="sc-label" text-anchor="middle">${escapeXml(footnote)}</text>`);
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** The statechart SVGs the dashboard shows, generated from the machine definitions themselves. */
+export interface MachineCharts {
+  readonly automatic: { readonly states: readonly string[]; readonly svg: string };
+  readonly manual: { readonly states: readonly string[]; readonly svg: string };
+  readonly supervisor: { readonly states: readonly string[]; readonly svg: string };
+}
+
+let cached: MachineCharts | null = null;
+
+export function machineCharts(): MachineCharts {
+  if (cached) return cached;
+  const chart = (machine: AnyStateMachine, title: string) => {
+    const graph = machineGraph(machine);
+    return { states: graph.nodes.map((n) => n.key), svg: renderSvg(graph, title) };
+  };
+  cached = {
+    automatic: chart(automaticBreakerMachine, 'Statechart of an automatic breaker (automaticBreakerMachine)'),
+    manual: chart(manualBreakerMachine, 'Statechart of the manual breaker (manualBreakerMachine)'),
+    supervisor: chart(supervisorMachine, 'Statechart of the supervisor: the global state (supervisorMachine)'),
+  };
+  return cached;
+}

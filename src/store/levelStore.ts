@@ -1,0 +1,122 @@
+import type { AbstractSublevel } from 'abstract-level';
+import type { Level } from 'level';
+import type { RiskEvent } from '../events.ts';
+import { ErrorCode, StoreError } from '../errors.ts';
+import type { JournalQuery } from '../runtime/eventLog.ts';
+import type { ExtraWrite, StrategyRecord, StrategyStore } from '../runtime/persistence.ts';
+import { openDatabase, releaseDatabase, type SharedDatabase } from './database.ts';
+import { parseRecord } from './records.ts';
+
+type Db = Level<string, string>;
+type Sub<V> = AbstractSublevel<Db, string | Buffer | Uint8Array, string, V>;
+
+const RECORD_KEY = 'record';
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const journalKey = (at: number, seq: number) => `${pad(at, 15)}.${pad(seq, 12)}`;
+const toMs = (t: number | Date | string) => (typeof t === 'number' ? t : new Date(t).getTime());
+
+/**
+ * One strategy's durable state in a shared LevelDB: the versioned record (supervisor snapshot and
+ * figures) and an append-only journal keyed by time, each in a sublevel of the strategy's own.
+ */
+export class LevelStrategyStore implements StrategyStore {
+  readonly strategy: string;
+  readonly #shared: SharedDatabase;
+  readonly #state: Sub<string>;
+  readonly #journal: Sub<RiskEvent>;
+  /** The strategy's sublevel, for other durable parts (the alert outbox) that join its batches. */
+  readonly strategyDb: AbstractSublevel<Db, string | Buffer | Uint8Array, string, string>;
+  #seq = 0;
+  #closed = false;
+
+  private constructor(shared: SharedDatabase, strategy: string) {
+    this.#shared = shared;
+    this.strategy = strategy;
+    this.strategyDb = shared.db.sublevel<string, string>(strategy, { valueEncoding: 'utf8' });
+    this.#state = this.strategyDb.sublevel<string, string>('state', { valueEncoding: 'utf8' }) as unknown as Sub<string>;
+    this.#journal = this.strategyDb.sublevel<string, RiskEvent>('journal', { valueEncoding: 'json' }) as unknown as Sub<RiskEvent>;
+  }
+
+  /** Opens the store of `strategy` in the LevelDB directory `path` (shared within the process). */
+  static async open(path: string, strategy: string): Promise<LevelStrategyStore> {
+    const shared = await openDatabase(path);
+    if (shared.strategies.has(strategy)) {
+      throw new StoreError(ErrorCode.STORE_LOCKED, `store: strategy ${strategy} is already running in this process on ${shared.path}`);
+    }
+    shared.strategies.add(strategy);
+    const store = new LevelStrategyStore(shared, strategy);
+    try {
+      for await (const key of store.#journal.keys({ reverse: true, limit: 1 })) store.#seq = Number(key.split('.')[1]) + 1;
+    } catch (error) {
+      await releaseDatabase(shared, strategy);
+      throw new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: cannot read the journal of ${strategy} in ${shared.path}: ${(error as Error).message}`);
+    }
+    return store;
+  }
+
+  /** The shared database (for the alert outbox's batch operations). */
+  get db(): Db {
+    return this.#shared.db;
+  }
+
+  get path(): string {
+    return this.#shared.path;
+  }
+
+  /**
+   * The saved record, or null for a new strategy. A record that cannot be trusted is copied aside
+   * (`record.refused.<time>`) before the error is thrown, so the fail-closed start that follows
+   * never destroys the evidence.
+   */
+  async load(): Promise<StrategyRecord | null> {
+    const text = await this.#state.get(RECORD_KEY);
+    if (text === undefined) return null;
+    try {
+      return parseRecord(text, this.strategy, this.#shared.path);
+    } catch (error) {
+      await this.#putSynced(`${RECORD_KEY}.refused.${Date.now()}`, text);
+      throw error;
+    }
+  }
+
+  /** Writes raw text as the record (for corruption tests and manual repair). */
+  async writeRawRecord(text: string): Promise<void> {
+    await this.#putSynced(RECORD_KEY, text);
+  }
+
+  async #putSynced(key: string, value: string): Promise<void> {
+    await this.#shared.db.batch([{ type: 'put', key, value, sublevel: this.#state }] as never, { sync: true });
+  }
+
+  async commit(record: StrategyRecord, events: readonly RiskEvent[], extra: readonly ExtraWrite[] = []): Promise<void> {
+    const ops: unknown[] = [{ type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state }];
+    for (const event of events) ops.push({ type: 'put', key: journalKey(event.at, this.#seq++), value: event, sublevel: this.#journal });
+    ops.push(...extra);
+    await this.#shared.db.batch(ops as never, { sync: true });
+  }
+
+  async saveFigures(record: StrategyRecord): Promise<void> {
+    // Not synced: survives a process crash (the write reached the OS), may be lost on power loss.
+    await this.#state.put(RECORD_KEY, JSON.stringify(record));
+  }
+
+  async journal(query: JournalQuery = {}): Promise<RiskEvent[]> {
+    const range: { gte?: string; lt?: string; reverse?: boolean } = { reverse: query.newestFirst ?? false };
+    if (query.since !== undefined) range.gte = pad(Math.max(0, toMs(query.since)), 15);
+    if (query.until !== undefined) range.lt = pad(Math.max(0, toMs(query.until)), 15);
+    const types = query.types ? new Set(query.types) : null;
+    const out: RiskEvent[] = [];
+    for await (const event of this.#journal.values(range)) {
+      if (types && !types.has(event.type)) continue;
+      out.push(event);
+      if (query.limit !== undefined && out.length >= query.limit) break;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await releaseDatabase(this.#shared, this.strategy);
+  }
+}

@@ -1,0 +1,44 @@
+import { ErrorCode, StoreError } from '../errors.ts';
+import { RECORD_VERSION, type StrategyRecord } from '../runtime/persistence.ts';
+
+/**
+ * Migrations from older record versions, keyed by the version they upgrade FROM.
+ * To change the record: bump RECORD_VERSION and add `[old]: (r) => upgraded` here (docs/persistence.md).
+ */
+export const MIGRATIONS: Readonly<Record<number, (record: Record<string, unknown>) => Record<string, unknown>>> = {};
+
+/** Parses a stored record, migrating older versions and refusing anything it cannot trust. */
+export function parseRecord(text: string, strategy: string, where: string): StrategyRecord {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new StoreError(ErrorCode.STORE_CORRUPT, `store: the record of strategy ${strategy} in ${where} cannot be parsed (${(error as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null) {
+    throw new StoreError(ErrorCode.STORE_CORRUPT, `store: the record of strategy ${strategy} in ${where} is not an object`);
+  }
+  const stored = data.version;
+  if (typeof stored !== 'number' || !Number.isInteger(stored) || stored < 1) {
+    throw new StoreError(ErrorCode.STORE_CORRUPT, `store: the record of strategy ${strategy} in ${where} has no valid version (got ${JSON.stringify(stored)})`);
+  }
+  let version: number = stored;
+  if (version > RECORD_VERSION) {
+    throw new StoreError(
+      ErrorCode.STORE_CORRUPT,
+      `store: the record of strategy ${strategy} in ${where} has version ${version}, newer than this breakerbox understands (${RECORD_VERSION}); upgrade breakerbox`,
+    );
+  }
+  while (version < RECORD_VERSION) {
+    const migrate = MIGRATIONS[version];
+    if (!migrate) throw new StoreError(ErrorCode.STORE_CORRUPT, `store: no migration from record version ${version}`);
+    data = migrate(data);
+    version = data.version as number;
+  }
+  const figures = data.figures as Record<string, unknown> | undefined;
+  const supervisor = data.supervisor as { status?: unknown; children?: unknown } | undefined;
+  if (data.strategy !== strategy || !figures || typeof figures.breakers !== 'object' || !supervisor || typeof supervisor.children !== 'object') {
+    throw new StoreError(ErrorCode.STORE_CORRUPT, `store: the record of strategy ${strategy} in ${where} is incomplete or belongs to another strategy`);
+  }
+  return data as unknown as StrategyRecord;
+}
