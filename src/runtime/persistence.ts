@@ -52,6 +52,11 @@ export interface StrategyStore {
   commit(record: StrategyRecord, events: readonly RiskEvent[], extra?: readonly ExtraWrite[]): Promise<void>;
   /** Saves a counter-only change (no journal entry). May be less durable than commit. */
   saveFigures(record: StrategyRecord): Promise<void>;
+  /**
+   * Saves a new high-water mark at once (not debounced): losing one would make the drawdown
+   * breaker looser after a restart. Optional; stores without it rely on saveFigures.
+   */
+  saveHighWaterMark?(value: string): Promise<void>;
   journal(query?: JournalQuery): Promise<RiskEvent[]>;
   close(): Promise<void>;
 }

@@ -131,6 +131,7 @@ export class RiskRuntime {
   #commitScheduled = false;
   #commitChain: Promise<void> = Promise.resolve();
   #figuresDirty = false;
+  #hwmWriteQueued = false;
   #figuresTimer: CancelTimer | null = null;
   readonly #figuresDebounceMs: number;
   #sinks: DurableEventSink[] = [];
@@ -250,7 +251,7 @@ export class RiskRuntime {
       const signal = drawdown.observe(value);
       if (signal === Signal.TRIP) this.#trip(BreakerType.DRAWDOWN, this.#drawdownDetails());
       else if (signal === Signal.WARN) this.#warn(BreakerType.DRAWDOWN, this.#drawdownDetails());
-      else if (hwm !== drawdown.highWaterMark) this.#markFiguresDirty();
+      else if (hwm !== drawdown.highWaterMark) this.#onNewHighWaterMark();
     }
     const dailyLoss = this.#dailyLoss;
     if (dailyLoss) {
@@ -880,6 +881,24 @@ export class RiskRuntime {
         () => this.#sinks.forEach((sink, i) => sink.afterCommit(events, prepared[i]?.handle)),
         (error: unknown) => this.#onStoreFailure(error),
       );
+  }
+
+  /**
+   * A lost high-water mark would make the drawdown breaker looser after a restart, so a new high
+   * is written at once (coalesced: at most one write queued, carrying the latest high).
+   */
+  #onNewHighWaterMark(): void {
+    this.#markFiguresDirty();
+    const store = this.#store;
+    if (this.#hwmWriteQueued || !store.saveHighWaterMark) return;
+    this.#hwmWriteQueued = true;
+    this.#commitChain = this.#commitChain
+      .then(() => {
+        this.#hwmWriteQueued = false;
+        const hwm = this.#drawdown?.highWaterMark;
+        return hwm && !this.#stopped ? store.saveHighWaterMark!(hwm.toString()) : undefined;
+      })
+      .catch((error: unknown) => this.#onStoreFailure(error));
   }
 
   #markFiguresDirty(): void {

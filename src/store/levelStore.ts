@@ -11,6 +11,8 @@ type Db = Level<string, string>;
 type Sub<V> = AbstractSublevel<Db, string | Buffer | Uint8Array, string, V>;
 
 const RECORD_KEY = 'record';
+/** The high-water mark is also written on its own, immediately, on every new high (see saveHighWaterMark). */
+const HWM_KEY = 'high-water-mark';
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const journalKey = (at: number, seq: number) => `${pad(at, 15)}.${pad(seq, 12)}`;
 const toMs = (t: number | Date | string) => (typeof t === 'number' ? t : new Date(t).getTime());
@@ -72,7 +74,10 @@ export class LevelStrategyStore implements StrategyStore {
     const text = await this.#state.get(RECORD_KEY);
     if (text === undefined) return null;
     try {
-      return parseRecord(text, this.strategy, this.#shared.path);
+      const record = parseRecord(text, this.strategy, this.#shared.path);
+      const hwm = await this.#state.get(HWM_KEY);
+      if (hwm !== undefined && record.figures.drawdown) record.figures.drawdown.highWaterMark = hwm === '' ? null : hwm;
+      return record;
     } catch (error) {
       await this.#putSynced(`${RECORD_KEY}.refused.${Date.now()}`, text);
       throw error;
@@ -89,7 +94,10 @@ export class LevelStrategyStore implements StrategyStore {
   }
 
   async commit(record: StrategyRecord, events: readonly RiskEvent[], extra: readonly ExtraWrite[] = []): Promise<void> {
-    const ops: unknown[] = [{ type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state }];
+    const ops: unknown[] = [
+      { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
+      { type: 'put', key: HWM_KEY, value: record.figures.drawdown?.highWaterMark ?? '', sublevel: this.#state },
+    ];
     for (const event of events) ops.push({ type: 'put', key: journalKey(event.at, this.#seq++), value: event, sublevel: this.#journal });
     ops.push(...extra);
     await this.#shared.db.batch(ops as never, { sync: true });
@@ -97,7 +105,16 @@ export class LevelStrategyStore implements StrategyStore {
 
   async saveFigures(record: StrategyRecord): Promise<void> {
     // Not synced: survives a process crash (the write reached the OS), may be lost on power loss.
-    await this.#state.put(RECORD_KEY, JSON.stringify(record));
+    await this.#shared.db.batch(
+      [
+        { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
+        { type: 'put', key: HWM_KEY, value: record.figures.drawdown?.highWaterMark ?? '', sublevel: this.#state },
+      ] as never,
+    );
+  }
+
+  async saveHighWaterMark(value: string): Promise<void> {
+    await this.#state.put(HWM_KEY, value);
   }
 
   async journal(query: JournalQuery = {}): Promise<RiskEvent[]> {
