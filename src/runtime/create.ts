@@ -102,7 +102,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
   let store: StrategyStore;
   let failClosedReason: string | null = null;
   const storeOption = options.store;
-  if (storeOption && 'path' in storeOption && typeof storeOption.path === 'string') {
+  if (storeOption && !isStrategyStore(storeOption) && typeof storeOption.path === 'string') {
     try {
       store = await LevelStrategyStore.open(storeOption.path, settings.strategy);
     } catch (error) {
@@ -144,6 +144,10 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
   }
   if (alerts) await alerts.manager.resume();
   return runtime;
+}
+
+function isStrategyStore(value: object): value is StrategyStore {
+  return typeof (value as Partial<StrategyStore>).commit === 'function';
 }
 
 /** Builds the alert manager with an outbox in the same store, so alerts join the state's batches. */

@@ -175,15 +175,18 @@ function scenario(enabled: readonly B[], restartKind: 'memory' | 'level') {
   return async (cmds: Iterable<Cmd>) => {
     const start = Date.UTC(2026, 0, 5, 23, 58, 0);
     const restartable = await makeRestartable(restartKind);
+    let current: Real | null = null;
     const setup = async () => {
       const clock = new ManualClock(start);
       const real: Real = { rt: undefined as never, clock, cancels: 0, edges: [], tokens: [], restartable, enabled };
       real.rt = await createReal(real, enabled, restartable);
+      current = real;
       return { model: new ReferenceModel(start, enabled), real };
     };
     try {
       await fc.asyncModelRun(setup, cmds);
     } finally {
+      await (current as Real | null)?.rt.stop();
       await restartable.dispose();
     }
   };
@@ -227,3 +230,12 @@ describe('model-based: runtime against the reference model', () => {
   }
 });
 
+describe('model-based: persist-and-restart through a real LevelDB directory', () => {
+  const runs = Math.max(50, Math.floor(NUM_RUNS / 5));
+  it(`supervisor with every breaker: ${runs} random sequences with restarts from LevelDB agree with the model`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'large' }), scenario(['drawdown', 'dailyLoss', 'orderRate', 'errorRate'], 'level')),
+      { numRuns: runs, verbose: 1 },
+    );
+  }, 300_000);
+});
