@@ -107,10 +107,12 @@ export async function benchCore(): Promise<string[]> {
   rtUpdate.updatePortfolio({ value: String(TOP) }); // highest value first: the high-water mark stays put
   const rtNumber = await make();
   rtNumber.updatePortfolio({ value: TOP });
+  const rtExact = await make();
+  rtExact.updatePortfolio({ value: String(TOP) });
   if (!rtCheck.check(ORDER).allowed) throw new Error('bench setup: the runtime refuses orders before the run');
 
   const events: RiskEvent[] = [];
-  const subs = [rtCheck, rtUpdate, rtNumber].map((rt) => rt.events$.subscribe((e) => events.push(e)));
+  const subs = [rtCheck, rtUpdate, rtNumber, rtExact].map((rt) => rt.events$.subscribe((e) => events.push(e)));
 
   // ── baselines ──
   const ring = new BareRing(ORDER_RATE.maxOrders, ORDER_RATE.window * 1000);
@@ -211,6 +213,14 @@ export async function benchCore(): Promise<string[]> {
       },
     },
     {
+      name: 'exact path: rt.updatePortfolio({ value: Decimal })',
+      batch: SYNC_BATCH,
+      note: 'no quiet band: all comparisons',
+      fn: () => {
+        for (let i = 0; i < SYNC_BATCH; i++) rtExact.updatePortfolio({ value: VALUE_DECIMALS[k++ & mask]! });
+      },
+    },
+    {
       name: 'floor: new Decimal(string).gt(Decimal)',
       batch: SYNC_BATCH,
       note: 'irreducible decimal cost',
@@ -221,7 +231,7 @@ export async function benchCore(): Promise<string[]> {
     {
       name: 'part: one Decimal comparison a.lte(b)',
       batch: SYNC_BATCH,
-      note: 'quiet path makes 5',
+      note: 'exact path makes 5',
       fn: () => {
         for (let i = 0; i < SYNC_BATCH; i++) if (VALUE_DECIMALS[k++ & mask]!.lte(floorRef)) sink++;
       },
@@ -230,11 +240,11 @@ export async function benchCore(): Promise<string[]> {
   const updates = await measure(updateTasks);
 
   // ── checks that the run measured what it claims ──
-  const statuses = [rtCheck, rtUpdate, rtNumber].map((rt) => rt.status().state);
+  const statuses = [rtCheck, rtUpdate, rtNumber, rtExact].map((rt) => rt.status().state);
   subs.forEach((s) => s.unsubscribe());
   opossum.shutdown();
   naive.stop();
-  await Promise.all([rtCheck.stop(), rtUpdate.stop(), rtNumber.stop()]);
+  await Promise.all([rtCheck.stop(), rtUpdate.stop(), rtNumber.stop(), rtExact.stop()]);
   if (refused !== 0) throw new Error(`bench invalid: ${refused} decisions were refusals (a breaker tripped during the run)`);
   // Only a trading-day open (a run straddling 00:00 UTC) is harmless; anything else means the run left the NORMAL path.
   const tripLike = events.filter((e) => e.type !== RiskEventType.TRADING_DAY_OPENED);
@@ -254,13 +264,14 @@ export async function benchCore(): Promise<string[]> {
 
   const upd = updates[0]!;
   const updNum = updates[1]!;
-  const floor = updates[2]!;
+  const exact = updates[2]!;
+  const floor = updates[3]!;
   lines.push("── (b) portfolio update: rt.updatePortfolio({ value }), values within 1 % below the high-water mark ──");
   lines.push(...updateTable(updates, floor));
   lines.push(verdict(upd.medianNs, UPDATE_TARGET_NS));
-  const cmp = updates[3]!;
-  lines.push(`update vs decimal floor: +${fmtNs(upd.medianNs - floor.medianNs)} per call (median); number input ${fmtRatio(updNum.medianNs, upd.medianNs)} the string cost`);
-  lines.push(`the quiet path parses once and compares 5 times (drawdown: > hwm, ≤ trip, ≤ warn; daily loss: ≤ trip, ≤ warn): ≈ ${fmtNs(floor.medianNs - cmp.medianNs)} parse + 5 × ${fmtNs(cmp.medianNs)}`);
+  const cmp = updates[4]!;
+  lines.push(`quiet band (string compared digit by digit, no Decimal built): ${fmtRatio(upd.medianNs, exact.medianNs)} the exact path's cost; number input ${fmtRatio(updNum.medianNs, upd.medianNs)} the string cost`);
+  lines.push(`the exact path (values near a level, new highs, Decimal inputs) parses once and compares up to 5 times: ≈ ${fmtNs(floor.medianNs - cmp.medianNs)} parse + 5 × ${fmtNs(cmp.medianNs)}`);
   lines.push('');
   lines.push(`method: each sample = one tinybench iteration running the operation ${SYNC_BATCH}× (sync) or ${ASYNC_BATCH}× awaited in sequence (async),`);
   lines.push('        divided by the batch size; median and p99 are over those per-call batch averages (≈1 s of sampling per row).');

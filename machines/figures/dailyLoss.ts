@@ -50,7 +50,6 @@ export class DailyLossTracker {
   #tripLevel: Decimal | null = null;
   #warnLevel: Decimal | null = null;
   #warned = false;
-  #last: Decimal | null = null;
 
   constructor(limit: DailyLossLimit, warnFraction: Decimal.Value, open: MarketOpen) {
     this.fraction = 'limit' in limit ? new Decimal(limit.limit) : null;
@@ -72,7 +71,6 @@ export class DailyLossTracker {
    * start value (the first non-zero value at or after the open). Zero is never a start value.
    */
   observe(value: Decimal, at: number): DailyLossObservation {
-    this.#last = value;
     if (this.#day === null || at >= this.#day.nextOpenAt) {
       this.#day = tradingDayAt(at, this.open);
       this.#setStart(null);
@@ -95,7 +93,7 @@ export class DailyLossTracker {
   }
 
   /** Whether `value` is at or beyond today's limit (the re-check a confirmed reset must pass). */
-  breached(value: Decimal | null = this.#last): boolean {
+  breached(value: Decimal | null): boolean {
     return value !== null && this.#tripLevel !== null && value.lte(this.#tripLevel);
   }
 
@@ -115,9 +113,14 @@ export class DailyLossTracker {
     }
   }
 
-  figures(): DailyLossFigures {
+  /** The lowest value that can neither warn nor trip today (see DrawdownTracker.armedLevel). */
+  get armedLevel(): Decimal | null {
+    return this.#warned ? this.#tripLevel : this.#warnLevel;
+  }
+
+  /** The figures against the current value. */
+  figures(value: Decimal | null): DailyLossFigures {
     const start = this.#start;
-    const value = this.#last;
     return {
       tradingDay: this.#day?.day ?? null,
       startValue: start?.toString() ?? null,
@@ -148,9 +151,5 @@ export class DailyLossTracker {
         : null;
     this.#setStart(state.startValue === null ? null : new Decimal(state.startValue));
     this.#warned = state.warned;
-  }
-
-  setLastValue(value: Decimal | null): void {
-    this.#last = value;
   }
 }

@@ -28,7 +28,6 @@ export class DrawdownTracker {
   #tripLevel: Decimal | null = null;
   #warnLevel: Decimal | null = null;
   #warned = false;
-  #last: Decimal | null = null;
 
   constructor(threshold: Decimal.Value, warnFraction: Decimal.Value) {
     this.threshold = new Decimal(threshold);
@@ -41,7 +40,6 @@ export class DrawdownTracker {
 
   /** Feeds a value; returns whether it warns or trips. Zero never becomes a high-water mark. */
   observe(value: Decimal): Signal {
-    this.#last = value;
     const tripLevel = this.#tripLevel;
     if (tripLevel === null || value.gt(this.#hwm!)) {
       if (value.isZero()) return Signal.NONE;
@@ -65,7 +63,7 @@ export class DrawdownTracker {
   }
 
   /** A confirmed reset re-baselines the high-water mark to the current value. */
-  rebaseline(value: Decimal | null = this.#last): void {
+  rebaseline(value: Decimal | null): void {
     if (value === null || value.isZero()) {
       this.#hwm = this.#tripLevel = this.#warnLevel = null;
       this.#warned = false;
@@ -81,9 +79,17 @@ export class DrawdownTracker {
     this.#warned = false;
   }
 
-  figures(): DrawdownFigures {
+  /**
+   * The lowest value that can neither warn nor trip: the warning level until it has warned, then
+   * the trip level. Null while there is no high-water mark.
+   */
+  get armedLevel(): Decimal | null {
+    return this.#warned ? this.#tripLevel : this.#warnLevel;
+  }
+
+  /** The figures against the current value. */
+  figures(value: Decimal | null): DrawdownFigures {
     const hwm = this.#hwm;
-    const value = this.#last;
     return {
       highWaterMark: hwm?.toString() ?? null,
       value: value?.toString() ?? null,
@@ -102,10 +108,5 @@ export class DrawdownTracker {
     if (state.highWaterMark === null) this.rebaseline(null);
     else this.#setHighWaterMark(new Decimal(state.highWaterMark));
     this.#warned = state.warned;
-  }
-
-  /** Restores the last seen value (figures only). */
-  setLastValue(value: Decimal | null): void {
-    this.#last = value;
   }
 }

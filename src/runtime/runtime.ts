@@ -13,7 +13,7 @@ import {
   ErrorKind,
   severest,
 } from '../../machines/constants.ts';
-import { DailyLossTracker, DrawdownTracker, RateTracker, Signal, type MarketOpen } from '../../machines/figures/index.ts';
+import { DailyLossTracker, DrawdownTracker, QuietBand, RateTracker, Signal } from '../../machines/figures/index.ts';
 import { supervisorMachine, type GlobalTransition } from '../../machines/supervisor.ts';
 import type { AlertManager, AlertOutbox, AttemptRecord, OutboxEntry } from '../alerts/index.ts';
 import type { Clock, CancelTimer } from '../clock.ts';
@@ -106,8 +106,13 @@ export class RiskRuntime {
   readonly #dailyLoss: DailyLossTracker | null;
   readonly #orderRate: RateTracker | null;
   readonly #errorRate: RateTracker<ErrorKind> | null;
-  #lastValue: Decimal | null = null;
+  /** The last accepted value as given (parsed into a Decimal only when needed). */
+  #lastRaw: unknown = null;
+  #lastParsed: Decimal | null = null;
   #lastTimestamp: number | null = null;
+  /** Values that cannot change anything (see QuietBand), valid until `#bandUntil` (the next open). */
+  #band: QuietBand | null = null;
+  #bandUntil = -Infinity;
   #positions: readonly Position[] = [];
   #manual: { operator: string | null; reason: string | null; haltedAt: number | null } = { operator: null, reason: null, haltedAt: null };
 
@@ -227,21 +232,38 @@ export class RiskRuntime {
    */
   updatePortfolio(update: PortfolioUpdate): void {
     this.#assertRunning();
+    // Fast path: a plain value inside the quiet band cannot warn, trip or move a baseline.
+    if (this.#band !== null && this.#dataFault === null && typeof update === 'object' && update !== null && update.timestamp === undefined && update.positions === undefined) {
+      const at = this.#clock.now();
+      if (at < this.#bandUntil && (this.#lastTimestamp === null || at >= this.#lastTimestamp) && this.#band.contains(update.value)) {
+        this.#lastRaw = update.value;
+        this.#lastParsed = null;
+        this.#lastTimestamp = at;
+        if (this.#portfolio$.observed) this.#portfolio$.next({ value: String(update.value), positions: this.#positions, at });
+        return;
+      }
+    }
     let value: Decimal;
     let at: number;
     try {
       if (typeof update !== 'object' || update === null) throw new InvalidInputError('update', update, 'must be an object with a value');
       value = parseDecimal(update.value, 'value');
-      at = update.timestamp === undefined ? this.#clock.now() : parseTimestamp(update.timestamp);
-      if (this.#lastTimestamp !== null && at < this.#lastTimestamp) {
-        throw new InvalidInputError('timestamp', update.timestamp, `goes backwards (last update was at ${new Date(this.#lastTimestamp).toISOString()})`);
+      if (update.timestamp === undefined) {
+        // The clock may step back (NTP); time used for the trading day never does.
+        at = Math.max(this.#clock.now(), this.#lastTimestamp ?? -Infinity);
+      } else {
+        at = parseTimestamp(update.timestamp);
+        if (this.#lastTimestamp !== null && at < this.#lastTimestamp) {
+          throw new InvalidInputError('timestamp', update.timestamp, `goes backwards (last update was at ${new Date(this.#lastTimestamp).toISOString()})`);
+        }
       }
       if (update.positions !== undefined) this.#positions = validatePositions(update.positions);
     } catch (error) {
       this.#rejectInput('portfolio', error);
       throw error;
     }
-    this.#lastValue = value;
+    this.#lastRaw = value;
+    this.#lastParsed = value;
     this.#lastTimestamp = at;
     if (this.#dataFault !== null) this.#clearDataFault();
 
@@ -267,7 +289,37 @@ export class RiskRuntime {
       if (observation.signal === Signal.TRIP) this.#trip(BreakerType.DAILY_LOSS, this.#dailyLossDetails());
       else if (observation.signal === Signal.WARN) this.#warn(BreakerType.DAILY_LOSS, this.#dailyLossDetails());
     }
+    this.#recomputeBand();
     if (this.#portfolio$.observed) this.#portfolio$.next({ value: value.toString(), positions: this.#positions, at });
+  }
+
+  /** Recomputes the quiet band after anything that moves a level, a baseline or a warning. */
+  #recomputeBand(): void {
+    const drawdown = this.#drawdown;
+    const dailyLoss = this.#dailyLoss;
+    let low: Decimal | null = null;
+    let high: Decimal | null = null;
+    if (drawdown) {
+      low = drawdown.armedLevel;
+      high = drawdown.highWaterMark;
+      if (low === null || high === null) return void (this.#band = null);
+    }
+    if (dailyLoss) {
+      const level = dailyLoss.armedLevel;
+      const day = dailyLoss.tradingDay;
+      if (level === null || day === null) return void (this.#band = null);
+      if (low === null || level.gt(low)) low = level;
+      this.#bandUntil = day.nextOpenAt;
+    } else {
+      this.#bandUntil = Infinity;
+    }
+    this.#band = new QuietBand(low ?? new Decimal(0), high);
+  }
+
+  /** The last accepted portfolio value, or null when none was received (since the start or restart). */
+  #currentValue(): Decimal | null {
+    if (this.#lastParsed === null && this.#lastRaw !== null) this.#lastParsed = parseDecimal(this.#lastRaw, 'value');
+    return this.#lastParsed;
   }
 
   /**
@@ -413,6 +465,7 @@ export class RiskRuntime {
   /** Everything about the strategy now: states, figures, portfolio. */
   status(): RuntimeStatus {
     const now = this.#clock.now();
+    const value = this.#currentValue();
     const breaker = <T extends BreakerType>(type: T, enabled: boolean, figures: BreakerStatus<T>['figures']): BreakerStatus<T> => {
       const info = this.#breakerInfo[type];
       const reset = [...this.#resets.values()].find((r) => r.breaker === type);
@@ -438,8 +491,8 @@ export class RiskRuntime {
       ordersAllowed: this.#gateOpen,
       dataFault: this.#dataFault,
       breakers: {
-        drawdown: breaker(BreakerType.DRAWDOWN, this.#drawdown !== null, this.#drawdown?.figures() ?? null),
-        dailyLoss: breaker(BreakerType.DAILY_LOSS, this.#dailyLoss !== null, this.#dailyLoss?.figures() ?? null),
+        drawdown: breaker(BreakerType.DRAWDOWN, this.#drawdown !== null, this.#drawdown?.figures(value) ?? null),
+        dailyLoss: breaker(BreakerType.DAILY_LOSS, this.#dailyLoss !== null, this.#dailyLoss?.figures(value) ?? null),
         orderRate: breaker(BreakerType.ORDER_RATE, this.#orderRate !== null, rateFigures(this.#orderRate)),
         errorRate: breaker(
           BreakerType.ERROR_RATE,
@@ -453,7 +506,7 @@ export class RiskRuntime {
         }),
       },
       portfolio: {
-        value: this.#lastValue?.toString() ?? null,
+        value: value?.toString() ?? null,
         positions: this.#positions,
         timestamp: this.#lastTimestamp === null ? null : new Date(this.#lastTimestamp).toISOString(),
       },
@@ -600,8 +653,9 @@ export class RiskRuntime {
   #recheck(breaker: BreakerType): { passed: boolean; reason: string; details: EventDetails } {
     if (breaker === BreakerType.DAILY_LOSS && this.#dailyLoss) {
       const details = this.#dailyLossDetails();
-      if (this.#lastValue === null) return { passed: false, reason: "no portfolio value yet to re-check today's loss", details };
-      if (this.#dailyLoss.breached(this.#lastValue)) {
+      const value = this.#currentValue();
+      if (value === null) return { passed: false, reason: "no portfolio value yet to re-check today's loss", details };
+      if (this.#dailyLoss.breached(value)) {
         return { passed: false, reason: `today's loss is still beyond the limit (P&L ${details.pnl} from ${details.startValue})`, details };
       }
       return { passed: true, reason: '', details };
@@ -611,9 +665,10 @@ export class RiskRuntime {
 
   /** What a confirmed reset re-baselines: the drawdown's high-water mark, the rate windows. */
   #rebaseline(breaker: BreakerType): void {
-    if (breaker === BreakerType.DRAWDOWN) this.#drawdown?.rebaseline(this.#lastValue);
+    if (breaker === BreakerType.DRAWDOWN) this.#drawdown?.rebaseline(this.#currentValue());
     if (breaker === BreakerType.ORDER_RATE) this.#orderRate?.clear();
     if (breaker === BreakerType.ERROR_RATE) this.#errorRate?.clear();
+    this.#recomputeBand();
     this.#markFiguresDirty();
   }
 
@@ -779,7 +834,7 @@ export class RiskRuntime {
     }
     return Object.freeze({
       allowed: false,
-      code: this.#lastValue === null ? RejectCode.NO_PORTFOLIO : RejectCode.DATA_FAULT,
+      code: this.#lastRaw === null ? RejectCode.NO_PORTFOLIO : RejectCode.DATA_FAULT,
       reason: `trading is blocked until the data can be trusted: ${this.#dataFault ?? 'unknown'}`,
       breaker: null,
       state,
@@ -938,7 +993,7 @@ export class RiskRuntime {
         errorRate: this.#errorRate?.save() ?? null,
         manual: { ...this.#manual },
         breakers: structuredClone(this.#breakerInfo),
-        lastValue: this.#lastValue?.toString() ?? null,
+        lastValue: this.#currentValue()?.toString() ?? null,
         lastTimestamp: this.#lastTimestamp,
       },
     };
@@ -997,11 +1052,11 @@ export class RiskRuntime {
   }
 
   #drawdownDetails(): EventDetails {
-    return { ...this.#drawdown!.figures() };
+    return { ...this.#drawdown!.figures(this.#currentValue()) };
   }
 
   #dailyLossDetails(): EventDetails {
-    return { ...this.#dailyLoss!.figures() };
+    return { ...this.#dailyLoss!.figures(this.#currentValue()) };
   }
 
   #warnFraction(breaker: BreakerType): number {

@@ -1,0 +1,73 @@
+import type { Decimal } from 'decimal.js';
+
+/**
+ * The range of portfolio values that cannot change anything: above every armed warning or trip
+ * level and at or below the high-water mark. A value inside it needs no Decimal arithmetic; the
+ * test is exact for decimal strings (compared digit by digit) and conservative for numbers (a
+ * relative margin far above a double's rounding), so it never decides a trip, only that
+ * nothing can happen.
+ */
+export class QuietBand {
+  readonly #lowText: string;
+  readonly #lowInt: number;
+  readonly #highText: string | null;
+  readonly #highInt: number;
+  readonly #lowNum: number;
+  readonly #highNum: number;
+
+  /** `low` is exclusive, `high` (null = unbounded) inclusive. */
+  constructor(low: Decimal, high: Decimal | null) {
+    this.#lowText = low.toFixed();
+    this.#lowInt = integerLength(this.#lowText);
+    this.#highText = high === null ? null : high.toFixed();
+    this.#highInt = this.#highText === null ? 0 : integerLength(this.#highText);
+    const lowNum = low.toNumber();
+    this.#lowNum = lowNum + Math.abs(lowNum) * 1e-12 + Number.MIN_VALUE;
+    const highNum = high === null ? Infinity : high.toNumber();
+    this.#highNum = highNum - Math.abs(highNum) * 1e-12;
+  }
+
+  /** True only when `value` is certainly a well-formed value strictly inside the band. */
+  contains(value: unknown): boolean {
+    if (typeof value === 'string') {
+      const int = integerLength(value);
+      if (int < 0 || compareCanonical(value, int, this.#lowText, this.#lowInt) <= 0) return false;
+      return this.#highText === null || compareCanonical(value, int, this.#highText, this.#highInt) <= 0;
+    }
+    if (typeof value === 'number') return value > this.#lowNum && value < this.#highNum;
+    return false;
+  }
+}
+
+/**
+ * Length of the integer part of a canonical non-negative decimal string ("123", "0.5",
+ * "1000000.25": digits, at most one dot with digits after it, no leading zeros), or -1 when the
+ * text is not in that form (such values take the exact Decimal path).
+ */
+export function integerLength(text: string): number {
+  const n = text.length;
+  if (n === 0) return -1;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (dot >= 0 || i === 0 || i === n - 1) return -1;
+      dot = i;
+    } else if (c < 48 || c > 57) return -1;
+  }
+  const int = dot < 0 ? n : dot;
+  if (int > 1 && text.charCodeAt(0) === 48) return -1;
+  return int;
+}
+
+/** Compares two canonical decimal strings exactly (by integer length, then digit by digit). */
+export function compareCanonical(a: string, aInt: number, b: string, bInt: number): number {
+  if (aInt !== bInt) return aInt < bInt ? -1 : 1;
+  const n = a.length > b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const ca = i < a.length ? a.charCodeAt(i) : i === aInt ? 46 : 48;
+    const cb = i < b.length ? b.charCodeAt(i) : i === bInt ? 46 : 48;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+  }
+  return 0;
+}
