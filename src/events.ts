@@ -22,6 +22,8 @@ export const RiskEventType = {
   STATE_CHANGED: 'StateChanged',
   /** The daily-loss breaker re-baselined at the trading day's open. */
   TRADING_DAY_OPENED: 'TradingDayOpened',
+  /** An error was reported (`recordError`) and counted by the error-rate breaker. */
+  ERROR_RECORDED: 'ErrorRecorded',
   /** An input (portfolio update, error, order) was refused as malformed. */
   INPUT_REJECTED: 'InputRejected',
   /** The broker port's cancelAllOrders failed. */

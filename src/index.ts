@@ -10,3 +10,16 @@ export { silentLogger, createMemoryLogger, createDefaultLogger, type Logger } fr
 export type { JournalQuery } from './runtime/eventLog.ts';
 export { MemoryStrategyStore, type StrategyStore, type StrategyRecord } from './runtime/persistence.ts';
 export { supervisorMachine, automaticBreakerMachine, manualBreakerMachine } from '../machines/index.ts';
+export {
+  alertConfigFromEnv,
+  createAlertManager,
+  verifySignature,
+  signatureHeader,
+  AlertManager,
+  LevelAlertOutbox,
+  InMemoryAlertOutbox,
+  type AlertConfig,
+  type AlertConfigInput,
+  type AttemptRecord,
+} from './alerts/index.ts';
+export { LevelStrategyStore } from './store/levelStore.ts';

@@ -9,6 +9,7 @@ export function dashboardHtml(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>breakerbox — live risk dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/app.css">
 <script type="module" src="/dashboard/app.js"></script>
 </head>
@@ -129,7 +130,7 @@ export function dashboardHtml(): string {
 <div id="alerter" class="visually-hidden" role="alert" aria-live="assertive" aria-atomic="true"></div>
 
 <dialog id="halt-dialog" aria-labelledby="halt-title" aria-describedby="halt-desc">
-  <form id="halt-form" method="dialog">
+  <form id="halt-form" method="dialog" novalidate>
     <h2 id="halt-title">Halt strategy <span class="dialog-strategy"></span></h2>
     <p id="halt-desc">Every new order will be rejected and pending orders cancelled until an operator resets the manual breaker (with confirmation).</p>
     <div class="field">

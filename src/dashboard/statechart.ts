@@ -107,7 +107,8 @@ export function renderSvg(graph: ChartGraph, title: string): string {
   const y0 = topPad;
   const width = graph.nodes.length * NODE_W + (graph.nodes.length - 1) * GAP + 40;
   const bottomY = y0 + maxH;
-  const footnote = allAlways ? `every transition: always [${[...new Set(graph.edges.flatMap((e) => e.labels))].map((l) => l.replace(/^always \[|\]$/g, '').replace(/\(.*\)/, '')).join(', ')}] → the most severe breaker state` : '';
+  const guards = [...new Set(graph.edges.flatMap((e) => e.labels).map((l) => l.replace(/^always \[|\]$/g, '').replace(/\(.*\)/, '')))];
+  const footnote = allAlways ? `all transitions: always [${guards.join(', ')}] (the most severe breaker)` : '';
   const height = bottomY + (maxBack ? arcH(maxBack) * 0.75 + 24 : 0) + (footnote ? 24 : 0) + 10;
   const x = (key: string) => 20 + index.get(key)! * (NODE_W + GAP);
   const parts: string[] = [];
@@ -158,7 +159,7 @@ export function renderSvg(graph: ChartGraph, title: string): string {
     });
     parts.push('</g>');
   });
-  if (footnote) parts.push(`<text x="${width / 2}" y="${(height - 12).toFixed(1)}" class="sc-label" text-anchor="middle">${escapeXml(footnote)}</text>`);
+  if (footnote) parts.push(`<text x="${width / 2}" y="${(height - 12).toFixed(1)}" class="sc-note" text-anchor="middle">${escapeXml(footnote)}</text>`);
   parts.push('</svg>');
   return parts.join('');
 }

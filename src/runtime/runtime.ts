@@ -335,6 +335,9 @@ export class RiskRuntime {
       this.#rejectInput('error', error);
       throw error;
     }
+    // Journalled one by one (not only counted) so the error log can be read back and filtered by kind.
+    this.#emit(RiskEventType.ERROR_RECORDED, BreakerType.ERROR_RATE, { kind: valid.kind, message: valid.message.slice(0, 500) });
+    this.#scheduleCommit();
     this.#countError(valid.kind, valid.message);
   }
 
@@ -517,6 +520,11 @@ export class RiskRuntime {
   /** Reads the audit journal (every transition, trip, warning and operator action). */
   journal(query?: JournalQuery): Promise<RiskEvent[]> {
     return this.#store.journal(query);
+  }
+
+  /** Every recorded alert delivery attempt (sent, failed with reason, suppressed, delivery_failed). */
+  alertHistory(query?: { since?: number; until?: number }): Promise<AttemptRecord[]> {
+    return this.#alerts ? this.#alerts.manager.attempts(query) : Promise.resolve([]);
   }
 
   /** The supervisor actor, for tools and inspection. */
@@ -907,7 +915,7 @@ export class RiskRuntime {
   #emit(type: RiskEvent['type'], breaker: BreakerType | null, details: EventDetails, operator?: string): void {
     const event = makeEvent(this.strategy, type, breaker, this.#clock.now(), details, operator);
     this.#uncommitted.push(event);
-    if (type !== RiskEventType.STATE_CHANGED && type !== RiskEventType.INPUT_REJECTED) {
+    if (type !== RiskEventType.STATE_CHANGED && type !== RiskEventType.INPUT_REJECTED && type !== RiskEventType.ERROR_RECORDED) {
       this.#log.info({ event: 'risk_event', strategy: this.strategy, type, breaker, operator, details }, type);
     }
     this.#events$.next(event);

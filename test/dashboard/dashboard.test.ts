@@ -1,0 +1,96 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { automaticBreakerMachine, manualBreakerMachine, supervisorMachine } from '../../machines/index.ts';
+import { dashboardBundle, machineCharts, machineGraph, registerDashboard } from '../../src/dashboard/index.ts';
+import { addDec, formatDec, mulDec, parseDec, percent } from '../../src/dashboard/client/format.ts';
+
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  app = Fastify();
+  await registerDashboard(app);
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+describe('dashboard (no browser)', () => {
+  it('serves the page at / with its landmarks, dialogs and live regions, under a strict CSP', async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    const html = res.body;
+    for (const landmark of ['<html lang="en">', 'role="banner"', '<main id="main"', 'id="breaker-lights"', 'id="value-chart"', 'id="pnl"', 'id="positions"', 'id="orders"', 'id="error-log"', 'id="journal"', 'id="statecharts"']) {
+      expect(html).toContain(landmark);
+    }
+    expect(html).toContain('<dialog id="halt-dialog"');
+    expect(html).toContain('<dialog id="reset-dialog"');
+    expect(html).toContain('aria-live="polite"');
+    expect(html).toContain('role="alert"');
+    expect(html).toContain('<label for="operator-token">');
+    expect(html).toContain('<script type="module" src="/dashboard/app.js"></script>');
+    expect(html).not.toMatch(/<script(?![^>]*src=)/); // no inline script
+  });
+
+  it('bundles the browser code with esbuild (uPlot and its CSS included), once', async () => {
+    const first = await dashboardBundle();
+    expect(await dashboardBundle()).toBe(first);
+    expect(first.js.length).toBeGreaterThan(20_000);
+    expect(first.css).toContain('.uplot');
+    expect(first.css).toContain('.light-card');
+    const js = await app.inject({ method: 'GET', url: '/dashboard/app.js' });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(js.body).toContain('EventSource');
+    const css = await app.inject({ method: 'GET', url: '/dashboard/app.css' });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+  });
+
+  it('renders a statechart SVG per machine, from the machine definitions, with every state', async () => {
+    const res = await app.inject({ method: 'GET', url: '/dashboard/machines.json' });
+    expect(res.statusCode).toBe(200);
+    const charts = res.json() as ReturnType<typeof machineCharts>;
+    const expected = {
+      automatic: Object.keys(automaticBreakerMachine.root.states),
+      manual: Object.keys(manualBreakerMachine.root.states),
+      supervisor: Object.keys(supervisorMachine.root.states),
+    };
+    expect(expected.automatic).toEqual(['NORMAL', 'TRIPPED', 'RESETTING']);
+    expect(expected.manual).toEqual(['NORMAL', 'MANUALLY_HALTED', 'RESETTING']);
+    expect(expected.supervisor).toEqual(['NORMAL', 'RESETTING', 'TRIPPED', 'MANUALLY_HALTED']);
+    for (const kind of ['automatic', 'manual', 'supervisor'] as const) {
+      expect(charts[kind].states).toEqual(expected[kind]);
+      expect(charts[kind].svg.startsWith('<svg')).toBe(true);
+      for (const state of expected[kind]) expect(charts[kind].svg).toContain(`data-state="${state}"`);
+    }
+    expect(charts.automatic.svg).toContain('awaitingConfirmation');
+    expect(charts.automatic.svg).toContain('autoRecovering');
+  });
+
+  it('derives the edges from XState structure (sub-state targets collapse to their top-level state)', () => {
+    const edges = machineGraph(automaticBreakerMachine).edges.map((e) => `${e.source}->${e.target}: ${e.labels.join(',')}`);
+    expect(edges).toContain('NORMAL->TRIPPED: TRIP');
+    expect(edges).toContain('TRIPPED->RESETTING: REQUEST_RESET,WINDOW_CLEARED');
+    expect(edges).toContain('RESETTING->NORMAL: CONFIRM_RESET,WINDOW_CLEARED,always');
+    expect(edges).toContain('RESETTING->TRIPPED: CONFIRM_RESET,RESET_EXPIRED');
+    const manual = machineGraph(manualBreakerMachine).edges.map((e) => `${e.source}->${e.target}`);
+    expect(manual).toEqual(expect.arrayContaining(['NORMAL->MANUALLY_HALTED', 'MANUALLY_HALTED->RESETTING', 'RESETTING->NORMAL', 'RESETTING->MANUALLY_HALTED']));
+    // The supervisor's eventless transitions: every state can reach every other.
+    expect(machineGraph(supervisorMachine).edges.filter((e) => e.source !== e.target)).toHaveLength(12);
+  });
+
+  it('computes market values with decimal string math', () => {
+    const mv = mulDec(parseDec('10000.5')!, parseDec('1.0875')!);
+    expect(formatDec(mv, 5)).toBe('10,875.54375');
+    expect(formatDec(mulDec(parseDec('0.1')!, parseDec(3)!), 20)).toBe('0.30000000000000000000');
+    expect(formatDec(addDec(parseDec('-0.005')!, parseDec('0')!), 2)).toBe('-0.01');
+    expect(formatDec(parseDec('1e3')!, 0)).toBe('1,000');
+    expect(parseDec('abc')).toBeNull();
+    expect(percent('-0.12')).toBe('-12.0%');
+    expect(percent('-0.0004')).toBe('0.0%');
+  });
+});
