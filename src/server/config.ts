@@ -107,7 +107,7 @@ export function parseServerConfig(input: unknown, env: NodeJS.ProcessEnv = proce
       try {
         parseAlertConfig(alerts);
       } catch (error) {
-        if (error instanceof ConfigError) issues.push(...error.issues.map((x) => ({ path: `${prefix}.alerts.${x.path}`, message: x.message })));
+        if (error instanceof ConfigError) issues.push(...error.issues.map((x) => ({ path: `${prefix}.alerts.${x.path.replace(/^alerts\.?/, '')}`.replace(/\.$/, ''), message: x.message })));
         else throw error;
       }
     }

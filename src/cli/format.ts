@@ -1,0 +1,87 @@
+import type { RiskEvent } from '../events.ts';
+import type { RuntimeStatus } from '../runtime/types.ts';
+
+/** Renders rows as a left-aligned text table with a header row. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+const pct = (fraction: string | null | undefined): string => {
+  if (fraction === null || fraction === undefined) return '–';
+  const n = Number(fraction) * 100;
+  return `${n > 0 ? '+' : ''}${n.toFixed(2)}%`;
+};
+
+const money = (value: string | null | undefined): string => {
+  if (value === null || value === undefined) return '–';
+  const n = Number(value);
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : value;
+};
+
+const secs = (ms: number | null): string => (ms === null ? '' : `, clears in ${Math.ceil(ms / 1000)}s`);
+
+/** One line of figures per breaker, for humans. */
+export function breakerFigures(status: RuntimeStatus, breaker: keyof RuntimeStatus['breakers']): string {
+  const b = status.breakers;
+  switch (breaker) {
+    case 'drawdown': {
+      const f = b.drawdown.figures;
+      return f ? `${pct(f.drawdown)} from high-water mark ${money(f.highWaterMark)} (trips at ${pct(f.threshold)})` : 'disabled';
+    }
+    case 'dailyLoss': {
+      const f = b.dailyLoss.figures;
+      if (!f) return 'disabled';
+      const limit = f.limit !== null ? pct(f.limit) : money(f.limitAmount);
+      return `P&L ${money(f.pnl)} (${pct(f.pnlFraction)}) since ${f.tradingDay ?? '–'} open at ${money(f.startValue)}; limit ${limit}`;
+    }
+    case 'orderRate': {
+      const f = b.orderRate.figures;
+      return f ? `${f.count}/${f.limit} orders in ${f.windowSeconds}s${secs(f.nextExpiryInMs)}` : 'disabled';
+    }
+    case 'errorRate': {
+      const f = b.errorRate.figures;
+      if (!f) return 'disabled';
+      const kinds = Object.entries(f.byKind).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+      return `${f.count}/${f.limit} errors in ${f.windowSeconds}s${kinds ? ` (${kinds})` : ''}${secs(f.nextExpiryInMs)}`;
+    }
+    case 'manual': {
+      const f = b.manual.figures;
+      return f.operator ? `halted by ${f.operator} at ${f.haltedAt}` : '';
+    }
+  }
+}
+
+const time = (iso: string): string => iso.slice(11, 19);
+
+/** A readable block for one strategy: its global state, portfolio, and a table of breakers. */
+export function formatStatus(status: RuntimeStatus): string {
+  const head = `${status.strategy}: ${status.state} — orders ${status.ordersAllowed ? 'allowed' : 'BLOCKED'}` +
+    `${status.dataFault ? ` (${status.dataFault})` : ''} — portfolio ${money(status.portfolio.value)}`;
+  const rows = (Object.keys(status.breakers) as (keyof RuntimeStatus['breakers'])[]).map((type) => {
+    const b = status.breakers[type];
+    const reason = b.reason ? b.reason : '';
+    const resetting = b.resetExpiresAt ? ` (reset pending until ${time(b.resetExpiresAt)})` : '';
+    return [type, b.enabled ? b.state : 'disabled', time(b.since), breakerFigures(status, type), `${reason}${resetting}`];
+  });
+  return `${head}\n${table(['BREAKER', 'STATE', 'SINCE', 'FIGURES', 'REASON'], rows)}`;
+}
+
+/** A one-line summary of an event's details. */
+export function eventSummary(event: RiskEvent): string {
+  const d = event.details;
+  if (typeof d.reason === 'string') return d.reason;
+  if (event.type === 'StateChanged') return `${String(d.from)} -> ${String(d.to)}`;
+  const json = JSON.stringify(d);
+  return json.length > 160 ? `${json.slice(0, 157)}...` : json;
+}
+
+/** Journal entries as a table. */
+export function formatJournal(entries: readonly RiskEvent[]): string {
+  if (entries.length === 0) return '(no journal entries)';
+  return table(
+    ['TIME', 'EVENT', 'BREAKER', 'OPERATOR', 'DETAILS'],
+    entries.map((e) => [e.timestamp, e.type, e.breaker ?? '-', e.operator ?? '-', eventSummary(e)]),
+  );
+}

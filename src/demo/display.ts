@@ -1,0 +1,103 @@
+import type { Writable } from 'node:stream';
+import type { RiskEvent } from '../events.ts';
+import { table } from '../cli/format.ts';
+import type { RuntimeStatus } from '../runtime/types.ts';
+
+const pct = (v: unknown): string => (v === null || v === undefined || v === '' ? '–' : `${(Number(v) * 100).toFixed(1)}%`);
+const money = (v: unknown): string => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-US', { maximumFractionDigits: 0 }));
+
+/** A one-line human description of a risk event, or null for events the demo does not print. */
+export function describeEvent(e: RiskEvent): string | null {
+  const d = e.details;
+  const who = e.operator ? ` by ${e.operator}` : '';
+  switch (e.type) {
+    case 'CircuitBreakerTripped':
+      return `TRIPPED   ${e.breaker}: ${String(d.reason ?? '')}`;
+    case 'CircuitBreakerWarning':
+      if (e.breaker === 'drawdown') return `WARNING   drawdown ${pct(d.drawdown)} (trips at ${pct(d.threshold)})`;
+      if (e.breaker === 'dailyLoss') return `WARNING   daily P&L ${pct(d.pnlFraction)} (limit ${d.limit === null ? money(d.limitAmount) : pct(d.limit)})`;
+      if (e.breaker === 'orderRate') return `WARNING   ${String(d.count)} orders in ${String(d.windowSeconds)}s (limit ${String(d.maxOrders)})`;
+      return `WARNING   ${String(d.count)} errors in ${String(d.windowSeconds)}s (limit ${String(d.maxErrors)})`;
+    case 'ManualHalt':
+      return `HALTED${who}: ${String(d.reason ?? '')}`;
+    case 'ResetRequested':
+      return `reset of ${e.breaker} requested${who} (confirm before ${String(d.expiresAt ?? '').slice(11, 19)})`;
+    case 'ResetConfirmed':
+      return `RESET     ${e.breaker} back to NORMAL${who}`;
+    case 'ResetRefused':
+      return `reset of ${e.breaker} REFUSED${who}: ${String(d.reason ?? '')}`;
+    case 'ResetExpired':
+      return `reset of ${e.breaker} expired: back to ${String(d.backTo ?? '')}`;
+    case 'CircuitBreakerRecovered':
+      return `RECOVERED ${e.breaker}: window cleared (${String(d.count)}/${String(d.maxOrders)} orders)`;
+    case 'CancelOrdersFailed':
+      return `cancelAllOrders FAILED: ${String(d.error ?? '')}`;
+    case 'RestoreFailed':
+      return `restore FAILED, starting halted: ${String(d.reason ?? '')}`;
+    default:
+      return null;
+  }
+}
+
+/** A row of the live table for one strategy. */
+export function statusRow(scenario: string, s: RuntimeStatus, rejected: number): string[] {
+  const b = s.breakers;
+  const tripped = (['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual'] as const).filter((t) => b[t].state !== 'NORMAL');
+  return [
+    s.strategy,
+    scenario,
+    s.state + (tripped.length > 0 ? ` (${tripped.join(',')})` : ''),
+    s.ordersAllowed ? 'allowed' : 'BLOCKED',
+    money(s.portfolio.value),
+    pct(b.drawdown.figures?.drawdown),
+    pct(b.dailyLoss.figures?.pnlFraction),
+    b.orderRate.figures ? `${b.orderRate.figures.count}/${b.orderRate.figures.limit}` : '–',
+    b.errorRate.figures ? `${b.errorRate.figures.count}/${b.errorRate.figures.limit}` : '–',
+    String(rejected),
+  ];
+}
+
+const HEADER = ['STRATEGY', 'SCENARIO', 'STATE', 'ORDERS', 'VALUE', 'DRAWDOWN', 'DAY P&L', 'ORD/60s', 'ERR/60s', 'REJECTED'];
+
+/**
+ * Prints what happens: event lines as they come, and — on a TTY — a small table redrawn every
+ * second below them. Without a TTY, only event lines and a status line now and then.
+ */
+export class DemoDisplay {
+  readonly #out: Writable;
+  readonly #tty: boolean;
+  #tableLines = 0;
+  #pending: string[] = [];
+
+  constructor(out: Writable, tty: boolean) {
+    this.#out = out;
+    this.#tty = tty;
+  }
+
+  /** Prints a plain line (above the table on a TTY). */
+  line(text: string): void {
+    if (this.#tty) this.#pending.push(text);
+    else this.#out.write(`${text}\n`);
+  }
+
+  /** Redraws the table (TTY) or prints a compact status line per strategy (no TTY). */
+  render(title: string, rows: readonly (readonly string[])[]): void {
+    if (!this.#tty) {
+      for (const r of rows) this.#out.write(`${title}  ${r[0]}: ${r[2]}, orders ${r[3]}, value ${r[4]}, drawdown ${r[5]}, day ${r[6]}\n`);
+      return;
+    }
+    this.flush();
+    const text = `${title}\n${table(HEADER, rows)}\n`;
+    this.#out.write(text);
+    this.#tableLines = text.split('\n').length - 1;
+  }
+
+  /** Writes pending lines above the table (TTY). */
+  flush(): void {
+    if (!this.#tty) return;
+    if (this.#tableLines > 0) this.#out.write(`\x1b[${this.#tableLines}A\x1b[0J`);
+    this.#tableLines = 0;
+    for (const l of this.#pending) this.#out.write(`${l}\n`);
+    this.#pending = [];
+  }
+}

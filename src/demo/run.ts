@@ -1,0 +1,274 @@
+import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
+import { Subject, type Subscription } from 'rxjs';
+import { AUTOMATIC_BREAKERS, BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { RiskEventType } from '../events.ts';
+import { BreakerboxMetrics } from '../metrics/metrics.ts';
+import { createRiskRuntime } from '../runtime/create.ts';
+import type { RiskRuntime } from '../runtime/runtime.ts';
+import type { PortfolioUpdate } from '../runtime/types.ts';
+import { createServer, type BreakerboxServer } from '../server/app.ts';
+import { generateToken } from '../server/auth.ts';
+import { stopStrategies } from '../server/host.ts';
+import { firstFreePort } from '../server/ports.ts';
+import { PaperBroker } from './broker.ts';
+import { ScaledClock } from './clock.ts';
+import { describeEvent, DemoDisplay, statusRow } from './display.ts';
+import { RandomWalkFeed, ReplayFeed, loadPriceCsv, type PriceSource } from './feed.ts';
+import { fileLogger } from './logfile.ts';
+import { deriveSeed, mulberry32 } from './prng.ts';
+import { DEMO_STRATEGIES, TIMELINE, type DemoStrategySpec, type ScenarioStep } from './scenarios.ts';
+import { DemoStrategy } from './strategy.ts';
+
+/** Options of {@link startDemo}. */
+export interface DemoOptions {
+  /** Simulated seconds per real second (default 1). */
+  readonly speed?: number;
+  /** Port of the API (default 8787, or the next free one; 0 = any free port). */
+  readonly port?: number;
+  readonly host?: string;
+  /** LevelDB directory, also holding breakerbox.log (default ./data). */
+  readonly dataDir?: string;
+  /** Seed of the simulated market (default 42). */
+  readonly seed?: number;
+  /** CSV of prices to replay for the first strategy instead of the simulated crash. */
+  readonly pricesFile?: string;
+  /** API token (default BREAKERBOX_TOKEN, else generated and printed). */
+  readonly token?: string;
+  /** Where the demo prints (default stdout). */
+  readonly out?: Writable;
+  /** Redraw a live table (default: whether `out` is a TTY). */
+  readonly tty?: boolean;
+}
+
+/** What happened in a demo run. */
+export interface DemoSummary {
+  /** Strategies that tripped, by automatic breaker type. */
+  readonly trips: Readonly<Record<string, readonly string[]>>;
+  readonly simulatedSeconds: number;
+}
+
+/** A running demo. */
+export interface RunningDemo {
+  readonly url: string;
+  readonly token: string;
+  /** Stops the simulation, the server and every runtime (store closed, logs flushed). */
+  stop(): Promise<DemoSummary>;
+}
+
+interface Sim {
+  readonly spec: DemoStrategySpec;
+  readonly rt: RiskRuntime;
+  readonly broker: PaperBroker;
+  readonly feed: PriceSource;
+  readonly strategy: DemoStrategy;
+  readonly ledger$: Subject<PortfolioUpdate>;
+  rejected: number;
+}
+
+/** Turns the scenario steps into what the demo does. */
+function applyStep(step: ScenarioStep, sims: Map<string, Sim>, replaying: boolean): void {
+  const sim = step.strategy ? sims.get(step.strategy) : undefined;
+  const a = step.action;
+  if (a.kind === 'crash' && sim && !replaying) sim.feed.impulse(a.totalReturn, a.overSeconds);
+  if (a.kind === 'runaway' && sim) sim.strategy.runaway = a.ordersPerSecond;
+  if (a.kind === 'outage' && sim) sim.broker.mode = a.on ? 'outage' : 'normal';
+}
+
+/**
+ * Starts the self-contained demo: simulated market, paper brokers, four strategies through the
+ * full runtime (LevelDB in `dataDir`), and the API + metrics + dashboard on 127.0.0.1.
+ */
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const out = options.out ?? process.stdout;
+  const tty = options.tty ?? (out as { isTTY?: boolean }).isTTY === true;
+  const speed = options.speed ?? 1;
+  const seed = options.seed ?? 42;
+  const dataDir = options.dataDir ?? './data';
+  const host = options.host ?? '127.0.0.1';
+  const display = new DemoDisplay(out, tty);
+  const log = fileLogger(dataDir);
+  const clock = new ScaledClock(speed);
+  const replay = options.pricesFile ? await loadPriceCsv(options.pricesFile) : null;
+
+  const sims = new Map<string, Sim>();
+  const runtimes = new Map<string, RiskRuntime>();
+  const subs: Subscription[] = [];
+  let server: BreakerboxServer | null = null;
+  let interval: NodeJS.Timeout | null = null;
+  let renderTimer: NodeJS.Timeout | null = null;
+  const trips: Record<string, string[]> = Object.fromEntries(AUTOMATIC_BREAKERS.map((b) => [b, []]));
+
+  const fail = async (error: unknown): Promise<never> => {
+    subs.forEach((s) => s.unsubscribe());
+    await server?.close().catch(() => undefined);
+    await stopStrategies(runtimes);
+    log.close();
+    throw error;
+  };
+
+  const metrics = new BreakerboxMetrics();
+  const simStart = { at: 0 };
+  const stamp = () => `t+${String(Math.max(0, Math.round((clock.now() - simStart.at) / 1000))).padStart(4)}s`;
+  try {
+    for (const spec of DEMO_STRATEGIES) {
+      const random = mulberry32(deriveSeed(seed, spec.name));
+      const broker = new PaperBroker(spec.name, spec.cash);
+      const isReplay = replay !== null && spec.name === DEMO_STRATEGIES[0]!.name;
+      const feed = isReplay ? new ReplayFeed(spec.params.symbol, replay) : new RandomWalkFeed(spec.params.symbol, spec.startPrice, random);
+      const rt = await createRiskRuntime({
+        strategy: spec.name,
+        breakers: 'moderate',
+        store: { path: dataDir },
+        broker,
+        clock,
+        logger: log.logger,
+        // Reset confirmations stay valid for a minute of real time, whatever the speed.
+        resetTimeout: Math.min(3600, 60 * speed),
+      });
+      runtimes.set(spec.name, rt);
+      const ledger$ = new Subject<PortfolioUpdate>();
+      const strategy = new DemoStrategy(rt, broker, spec.params, random);
+      const sim: Sim = { spec: isReplay ? { ...spec, scenario: `replay ${basename(options.pricesFile!)}` } : spec, rt, broker, feed, strategy, ledger$, rejected: 0 };
+      sims.set(spec.name, sim);
+      subs.push(
+        { unsubscribe: rt.connect({ ledger$, errors$: broker.errors$ }) } as Subscription,
+        strategy.start(metrics),
+        rt.events$.subscribe((event) => {
+          if (event.type === RiskEventType.TRIPPED && event.breaker && event.breaker in trips) trips[event.breaker]!.push(event.strategy);
+          const text = describeEvent(event);
+          if (text) display.line(`${stamp()}  ${event.strategy.padEnd(6)} ${text}`);
+        }),
+        rt.decisions$.subscribe(({ decision }) => {
+          if (!decision.allowed) sim.rejected++;
+        }),
+        broker.cancels$.subscribe(({ count }) => display.line(`${stamp()}  ${spec.name.padEnd(6)} paper broker: cancelAllOrders cancelled ${count} pending order${count === 1 ? '' : 's'}`)),
+      );
+      metrics.track(rt);
+    }
+
+    // A previous run's state was restored from the store: continue its clock, and clear old trips.
+    const restored = [...runtimes.values()].map((rt) => rt.status());
+    const lastSeen = Math.max(0, ...restored.map((s) => (s.portfolio.timestamp ? Date.parse(s.portfolio.timestamp) : 0)));
+    clock.jumpTo(lastSeen + 1000);
+    simStart.at = clock.now();
+    const leftovers = restored.filter((s) => s.state !== BreakerState.NORMAL);
+
+    const token = options.token ?? process.env.BREAKERBOX_TOKEN ?? generateToken();
+    server = await createServer({ strategies: runtimes, token, logger: log.logger, metrics });
+    const port = await firstFreePort(host, options.port ?? 8787);
+    const url = await server.listen({ host, port });
+
+    const cli = 'node bin/breakerbox.js';
+    display.line(`breakerbox demo: ${sims.size} strategies on a simulated market (seed ${seed}, speed ${speed}x${replay ? `, replaying ${options.pricesFile}` : ''})`);
+    display.line(`  dashboard  ${url}/`);
+    display.line(`  API        ${url}/api/strategies   (docs/api.md)`);
+    display.line(`  metrics    ${url}/metrics`);
+    display.line(`  state      ${dataDir} (LevelDB); JSON logs in ${log.file}`);
+    display.line(`  token      ${token}`);
+    display.line('In another terminal:');
+    display.line(`  export BREAKERBOX_URL=${url} BREAKERBOX_TOKEN=${token}`);
+    display.line(`  ${cli} live status`);
+    display.line(`  ${cli} live stop --strategy delta --reason "emergency stop drill"`);
+    display.line(`  ${cli} live reset --strategy delta --breaker manual`);
+    display.line(`  ${cli} journal --strategy alpha`);
+    display.line(`Scenarios (simulated time): ${TIMELINE.filter((s) => s.strategy).map((s) => `t+${s.at}s ${s.strategy}`).join(', ')}. Ctrl-C stops.`);
+    for (const s of leftovers) {
+      display.line(`  ${s.strategy}: restored from ${dataDir} in state ${s.state}; the demo resets it (operator "demo") to replay the scenarios`);
+    }
+    display.line('');
+
+    // The simulation loop: every tick moves each market, values each portfolio, lets each strategy trade.
+    const realTickMs = Math.max(20, 1000 / speed);
+    let lastSim = clock.now();
+    let step = 0;
+    let cleared = leftovers.length === 0;
+    const tick = () => {
+      const now = clock.now();
+      const dt = Math.max(0.001, (now - lastSim) / 1000);
+      lastSim = now;
+      const elapsed = (now - simStart.at) / 1000;
+      while (step < TIMELINE.length && TIMELINE[step]!.at <= elapsed) {
+        const s = TIMELINE[step++]!;
+        const replaying = replay !== null && s.strategy === DEMO_STRATEGIES[0]!.name;
+        if (replaying && s.action.kind === 'crash') display.line(`${stamp()}  ${s.strategy!.padEnd(6)} replaying ${replay.length} prices (one per simulated second) instead of the crash`);
+        else display.line(`${stamp()}  ${(s.strategy ?? '').padEnd(6)} >> ${s.label}`);
+        applyStep(s, sims, replay !== null);
+        if (s.action.kind === 'done') printHint();
+      }
+      for (const sim of sims.values()) {
+        const price = sim.feed.next(dt);
+        sim.broker.setPrice(sim.spec.params.symbol, price);
+        sim.ledger$.next(sim.broker.snapshot());
+        sim.strategy.ticks$.next({ at: now, price, dt });
+      }
+      if (!cleared) {
+        cleared = true;
+        clearLeftovers();
+      }
+    };
+    const clearLeftovers = () => {
+      for (const sim of sims.values()) {
+        const status = sim.rt.status();
+        for (const breaker of Object.keys(status.breakers) as BreakerType[]) {
+          if (status.breakers[breaker].state === BreakerState.NORMAL) continue;
+          try {
+            const { token: t } = sim.rt.requestReset({ breaker, operator: 'demo' });
+            sim.rt.confirmReset({ token: t, operator: 'demo' });
+          } catch (error) {
+            display.line(`  ${sim.spec.name}: could not reset ${breaker}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      }
+    };
+    const printHint = () => {
+      const blocked = [...sims.values()].filter((s) => !s.rt.status().ordersAllowed);
+      display.line(`${stamp()}         every automatic breaker has tripped: ${AUTOMATIC_BREAKERS.map((b) => `${b} ${trips[b]!.length > 0 ? 'yes' : 'no'}`).join(', ')}`);
+      for (const sim of blocked) {
+        const s = sim.rt.status();
+        for (const b of Object.keys(s.breakers) as BreakerType[]) {
+          if (s.breakers[b].state === BreakerState.TRIPPED || s.breakers[b].state === BreakerState.MANUALLY_HALTED) {
+            display.line(`         to reset ${sim.spec.name}/${b}:  ${cli} live reset --strategy ${sim.spec.name} --breaker ${b} --url ${url} --token ${token}`);
+          }
+        }
+      }
+      display.line('         (daily loss refuses a reset while today\'s loss is still beyond its limit)');
+    };
+    tick();
+    interval = setInterval(tick, realTickMs);
+    const render = () => {
+      const elapsed = Math.round((clock.now() - simStart.at) / 1000);
+      display.render(`breakerbox demo — t+${elapsed}s simulated (${speed}x) — ${url}/`, [...sims.values()].map((s) => statusRow(s.spec.scenario, s.rt.status(), s.rejected)));
+    };
+    renderTimer = setInterval(render, tty ? 1000 : 15_000);
+    if (tty) render();
+
+    let stopping: Promise<DemoSummary> | null = null;
+    return {
+      url,
+      token,
+      stop() {
+        stopping ??= (async () => {
+          if (interval) clearInterval(interval);
+          if (renderTimer) clearInterval(renderTimer);
+          if (tty) render();
+          display.flush();
+          const simulatedSeconds = Math.round((clock.now() - simStart.at) / 1000);
+          subs.forEach((s) => s.unsubscribe());
+          await server?.close().catch(() => undefined);
+          metrics.untrackAll();
+          await stopStrategies(runtimes);
+          log.close();
+          const summary = { trips, simulatedSeconds };
+          out.write(
+            `demo stopped after ${simulatedSeconds}s simulated; trips: ${AUTOMATIC_BREAKERS.map((b) => `${b}=${trips[b]!.length > 0 ? trips[b]!.join('+') : 'none'}`).join(' ')}; state saved in ${dataDir}\n`,
+          );
+          return summary;
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    return fail(error);
+  }
+}

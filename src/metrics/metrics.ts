@@ -1,0 +1,231 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, STATE_SEVERITY } from '../../machines/constants.ts';
+import type { AttemptRecord } from '../alerts/types.ts';
+import { RiskEventType } from '../events.ts';
+import type { RiskRuntime } from '../runtime/runtime.ts';
+import type { Decision, RuntimeStatus } from '../runtime/types.ts';
+
+/** Where a timed order check came from (label `source` of the latency histogram). */
+export type CheckSource = 'api' | 'demo';
+
+const STATES = Object.values(BreakerState);
+
+/** Numeric code of each state in `breakerbox_breaker_state_code` (same as the severity order). */
+export const STATE_CODES: Readonly<Record<BreakerState, number>> = STATE_SEVERITY;
+
+/** Buckets of the decision latency histogram, in seconds (1 µs … 10 ms). */
+export const CHECK_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2];
+
+const num = (value: string | null | undefined): number | null => {
+  if (value === null || value === undefined) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+};
+
+/**
+ * The Prometheus metrics of one server: its own Registry (never the global one), fed from each
+ * tracked runtime's streams. See docs/operations.md for the list.
+ */
+export class BreakerboxMetrics {
+  /** The registry to expose at `/metrics`. */
+  readonly registry: Registry;
+  readonly #breakerState: Gauge<'strategy' | 'breaker' | 'state'>;
+  readonly #breakerStateCode: Gauge<'strategy' | 'breaker'>;
+  readonly #ordersAllowedNow: Gauge<'strategy'>;
+  readonly #trips: Counter<'strategy' | 'breaker'>;
+  readonly #warnings: Counter<'strategy' | 'breaker'>;
+  readonly #events: Counter<'strategy' | 'type'>;
+  readonly #orders: Counter<'strategy' | 'outcome' | 'code'>;
+  readonly #alerts: Counter<'strategy' | 'channel' | 'outcome'>;
+  readonly #checkSeconds: Histogram<'strategy' | 'source'>;
+  readonly #value: Gauge<'strategy'>;
+  readonly #drawdown: Gauge<'strategy'>;
+  readonly #drawdownThreshold: Gauge<'strategy'>;
+  readonly #hwm: Gauge<'strategy'>;
+  readonly #dailyPnl: Gauge<'strategy'>;
+  readonly #dailyPnlRatio: Gauge<'strategy'>;
+  readonly #dailyLimitRatio: Gauge<'strategy'>;
+  readonly #windowCount: Gauge<'strategy' | 'breaker'>;
+  readonly #windowLimit: Gauge<'strategy' | 'breaker'>;
+  readonly #windowClears: Gauge<'strategy' | 'breaker'>;
+  readonly #tracked = new Map<string, { rt: RiskRuntime; subs: Subscription[] }>();
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registry = new Registry();
+    this.registry = registry;
+    const registers = [registry];
+    // Registered first: its collect() refreshes the live figures (windows move with time, not only
+    // on updates) before the other metrics are read at a scrape.
+    const self = this;
+    new Gauge({
+      name: 'breakerbox_strategies',
+      help: 'Number of strategies this process hosts',
+      registers,
+      collect() {
+        self.refreshAll();
+        this.set(self.#tracked.size);
+      },
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'breakerbox_' });
+    this.#breakerState = new Gauge({
+      name: 'breakerbox_breaker_state',
+      help: 'Breaker state: 1 for the state the breaker is in, 0 for the others (breaker="global" is the strategy)',
+      labelNames: ['strategy', 'breaker', 'state'],
+      registers,
+    });
+    this.#breakerStateCode = new Gauge({
+      name: 'breakerbox_breaker_state_code',
+      help: 'Breaker state as a number: 0 NORMAL, 1 RESETTING, 2 TRIPPED, 3 MANUALLY_HALTED (breaker="global" is the strategy)',
+      labelNames: ['strategy', 'breaker'],
+      registers,
+    });
+    this.#ordersAllowedNow = new Gauge({ name: 'breakerbox_orders_allowed', help: '1 when an order would pass the gate now, else 0', labelNames: ['strategy'], registers });
+    this.#trips = new Counter({ name: 'breakerbox_trips_total', help: 'Breaker trips (CircuitBreakerTripped events)', labelNames: ['strategy', 'breaker'], registers });
+    this.#warnings = new Counter({ name: 'breakerbox_warnings_total', help: 'Breaker warnings (CircuitBreakerWarning events)', labelNames: ['strategy', 'breaker'], registers });
+    this.#events = new Counter({ name: 'breakerbox_events_total', help: 'Risk events by type', labelNames: ['strategy', 'type'], registers });
+    this.#orders = new Counter({
+      name: 'breakerbox_orders_total',
+      help: 'Order decisions: outcome allowed|rejected, code ALLOWED or the rejection code',
+      labelNames: ['strategy', 'outcome', 'code'],
+      registers,
+    });
+    this.#alerts = new Counter({
+      name: 'breakerbox_alert_deliveries_total',
+      help: 'Alert delivery attempts by channel and outcome (sent, failed, suppressed, delivery_failed)',
+      labelNames: ['strategy', 'channel', 'outcome'],
+      registers,
+    });
+    this.#checkSeconds = new Histogram({
+      name: 'breakerbox_check_duration_seconds',
+      help: 'Time to decide an order (rt.check), measured around the call',
+      labelNames: ['strategy', 'source'],
+      buckets: CHECK_BUCKETS,
+      registers,
+    });
+    const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['strategy'] as const, registers });
+    this.#value = gauge('breakerbox_portfolio_value', 'Last accepted portfolio value (currency)');
+    this.#drawdown = gauge('breakerbox_drawdown_ratio', 'Current drawdown from the high-water mark, e.g. -0.04');
+    this.#drawdownThreshold = gauge('breakerbox_drawdown_threshold_ratio', 'Drawdown trip threshold, e.g. -0.10');
+    this.#hwm = gauge('breakerbox_high_water_mark', 'High-water mark of the portfolio value (currency)');
+    this.#dailyPnl = gauge('breakerbox_daily_pnl', "Today's P&L against the start-of-day value (currency)");
+    this.#dailyPnlRatio = gauge('breakerbox_daily_pnl_ratio', "Today's P&L as a fraction of the start-of-day value");
+    this.#dailyLimitRatio = gauge('breakerbox_daily_loss_limit_ratio', 'Daily loss limit as a fraction (when configured as a fraction)');
+    const windowGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['strategy', 'breaker'] as const, registers });
+    this.#windowCount = windowGauge('breakerbox_window_count', 'Entries in the sliding window now (orderRate: orders, errorRate: errors)');
+    this.#windowLimit = windowGauge('breakerbox_window_limit', 'Most entries the sliding window may hold before the breaker trips');
+    this.#windowClears = windowGauge('breakerbox_window_next_expiry_seconds', 'Seconds until the oldest window entry leaves the window (0 when empty)');
+  }
+
+  /** Starts following a runtime; returns a function that stops following it. */
+  track(rt: RiskRuntime): () => void {
+    const strategy = rt.strategy;
+    for (const breaker of AUTOMATIC_BREAKERS) {
+      this.#trips.inc({ strategy, breaker }, 0);
+      this.#warnings.inc({ strategy, breaker }, 0);
+    }
+    this.#orders.inc({ strategy, outcome: 'allowed', code: 'ALLOWED' }, 0);
+    const subs: Subscription[] = [
+      rt.state$.subscribe(() => this.refresh(rt)),
+      rt.events$.subscribe((event) => {
+        this.#events.inc({ strategy, type: event.type });
+        if (event.type === RiskEventType.TRIPPED && event.breaker) this.#trips.inc({ strategy, breaker: event.breaker });
+        if (event.type === RiskEventType.WARNING && event.breaker) this.#warnings.inc({ strategy, breaker: event.breaker });
+      }),
+      rt.decisions$.subscribe(({ decision }) => this.countDecision(strategy, decision)),
+      rt.portfolio$.subscribe(() => this.refresh(rt)),
+    ];
+    subs.push(rt.alertAttempts$.subscribe((a) => this.countAlert(a)));
+    this.#tracked.set(strategy, { rt, subs });
+    this.refresh(rt);
+    return () => {
+      subs.forEach((s) => s.unsubscribe());
+      this.#tracked.delete(strategy);
+    };
+  }
+
+  /** Stops following every runtime. */
+  untrackAll(): void {
+    for (const { subs } of this.#tracked.values()) subs.forEach((s) => s.unsubscribe());
+    this.#tracked.clear();
+  }
+
+  /**
+   * Decides an order with `rt.check` and records how long the decision took
+   * (process.hrtime.bigint around the call) in `breakerbox_check_duration_seconds`.
+   */
+  timedCheck(rt: RiskRuntime, order: unknown, source: CheckSource): Decision {
+    const started = process.hrtime.bigint();
+    const decision = rt.check(order);
+    const elapsed = process.hrtime.bigint() - started;
+    this.#checkSeconds.observe({ strategy: rt.strategy, source }, Number(elapsed) / 1e9);
+    return decision;
+  }
+
+  /** Counts one alert delivery attempt. */
+  countAlert(attempt: AttemptRecord): void {
+    this.#alerts.inc({ strategy: attempt.strategy, channel: attempt.channel ?? 'all', outcome: attempt.outcome });
+  }
+
+  /** Counts one order decision. */
+  countDecision(strategy: string, decision: Decision): void {
+    if (decision.allowed) this.#orders.inc({ strategy, outcome: 'allowed', code: 'ALLOWED' });
+    else this.#orders.inc({ strategy, outcome: 'rejected', code: decision.code });
+  }
+
+  /** Re-reads every tracked runtime's status into the gauges. */
+  refreshAll(): void {
+    for (const { rt } of this.#tracked.values()) this.refresh(rt);
+  }
+
+  /** Re-reads one runtime's status into the gauges. */
+  refresh(rt: RiskRuntime): void {
+    let status: RuntimeStatus;
+    try {
+      status = rt.status();
+    } catch {
+      return;
+    }
+    this.setStatus(status);
+  }
+
+  /** Sets the state and figure gauges from a status. */
+  setStatus(status: RuntimeStatus): void {
+    const strategy = status.strategy;
+    const setState = (breaker: string, current: BreakerState) => {
+      for (const state of STATES) this.#breakerState.set({ strategy, breaker, state }, state === current ? 1 : 0);
+      this.#breakerStateCode.set({ strategy, breaker }, STATE_CODES[current]);
+    };
+    setState('global', status.state);
+    for (const type of BREAKER_TYPES) if (status.breakers[type].enabled) setState(type, status.breakers[type].state);
+    this.#ordersAllowedNow.set({ strategy }, status.ordersAllowed ? 1 : 0);
+    const setIf = (g: Gauge<'strategy'>, v: number | null) => {
+      if (v !== null) g.set({ strategy }, v);
+    };
+    setIf(this.#value, num(status.portfolio.value));
+    const dd = status.breakers.drawdown.figures;
+    if (dd) {
+      setIf(this.#drawdown, num(dd.drawdown));
+      setIf(this.#drawdownThreshold, num(dd.threshold));
+      setIf(this.#hwm, num(dd.highWaterMark));
+    }
+    const dl = status.breakers.dailyLoss.figures;
+    if (dl) {
+      setIf(this.#dailyPnl, num(dl.pnl));
+      setIf(this.#dailyPnlRatio, num(dl.pnlFraction));
+      setIf(this.#dailyLimitRatio, num(dl.limit));
+    }
+    for (const breaker of ['orderRate', 'errorRate'] as const) {
+      const f = status.breakers[breaker].figures;
+      if (!f) continue;
+      this.#windowCount.set({ strategy, breaker }, f.count);
+      this.#windowLimit.set({ strategy, breaker }, f.limit);
+      this.#windowClears.set({ strategy, breaker }, f.nextExpiryInMs === null ? 0 : f.nextExpiryInMs / 1000);
+    }
+  }
+
+  /** The exposition text (what `/metrics` answers). */
+  expose(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { z } from 'zod';
+import type { BreakerboxMetrics } from '../metrics/metrics.ts';
+import { orderProblem } from '../runtime/inputs.ts';
+import type { RiskRuntime } from '../runtime/runtime.ts';
+import type { ServerConfig } from './config.ts';
+import { checkBearer } from './auth.ts';
+import { ApiError, ApiErrorCode, sendError, validationError } from './errors.ts';
+import type { StrategyMap } from './host.ts';
+import { confirmBody, errorBody, haltBody, journalQuery, portfolioBody, resetBody } from './schemas.ts';
+import type { SseHub } from './sse.ts';
+
+/** What the API routes need. */
+export interface RouteContext {
+  readonly strategies: StrategyMap;
+  readonly token: string;
+  readonly metrics: BreakerboxMetrics;
+  readonly sse: SseHub;
+  readonly rateLimit: ServerConfig['rateLimit'];
+}
+
+type NameParams = { Params: { name: string } };
+
+const parse = <T extends z.ZodType>(schema: T, input: unknown): z.output<T> => {
+  const result = schema.safeParse(input ?? undefined);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+};
+
+/** Registers the control API of docs/api.md. */
+export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const limit = (max: number): RouteShorthandOptions => ({ config: { rateLimit: { max, timeWindow: '1 minute' } } });
+  const read = limit(ctx.rateLimit.read);
+
+  const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
+    const outcome = checkBearer(request.headers.authorization, ctx.token);
+    if (outcome === 'missing') return sendError(reply, new ApiError(401, ApiErrorCode.UNAUTHORIZED, 'this call needs Authorization: Bearer <token>'));
+    if (outcome === 'wrong') return sendError(reply, new ApiError(403, ApiErrorCode.FORBIDDEN, 'the bearer token is not valid'));
+    return undefined;
+  };
+  const guarded = (max: number): RouteShorthandOptions => ({ ...limit(max), preValidation: authorize });
+  const operator = guarded(ctx.rateLimit.operator);
+  const ingest = guarded(ctx.rateLimit.ingest);
+
+  const runtime = (name: string): RiskRuntime => {
+    const rt = ctx.strategies.get(name);
+    if (!rt) throw new ApiError(404, ApiErrorCode.NOT_FOUND, `no strategy named ${JSON.stringify(name.slice(0, 80))} (GET /api/strategies lists them)`);
+    return rt;
+  };
+
+  app.get('/api/strategies', read, async () => ({
+    strategies: [...ctx.strategies.values()].map((rt) => ({ name: rt.strategy, state: rt.state, ordersAllowed: rt.status().ordersAllowed })),
+  }));
+
+  app.get<NameParams>('/api/strategies/:name/status', read, async (request) => runtime(request.params.name).status());
+
+  app.get<NameParams>('/api/strategies/:name/journal', read, async (request) => {
+    const rt = runtime(request.params.name);
+    const q = parse(journalQuery, request.query);
+    const entries = await rt.journal({
+      ...(q.since === undefined ? {} : { since: q.since }),
+      ...(q.until === undefined ? {} : { until: q.until }),
+      ...(q.limit === undefined ? {} : { limit: q.limit }),
+      ...(q.types === undefined ? {} : { types: q.types }),
+    });
+    return { entries };
+  });
+
+  app.get<NameParams>('/api/strategies/:name/events', read, async (request, reply) => {
+    const rt = runtime(request.params.name);
+    reply.hijack();
+    ctx.sse.open(rt, reply.raw);
+  });
+
+  app.post<NameParams>('/api/strategies/:name/halt', operator, async (request) => {
+    const rt = runtime(request.params.name);
+    rt.halt(parse(haltBody, request.body));
+    await rt.flush();
+    return { state: rt.state };
+  });
+
+  app.post<NameParams>('/api/strategies/:name/reset', operator, async (request) => {
+    const rt = runtime(request.params.name);
+    const answer = rt.requestReset(parse(resetBody, request.body));
+    await rt.flush();
+    return answer;
+  });
+
+  app.post<NameParams>('/api/strategies/:name/reset/confirm', operator, async (request) => {
+    const rt = runtime(request.params.name);
+    const answer = rt.confirmReset(parse(confirmBody, request.body));
+    await rt.flush();
+    return answer;
+  });
+
+  app.post<NameParams>('/api/strategies/:name/portfolio', ingest, async (request) => {
+    const rt = runtime(request.params.name);
+    rt.updatePortfolio(parse(portfolioBody, request.body));
+    return { ok: true };
+  });
+
+  app.post<NameParams>('/api/strategies/:name/orders/check', ingest, async (request) => {
+    const rt = runtime(request.params.name);
+    const order = request.body;
+    // The runtime judges (and journals) a malformed order too; the API then answers 400 naming the field.
+    const decision = ctx.metrics.timedCheck(rt, order, 'api');
+    const problem = orderProblem(order);
+    if (problem) throw new ApiError(400, ApiErrorCode.VALIDATION, problem.message, problem.field.replace(/^order\./, ''));
+    return decision;
+  });
+
+  app.post<NameParams>('/api/strategies/:name/errors', ingest, async (request) => {
+    const rt = runtime(request.params.name);
+    rt.recordError(parse(errorBody, request.body));
+    return { ok: true };
+  });
+
+  app.get('/metrics', read, async (_request, reply) => {
+    const text = await ctx.metrics.expose();
+    return reply.type(ctx.metrics.registry.contentType).send(text);
+  });
+}

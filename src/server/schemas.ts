@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { BREAKER_TYPES, ERROR_KINDS, type BreakerType, type ErrorKind } from '../../machines/constants.ts';
+import { RiskEventType } from '../events.ts';
+
+const operator = z.string().trim().min(1, 'must name who acts').max(128, 'must be at most 128 characters');
+
+/** `POST /api/strategies/:name/halt` */
+export const haltBody = z.strictObject({
+  operator,
+  reason: z.string().trim().min(1, 'must say why').max(1000, 'must be at most 1000 characters'),
+});
+
+/** `POST /api/strategies/:name/reset` */
+export const resetBody = z.strictObject({
+  operator,
+  breaker: z.enum(BREAKER_TYPES as [BreakerType, ...BreakerType[]], { error: `must be one of ${BREAKER_TYPES.join(', ')}` }),
+});
+
+/** `POST /api/strategies/:name/reset/confirm` */
+export const confirmBody = z.strictObject({
+  operator,
+  token: z.string().min(1, 'must be the token returned by the reset request').max(200),
+});
+
+const decimal = z.union([z.number(), z.string()], { error: 'must be a number or a decimal string' });
+
+/** `POST /api/strategies/:name/portfolio` (the runtime validates the values themselves). */
+export const portfolioBody = z.strictObject({
+  value: decimal,
+  positions: z
+    .array(z.strictObject({ symbol: z.string().min(1, 'must not be empty'), quantity: decimal, price: decimal.optional() }))
+    .max(10_000)
+    .optional(),
+  timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
+});
+
+/** `POST /api/strategies/:name/errors` */
+export const errorBody = z.strictObject({
+  kind: z.enum(ERROR_KINDS as [ErrorKind, ...ErrorKind[]], { error: `must be one of ${ERROR_KINDS.join(', ')}` }),
+  message: z.string().max(2000, 'must be at most 2000 characters'),
+});
+
+const instant = z
+  .string()
+  .refine((s) => (/^\d+$/.test(s) ? true : !Number.isNaN(Date.parse(s))), 'must be an ISO-8601 time or ms since the epoch')
+  .transform((s) => (/^\d+$/.test(s) ? Number(s) : s));
+
+const EVENT_TYPES = Object.values(RiskEventType) as [RiskEventType, ...RiskEventType[]];
+
+/** `GET /api/strategies/:name/journal` query string. */
+export const journalQuery = z.strictObject({
+  since: instant.optional(),
+  until: instant.optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a positive integer')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100_000, 'must be between 1 and 100000')
+    .optional(),
+  types: z
+    .string()
+    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(EVENT_TYPES, { error: `must be a comma-separated list of ${EVENT_TYPES.join(', ')}` })))
+    .optional(),
+});

@@ -1,0 +1,69 @@
+import type { Writable } from 'node:stream';
+import type { Logger } from '../logger.ts';
+import { BreakerboxMetrics } from '../metrics/metrics.ts';
+import { createServer, type BreakerboxServer } from './app.ts';
+import { generateToken } from './auth.ts';
+import { loadServerConfig, type ServerConfig } from './config.ts';
+import { startStrategies, stopStrategies, type StrategyMap } from './host.ts';
+
+/** Options of {@link runServe}. */
+export interface ServeOptions {
+  /** Path of the JSON configuration file. */
+  readonly configPath: string;
+  readonly logger: Logger;
+  /** Where the human-readable start-up lines go (default process.stdout). */
+  readonly out?: Writable;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A running `breakerbox serve`. */
+export interface RunningServer {
+  readonly url: string;
+  readonly config: ServerConfig;
+  readonly strategies: StrategyMap;
+  readonly server: BreakerboxServer;
+  /** Stops listening, then stops every runtime (pending writes flushed, store closed). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `breakerbox serve`: validates the configuration (file + environment), starts every
+ * strategy, then the API. Prints the URL, and the token once when it was generated.
+ */
+export async function runServe(options: ServeOptions): Promise<RunningServer> {
+  const out = options.out ?? process.stdout;
+  const env = options.env ?? process.env;
+  const config = await loadServerConfig(options.configPath, env);
+  const strategies = await startStrategies(config, { logger: options.logger, env });
+  let server: BreakerboxServer;
+  let url: string;
+  const generated = config.token === null;
+  const token = config.token ?? generateToken();
+  try {
+    server = await createServer({ strategies, token, logger: options.logger, metrics: new BreakerboxMetrics(), rateLimit: config.rateLimit });
+    for (const rt of strategies.values()) server.metrics.track(rt);
+    url = await server.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await stopStrategies(strategies);
+    throw error;
+  }
+  const store = config.store === false ? 'in memory (not persisted)' : config.store.path;
+  out.write(`breakerbox: ${strategies.size} strateg${strategies.size === 1 ? 'y' : 'ies'} (${[...strategies.keys()].join(', ')}), state ${store}\n`);
+  if (generated) out.write(`breakerbox: API token (generated, shown once; set BREAKERBOX_TOKEN to choose your own): ${token}\n`);
+  out.write(`breakerbox listening on ${url}\n`);
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    config,
+    strategies,
+    server,
+    close() {
+      closing ??= (async () => {
+        await server.close().catch(() => undefined);
+        server.metrics.untrackAll();
+        await stopStrategies(strategies);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parsePrometheus, sampleValue } from '../../src/metrics/index.ts';
+import { createRiskRuntime, silentLogger } from '../../src/index.ts';
+import { BIN, cleanEnv } from '../cli/helpers.ts';
+
+const AUTOMATIC = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate'] as const;
+const EXPECTED: Record<(typeof AUTOMATIC)[number], string> = { drawdown: 'alpha', dailyLoss: 'alpha', orderRate: 'beta', errorRate: 'gamma' };
+
+describe('npm start (breakerbox demo --fast)', () => {
+  it('trips every automatic breaker, visible in the journal (API and LevelDB) and in /metrics, then exits cleanly', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'bb-demo-'));
+    const child = spawn(process.execPath, [BIN, 'demo', '--fast', '--duration', '9', '--data', data, '--port', '0', '--seed', '7'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    const started = Date.now();
+    const waitFor = async <T>(what: string, fn: () => Promise<T | null>, timeoutMs: number): Promise<T> => {
+      for (;;) {
+        const value = await fn().catch(() => null);
+        if (value !== null) return value;
+        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}; output so far:\n${out}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const url = await waitFor('the API URL', async () => /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1] ?? null, 15_000);
+    expect(out).toMatch(/token\s+\S{20,}/);
+    expect(out).toContain('live stop --strategy');
+
+    // Read the journal through the API while the demo runs, until every automatic breaker has tripped.
+    const tripsSeen = await waitFor(
+      'all four trips in the journals',
+      async () => {
+        const seen: Record<string, string[]> = {};
+        for (const strategy of ['alpha', 'beta', 'gamma']) {
+          const res = await fetch(`${url}/api/strategies/${strategy}/journal?types=CircuitBreakerTripped`);
+          const { entries } = (await res.json()) as { entries: { breaker: string; strategy: string }[] };
+          for (const e of entries) (seen[e.breaker] ??= []).push(e.strategy);
+        }
+        return AUTOMATIC.every((b) => seen[b]?.length) ? seen : null;
+      },
+      11_000,
+    );
+    for (const b of AUTOMATIC) expect(tripsSeen[b]).toContain(EXPECTED[b]);
+
+    const families = parsePrometheus(await (await fetch(`${url}/metrics`)).text());
+    for (const b of AUTOMATIC) expect(sampleValue(families, 'breakerbox_trips_total', { strategy: EXPECTED[b], breaker: b }), b).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(families, 'breakerbox_trips_total', { strategy: 'delta', breaker: 'drawdown' })).toBe(0);
+    expect(sampleValue(families, 'breakerbox_orders_total', { strategy: 'beta', outcome: 'rejected', code: 'BREAKER_NOT_NORMAL' })).toBeGreaterThan(0);
+    expect(sampleValue(families, 'breakerbox_check_duration_seconds_count', { strategy: 'beta', source: 'demo' })).toBeGreaterThan(100);
+    expect(sampleValue(families, 'breakerbox_breaker_state', { strategy: 'gamma', breaker: 'errorRate', state: 'TRIPPED' })).toBe(1);
+
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/demo stopped after \d+s simulated; trips: drawdown=alpha dailyLoss=alpha orderRate=beta errorRate=gamma/);
+    expect(out).not.toMatch(/"level":/); // JSON logs go to the log file, not the terminal
+
+    // The trips are durable: reopen the LevelDB directory and read alpha's journal.
+    const rt = await createRiskRuntime({ strategy: 'alpha', store: { path: data }, logger: silentLogger });
+    try {
+      const trips = await rt.journal({ types: ['CircuitBreakerTripped'] });
+      expect(trips.map((e) => e.breaker).sort()).toEqual(['dailyLoss', 'drawdown']);
+      expect(rt.status().breakers.drawdown.state).toBe('TRIPPED');
+    } finally {
+      await rt.stop();
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { PaperBroker, PriceCsvError, deriveSeed, mulberry32, parsePriceCsv, ScaledClock, startDemo } from '../../src/demo/index.ts';
+
+describe('demo building blocks', () => {
+  it('mulberry32 is deterministic per seed', () => {
+    const a = mulberry32(42);
+    const b = mulberry32(42);
+    const xs = Array.from({ length: 5 }, () => a());
+    expect(Array.from({ length: 5 }, () => b())).toEqual(xs);
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(deriveSeed(1, 'alpha')).not.toBe(deriveSeed(1, 'beta'));
+  });
+
+  it('parses price CSVs with or without timestamps and header, naming the bad line', () => {
+    expect(parsePriceCsv('price\n10\n10.5\n')).toEqual([10, 10.5]);
+    expect(parsePriceCsv('timestamp,price\n2026-01-05T14:30:00Z,101.2\n2026-01-05T14:30:01Z,100.9\n')).toEqual([101.2, 100.9]);
+    expect(() => parsePriceCsv('10\nabc\n')).toThrow(PriceCsvError);
+    expect(() => parsePriceCsv('10\n-3\n')).toThrow(/line 2/);
+  });
+
+  it('the paper broker fills, holds pending orders, cancels them, and fails in an outage', () => {
+    const broker = new PaperBroker('t', 10_000);
+    broker.setPrice('X', 100);
+    expect(broker.submit({ id: '1', symbol: 'X', side: 'buy', quantity: 10 })).toEqual({ status: 'filled', price: 100 });
+    expect(broker.submit({ id: '2', symbol: 'X', side: 'buy', quantity: 5, price: 95 })).toEqual({ status: 'pending' });
+    expect(broker.exposure('X')).toBe(15);
+    expect(broker.value().toString()).toBe('10000');
+    broker.setPrice('X', 110);
+    expect(broker.value().toString()).toBe('10100');
+    expect(broker.cancelAllOrders({ reason: 'trip' })).toBe(1);
+    const errors: string[] = [];
+    broker.errors$.subscribe((e) => errors.push(e.kind));
+    broker.mode = 'outage';
+    expect(broker.submit({ id: '3', symbol: 'X', side: 'sell', quantity: 1 }).status).toBe('rejected');
+    broker.setPrice('X', 111);
+    expect(errors).toEqual(['order_rejected', 'broker_error']);
+  });
+
+  it('the scaled clock runs faster than the wall clock', async () => {
+    const clock = new ScaledClock(100, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(clock.now()).toBeGreaterThanOrEqual(4000);
+    const fired = await new Promise<number>((resolve) => {
+      const t = performance.now();
+      clock.setTimer(() => resolve(performance.now() - t), 3000);
+    });
+    expect(fired).toBeLessThan(1000);
+  });
+});
+
+describe('demo --prices replay', () => {
+  it('replays a CSV for alpha: a 15 % fall trips its drawdown and daily loss', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-replay-'));
+    const csv = join(dir, 'prices.csv');
+    const prices = ['timestamp,price', ...Array.from({ length: 40 }, (_, i) => `${i},${i < 10 ? 100 : Math.max(80, 100 - (i - 10) * 2)}`)];
+    writeFileSync(csv, prices.join('\n'));
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    const demo = await startDemo({ speed: 25, port: 0, dataDir: join(dir, 'data'), pricesFile: csv, out, tty: false, token: 'replay-token-0123456789' });
+    try {
+      const deadline = Date.now() + 8000;
+      while (!/alpha\s+TRIPPED\s+drawdown/.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await demo.stop();
+    }
+    expect(text).toContain('replaying 40 prices');
+    expect(text).toMatch(/alpha\s+TRIPPED\s+dailyLoss/);
+    expect(text).toMatch(/alpha\s+TRIPPED\s+drawdown/);
+  });
+});
