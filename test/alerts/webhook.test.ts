@@ -140,12 +140,9 @@ describe('webhook delivery', () => {
       { name: 'slow', url: `${slow.url}/h` },
       { name: 'fast', url: `${fast.url}/h` },
     ]);
-    const t0 = performance.now();
-    const entries = m.enqueue(tripEvent());
-    const elapsed = performance.now() - t0;
+    const entries = m.enqueue(tripEvent()); // synchronous: returns the planned entries, not a promise
     expect(entries).toHaveLength(2);
-    expect(elapsed).toBeLessThan(50);
-    expect(slow.requests).toHaveLength(0); // nothing was sent synchronously
+    expect(slow.requests).toHaveLength(0); // nothing was sent, or waited for, inside enqueue
     await waitFor(() => fast.requests.length === 1 && slow.requests.length === 1, 'both requests');
     await waitFor(async () => (await m.outbox.attempts()).some((a) => a.target === 'webhook:fast' && a.outcome === 'sent'), 'fast delivery');
     expect(m.inFlightCount).toBe(1);
