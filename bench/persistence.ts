@@ -3,6 +3,8 @@
  * the portfolio update, each beside its baselines measured in the same run.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -57,6 +59,44 @@ async function bareSyncPut(path: string): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
+/** Breaching update → signed trip webhook received on loopback, through the runtime, its store and its outbox. */
+async function tripToWebhook(path: string): Promise<number[]> {
+  let arrived: (() => void) | null = null;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      res.writeHead(200).end('ok');
+      if (body.includes('"event_type":"CircuitBreakerTripped"')) arrived?.();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const rt = await createRiskRuntime({
+    strategy: 'bench-alert', logger: silentLogger, clock: wallClock, store: { path },
+    breakers: { drawdown: { threshold: -0.1 } },
+    alerts: { webhooks: [{ url, format: 'json', secret: 'bench-secret-0123456789' }], allowlist: [url], maxPerHour: 100_000 },
+  });
+  const samples: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    rt.updatePortfolio({ value: '1000000' });
+    await rt.flush();
+    const received = new Promise<void>((r) => (arrived = r));
+    const start = process.hrtime.bigint();
+    rt.updatePortfolio({ value: '899999.99' });
+    await received;
+    samples.push(Number(process.hrtime.bigint() - start));
+    arrived = null;
+    const { token } = rt.requestReset({ breaker: 'drawdown', operator: 'bench' });
+    rt.confirmReset({ token, operator: 'bench' });
+    await rt.flush();
+  }
+  await rt.stop();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  return samples.sort((a, b) => a - b);
+}
+
 export async function benchPersistence(): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'bbx-bench-'));
   const lines: string[] = [];
@@ -71,6 +111,17 @@ export async function benchPersistence(): Promise<string[]> {
         ['breakerbox: update → trip synced (store: { path })', fmtNs(percentile(durable, 50)), fmtNs(percentile(durable, 99))],
         ['baseline: bare LevelDB put, sync: true, 3 KB', fmtNs(percentile(floor, 50)), fmtNs(percentile(floor, 99))],
         ['baseline: update → trip committed (store: false)', fmtNs(percentile(memory, 50)), fmtNs(percentile(memory, 99))],
+      ]),
+    );
+
+    const webhook = await tripToWebhook(join(dir, 'webhook'));
+    lines.push('');
+    lines.push(`(e) breaching update → trip webhook received on loopback (${ROUNDS} trips; synced batch, then signed POST via undici; target p99 < 20 ms)`);
+    lines.push(
+      ...table([
+        ['operation', 'median', 'p99'],
+        ['breakerbox: update → durable → webhook arrives', fmtNs(percentile(webhook, 50)), fmtNs(percentile(webhook, 99))],
+        ['baseline: update → trip synced (no alert), above', fmtNs(percentile(durable, 50)), fmtNs(percentile(durable, 99))],
       ]),
     );
 
