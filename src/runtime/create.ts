@@ -3,21 +3,12 @@ import { resolveSettings, type BreakersConfig, type PresetName } from '../config
 import type { ConfigIssue } from '../errors.ts';
 import { createDefaultLogger, type Logger } from '../logger.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
-import { Subject } from 'rxjs';
-import {
-  createAlertManager,
-  InMemoryAlertOutbox,
-  LevelAlertOutbox,
-  parseAlertConfig,
-  type AlertConfig,
-  type AlertConfigInput,
-  type AlertOutbox,
-  type AttemptRecord,
-} from '../alerts/index.ts';
+import { parseAlertConfig, type AlertConfig, type AlertConfigInput } from '../alerts/index.ts';
 import { ConfigError } from '../errors.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
-import { RiskRuntime, type AlertWiring, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
+import { wireAlerts } from './alertWiring.ts';
+import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
 
 /** Options of {@link createRiskRuntime}. */
 export interface RiskRuntimeOptions {
@@ -148,25 +139,4 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
 
 function isStrategyStore(value: object): value is StrategyStore {
   return typeof (value as Partial<StrategyStore>).commit === 'function';
-}
-
-/** Builds the alert manager with an outbox in the same store, so alerts join the state's batches. */
-function wireAlerts(
-  config: AlertConfig,
-  store: StrategyStore,
-  clock: Clock,
-  logger: Logger,
-  onGiveUp: (details: { alertId: string; target: string; reason: string }) => void,
-): AlertWiring {
-  const outbox: AlertOutbox & { batchOps?: (entries: never) => unknown[] } =
-    store instanceof LevelStrategyStore ? new LevelAlertOutbox(store.strategyDb, { prefix: 'alerts' }) : new InMemoryAlertOutbox();
-  const attempts$ = new Subject<AttemptRecord>();
-  const manager = createAlertManager(config, {
-    outbox,
-    clock,
-    logger,
-    onAttempt: (record) => attempts$.next(record),
-    onGiveUp: (info) => onGiveUp({ alertId: info.record.alertId, target: info.record.target, reason: info.reason }),
-  });
-  return { manager, outbox, attempts$ };
 }

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { ERROR_KINDS, type ErrorKind } from '../../machines/constants.ts';
 import { InvalidInputError } from '../errors.ts';
-import type { DecimalInput, ErrorReport, Position } from './types.ts';
+import type { ErrorReport, Position } from './types.ts';
 
 const DECIMAL_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
 

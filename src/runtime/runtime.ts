@@ -15,15 +15,18 @@ import {
 } from '../../machines/constants.ts';
 import { DailyLossTracker, DrawdownTracker, QuietBand, RateTracker, Signal } from '../../machines/figures/index.ts';
 import { supervisorMachine, type GlobalTransition } from '../../machines/supervisor.ts';
-import type { AlertManager, AlertOutbox, AttemptRecord, OutboxEntry } from '../alerts/index.ts';
+import type { AttemptRecord } from '../alerts/index.ts';
 import type { Clock, CancelTimer } from '../clock.ts';
 import type { ResolvedSettings } from '../config.ts';
 import { InvalidInputError, ResetError, ErrorCode, describeValue } from '../errors.ts';
 import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
+import { alertSink, type AlertWiring } from './alertWiring.ts';
+import { describeTrip } from './describe.ts';
+import { Durability, type DurableEventSink } from './durability.ts';
 import { makeEvent, type JournalQuery } from './eventLog.ts';
 import { orderProblem, parseDecimal, parseTimestamp, validateErrorReport, validateOperator, validatePositions } from './inputs.ts';
-import { RECORD_VERSION, type BreakerInfo, type ExtraWrite, type StrategyRecord, type StrategyStore } from './persistence.ts';
+import { RECORD_VERSION, type BreakerInfo, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import {
   RejectCode,
   type BreakerStatus,
@@ -40,21 +43,6 @@ import {
 /** The broker port: called once on every trip and halt to cancel pending orders. */
 export interface BrokerPort {
   cancelAllOrders(context: { strategy: string; breaker: BreakerType; reason: string }): unknown;
-}
-
-/** Receives each event once it is durable, plus the chance to add writes to the same batch. */
-export interface DurableEventSink {
-  /** Called synchronously before the batch is written; returned writes join the same atomic batch. */
-  prepare?(events: readonly RiskEvent[]): { writes: readonly ExtraWrite[]; handle: unknown };
-  /** Called after the batch is durable. */
-  afterCommit(events: readonly RiskEvent[], handle: unknown): void;
-}
-
-/** The alert manager, its outbox and its attempt stream, as wired by createRiskRuntime. */
-export interface AlertWiring {
-  readonly manager: AlertManager;
-  readonly outbox: AlertOutbox & { batchOps?: (entries: never) => unknown[] };
-  readonly attempts$: Subject<AttemptRecord>;
 }
 
 /** An observer of every actor, event and snapshot (e.g. `createWebSocketInspector().inspect`). */
@@ -131,15 +119,8 @@ export class RiskRuntime {
   #pendingCancels: { breaker: BreakerType; reason: string }[] = [];
   #inTransition = 0;
 
-  // Persistence: events are committed in order, batched per microtask.
-  #uncommitted: RiskEvent[] = [];
-  #commitScheduled = false;
-  #commitChain: Promise<void> = Promise.resolve();
-  #figuresDirty = false;
-  #hwmWriteQueued = false;
-  #figuresTimer: CancelTimer | null = null;
-  readonly #figuresDebounceMs: number;
-  #sinks: DurableEventSink[] = [];
+  /** Everything written to the store goes through here, in order. */
+  readonly #durability: Durability;
   #subscriptions: Subscription[] = [];
 
   readonly #events$ = new Subject<RiskEvent>();
@@ -170,7 +151,11 @@ export class RiskRuntime {
     this.#log = parts.logger;
     this.#store = parts.store;
     this.#broker = parts.broker;
-    this.#figuresDebounceMs = parts.figuresDebounceMs ?? 250;
+    this.#durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
+      record: () => this.#record(),
+      highWaterMark: () => this.#drawdown?.highWaterMark?.toString() ?? null,
+      onFailure: (error) => this.#onStoreFailure(error),
+    });
     const b = settings.breakers;
     const warnAt = (own: number | undefined) => own ?? settings.warnAt;
     this.#drawdown = b.drawdown ? new DrawdownTracker(b.drawdown.threshold, warnAt(b.drawdown.warnAt)) : null;
@@ -273,7 +258,7 @@ export class RiskRuntime {
       const signal = drawdown.observe(value);
       if (signal === Signal.TRIP) this.#trip(BreakerType.DRAWDOWN, this.#drawdownDetails());
       else if (signal === Signal.WARN) this.#warn(BreakerType.DRAWDOWN, this.#drawdownDetails());
-      else if (hwm !== drawdown.highWaterMark) this.#onNewHighWaterMark();
+      else if (hwm !== drawdown.highWaterMark) this.#durability.newHighWaterMark();
     }
     const dailyLoss = this.#dailyLoss;
     if (dailyLoss) {
@@ -284,7 +269,6 @@ export class RiskRuntime {
           openAt: new Date(observation.opened.openAt).toISOString(),
           startValue: dailyLoss.startValue?.toString() ?? null,
         });
-        this.#scheduleCommit();
       }
       if (observation.signal === Signal.TRIP) this.#trip(BreakerType.DAILY_LOSS, this.#dailyLossDetails());
       else if (observation.signal === Signal.WARN) this.#warn(BreakerType.DAILY_LOSS, this.#dailyLossDetails());
@@ -337,7 +321,6 @@ export class RiskRuntime {
     }
     // Journalled one by one (not only counted) so the error log can be read back and filtered by kind.
     this.#emit(RiskEventType.ERROR_RECORDED, BreakerType.ERROR_RATE, { kind: valid.kind, message: valid.message.slice(0, 500) });
-    this.#scheduleCommit();
     this.#countError(valid.kind, valid.message);
   }
 
@@ -351,7 +334,7 @@ export class RiskRuntime {
       const now = this.#clock.now();
       const signal = rate.record(now);
       if (signal !== Signal.NONE) this.#onOrderRateSignal(signal, order, now);
-      this.#markFiguresDirty();
+      this.#durability.countersChanged();
     }
     const decision = this.#gateOpen ? ALLOWED : this.#rejection;
     if (this.#decisions$.observed) this.#decisions$.next({ order, decision, at: this.#clock.now() });
@@ -533,10 +516,8 @@ export class RiskRuntime {
   }
 
   /** Resolves once everything that happened so far is durable (journal, snapshot, figures). */
-  async flush(): Promise<void> {
-    if (this.#commitScheduled) this.#commit();
-    if (this.#figuresDirty) this.#saveFigures();
-    await this.#commitChain;
+  flush(): Promise<void> {
+    return this.#durability.flush();
   }
 
   /**
@@ -546,15 +527,11 @@ export class RiskRuntime {
   recordAlertFailure(details: { alertId: string; target: string; reason: string }): void {
     if (this.#stopped) return;
     this.#emit(RiskEventType.ALERT_FAILED, null, { ...details });
-    this.#scheduleCommit();
   }
 
   /** Adds a sink that sees each batch of events once it is durable (alerts use this). */
   addDurableSink(sink: DurableEventSink): () => void {
-    this.#sinks.push(sink);
-    return () => {
-      this.#sinks = this.#sinks.filter((s) => s !== sink);
-    };
+    return this.#durability.addSink(sink);
   }
 
   /** Stops the runtime: unsubscribes inputs, cancels timers, writes what is pending, closes the store. */
@@ -565,10 +542,9 @@ export class RiskRuntime {
     this.#subscriptions.forEach((s) => s.unsubscribe());
     for (const token of [...this.#resets.keys()]) this.#forgetReset(token);
     this.#orderRateTimer?.();
-    this.#figuresTimer?.();
     this.#actor.stop();
     this.#refreshGate();
-    await this.#commitChain;
+    await this.#durability.close();
     if (this.#alerts) await this.#alerts.manager.close();
     this.#alerts?.attempts$.complete();
     await this.#store.close();
@@ -588,10 +564,9 @@ export class RiskRuntime {
   }
 
   #warn(breaker: BreakerType, details: EventDetails): void {
-    this.#markFiguresDirty();
+    this.#durability.countersChanged();
     if (this.#breakerInfo[breaker].state !== BreakerState.NORMAL) return;
     this.#emit(RiskEventType.WARNING, breaker, { ...details, warnAt: this.#warnFraction(breaker) });
-    this.#scheduleCommit();
   }
 
   #onOrderRateSignal(signal: Signal, order: unknown, now: number): void {
@@ -638,7 +613,7 @@ export class RiskRuntime {
     if (!rate) return;
     const now = this.#clock.now();
     const signal = rate.record(now, kind);
-    this.#markFiguresDirty();
+    this.#durability.countersChanged();
     if (signal === Signal.NONE) return;
     const details: EventDetails = {
       count: rate.window.count(now),
@@ -677,7 +652,7 @@ export class RiskRuntime {
     if (breaker === BreakerType.ORDER_RATE) this.#orderRate?.clear();
     if (breaker === BreakerType.ERROR_RATE) this.#errorRate?.clear();
     this.#recomputeBand();
-    this.#markFiguresDirty();
+    this.#durability.countersChanged();
   }
 
   #armReset(token: string, breaker: BreakerType, deadline: number): void {
@@ -775,7 +750,6 @@ export class RiskRuntime {
         break;
       }
     }
-    this.#scheduleCommit();
   }
 
   #onGlobalTransition({ from, to }: GlobalTransition): void {
@@ -799,7 +773,6 @@ export class RiskRuntime {
       const message = error instanceof Error ? error.message : describeValue(error);
       this.#log.error({ event: 'cancel_failed', strategy: this.strategy, breaker, error: message }, 'cancelAllOrders failed');
       this.#emit(RiskEventType.CANCEL_FAILED, breaker, { error: message });
-      this.#scheduleCommit();
     };
     try {
       const result = this.#broker.cancelAllOrders({ strategy: this.strategy, breaker, reason });
@@ -874,7 +847,6 @@ export class RiskRuntime {
   #rejectMalformed(order: unknown, problem: InvalidInputError): Decision {
     this.#emit(RiskEventType.INPUT_REJECTED, null, { input: 'order', field: problem.field, error: problem.message });
     this.#log.warn({ event: 'input_rejected', strategy: this.strategy, input: 'order', error: problem.message }, 'malformed order rejected');
-    this.#scheduleCommit();
     const decision: Rejected = { allowed: false, code: RejectCode.MALFORMED, reason: problem.message, breaker: null, state: this.#globalState };
     if (this.#decisions$.observed) this.#decisions$.next({ order, decision, at: this.#clock.now() });
     return decision;
@@ -890,7 +862,6 @@ export class RiskRuntime {
     });
     this.#log.warn({ event: 'input_rejected', strategy: this.strategy, input, error: message }, `malformed ${input} input rejected`);
     if (input === 'portfolio') this.#setDataFault(`last portfolio update was refused: ${message}`);
-    this.#scheduleCommit();
     this.#countError(ErrorKind.DATA_ERROR, `${input}: ${message}`);
   }
 
@@ -914,70 +885,11 @@ export class RiskRuntime {
 
   #emit(type: RiskEvent['type'], breaker: BreakerType | null, details: EventDetails, operator?: string): void {
     const event = makeEvent(this.strategy, type, breaker, this.#clock.now(), details, operator);
-    this.#uncommitted.push(event);
+    this.#durability.event(event);
     if (type !== RiskEventType.STATE_CHANGED && type !== RiskEventType.INPUT_REJECTED && type !== RiskEventType.ERROR_RECORDED) {
       this.#log.info({ event: 'risk_event', strategy: this.strategy, type, breaker, operator, details }, type);
     }
     this.#events$.next(event);
-  }
-
-  #scheduleCommit(): void {
-    if (this.#commitScheduled) return;
-    this.#commitScheduled = true;
-    queueMicrotask(() => this.#commit());
-  }
-
-  /** Writes the snapshot and the pending journal entries in one batch, then tells the sinks. */
-  #commit(): void {
-    if (!this.#commitScheduled) return;
-    this.#commitScheduled = false;
-    const events = this.#uncommitted;
-    this.#uncommitted = [];
-    if (this.#stopped) return;
-    const record = this.#record();
-    this.#figuresDirty = false;
-    const prepared = this.#sinks.map((sink) => sink.prepare?.(events) ?? { writes: [], handle: undefined });
-    const writes = prepared.flatMap((p) => p.writes);
-    this.#commitChain = this.#commitChain
-      .then(() => this.#store.commit(record, events, writes))
-      .then(
-        () => this.#sinks.forEach((sink, i) => sink.afterCommit(events, prepared[i]?.handle)),
-        (error: unknown) => this.#onStoreFailure(error),
-      );
-  }
-
-  /**
-   * A lost high-water mark would make the drawdown breaker looser after a restart, so a new high
-   * is written at once (coalesced: at most one write queued, carrying the latest high).
-   */
-  #onNewHighWaterMark(): void {
-    this.#markFiguresDirty();
-    const store = this.#store;
-    if (this.#hwmWriteQueued || !store.saveHighWaterMark) return;
-    this.#hwmWriteQueued = true;
-    this.#commitChain = this.#commitChain
-      .then(() => {
-        this.#hwmWriteQueued = false;
-        const hwm = this.#drawdown?.highWaterMark;
-        return hwm && !this.#stopped ? store.saveHighWaterMark!(hwm.toString()) : undefined;
-      })
-      .catch((error: unknown) => this.#onStoreFailure(error));
-  }
-
-  #markFiguresDirty(): void {
-    this.#figuresDirty = true;
-    if (this.#figuresTimer !== null || this.#stopped) return;
-    this.#figuresTimer = this.#clock.setTimer(() => {
-      this.#figuresTimer = null;
-      this.#saveFigures();
-    }, this.#figuresDebounceMs);
-  }
-
-  #saveFigures(): void {
-    if (!this.#figuresDirty || this.#stopped) return;
-    this.#figuresDirty = false;
-    const record = this.#record();
-    this.#commitChain = this.#commitChain.then(() => this.#store.saveFigures(record)).catch((error: unknown) => this.#onStoreFailure(error));
   }
 
   /** A write that fails means a restart could forget: halt, fail closed. */
@@ -1089,39 +1001,6 @@ export class RiskRuntime {
 
   #assertRunning(): void {
     if (this.#stopped) throw new ResetError(ErrorCode.RUNTIME_STOPPED, `runtime for strategy ${this.strategy} is stopped`);
-  }
-}
-
-/** Alerts join the batch of the transition they report, and leave only after it is durable. */
-function alertSink({ manager, outbox }: AlertWiring): DurableEventSink {
-  return {
-    prepare(events) {
-      const entries: OutboxEntry[] = events.flatMap((event) => manager.plan(event));
-      const writes = entries.length > 0 && outbox.batchOps ? (outbox.batchOps(entries as never) as ExtraWrite[]) : [];
-      return { writes, handle: entries };
-    },
-    afterCommit(_events, handle) {
-      const entries = handle as OutboxEntry[];
-      if (entries.length === 0) return;
-      if (outbox.batchOps) manager.dispatch(entries);
-      else void outbox.put(entries).then(() => manager.dispatch(entries));
-    },
-  };
-}
-
-/** A one-line explanation of a trip, from its figures. */
-function describeTrip(breaker: BreakerType, d: EventDetails): string {
-  switch (breaker) {
-    case BreakerType.DRAWDOWN:
-      return `drawdown ${d.drawdown} reached threshold ${d.threshold} (value ${d.value}, high-water mark ${d.highWaterMark})`;
-    case BreakerType.DAILY_LOSS:
-      return `daily P&L ${d.pnl} (${d.pnlFraction}) from start ${d.startValue} reached limit ${d.limit ?? d.limitAmount}`;
-    case BreakerType.ORDER_RATE:
-      return `${d.count} orders within ${d.windowSeconds}s exceed the limit of ${d.maxOrders}`;
-    case BreakerType.ERROR_RATE:
-      return `${d.count} errors within ${d.windowSeconds}s exceed the limit of ${d.maxErrors} (${JSON.stringify(d.byKind)})`;
-    default:
-      return 'tripped';
   }
 }
 

@@ -1,0 +1,61 @@
+import { Subject } from 'rxjs';
+import {
+  createAlertManager,
+  InMemoryAlertOutbox,
+  LevelAlertOutbox,
+  type AlertConfig,
+  type AlertManager,
+  type AlertOutbox,
+  type AttemptRecord,
+  type OutboxEntry,
+} from '../alerts/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import { LevelStrategyStore } from '../store/levelStore.ts';
+import type { DurableEventSink } from './durability.ts';
+import type { ExtraWrite, StrategyStore } from './persistence.ts';
+
+/** The alert manager, its outbox and its attempt stream, as wired by createRiskRuntime. */
+export interface AlertWiring {
+  readonly manager: AlertManager;
+  readonly outbox: AlertOutbox & { batchOps?: (entries: never) => unknown[] };
+  readonly attempts$: Subject<AttemptRecord>;
+}
+
+/** Builds the alert manager with an outbox in the strategy's own store, so alerts join its batches. */
+export function wireAlerts(
+  config: AlertConfig,
+  store: StrategyStore,
+  clock: Clock,
+  logger: Logger,
+  onGiveUp: (details: { alertId: string; target: string; reason: string }) => void,
+): AlertWiring {
+  const outbox: AlertWiring['outbox'] =
+    store instanceof LevelStrategyStore ? new LevelAlertOutbox(store.strategyDb, { prefix: 'alerts' }) : new InMemoryAlertOutbox();
+  const attempts$ = new Subject<AttemptRecord>();
+  const manager = createAlertManager(config, {
+    outbox,
+    clock,
+    logger,
+    onAttempt: (record) => attempts$.next(record),
+    onGiveUp: (info) => onGiveUp({ alertId: info.record.alertId, target: info.record.target, reason: info.reason }),
+  });
+  return { manager, outbox, attempts$ };
+}
+
+/** Alerts join the batch of the transition they report, and leave only after it is durable. */
+export function alertSink({ manager, outbox }: AlertWiring): DurableEventSink {
+  return {
+    prepare(events) {
+      const entries: OutboxEntry[] = events.flatMap((event) => manager.plan(event));
+      const writes = entries.length > 0 && outbox.batchOps ? (outbox.batchOps(entries as never) as ExtraWrite[]) : [];
+      return { writes, handle: entries };
+    },
+    afterCommit(_events, handle) {
+      const entries = handle as OutboxEntry[];
+      if (entries.length === 0) return;
+      if (outbox.batchOps) manager.dispatch(entries);
+      else void outbox.put(entries).then(() => manager.dispatch(entries));
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { CancelTimer, Clock } from '../clock.ts';
+import type { RiskEvent } from '../events.ts';
+import type { ExtraWrite, StrategyRecord, StrategyStore } from './persistence.ts';
+
+/** Receives each batch of events once it is durable, and may add writes to the same batch. */
+export interface DurableEventSink {
+  /** Called synchronously before the batch is written; returned writes join the same atomic batch. */
+  prepare?(events: readonly RiskEvent[]): { writes: readonly ExtraWrite[]; handle: unknown };
+  /** Called after the batch is durable. */
+  afterCommit(events: readonly RiskEvent[], handle: unknown): void;
+}
+
+/** What the pipeline needs from its runtime. */
+export interface DurabilityHost {
+  /** The strategy record as it is now. */
+  record(): StrategyRecord;
+  /** The current high-water mark, or null. */
+  highWaterMark(): string | null;
+  /** A write failed: a restart could forget something. */
+  onFailure(error: unknown): void;
+}
+
+/**
+ * Everything the runtime writes, in order, on one promise chain: events of the same tick are
+ * committed in one synced batch with the record (and the sinks' extra writes, e.g. the alert
+ * outbox) and handed to the sinks after it; counter-only changes are debounced; new
+ * high-water marks are written at once, coalesced.
+ */
+export class Durability {
+  readonly #store: StrategyStore;
+  readonly #clock: Clock;
+  readonly #debounceMs: number;
+  readonly #host: DurabilityHost;
+  #uncommitted: RiskEvent[] = [];
+  #commitScheduled = false;
+  #chain: Promise<void> = Promise.resolve();
+  #countersDirty = false;
+  #countersTimer: CancelTimer | null = null;
+  #hwmWriteQueued = false;
+  #sinks: DurableEventSink[] = [];
+  #closed = false;
+
+  constructor(store: StrategyStore, clock: Clock, debounceMs: number, host: DurabilityHost) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#debounceMs = debounceMs;
+    this.#host = host;
+  }
+
+  addSink(sink: DurableEventSink): () => void {
+    this.#sinks.push(sink);
+    return () => {
+      this.#sinks = this.#sinks.filter((s) => s !== sink);
+    };
+  }
+
+  /** Queues an event for the next commit (this tick's batch). */
+  event(event: RiskEvent): void {
+    this.#uncommitted.push(event);
+    if (this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    queueMicrotask(() => this.#commit());
+  }
+
+  /** A counter changed (window entry, warning flag): saved within the debounce period. */
+  countersChanged(): void {
+    this.#countersDirty = true;
+    if (this.#countersTimer !== null || this.#closed) return;
+    this.#countersTimer = this.#clock.setTimer(() => {
+      this.#countersTimer = null;
+      this.#saveCounters();
+    }, this.#debounceMs);
+  }
+
+  /**
+   * A lost high-water mark would make the drawdown breaker looser after a restart, so a new high
+   * is written at once (coalesced: at most one write queued, carrying the latest high).
+   */
+  newHighWaterMark(): void {
+    this.countersChanged();
+    const store = this.#store;
+    if (this.#hwmWriteQueued || !store.saveHighWaterMark) return;
+    this.#hwmWriteQueued = true;
+    this.#chain = this.#chain
+      .then(() => {
+        this.#hwmWriteQueued = false;
+        const hwm = this.#host.highWaterMark();
+        return hwm !== null && !this.#closed ? store.saveHighWaterMark!(hwm) : undefined;
+      })
+      .catch((error: unknown) => this.#host.onFailure(error));
+  }
+
+  /** Resolves once everything queued so far is durable. */
+  async flush(): Promise<void> {
+    if (this.#commitScheduled) this.#commit();
+    if (this.#countersDirty) this.#saveCounters();
+    await this.#chain;
+  }
+
+  /** Flushes, then refuses further writes. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    this.#countersTimer?.();
+    this.#countersTimer = null;
+    await this.#chain;
+  }
+
+  #commit(): void {
+    if (!this.#commitScheduled) return;
+    this.#commitScheduled = false;
+    const events = this.#uncommitted;
+    this.#uncommitted = [];
+    if (this.#closed) return;
+    const record = this.#host.record();
+    this.#countersDirty = false;
+    const sinks = this.#sinks;
+    const prepared = sinks.map((sink) => sink.prepare?.(events) ?? { writes: [], handle: undefined });
+    const writes = prepared.flatMap((p) => p.writes);
+    this.#chain = this.#chain
+      .then(() => this.#store.commit(record, events, writes))
+      .then(
+        () => sinks.forEach((sink, i) => sink.afterCommit(events, prepared[i]?.handle)),
+        (error: unknown) => this.#host.onFailure(error),
+      );
+  }
+
+  #saveCounters(): void {
+    if (!this.#countersDirty || this.#closed) return;
+    this.#countersDirty = false;
+    const record = this.#host.record();
+    this.#chain = this.#chain.then(() => this.#store.saveFigures(record)).catch((error: unknown) => this.#host.onFailure(error));
+  }
+}
