@@ -92,10 +92,10 @@ export function dashboardHtml(): string {
   </section>
 
   <section class="panel span-7" aria-labelledby="orders-title">
-    <h2 id="orders-title">Recent orders</h2>
+    <h2 id="orders-title">Recent orders and fills</h2>
     <div class="table-wrap" tabindex="0" role="region" aria-labelledby="orders-title">
       <table id="orders">
-        <thead><tr><th scope="col">Time</th><th scope="col">Order</th><th scope="col">Side</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Price</th><th scope="col">Decision</th><th scope="col">Reason</th></tr></thead>
+        <thead><tr><th scope="col">Time</th><th scope="col">Order</th><th scope="col">Side</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Price</th><th scope="col">Decision / fill</th><th scope="col">Reason</th></tr></thead>
         <tbody><tr class="empty"><td colspan="7">No orders checked since this page opened.</td></tr></tbody>
       </table>
     </div>

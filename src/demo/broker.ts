@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { Subject, type Observable } from 'rxjs';
 import type { BrokerPort } from '../runtime/runtime.ts';
-import type { ErrorReport, OrderSide, PortfolioUpdate } from '../runtime/types.ts';
+import type { ErrorReport, Fill, OrderSide, PortfolioUpdate } from '../runtime/types.ts';
 
 /** An order as the demo strategies submit it. */
 export interface PaperOrder {
@@ -45,11 +45,14 @@ export class PaperBroker implements BrokerPort {
   #pending: PaperOrder[] = [];
   readonly #errors$ = new Subject<ErrorReport>();
   readonly #cancels$ = new Subject<{ count: number; reason: string }>();
+  readonly #fills$ = new Subject<Fill>();
   /** Filled orders so far. */
   fills = 0;
 
   /** Broker failures (order rejections, sync errors), as error reports. */
   readonly errors$: Observable<ErrorReport> = this.#errors$.asObservable();
+  /** Every execution, as the runtime's `recordFill` takes it. */
+  readonly fills$: Observable<Fill> = this.#fills$.asObservable();
   /** Every cancelAllOrders call, with how many pending orders it cancelled. */
   readonly cancels$: Observable<{ count: number; reason: string }> = this.#cancels$.asObservable();
 
@@ -142,5 +145,6 @@ export class PaperBroker implements BrokerPort {
     this.#positions.set(order.symbol, (this.#positions.get(order.symbol) ?? new Decimal(0)).plus(qty));
     this.#cash = this.#cash.minus(qty.times(price));
     this.fills++;
+    this.#fills$.next({ orderId: order.id, symbol: order.symbol, side: order.side, quantity: order.quantity, price: price.toFixed(2) });
   }
 }

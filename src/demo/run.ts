@@ -133,6 +133,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       sims.set(spec.name, sim);
       subs.push(
         { unsubscribe: rt.connect({ ledger$, errors$: broker.errors$ }) } as Subscription,
+        broker.fills$.subscribe((fill) => rt.recordFill(fill)),
         strategy.start(metrics),
         rt.events$.subscribe((event) => {
           if (event.type === RiskEventType.TRIPPED && event.breaker && event.breaker in trips) trips[event.breaker]!.push(event.strategy);

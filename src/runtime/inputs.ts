@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { ERROR_KINDS, type ErrorKind } from '../../machines/constants.ts';
 import { InvalidInputError } from '../errors.ts';
-import type { ErrorReport, Position } from './types.ts';
+import type { ErrorReport, FillReport, Position } from './types.ts';
 
 const DECIMAL_TEXT = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i;
 
@@ -90,4 +90,17 @@ export function validateOperator(input: unknown, field = 'operator'): string {
     throw new InvalidInputError(field, input, 'must be a non-empty string of at most 128 characters naming who acts');
   }
   return input.trim();
+}
+
+/** Validates a fill; quantities and prices come back as decimal strings. */
+export function validateFill(input: unknown, at: number): FillReport {
+  if (typeof input !== 'object' || input === null) throw new InvalidInputError('fill', input, 'must be an object with symbol, side, quantity and price');
+  const fill = input as Record<string, unknown>;
+  if (typeof fill.symbol !== 'string' || fill.symbol.length === 0) throw new InvalidInputError('fill.symbol', fill.symbol, 'must be a non-empty string');
+  if (fill.side !== 'buy' && fill.side !== 'sell') throw new InvalidInputError('fill.side', fill.side, 'must be "buy" or "sell"');
+  const quantity = parseDecimal(fill.quantity, 'fill.quantity');
+  if (quantity.isZero()) throw new InvalidInputError('fill.quantity', fill.quantity, 'must be positive');
+  const price = parseDecimal(fill.price, 'fill.price');
+  if (fill.orderId !== undefined && typeof fill.orderId !== 'string') throw new InvalidInputError('fill.orderId', fill.orderId, 'must be a string when given');
+  return { orderId: (fill.orderId as string | undefined) ?? null, symbol: fill.symbol, side: fill.side, quantity: quantity.toString(), price: price.toString(), at };
 }

@@ -25,13 +25,15 @@ import { alertSink, type AlertWiring } from './alertWiring.ts';
 import { describeTrip } from './describe.ts';
 import { Durability, type DurableEventSink } from './durability.ts';
 import { makeEvent, type JournalQuery } from './eventLog.ts';
-import { orderProblem, parseDecimal, parseTimestamp, validateErrorReport, validateOperator, validatePositions } from './inputs.ts';
+import { orderProblem, parseDecimal, parseTimestamp, validateErrorReport, validateFill, validateOperator, validatePositions } from './inputs.ts';
 import { RECORD_VERSION, type BreakerInfo, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import {
   RejectCode,
   type BreakerStatus,
   type Decision,
   type ErrorReport,
+  type Fill,
+  type FillReport,
   type OrderDecision,
   type PortfolioUpdate,
   type Position,
@@ -128,6 +130,7 @@ export class RiskRuntime {
   readonly #rejected$ = new Subject<Rejection>();
   readonly #decisions$ = new Subject<OrderDecision>();
   readonly #portfolio$ = new Subject<{ value: string; positions: readonly Position[]; at: number }>();
+  readonly #fills$ = new Subject<FillReport>();
 
   /** Every event (trips, warnings, operator actions, transitions, refused inputs). */
   readonly events$: Observable<RiskEvent> = this.#events$.asObservable();
@@ -139,6 +142,8 @@ export class RiskRuntime {
   readonly decisions$: Observable<OrderDecision> = this.#decisions$.asObservable();
   /** Every accepted portfolio update, for live views. */
   readonly portfolio$ = this.#portfolio$.asObservable();
+  /** Every fill reported with {@link recordFill}, for live views. */
+  readonly fills$: Observable<FillReport> = this.#fills$.asObservable();
   /** Every alert delivery attempt (sent, failed, suppressed, delivery_failed); empty without alerts. */
   readonly alertAttempts$: Observable<AttemptRecord>;
   readonly #alerts: AlertWiring | null;
@@ -322,6 +327,23 @@ export class RiskRuntime {
     // Journalled one by one (not only counted) so the error log can be read back and filtered by kind.
     this.#emit(RiskEventType.ERROR_RECORDED, BreakerType.ERROR_RATE, { kind: valid.kind, message: valid.message.slice(0, 500) });
     this.#countError(valid.kind, valid.message);
+  }
+
+  /**
+   * Reports an execution from the broker, for live views (`fills$`, the dashboard). Fills do not
+   * drive the breakers — the portfolio value does. A malformed fill is refused with
+   * {@link InvalidInputError} and counted as a `data_error`.
+   */
+  recordFill(fill: Fill): void {
+    this.#assertRunning();
+    let report: FillReport;
+    try {
+      report = validateFill(fill, this.#clock.now());
+    } catch (error) {
+      this.#rejectInput('fill', error);
+      throw error;
+    }
+    this.#fills$.next(report);
   }
 
   /** Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault. */
@@ -553,6 +575,7 @@ export class RiskRuntime {
     this.#rejected$.complete();
     this.#decisions$.complete();
     this.#portfolio$.complete();
+    this.#fills$.complete();
     this.#log.info({ event: 'runtime_stopped', strategy: this.strategy }, 'runtime stopped');
   }
 
@@ -853,7 +876,7 @@ export class RiskRuntime {
   }
 
   /** A refused input: logged, journalled, counted as a data_error; a bad portfolio value also blocks orders. */
-  #rejectInput(input: 'portfolio' | 'error', error: unknown): void {
+  #rejectInput(input: 'portfolio' | 'error' | 'fill', error: unknown): void {
     const message = error instanceof Error ? error.message : describeValue(error);
     this.#emit(RiskEventType.INPUT_REJECTED, null, {
       input,

@@ -34,6 +34,25 @@ export interface Order {
   readonly price?: DecimalInput;
 }
 
+/** An execution reported by the broker (shown in live views; fills do not drive the breakers). */
+export interface Fill {
+  readonly orderId?: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly quantity: DecimalInput;
+  readonly price: DecimalInput;
+}
+
+/** A validated fill, as emitted on `fills$`: quantities and prices as decimal strings. */
+export interface FillReport {
+  readonly orderId: string | null;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly quantity: string;
+  readonly price: string;
+  readonly at: number;
+}
+
 /** An error the strategy or its broker saw. */
 export interface ErrorReport {
   readonly kind: ErrorKind;

@@ -7,7 +7,7 @@ import type { ServerConfig } from './config.ts';
 import { checkBearer } from './auth.ts';
 import { ApiError, ApiErrorCode, sendError, validationError } from './errors.ts';
 import type { StrategyMap } from './host.ts';
-import { confirmBody, errorBody, haltBody, journalQuery, portfolioBody, resetBody } from './schemas.ts';
+import { confirmBody, errorBody, fillBody, haltBody, journalQuery, portfolioBody, resetBody } from './schemas.ts';
 import type { SseHub } from './sse.ts';
 
 /** What the API routes need. */
@@ -107,6 +107,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     const problem = orderProblem(order);
     if (problem) throw new ApiError(400, ApiErrorCode.VALIDATION, problem.message, problem.field.replace(/^order\./, ''));
     return decision;
+  });
+
+  app.post<NameParams>('/api/strategies/:name/fills', ingest, async (request) => {
+    const rt = runtime(request.params.name);
+    rt.recordFill(parse(fillBody, request.body));
+    return { ok: true };
   });
 
   app.post<NameParams>('/api/strategies/:name/errors', ingest, async (request) => {

@@ -34,6 +34,15 @@ export const portfolioBody = z.strictObject({
   timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
 });
 
+/** `POST /api/strategies/:name/fills` (the runtime validates the values themselves). */
+export const fillBody = z.strictObject({
+  orderId: z.string().max(200).optional(),
+  symbol: z.string().min(1, 'must not be empty').max(64),
+  side: z.enum(['buy', 'sell'], { error: 'must be "buy" or "sell"' }),
+  quantity: decimal,
+  price: decimal,
+});
+
 /** `POST /api/strategies/:name/errors` */
 export const errorBody = z.strictObject({
   kind: z.enum(ERROR_KINDS as [ErrorKind, ...ErrorKind[]], { error: `must be one of ${ERROR_KINDS.join(', ')}` }),

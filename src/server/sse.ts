@@ -16,9 +16,9 @@ export class SseHub {
   }
 
   /**
-   * Streams a runtime's status, risk events, decisions and portfolio updates to `res`
+   * Streams a runtime's status, risk events, decisions, portfolio updates and fills to `res`
    * (`event: <name>` + `data: <json>`). `status` is sent first and after every state change.
-   * A congested client drops `decision` and `portfolio` messages until the socket drains;
+   * A congested client drops `decision`, `portfolio` and `fill` messages until the socket drains;
    * `status` and `risk` are never dropped.
    */
   open(rt: RiskRuntime, res: ServerResponse, pingMs = SSE_PING_MS): void {
@@ -51,6 +51,7 @@ export class SseHub {
       rt.events$.subscribe((event) => write('risk', event, false)),
       rt.decisions$.subscribe((d) => write('decision', d, true)),
       rt.portfolio$.subscribe((p) => write('portfolio', p, true)),
+      rt.fills$.subscribe((f) => write('fill', f, true)),
     ];
     const ping = setInterval(() => {
       if (!congested && !res.writableEnded) res.write(': ping\n\n');

@@ -77,3 +77,17 @@ describe('RxJS API', () => {
     actor.stop();
   });
 });
+
+describe('fills', () => {
+  it('recordFill emits validated fills on fills$ and refuses malformed ones as data errors', async () => {
+    const h = await harness();
+    const fills: unknown[] = [];
+    h.rt.fills$.subscribe((f) => fills.push(f));
+    h.rt.recordFill({ orderId: 'o-1', symbol: 'ES', side: 'buy', quantity: 2, price: '5012.25' });
+    expect(fills).toEqual([{ orderId: 'o-1', symbol: 'ES', side: 'buy', quantity: '2', price: '5012.25', at: h.clock.now() }]);
+    expect(() => h.rt.recordFill({ symbol: 'ES', side: 'buy', quantity: 0, price: 1 })).toThrow(/^fill\.quantity: must be positive/);
+    expect(() => h.rt.recordFill({ symbol: 'ES', side: 'hold' as never, quantity: 1, price: 1 })).toThrow(/^fill\.side/);
+    expect(h.rt.status().breakers.errorRate.figures?.byKind.data_error).toBe(2);
+    expect(fills).toHaveLength(1);
+  });
+});

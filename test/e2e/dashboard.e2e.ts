@@ -80,6 +80,12 @@ describe('live dashboard (chromium, real server)', () => {
     await expect.poll(() => page.locator('#orders tbody tr').count()).toBe(3);
     expect(await page.locator('#orders tbody tr').first().textContent()).toContain('REJECTED');
     expect(await page.locator('#orders tbody tr').nth(1).textContent()).toContain('ALLOWED');
+    rt.recordFill({ orderId: 'o-2', symbol: 'MSFT', side: 'sell', quantity: '5', price: '410.10' });
+    await expect.poll(() => page.locator('#orders tbody tr.fill').count()).toBe(1);
+    const fill = await page.locator('#orders tbody tr.fill').textContent();
+    expect(fill).toContain('FILLED');
+    expect(fill).toContain('MSFT #o-2');
+    expect(fill).toContain('410.10');
 
     for (let i = 0; i < 2; i++) rt.recordError({ kind: 'order_rejected', message: `broker refused order ${i}: insufficient margin` });
     for (let i = 0; i < 4; i++) rt.recordError({ kind: 'broker_error', message: `gateway timeout ${i}` });
@@ -121,7 +127,7 @@ describe('live dashboard (chromium, real server)', () => {
     expect(await page.locator('#journal').textContent()).toContain('drawdown -0.12 reached threshold -0.1');
     // A few decisions while tripped, for the picture.
     rt.check({ ...ORDER, id: 'o-3' });
-    await expect.poll(() => page.locator('#orders tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('#orders tbody tr').count()).toBe(5); // 3 decisions and a fill before, this one now
     await page.waitForTimeout(400);
     await shot('01-drawdown-tripped');
     mkdirSync(`${ROOT}docs/images`, { recursive: true });

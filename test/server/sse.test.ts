@@ -3,7 +3,7 @@ import { call, startTestServer, type TestServer } from './helpers.ts';
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer(['alpha-1']);
+  s = await startTestServer(['alpha-1', 'beta-2']);
 });
 afterAll(async () => {
   await s.close();
@@ -87,6 +87,22 @@ describe('server-sent events', () => {
       const status = await stream.waitFor((m) => m.event === 'status' && m.data.state === 'TRIPPED', 1000);
       expect(status.data.breakers.drawdown.state).toBe('TRIPPED');
       expect(stream.messages.some((m) => m.event === 'risk' && m.data.type === 'StateChanged')).toBe(true);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('streams fills posted to the fills endpoint, and refuses a malformed fill naming the field', async () => {
+    const stream = await openStream(`${s.url}/api/strategies/beta-2/events`);
+    try {
+      await stream.waitFor(() => true);
+      const ok = await call(s.url, 'POST', '/api/strategies/beta-2/fills', { body: { orderId: 'o-9', symbol: 'ES', side: 'sell', quantity: '2', price: '5012.25' } });
+      expect(ok).toMatchObject({ status: 200, body: { ok: true } });
+      expect((await stream.waitFor((m) => m.event === 'fill')).data).toMatchObject({ orderId: 'o-9', symbol: 'ES', side: 'sell', quantity: '2', price: '5012.25' });
+      const bad = await call(s.url, 'POST', '/api/strategies/beta-2/fills', { body: { symbol: 'ES', side: 'sell', quantity: '2', price: 'abc' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: 'VALIDATION', field: expect.stringContaining('price') });
+      expect((await call(s.url, 'POST', '/api/strategies/beta-2/fills', { body: { symbol: 'ES', side: 'sell', quantity: 1, price: 1 }, token: null })).status).toBe(401);
     } finally {
       await stream.close();
     }

@@ -27,6 +27,16 @@ const MAX_ORDERS = 50;
 /** What a light shows: the breaker's state, or WARNING (a warning seen since the last NORMAL baseline). */
 type LightState = BreakerState | 'WARNING' | 'DISABLED';
 
+/** A `fill` SSE message (the runtime's FillReport). */
+interface FillMessage {
+  orderId: string | null;
+  symbol: string;
+  side: string;
+  quantity: string;
+  price: string;
+  at: number;
+}
+
 interface DecisionMessage {
   order: unknown;
   decision: Decision;
@@ -491,6 +501,23 @@ function onDecision(msg: DecisionMessage): void {
   scheduleRefresh();
 }
 
+/** A fill from the broker, in the same table as the decisions, marked FILLED. */
+function onFill(msg: FillMessage): void {
+  const body = ($('orders') as HTMLTableElement).tBodies[0]!;
+  body.querySelector('tr.empty')?.remove();
+  const row = h('tr', { class: 'fill' }, [
+    h('td', { text: clockTime(msg.at) }),
+    h('td', { text: [msg.symbol, msg.orderId ? `#${msg.orderId}` : ''].filter(Boolean).join(' ') }),
+    h('td', { text: msg.side }),
+    h('td', { class: 'num', text: quantity(msg.quantity) }),
+    h('td', { class: 'num', text: money(msg.price) }),
+    h('td', {}, [h('span', { class: 'badge fill', text: '● FILLED' })]),
+    h('td', { class: 'reason', text: '' }),
+  ]);
+  body.prepend(row);
+  while (body.rows.length > MAX_ORDERS) body.deleteRow(body.rows.length - 1);
+}
+
 // ───────────────────────────── journal and errors ─────────────────────────────
 
 function detailString(e: RiskEvent): string {
@@ -922,6 +949,10 @@ function selectStrategy(name: string): void {
   source.addEventListener('portfolio', (e) => {
     const msg = parseMessage<PortfolioMessage>(e);
     if (msg && generation === view.generation) onPortfolio(msg);
+  });
+  source.addEventListener('fill', (e) => {
+    const msg = parseMessage<FillMessage>(e);
+    if (msg && generation === view.generation) onFill(msg);
   });
 }
 
