@@ -1,3 +1,4 @@
+import { toDirectedGraph, type DirectedGraphNode } from '@xstate/graph';
 import type { AnyStateMachine } from 'xstate';
 import { automaticBreakerMachine, manualBreakerMachine } from '../../machines/breaker.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
@@ -26,7 +27,6 @@ interface StateNodeLike {
   readonly key: string;
   readonly path: readonly string[];
   readonly states: Readonly<Record<string, StateNodeLike>>;
-  readonly transitions: ReadonlyMap<string, readonly TransitionLike[]>;
   readonly always?: readonly TransitionLike[];
 }
 
@@ -47,11 +47,15 @@ function guardLabel(guard: unknown): string | null {
   return null;
 }
 
-/** Walks `machine.root` (XState's own structure) into nodes and merged edges between top-level states. */
+/**
+ * Builds nodes and merged edges between top-level states with XState's graph utility
+ * (`toDirectedGraph`), adding the eventless (`always`) transitions it does not list — the
+ * supervisor's derived global state and the order-rate breaker's self-healing are made of them.
+ */
 export function machineGraph(machine: AnyStateMachine): ChartGraph {
-  const root = machine.root as unknown as StateNodeLike;
+  const graph = toDirectedGraph(machine);
   const topOf = (node: StateNodeLike): string | null => node.path[0] ?? null;
-  const nodes: ChartNode[] = Object.values(root.states).map((s) => ({ key: s.key, children: Object.keys(s.states) }));
+  const nodes: ChartNode[] = graph.children.map((c) => ({ key: c.stateNode.key, children: c.children.map((g) => g.stateNode.key) }));
   const edges = new Map<string, { source: string; target: string; labels: string[] }>();
   const add = (source: string | null, target: string | null, label: string) => {
     if (source === null || target === null) return;
@@ -60,18 +64,17 @@ export function machineGraph(machine: AnyStateMachine): ChartGraph {
     if (!edge.labels.includes(label)) edge.labels.push(label);
     edges.set(id, edge);
   };
-  const walk = (node: StateNodeLike) => {
-    const source = topOf(node);
-    for (const [event, transitions] of node.transitions) {
-      for (const t of transitions) for (const target of t.target ?? []) add(source, topOf(target), event);
-    }
-    for (const t of node.always ?? []) {
+  const visit = (node: DirectedGraphNode) => {
+    const stateNode = node.stateNode as unknown as StateNodeLike;
+    const source = topOf(stateNode);
+    for (const edge of node.edges) add(source, topOf(edge.target as unknown as StateNodeLike), edge.label.text);
+    for (const t of stateNode.always ?? []) {
       const guard = guardLabel(t.guard);
       for (const target of t.target ?? []) add(source, topOf(target), guard ? `always [${guard}]` : 'always');
     }
-    for (const child of Object.values(node.states)) walk(child);
+    node.children.forEach(visit);
   };
-  walk(root);
+  visit(graph);
   return { id: machine.id, nodes, edges: [...edges.values()] };
 }
 
