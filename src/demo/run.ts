@@ -11,6 +11,7 @@ import { createServer, type BreakerboxServer } from '../server/app.ts';
 import { generateToken } from '../server/auth.ts';
 import { stopStrategies } from '../server/host.ts';
 import { firstFreePort } from '../server/ports.ts';
+import { startAlertReceiver } from './alertReceiver.ts';
 import { PaperBroker } from './broker.ts';
 import { ScaledClock } from './clock.ts';
 import { describeEvent, DemoDisplay, statusRow } from './display.ts';
@@ -103,6 +104,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     subs.forEach((s) => s.unsubscribe());
     await server?.close().catch(() => undefined);
     await stopStrategies(runtimes);
+    await receiver.close();
     log.close();
     throw error;
   };
@@ -110,6 +112,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const metrics = new BreakerboxMetrics();
   const simStart = { at: 0 };
   const stamp = () => `t+${String(Math.max(0, Math.round((clock.now() - simStart.at) / 1000))).padStart(4)}s`;
+  // Alerts go out for real: signed webhooks to a receiver on loopback that verifies them.
+  const receiver = await startAlertReceiver(clock, (alert) => {
+    if (alert.eventType !== 'CircuitBreakerTripped' && alert.eventType !== 'ManualHalt') return;
+    display.line(`${stamp()}  ${alert.strategy.padEnd(6)} alert     webhook received: ${alert.eventType} ${alert.breaker ?? ''} (signature ${alert.signatureOk ? 'verified' : 'INVALID'})`);
+  });
   try {
     for (const spec of DEMO_STRATEGIES) {
       const random = mulberry32(deriveSeed(seed, spec.name));
@@ -125,6 +132,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         logger: log.logger,
         // Reset confirmations stay valid for a minute of real time, whatever the speed.
         resetTimeout: Math.min(3600, 60 * speed),
+        alerts: { webhooks: [{ url: receiver.url, format: 'json', secret: receiver.secret }], allowlist: [receiver.url] },
       });
       runtimes.set(spec.name, rt);
       const ledger$ = new Subject<PortfolioUpdate>();
@@ -259,6 +267,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
           await server?.close().catch(() => undefined);
           metrics.untrackAll();
           await stopStrategies(runtimes);
+          await receiver.close();
           log.close();
           const summary = { trips, simulatedSeconds };
           out.write(

@@ -57,10 +57,15 @@ describe('npm start (breakerbox demo --fast)', () => {
     expect(sampleValue(families, 'breakerbox_orders_total', { strategy: 'beta', outcome: 'rejected', code: 'BREAKER_NOT_NORMAL' })).toBeGreaterThan(0);
     expect(sampleValue(families, 'breakerbox_check_duration_seconds_count', { strategy: 'beta', source: 'demo' })).toBeGreaterThan(100);
     expect(sampleValue(families, 'breakerbox_breaker_state', { strategy: 'gamma', breaker: 'errorRate', state: 'TRIPPED' })).toBe(1);
+    expect(sampleValue(families, 'breakerbox_alert_deliveries_total', { strategy: 'alpha', channel: 'webhook', outcome: 'sent' })).toBeGreaterThanOrEqual(2);
 
     expect(await exited).toBe(0);
     expect(out).toMatch(/demo stopped after \d+s simulated; trips: drawdown=alpha dailyLoss=alpha orderRate=beta errorRate=gamma/);
     expect(out).not.toMatch(/"level":/); // JSON logs go to the log file, not the terminal
+    // Alerts went out for real: signed webhooks, verified by the demo's loopback receiver.
+    for (const [strategy, breaker] of [['alpha', 'drawdown'], ['alpha', 'dailyLoss'], ['beta', 'orderRate'], ['gamma', 'errorRate']]) {
+      expect(out).toMatch(new RegExp(`${strategy} +alert +webhook received: CircuitBreakerTripped ${breaker} \\(signature verified\\)`));
+    }
 
     // The trips are durable: reopen the LevelDB directory and read alpha's journal.
     const rt = await createRiskRuntime({ strategy: 'alpha', store: { path: data }, logger: silentLogger });
