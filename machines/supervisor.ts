@@ -1,96 +1,93 @@
-import { assign, setup } from 'xstate';
-import { automaticBreakerMachine, manualBreakerMachine, type BreakerTransitionEvent } from './breaker.ts';
-import { BreakerState, BreakerType, severest } from './constants.ts';
+import { assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
+import { BreakerType } from './constants.ts';
+import { restorable, type BreakerInput, type BreakerRestore } from './charts/breakerChart.ts';
+import { REGISTRY } from './rules/registry.ts';
 
-export type BreakerStates = Record<BreakerType, BreakerState>;
+const ERROR_PREFIX = 'xstate.error.actor.';
 
-export interface SupervisorContext {
+export interface SupervisorInput {
   readonly strategy: string;
-  /** The state of every breaker, as last reported by the breakers themselves. */
-  breakers: BreakerStates;
+  /** Restarts of one breaker allowed within the window before the supervisor fails closed. */
+  readonly maxRestarts: number;
+  readonly restartWindowMs: number;
 }
 
-/** Raised on every change of the global state (for the host to observe). */
-export interface GlobalTransition {
-  readonly from: BreakerState;
-  readonly to: BreakerState;
+export interface SupervisorContext extends SupervisorInput {
+  /** Restarts per breaker within the current window. */
+  restarts: Record<string, number>;
+  /** The last child failure, for status and the journal. */
+  lastFailure: { breaker: string; error: string; restarts: number; escalated: boolean } | null;
 }
 
-const { NORMAL, TRIPPED, RESETTING, MANUALLY_HALTED } = BreakerState;
-const GLOBAL_STATES = [NORMAL, RESETTING, TRIPPED, MANUALLY_HALTED] as const;
+type SupervisorEvent = { type: 'RESTART_FORGOTTEN'; breaker: string } | { type: `${typeof ERROR_PREFIX}${string}`; error: unknown };
 
-const allNormal = (): BreakerStates => ({
-  drawdown: NORMAL,
-  dailyLoss: NORMAL,
-  orderRate: NORMAL,
-  errorRate: NORMAL,
-  manual: NORMAL,
-});
+const message = (error: unknown): string => {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unprintable error';
+  }
+};
 
-const supervisorSetup = setup({
-  types: {
-    context: {} as SupervisorContext,
-    events: {} as BreakerTransitionEvent,
-    input: {} as { strategy: string },
-  },
-  // Children are registered by name so persisted snapshots can restore them.
-  actors: {
-    drawdownBreaker: automaticBreakerMachine,
-    dailyLossBreaker: automaticBreakerMachine,
-    orderRateBreaker: automaticBreakerMachine,
-    errorRateBreaker: automaticBreakerMachine,
-    manualBreaker: manualBreakerMachine,
-  },
-  guards: {
-    severestIs: ({ context }, params: { state: BreakerState }) =>
-      severest(Object.values(context.breakers)) === params.state,
-  },
-  actions: {
-    recordBreakerState: assign({
-      breakers: ({ context, event }) => ({ ...context.breakers, [event.breaker]: event.to }),
-    }),
-    /** Hook for the host: a breaker moved. Provided by the runtime; a no-op here. */
-    onBreakerTransition: (_args, _params: BreakerTransitionEvent) => {},
-    /** Hook for the host: the global state moved. Provided by the runtime; a no-op here. */
-    onGlobalTransition: (_args, _params: GlobalTransition) => {},
-  },
-});
-
-/** Each global state re-derives itself from the breakers after every breaker transition. */
-function globalState(self: BreakerState) {
-  return {
-    always: GLOBAL_STATES.filter((target) => target !== self).map((target) => ({
-      guard: { type: 'severestIs' as const, params: { state: target } },
-      target: `#supervisor.${target}`,
-      actions: { type: 'onGlobalTransition' as const, params: { from: self, to: target } },
-    })),
-  };
-}
+/** The operator name the supervisor acts as when it fails closed. */
+export const SUPERVISOR_OPERATOR = 'breakerbox-supervisor';
 
 /**
- * One supervisor per strategy. It owns the five breakers as child actors and its own state is
- * the global state: the most severe of its breakers (MANUALLY_HALTED > TRIPPED > RESETTING > NORMAL).
+ * One supervisor per strategy. It spawns one child per registry row and supervises them
+ * one-for-one: a child that fails is restarted from its last committed snapshot; more than
+ * `maxRestarts` failures of one child within `restartWindowMs` also halts the strategy
+ * (the manual breaker goes MANUALLY_HALTED with the reason). The global state is not kept here:
+ * it is derived from the children's snapshots by whoever reads them.
  */
-export const supervisorMachine = supervisorSetup.createMachine({
+export const supervisorMachine = setup({
+  types: { context: {} as SupervisorContext, events: {} as SupervisorEvent, input: {} as SupervisorInput },
+  actors: Object.fromEntries(REGISTRY.map((row) => [row.kind, restorable(row.chart)])) as Record<BreakerType, (typeof REGISTRY)[number]['chart']>,
+}).createMachine({
   id: 'supervisor',
-  context: ({ input }) => ({ strategy: input.strategy, breakers: allNormal() }),
-  invoke: [
-    { id: BreakerType.DRAWDOWN, src: 'drawdownBreaker', input: { breaker: BreakerType.DRAWDOWN } },
-    { id: BreakerType.DAILY_LOSS, src: 'dailyLossBreaker', input: { breaker: BreakerType.DAILY_LOSS } },
-    { id: BreakerType.ORDER_RATE, src: 'orderRateBreaker', input: { breaker: BreakerType.ORDER_RATE, selfHealing: true } },
-    { id: BreakerType.ERROR_RATE, src: 'errorRateBreaker', input: { breaker: BreakerType.ERROR_RATE } },
-    { id: BreakerType.MANUAL, src: 'manualBreaker', input: { breaker: BreakerType.MANUAL } },
-  ],
-  on: {
-    BREAKER_TRANSITION: {
-      actions: ['recordBreakerState', { type: 'onBreakerTransition', params: ({ event }) => event }],
-    },
-  },
-  initial: NORMAL,
+  context: ({ input }) => ({ ...input, restarts: {}, lastFailure: null }),
+  entry: enqueueActions(({ enqueue }) => {
+    for (const row of REGISTRY) enqueue.spawnChild(row.kind, { id: row.kind, input: { breaker: row.kind } satisfies BreakerInput });
+  }),
+  initial: 'supervising',
   states: {
-    [NORMAL]: globalState(NORMAL),
-    [RESETTING]: globalState(RESETTING),
-    [TRIPPED]: globalState(TRIPPED),
-    [MANUALLY_HALTED]: globalState(MANUALLY_HALTED),
+    supervising: {
+      on: {
+        'xstate.error.actor.*': {
+          actions: enqueueActions(({ context, event, enqueue, self }) => {
+            const breaker = event.type.slice(ERROR_PREFIX.length) as BreakerType;
+            const failed = (self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[breaker];
+            const last = failed?.getSnapshot() as { value: unknown; context: BreakerRestore['context'] } | undefined;
+            const restarts = (context.restarts[breaker] ?? 0) + 1;
+            const escalated = restarts > context.maxRestarts;
+            const error = message((event as { error?: unknown }).error);
+            enqueue.assign({
+              restarts: { ...context.restarts, [breaker]: restarts },
+              lastFailure: { breaker, error, restarts, escalated },
+            });
+            enqueue.stopChild(breaker);
+            enqueue.spawnChild(breaker, {
+              id: breaker,
+              input: { breaker, restore: last ? { value: last.value, context: last.context } : null } satisfies BreakerInput,
+            });
+            enqueue.raise({ type: 'RESTART_FORGOTTEN', breaker }, { delay: context.restartWindowMs });
+            if (escalated) {
+              enqueue.sendTo(BreakerType.MANUAL, {
+                type: 'HALT',
+                operator: SUPERVISOR_OPERATOR,
+                reason: `supervisor: the ${breaker} breaker failed ${restarts} times within ${context.restartWindowMs / 1000}s (last error: ${error}); failing closed`,
+              });
+            }
+          }),
+        },
+        RESTART_FORGOTTEN: {
+          actions: assign({
+            restarts: ({ context, event }) => {
+              const breaker = (event as { breaker: string }).breaker;
+              return { ...context.restarts, [breaker]: Math.max(0, (context.restarts[breaker] ?? 0) - 1) };
+            },
+          }),
+        },
+      },
+    },
   },
 });

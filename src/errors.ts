@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /** Machine-readable error codes. */
 export const ErrorCode = {
   INVALID_INPUT: 'INVALID_INPUT',
@@ -24,18 +26,32 @@ export class BreakerboxError extends Error {
   }
 }
 
-/** Renders an offending value for an error message without ever throwing. */
+/**
+ * Renders an offending value for an error message without ever throwing, and without running
+ * Proxy traps (a revoked Proxy throws on almost any touch).
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'Invalid' : value.toISOString()})`;
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'function') return 'a function';
+  if (types.isProxy(value)) return 'a Proxy';
+  if (types.isDate(value)) {
+    const time = Date.prototype.getTime.call(value);
+    return `Date(${Number.isNaN(time) ? 'Invalid' : Date.prototype.toISOString.call(value)})`;
+  }
   try {
     const json = JSON.stringify(value);
-    return json === undefined ? Object.prototype.toString.call(value) : json.length > 80 ? `${json.slice(0, 80)}…` : json;
+    if (json !== undefined) return json.length > 80 ? `${json.slice(0, 80)}…` : json;
   } catch {
+    // A throwing getter or toJSON: fall through to the type alone.
+  }
+  try {
     return Object.prototype.toString.call(value);
+  } catch {
+    return 'an unreadable object';
   }
 }
 

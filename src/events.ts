@@ -30,6 +30,8 @@ export const RiskEventType = {
   CANCEL_FAILED: 'CancelOrdersFailed',
   /** An alert could not be delivered to a target and was given up. */
   ALERT_FAILED: 'AlertDeliveryFailed',
+  /** A breaker's actor failed and its supervisor restarted it from its last committed snapshot. */
+  ACTOR_RESTARTED: 'ActorRestarted',
   /** The runtime started in a fail-closed halt because its state could not be restored. */
   RESTORE_FAILED: 'RestoreFailed',
 } as const;

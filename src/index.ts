@@ -10,7 +10,7 @@ export { systemClock, ManualClock, type Clock, type CancelTimer } from './clock.
 export { silentLogger, createMemoryLogger, createDefaultLogger, type Logger } from './logger.ts';
 export type { JournalQuery } from './runtime/eventLog.ts';
 export { MemoryStrategyStore, type StrategyStore, type StrategyRecord } from './runtime/persistence.ts';
-export { supervisorMachine, automaticBreakerMachine, manualBreakerMachine } from '../machines/index.ts';
+export { supervisorMachine, REGISTRY, breakerChart } from '../machines/index.ts';
 export {
   alertConfigFromEnv,
   createAlertManager,

@@ -27,3 +27,9 @@ export async function harness(options: Partial<RiskRuntimeOptions> = {}, start?:
   rt.events$.subscribe((e) => events.push(e));
   return { rt, clock, cancels, events, logs: logger.entries, types: () => events.filter((e) => e.type !== 'StateChanged').map((e) => e.type) };
 }
+
+const ALL_OFF = { drawdown: false, dailyLoss: false, orderRate: false, errorRate: false } as const;
+/** A `breakers` config with only the named breakers on (a breaker not named keeps the preset's settings otherwise). */
+export function only<T extends object>(breakers: T): typeof ALL_OFF & T {
+  return { ...ALL_OFF, ...breakers };
+}

@@ -1,4 +1,9 @@
-import type { Decimal } from 'decimal.js';
+/** A level given as canonical text or as a Decimal (of any clone). */
+type Level = string | { toFixed(): string; toNumber(): number };
+const text = (level: Level): string => (typeof level === 'string' ? level : level.toFixed());
+const num = (level: Level): number => (typeof level === 'string' ? Number(level) : level.toNumber());
+/** Longest text the fast path judges; longer values (up to 34 significant digits) take the exact path. */
+const MAX_FAST_LENGTH = 34;
 
 /**
  * The range of portfolio values that cannot change anything: above every armed warning or trip
@@ -15,27 +20,39 @@ export class QuietBand {
   readonly #lowNum: number;
   readonly #highNum: number;
 
-  /** `low` is exclusive, `high` (null = unbounded) inclusive. */
-  constructor(low: Decimal, high: Decimal | null) {
-    this.#lowText = low.toFixed();
+  /** `low` is exclusive, `high` (null = unbounded) inclusive; both non-negative canonical levels. */
+  constructor(low: Level, high: Level | null) {
+    this.#lowText = text(low);
     this.#lowInt = integerLength(this.#lowText);
-    this.#highText = high === null ? null : high.toFixed();
+    this.#highText = high === null ? null : text(high);
     this.#highInt = this.#highText === null ? 0 : integerLength(this.#highText);
-    const lowNum = low.toNumber();
+    const lowNum = num(low);
     this.#lowNum = lowNum + Math.abs(lowNum) * 1e-12 + Number.MIN_VALUE;
-    const highNum = high === null ? Infinity : high.toNumber();
+    const highNum = high === null ? Infinity : num(high);
     this.#highNum = highNum - Math.abs(highNum) * 1e-12;
   }
 
   /** True only when `value` is certainly a well-formed value strictly inside the band. */
   contains(value: unknown): boolean {
     if (typeof value === 'string') {
+      if (value.length > MAX_FAST_LENGTH) return false;
       const int = integerLength(value);
       if (int < 0 || compareCanonical(value, int, this.#lowText, this.#lowInt) <= 0) return false;
       return this.#highText === null || compareCanonical(value, int, this.#highText, this.#highInt) <= 0;
     }
     if (typeof value === 'number') return value > this.#lowNum && value < this.#highNum;
     return false;
+  }
+
+  /**
+   * True only when `value` is canonical decimal text certainly above the band's upper edge (and
+   * so above its lower one): a new high that changes nothing but the high-water mark.
+   */
+  above(value: string): boolean {
+    if (this.#highText === null || value.length > MAX_FAST_LENGTH) return false;
+    const int = integerLength(value);
+    if (int < 0 || int > 21) return false;
+    return compareCanonical(value, int, this.#highText, this.#highInt) > 0 && compareCanonical(value, int, this.#lowText, this.#lowInt) > 0;
   }
 }
 

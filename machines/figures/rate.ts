@@ -1,8 +1,9 @@
 import { Signal } from './signal.ts';
 import { SlidingWindow } from './slidingWindow.ts';
 
+/** Saved window entries (run-length encoded) and the warning flag. */
 export interface RateState<Tag> {
-  entries: { at: number; tag: Tag | undefined }[];
+  entries: { at: number; count: number; tag: Tag | null }[];
   warned: boolean;
 }
 
@@ -10,16 +11,18 @@ export interface RateState<Tag> {
  * A rate limit over a sliding window: trips on the entry that makes the window hold more than
  * `limit`, warns once when it first holds `warnAt × limit`, and re-arms the warning when the
  * window has fallen back to half of that (hysteresis, so a rate hovering at the warning level
- * does not warn on every entry).
+ * does not warn on every entry) or after a confirmed reset.
  */
 export class RateTracker<Tag = undefined> {
   readonly window: SlidingWindow<Tag>;
   readonly warnCount: number;
   readonly rearmCount: number;
+  readonly warnFraction: number;
   #warned = false;
 
-  constructor(limit: number, windowSeconds: number, warnFraction: number) {
-    this.window = new SlidingWindow<Tag>(limit, windowSeconds * 1000);
+  constructor(limit: number, windowSeconds: number, warnFraction: number, tagged = false) {
+    this.window = new SlidingWindow<Tag>(limit, windowSeconds * 1000, tagged);
+    this.warnFraction = warnFraction;
     this.warnCount = Math.min(limit, Math.max(1, Math.ceil(limit * warnFraction)));
     this.rearmCount = Math.max(1, Math.floor(this.warnCount / 2));
   }
@@ -28,38 +31,53 @@ export class RateTracker<Tag = undefined> {
     return this.window.limit;
   }
 
-  /** Records one entry at `at` and says whether the window now trips or first warns. */
+  /** Records one entry at `at` and says whether the window now trips or first warns. O(1). */
   record(at: number, tag?: Tag): Signal {
     const window = this.window;
     window.record(at, tag);
-    if (window.exceeded(at)) {
+    const count = window.count(at);
+    if (count > window.limit) {
       this.#warned = true;
       return Signal.TRIP;
     }
     if (this.#warned) {
-      if (!window.holdsAtLeast(this.rearmCount, at)) this.#warned = false;
+      if (count < this.rearmCount) this.#warned = false;
       return Signal.NONE;
     }
-    if (window.holdsAtLeast(this.warnCount, at)) {
+    if (count >= this.warnCount) {
       this.#warned = true;
       return Signal.WARN;
     }
     return Signal.NONE;
   }
 
-  /** Forgets everything (a confirmed reset clears the window). */
+  get warned(): boolean {
+    return this.#warned;
+  }
+
+  /** Forgets everything (a confirmed reset clears the window and re-arms the warning). */
   clear(): void {
     this.window.clear();
     this.#warned = false;
   }
 
   save(): RateState<Tag> {
-    return { entries: this.window.entries(), warned: this.#warned };
+    return { entries: this.window.entries().map((e) => ({ at: e.at, count: e.count, tag: e.tag ?? null })), warned: this.#warned };
   }
 
-  load(state: RateState<Tag>): void {
-    this.window.clear();
-    for (const entry of state.entries) this.window.record(entry.at, entry.tag);
-    this.#warned = state.warned;
+  load(state: unknown, isTag: (tag: unknown) => boolean): void {
+    const s = state as { entries?: unknown; warned?: unknown } | null;
+    if (typeof s !== 'object' || s === null || !Array.isArray(s.entries) || typeof s.warned !== 'boolean') {
+      throw new TypeError('rate window: saved figures are malformed');
+    }
+    const entries = s.entries.map((e: unknown) => {
+      const { at, count, tag } = (e ?? {}) as { at?: unknown; count?: unknown; tag?: unknown };
+      if (typeof at !== 'number' || !Number.isFinite(at) || typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1e7 || !isTag(tag)) {
+        throw new TypeError('rate window: a saved entry is malformed');
+      }
+      return { at, count, tag: (tag ?? undefined) as Tag | undefined };
+    });
+    this.window.load(entries);
+    this.#warned = s.warned;
   }
 }

@@ -1,95 +1,157 @@
 /**
- * A sliding count window over the most recent `limit + 1` timestamps (a ring buffer).
- * An entry recorded at `t` is inside the window at `now` while `now - t < windowMs`.
- * Holding only `limit + 1` entries is enough to answer "does the window hold more than
- * `limit`?" in O(1), which is the question the rate breakers ask on every order or error.
+ * A sliding count window (t − window, t] over every entry, run-length encoded by timestamp and
+ * tag: entries recorded at the same millisecond with the same tag share one slot. Recording and
+ * counting are O(1) (amortised eviction from the front), the count is the true count however
+ * far it is over the limit, and memory is bounded by the distinct timestamps inside one window.
  */
 export class SlidingWindow<Tag = undefined> {
   readonly limit: number;
   readonly windowMs: number;
-  readonly #times: Float64Array;
-  readonly #tags: (Tag | undefined)[];
-  #head = 0; // index of the next write
+  #times = new Float64Array(16);
+  #counts = new Float64Array(16);
+  #tags: (Tag | undefined)[] = new Array<Tag | undefined>(16);
+  #head = 0;
   #size = 0;
+  #total = 0;
+  #byTag = new Map<Tag | undefined, number>();
 
-  constructor(limit: number, windowMs: number) {
+  /** Whether entries carry tags worth counting (skips the per-tag map on the order path). */
+  readonly #tagged: boolean;
+
+  constructor(limit: number, windowMs: number, tagged = false) {
     this.limit = limit;
     this.windowMs = windowMs;
-    this.#times = new Float64Array(limit + 1);
-    this.#tags = new Array<Tag | undefined>(limit + 1);
+    this.#tagged = tagged;
   }
 
-  /** Records an entry at `at`. */
+  /** Records one entry at `at` (never earlier than the last one: the runtime's clock only moves on). */
   record(at: number, tag?: Tag): void {
-    this.#times[this.#head] = at;
-    this.#tags[this.#head] = tag;
-    this.#head = this.#head === this.#times.length - 1 ? 0 : this.#head + 1;
-    if (this.#size < this.#times.length) this.#size++;
+    this.#evict(at);
+    const mask = this.#times.length - 1;
+    if (this.#size > 0) {
+      const last = (this.#head + this.#size - 1) & mask;
+      if (this.#times[last] === at && this.#tags[last] === tag) {
+        this.#counts[last]! += 1;
+        this.#bump(tag, 1);
+        return;
+      }
+    }
+    if (this.#size === this.#times.length) this.#grow();
+    const slot = (this.#head + this.#size) & (this.#times.length - 1);
+    this.#times[slot] = at;
+    this.#counts[slot] = 1;
+    this.#tags[slot] = tag;
+    this.#size++;
+    this.#bump(tag, 1);
   }
 
-  /** Timestamp of the n-th most recent entry (1 = newest), or -Infinity when there is none. */
-  nthNewest(n: number): number {
-    if (n < 1 || n > this.#size) return -Infinity;
-    let index = this.#head - n;
-    if (index < 0) index += this.#times.length;
-    return this.#times[index]!;
-  }
-
-  /** True when the window holds at least `n` entries at `now`. */
-  holdsAtLeast(n: number, now: number): boolean {
-    return now - this.nthNewest(n) < this.windowMs;
+  /** Entries inside the window at `now` (the true count). */
+  count(now: number): number {
+    this.#evict(now);
+    return this.#total;
   }
 
   /** True when the window holds more than `limit` entries at `now`. */
   exceeded(now: number): boolean {
-    return this.holdsAtLeast(this.limit + 1, now);
+    return this.count(now) > this.limit;
   }
 
-  /** When the window will stop holding more than `limit` entries if nothing new arrives, or null if it does not now. */
-  clearsAt(now: number): number | null {
-    return this.exceeded(now) ? this.nthNewest(this.limit + 1) + this.windowMs : null;
+  /** True when the window holds at least `n` entries at `now`. */
+  holdsAtLeast(n: number, now: number): boolean {
+    return this.count(now) >= n;
   }
 
-  /** Entries inside the window at `now` (capped at `limit + 1`). */
-  count(now: number): number {
-    let n = 0;
-    while (n < this.#size && this.holdsAtLeast(n + 1, now)) n++;
-    return n;
-  }
-
-  /** Entries inside the window at `now`, counted by tag. */
+  /** Entries inside the window at `now`, by tag. */
   countByTag(now: number): Map<Tag | undefined, number> {
-    const counts = new Map<Tag | undefined, number>();
-    for (let n = 1; n <= this.#size && this.holdsAtLeast(n, now); n++) {
-      let index = this.#head - n;
-      if (index < 0) index += this.#times.length;
-      const tag = this.#tags[index];
-      counts.set(tag, (counts.get(tag) ?? 0) + 1);
-    }
-    return counts;
+    this.#evict(now);
+    return new Map(this.#byTag);
   }
 
-  /** Time at which the oldest entry now inside the window leaves it, or null when empty. */
+  /**
+   * The instant at which the window will hold no more than `limit` entries if nothing new
+   * arrives, or null when it does not hold more now. Walks only the entries that must leave.
+   */
+  clearsAt(now: number): number | null {
+    this.#evict(now);
+    let excess = this.#total - this.limit;
+    if (excess <= 0) return null;
+    const mask = this.#times.length - 1;
+    for (let i = 0; i < this.#size; i++) {
+      const slot = (this.#head + i) & mask;
+      excess -= this.#counts[slot]!;
+      if (excess <= 0) return this.#times[slot]! + this.windowMs;
+    }
+    return now + this.windowMs;
+  }
+
+  /** When the oldest entry now inside the window leaves it, or null when it is empty. */
   nextExpiry(now: number): number | null {
-    const n = this.count(now);
-    return n === 0 ? null : this.nthNewest(n) + this.windowMs;
+    this.#evict(now);
+    return this.#size === 0 ? null : this.#times[this.#head]! + this.windowMs;
   }
 
   /** Forgets every entry (a confirmed reset clears the window). */
   clear(): void {
     this.#head = 0;
     this.#size = 0;
+    this.#total = 0;
     this.#tags.fill(undefined);
+    this.#byTag.clear();
   }
 
-  /** Entries oldest first, for persistence. */
-  entries(): { at: number; tag: Tag | undefined }[] {
-    const out: { at: number; tag: Tag | undefined }[] = [];
-    for (let n = this.#size; n >= 1; n--) {
-      let index = this.#head - n;
-      if (index < 0) index += this.#times.length;
-      out.push({ at: this.#times[index]!, tag: this.#tags[index] });
+  /** Entries oldest first (run-length encoded), for persistence. */
+  entries(): { at: number; count: number; tag: Tag | undefined }[] {
+    const out: { at: number; count: number; tag: Tag | undefined }[] = [];
+    const mask = this.#times.length - 1;
+    for (let i = 0; i < this.#size; i++) {
+      const slot = (this.#head + i) & mask;
+      out.push({ at: this.#times[slot]!, count: this.#counts[slot]!, tag: this.#tags[slot] });
     }
     return out;
+  }
+
+  /** Restores saved entries (oldest first). */
+  load(entries: readonly { at: number; count: number; tag: Tag | undefined }[]): void {
+    this.clear();
+    for (const entry of entries) for (let i = 0; i < entry.count; i++) this.record(entry.at, entry.tag);
+  }
+
+  #evict(now: number): void {
+    const cutoff = now - this.windowMs;
+    const mask = this.#times.length - 1;
+    while (this.#size > 0 && this.#times[this.#head]! <= cutoff) {
+      const n = this.#counts[this.#head]!;
+      this.#total -= n;
+      this.#bump(this.#tags[this.#head], -n, false);
+      this.#tags[this.#head] = undefined;
+      this.#head = (this.#head + 1) & mask;
+      this.#size--;
+    }
+  }
+
+  #bump(tag: Tag | undefined, n: number, total = true): void {
+    if (total) this.#total += n;
+    if (!this.#tagged) return;
+    const next = (this.#byTag.get(tag) ?? 0) + n;
+    if (next === 0) this.#byTag.delete(tag);
+    else this.#byTag.set(tag, next);
+  }
+
+  #grow(): void {
+    const capacity = this.#times.length * 2;
+    const times = new Float64Array(capacity);
+    const counts = new Float64Array(capacity);
+    const tags = new Array<Tag | undefined>(capacity);
+    const mask = this.#times.length - 1;
+    for (let i = 0; i < this.#size; i++) {
+      const slot = (this.#head + i) & mask;
+      times[i] = this.#times[slot]!;
+      counts[i] = this.#counts[slot]!;
+      tags[i] = this.#tags[slot];
+    }
+    this.#times = times;
+    this.#counts = counts;
+    this.#tags = tags;
+    this.#head = 0;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Trading-day arithmetic: when does the day containing an instant open, in a given IANA zone?
  * Pure functions over Intl; DST-correct because every open is computed from the zone's own
- * wall-clock date, not by adding 24 hours.
+ * wall-clock date, not by adding 24 hours. An open inside a DST gap happens when the gap ends;
+ * an open in a repeated hour happens at its first occurrence, in every zone.
  */
 
 export interface MarketOpen {
@@ -56,29 +57,56 @@ function wallClockAt(at: number, timeZone: string): WallClock {
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
 }
 
-/** Offset of the zone from UTC at instant `at`, in ms. */
+/** Offset of the zone from UTC at instant `at`, in ms (zones' offsets are whole seconds). */
 function offsetAt(at: number, timeZone: string): number {
-  const w = wallClockAt(at, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - (at - (at % 1000));
+  const second = at - (((at % 1000) + 1000) % 1000);
+  const w = wallClockAt(second, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - second;
 }
 
-/** The instant at which the zone's wall clock shows the given local date and time (first such instant; in a DST gap, the moment the gap ends). */
+const DAY_MS = 86_400_000;
+
+function shows(at: number, timeZone: string, naive: number): boolean {
+  const w = wallClockAt(at, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) === naive;
+}
+
+/**
+ * The instant at which the zone's wall clock shows the given local date and time. In a
+ * repeated (fall-back) hour, its first occurrence; inside a gap (spring-forward, or a skipped
+ * day), the instant the gap ends: the first instant after it.
+ *
+ * Every offset that could apply lies in the offsets seen a day either side of the naive time
+ * (offsets span less than ±14 h and zones do not change twice within two days), so each
+ * `naive − offset` is a candidate; the earliest that shows the wanted time wins. With none,
+ * the time was skipped, and the transition between the two candidates is found by bisection.
+ */
 export function zonedTimeToInstant(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
   const naive = Date.UTC(year, month - 1, day, hour, minute);
-  let candidate = naive - offsetAt(naive, timeZone);
-  const second = naive - offsetAt(candidate, timeZone);
-  if (second !== candidate) {
-    // Around a transition the two offsets differ; keep the earlier instant that shows the wanted time,
-    // or, inside a gap (no such instant), the later candidate (the time just after the jump).
-    const showsWanted = (t: number) => {
-      const w = wallClockAt(t, timeZone);
-      return w.hour === hour && w.minute === minute && w.day === day;
-    };
-    const options = [candidate, second].sort((a, b) => a - b);
-    candidate = options.find(showsWanted) ?? options[1]!;
+  const before = offsetAt(naive - DAY_MS, timeZone);
+  const after = offsetAt(naive + DAY_MS, timeZone);
+  const middle = offsetAt(naive, timeZone);
+  if (before === after && after === middle) return naive - middle;
+  let earliest = Infinity;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const offset of [before, middle, after]) {
+    const candidate = naive - offset;
+    if (candidate < earliest && shows(candidate, timeZone, naive)) earliest = candidate;
+    if (candidate < lo) lo = candidate;
+    if (candidate > hi) hi = candidate;
   }
-  return candidate;
+  if (earliest !== Infinity) return earliest;
+  // A gap: the offset at `lo` is the old one and at `hi` the new one; find the first second of the new.
+  const newOffset = offsetAt(hi, timeZone);
+  let low = Math.floor(lo / 1000);
+  let high = Math.ceil(hi / 1000);
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (offsetAt(mid * 1000, timeZone) === newOffset) high = mid;
+    else low = mid;
+  }
+  return high * 1000;
 }
 
 /** Parses `HH:MM`; returns null when malformed. */

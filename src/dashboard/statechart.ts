@@ -1,6 +1,7 @@
 import { toDirectedGraph, type DirectedGraphNode } from '@xstate/graph';
 import type { AnyStateMachine } from 'xstate';
-import { automaticBreakerMachine, manualBreakerMachine } from '../../machines/breaker.ts';
+import type { BreakerType } from '../../machines/constants.ts';
+import { REGISTRY } from '../../machines/rules/registry.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
 
 /** One top-level state of a machine, with its direct sub-states (if compound). */
@@ -172,6 +173,8 @@ export interface MachineCharts {
   readonly automatic: { readonly states: readonly string[]; readonly svg: string };
   readonly manual: { readonly states: readonly string[]; readonly svg: string };
   readonly supervisor: { readonly states: readonly string[]; readonly svg: string };
+  /** Each breaker's own chart (only the edges that breaker can take). */
+  readonly breakers: Readonly<Record<BreakerType, { readonly states: readonly string[]; readonly svg: string }>>;
 }
 
 let cached: MachineCharts | null = null;
@@ -182,10 +185,14 @@ export function machineCharts(): MachineCharts {
     const graph = machineGraph(machine);
     return { states: graph.nodes.map((n) => n.key), svg: renderSvg(graph, title) };
   };
+  const breakers = Object.fromEntries(
+    REGISTRY.map((row) => [row.kind, chart(row.chart, `Statechart of the ${row.kind} breaker (${row.rule.chart} chart)`)]),
+  ) as unknown as MachineCharts['breakers'];
   cached = {
-    automatic: chart(automaticBreakerMachine, 'Statechart of an automatic breaker (automaticBreakerMachine)'),
-    manual: chart(manualBreakerMachine, 'Statechart of the manual breaker (manualBreakerMachine)'),
-    supervisor: chart(supervisorMachine, 'Statechart of the supervisor: the global state (supervisorMachine)'),
+    automatic: breakers.drawdown,
+    manual: breakers.manual,
+    supervisor: chart(supervisorMachine, 'Statechart of the supervisor: one-for-one restarts of its breakers'),
+    breakers,
   };
   return cached;
 }

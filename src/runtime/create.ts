@@ -8,13 +8,17 @@ import { ConfigError } from '../errors.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
+import { recordProblems } from './record.ts';
 import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
 
 /** Options of {@link createRiskRuntime}. */
 export interface RiskRuntimeOptions {
   /** Strategy name: letters, digits, ".", "_" and "-". */
   strategy: string;
-  /** Breaker limits, or a preset name. Default: `presets.moderate`. A breaker left out is disabled. */
+  /**
+   * Breaker limits, or a preset name. Default: `presets.moderate`. An object is merged over the
+   * preset (`preset`, default moderate) breaker by breaker; `false` turns a breaker off.
+   */
   breakers?: BreakersConfig | PresetName;
   /** Fraction of a limit at which a breaker first warns (default 0.8). */
   warnAt?: number;
@@ -39,10 +43,15 @@ export interface RiskRuntimeOptions {
   inspect?: InspectOption;
   /** How long counter-only changes (a new high-water mark, a window entry) may wait before being saved (ms, default 250). */
   figuresDebounceMs?: number;
+  /** How far ahead of the runtime's clock a timestamp may be (seconds, default 5). */
+  maxClockSkew?: number;
+  /** One-for-one restarts of failed breaker actors: more than `maxRestarts` within `window` seconds fails closed (defaults 3 / 60). */
+  supervision?: { maxRestarts?: number; window?: number };
 }
 
 const KNOWN_OPTIONS = new Set([
   'strategy', 'breakers', 'warnAt', 'marketOpen', 'resetTimeout', 'store', 'broker', 'clock', 'logger', 'inspect', 'figuresDebounceMs', 'alerts',
+  'maxClockSkew', 'supervision',
 ]);
 
 /** Checks the parts zod does not (functions and objects with behaviour). */
@@ -107,6 +116,11 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
   if (failClosedReason === null) {
     try {
       restored = await store.load();
+      const problems = restored === null ? [] : recordProblems(restored, settings.strategy);
+      if (problems.length > 0) {
+        restored = null;
+        failClosedReason = `store: the saved record of ${settings.strategy} does not validate (${problems.join('; ')})`;
+      }
     } catch (error) {
       failClosedReason = error instanceof Error ? error.message : String(error);
     }
@@ -123,7 +137,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     ...(options.inspect ? { inspect: options.inspect } : {}),
     restored,
     failClosedReason,
-    ...(options.figuresDebounceMs === undefined ? {} : { figuresDebounceMs: options.figuresDebounceMs }),
+    figuresDebounceMs: settings.figuresDebounceMs,
     ...(alerts ? { alerts } : {}),
   };
   try {

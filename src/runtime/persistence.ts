@@ -1,37 +1,8 @@
-import type { Snapshot } from 'xstate';
-import type { BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
-import type { DailyLossState, DrawdownState, RateState } from '../../machines/figures/index.ts';
 import type { RiskEvent } from '../events.ts';
 import { filterJournal, type JournalQuery } from './eventLog.ts';
+import type { StrategyRecord } from './record.ts';
 
-/** Current version of the persisted strategy record. See docs/persistence.md for migrations. */
-export const RECORD_VERSION = 1;
-
-/** What a breaker's status remembers beyond its machine state. */
-export interface BreakerInfo {
-  state: BreakerState;
-  since: number;
-  reason: string | null;
-}
-
-/** Everything needed to bring a strategy back exactly as it was. */
-export interface StrategyRecord {
-  version: typeof RECORD_VERSION;
-  strategy: string;
-  savedAt: number;
-  /** The supervisor actor's persisted snapshot (children included). */
-  supervisor: Snapshot<unknown>;
-  figures: {
-    drawdown: DrawdownState | null;
-    dailyLoss: DailyLossState | null;
-    orderRate: RateState<undefined> | null;
-    errorRate: RateState<ErrorKind> | null;
-    manual: { operator: string | null; reason: string | null; haltedAt: number | null };
-    breakers: Record<BreakerType, BreakerInfo>;
-    lastValue: string | null;
-    lastTimestamp: number | null;
-  };
-}
+export { RECORD_VERSION, type StrategyRecord } from './record.ts';
 
 /** An extra write to include in the same atomic batch as a commit (e.g. alert outbox entries). */
 export interface ExtraWrite {

@@ -1,6 +1,5 @@
 import type { Decimal } from 'decimal.js';
 import type { BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
-import type { DailyLossFigures, DrawdownFigures } from '../../machines/figures/index.ts';
 
 /** A number, a decimal string or a Decimal: how money and quantities may be given. */
 export type DecimalInput = number | string | Decimal;
@@ -66,6 +65,8 @@ export const RejectCode = {
   NO_PORTFOLIO: 'AWAITING_PORTFOLIO',
   DATA_FAULT: 'DATA_FAULT',
   STOPPED: 'RUNTIME_STOPPED',
+  /** A breaker's actor failed and is being restarted by its supervisor. */
+  ACTOR_FAULT: 'ACTOR_FAULT',
 } as const;
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 
@@ -96,16 +97,56 @@ export interface OrderDecision {
   readonly at: number;
 }
 
+/** Drawdown figures: money as decimal strings, exact. */
+export interface DrawdownFigures {
+  highWaterMark: string | null;
+  value: string | null;
+  /** (value − hwm) / hwm to 8 significant digits, e.g. "-0.104". */
+  drawdown: string | null;
+  threshold: string;
+  warnAt: number;
+  tripLevel: string | null;
+  warnLevel: string | null;
+  warned: boolean;
+}
+
+/** Daily-loss figures against today's start value. */
+export interface DailyLossFigures {
+  tradingDay: string | null;
+  startValue: string | null;
+  value: string | null;
+  pnl: string | null;
+  pnlFraction: string | null;
+  limit: string | null;
+  limitAmount: string | null;
+  warnAt: number;
+  tripLevel: string | null;
+  warnLevel: string | null;
+  warned: boolean;
+  nextOpenAt: number | null;
+}
+
 export interface RateFigures {
-  /** Entries inside the window now (capped at limit + 1). */
+  /** Entries inside the window now: the true count, however far over the limit. */
   count: number;
+  /** The most entries the window may hold without tripping. */
   limit: number;
   windowSeconds: number;
+  warnAt: number;
+  warnCount: number;
+  warned: boolean;
   /** Milliseconds until the oldest entry leaves the window, or null when empty. */
   nextExpiryInMs: number | null;
 }
 
+export interface OrderRateFigures extends RateFigures {
+  maxOrders: number;
+  /** Milliseconds until the window no longer holds more than the limit, or null. */
+  clearsInMs: number | null;
+}
+
 export interface ErrorRateFigures extends RateFigures {
+  maxErrors: number;
   byKind: Record<ErrorKind, number>;
 }
 
@@ -119,7 +160,7 @@ export interface ManualFigures {
 export interface BreakerFiguresMap {
   drawdown: DrawdownFigures | null;
   dailyLoss: DailyLossFigures | null;
-  orderRate: RateFigures | null;
+  orderRate: OrderRateFigures | null;
   errorRate: ErrorRateFigures | null;
   manual: ManualFigures;
 }
@@ -146,6 +187,13 @@ export interface RuntimeStatus {
   /** Why orders are blocked while the state is NORMAL (no portfolio yet, bad data), or null. */
   readonly dataFault: string | null;
   readonly breakers: { readonly [K in BreakerType]: BreakerStatus<K> };
+  /** The effective configuration (presets merged with what was given). */
+  readonly config: unknown;
+  /** Supervision: actor restarts within the current window and the last failure. */
+  readonly supervision: {
+    readonly restarts: Readonly<Record<string, number>>;
+    readonly lastFailure: { breaker: string; error: string; restarts: number; escalated: boolean } | null;
+  };
   readonly portfolio: {
     readonly value: string | null;
     readonly positions: readonly Position[];

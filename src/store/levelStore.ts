@@ -76,7 +76,11 @@ export class LevelStrategyStore implements StrategyStore {
     try {
       const record = parseRecord(text, this.strategy, this.#shared.path);
       const hwm = await this.#state.get(HWM_KEY);
-      if (hwm !== undefined && record.figures.drawdown) record.figures.drawdown.highWaterMark = hwm === '' ? null : hwm;
+      // A new high is written at once, apart from the (debounced) record: the later one wins.
+      const drawdown = record.figures.trackers.drawdown as { highWaterMark: string | null; warned: boolean } | undefined;
+      if (hwm !== undefined && hwm !== '' && drawdown && drawdown.highWaterMark !== hwm) {
+        record.figures.trackers.drawdown = { highWaterMark: hwm, warned: false };
+      }
       return record;
     } catch (error) {
       await this.#putSynced(`${RECORD_KEY}.refused.${Date.now()}`, text);
@@ -96,7 +100,7 @@ export class LevelStrategyStore implements StrategyStore {
   async commit(record: StrategyRecord, events: readonly RiskEvent[], extra: readonly ExtraWrite[] = []): Promise<void> {
     const ops: unknown[] = [
       { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
-      { type: 'put', key: HWM_KEY, value: record.figures.drawdown?.highWaterMark ?? '', sublevel: this.#state },
+      { type: 'put', key: HWM_KEY, value: highWaterMarkOf(record), sublevel: this.#state },
     ];
     for (const event of events) ops.push({ type: 'put', key: journalKey(event.at, this.#seq++), value: event, sublevel: this.#journal });
     ops.push(...extra);
@@ -108,7 +112,7 @@ export class LevelStrategyStore implements StrategyStore {
     await this.#shared.db.batch(
       [
         { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
-        { type: 'put', key: HWM_KEY, value: record.figures.drawdown?.highWaterMark ?? '', sublevel: this.#state },
+        { type: 'put', key: HWM_KEY, value: highWaterMarkOf(record), sublevel: this.#state },
       ] as never,
     );
   }
@@ -136,4 +140,10 @@ export class LevelStrategyStore implements StrategyStore {
     this.#closed = true;
     await releaseDatabase(this.#shared, this.strategy);
   }
+}
+
+/** The drawdown high-water mark inside a record, or "" when there is none. */
+function highWaterMarkOf(record: StrategyRecord): string {
+  const drawdown = record.figures.trackers.drawdown as { highWaterMark?: unknown } | undefined;
+  return typeof drawdown?.highWaterMark === 'string' ? drawdown.highWaterMark : '';
 }

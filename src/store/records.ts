@@ -1,11 +1,14 @@
 import { ErrorCode, StoreError } from '../errors.ts';
-import { RECORD_VERSION, type StrategyRecord } from '../runtime/persistence.ts';
+import { RECORD_VERSION, recordProblems, type StrategyRecord } from '../runtime/record.ts';
 
 /**
  * Migrations from older record versions, keyed by the version they upgrade FROM.
  * To change the record: bump RECORD_VERSION and add `[old]: (r) => upgraded` here (docs/persistence.md).
  */
-export const MIGRATIONS: Readonly<Record<number, (record: Record<string, unknown>) => Record<string, unknown>>> = {};
+export const MIGRATIONS: Readonly<Record<number, (record: Record<string, unknown>) => Record<string, unknown>>> = {
+  // Version 1 kept copies of the breaker states beside the actors (core v1); its snapshots cannot be
+  // trusted to restore the v2 charts, so there is no migration: the strategy starts halted, saying why.
+};
 
 /** Parses a stored record, migrating older versions and refusing anything it cannot trust. */
 export function parseRecord(text: string, strategy: string, where: string): StrategyRecord {
@@ -35,10 +38,12 @@ export function parseRecord(text: string, strategy: string, where: string): Stra
     data = migrate(data);
     version = data.version as number;
   }
-  const figures = data.figures as Record<string, unknown> | undefined;
-  const supervisor = data.supervisor as { status?: unknown; children?: unknown } | undefined;
-  if (data.strategy !== strategy || !figures || typeof figures.breakers !== 'object' || !supervisor || typeof supervisor.children !== 'object') {
-    throw new StoreError(ErrorCode.STORE_CORRUPT, `store: the record of strategy ${strategy} in ${where} is incomplete or belongs to another strategy`);
+  const problems = recordProblems(data, strategy);
+  if (problems.length > 0) {
+    throw new StoreError(
+      ErrorCode.STORE_CORRUPT,
+      `store: the record of strategy ${strategy} in ${where} does not validate (${problems.join('; ')})`,
+    );
   }
   return data as unknown as StrategyRecord;
 }

@@ -1,13 +1,12 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createRiskRuntime, InvalidInputError, silentLogger } from '../../src/index.ts';
-import { harness, ORDER } from '../helpers.ts';
+import { harness, ORDER, only } from '../helpers.ts';
 
 describe('bad portfolio updates', () => {
   const cases: [string, unknown, RegExp][] = [
     ['NaN', NaN, /^value: must be a finite number \(got NaN\)$/],
     ['Infinity', Infinity, /^value: must be a finite number \(got Infinity\)$/],
-    ['negative', -5, /^value: must not be negative \(got -5\)$/],
     ['non-numeric text', 'abc', /^value: must be a decimal number \(got "abc"\)$/],
     ['a boolean', true, /^value: must be a number, a decimal string or a Decimal \(got true\)$/],
     ['NaN Decimal', new Decimal(NaN), /^value: must be a finite number/],
@@ -38,13 +37,13 @@ describe('bad portfolio updates', () => {
     const h = await harness();
     h.rt.updatePortfolio({ value: 1000, timestamp: h.clock.now() });
     expect(() => h.rt.updatePortfolio({ value: 1000, timestamp: h.clock.now() - 1 })).toThrow(/^timestamp: goes backwards/);
-    expect(() => h.rt.updatePortfolio({ value: 1000, timestamp: 'yesterday' })).toThrow(/^timestamp: must be a valid point in time \(got "yesterday"\)/);
+    expect(() => h.rt.updatePortfolio({ value: 1000, timestamp: 'yesterday' })).toThrow(/^timestamp: must be a valid point in time.*\(got "yesterday"\)/);
     expect(() => h.rt.updatePortfolio({ value: 1000, positions: [{ symbol: '', quantity: 1 }] })).toThrow(/^positions\[0\]\.symbol/);
     expect(() => h.rt.updatePortfolio(null as never)).toThrow(/^update: must be an object/);
   });
 
   it('enough bad data trips the error-rate breaker (bad values are data_errors)', async () => {
-    const h = await harness({ breakers: { errorRate: { maxErrors: 3, window: 60 } } });
+    const h = await harness({ breakers: only({ errorRate: { maxErrors: 3, window: 60 } }) });
     h.rt.updatePortfolio({ value: 1000 });
     for (let i = 0; i < 4; i++) expect(() => h.rt.updatePortfolio({ value: NaN })).toThrow(InvalidInputError);
     expect(h.rt.state).toBe('TRIPPED');
@@ -142,7 +141,7 @@ describe('invalid configuration', () => {
   });
 
   it('a breaker left out of an explicit config is disabled', async () => {
-    const h = await harness({ breakers: { drawdown: { threshold: -0.1 } } });
+    const h = await harness({ breakers: only({ drawdown: { threshold: -0.1 } }) });
     expect(h.rt.status().breakers.orderRate).toMatchObject({ enabled: false, state: 'NORMAL', figures: null });
     h.rt.updatePortfolio({ value: 1000 });
     for (let i = 0; i < 500; i++) expect(h.rt.check(ORDER).allowed).toBe(true);

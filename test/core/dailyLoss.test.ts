@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tradingDayAt } from '../../machines/figures/tradingDay.ts';
-import { harness, ORDER } from '../helpers.ts';
+import { harness, ORDER, only } from '../helpers.ts';
 
 const NY = { time: '09:30', timeZone: 'America/New_York' };
 
@@ -27,13 +27,13 @@ describe('trading day arithmetic', () => {
   it('handles an open inside a DST gap (02:30 does not exist on 2026-03-08 in New York)', () => {
     const day = tradingDayAt(Date.parse('2026-03-08T12:00:00Z'), { time: '02:30', timeZone: 'America/New_York' });
     expect(day.day).toBe('2026-03-08');
-    expect(day.openAt).toBe(Date.parse('2026-03-08T07:30:00Z')); // the instant the gap ends, 03:30 EDT
+    expect(day.openAt).toBe(Date.parse('2026-03-08T07:00:00Z')); // the instant the gap ends, 03:00 EDT
   });
 });
 
 describe('daily loss breaker', () => {
   it('trips exactly at the fractional limit, not one cent above', async () => {
-    const h = await harness({ breakers: { dailyLoss: { limit: -0.05 } } });
+    const h = await harness({ breakers: only({ dailyLoss: { limit: -0.05 } }) });
     h.rt.updatePortfolio({ value: '100000.00' });
     h.rt.updatePortfolio({ value: '95000.01' });
     expect(h.rt.state).toBe('NORMAL');
@@ -45,7 +45,7 @@ describe('daily loss breaker', () => {
   });
 
   it('trips at a currency limit', async () => {
-    const h = await harness({ breakers: { dailyLoss: { limitAmount: '-5000' } } });
+    const h = await harness({ breakers: only({ dailyLoss: { limitAmount: '-5000' } }) });
     h.rt.updatePortfolio({ value: '250000' });
     h.rt.updatePortfolio({ value: '245000.01' });
     expect(h.rt.state).toBe('NORMAL');
@@ -54,7 +54,7 @@ describe('daily loss breaker', () => {
   });
 
   it('re-baselines at the open across a DST change, and the trip stays until a manual reset', async () => {
-    const h = await harness({ breakers: { dailyLoss: { limit: -0.05 } }, marketOpen: NY }, Date.parse('2026-03-07T15:00:00Z'));
+    const h = await harness({ breakers: only({ dailyLoss: { limit: -0.05 } }), marketOpen: NY }, Date.parse('2026-03-07T15:00:00Z'));
     h.rt.updatePortfolio({ value: 100_000 }); // day 2026-03-07 starts at 100k
     h.clock.set(Date.parse('2026-03-08T13:29:00Z'));
     h.rt.updatePortfolio({ value: 96_000 }); // still 03-07 (09:29 EDT): -4%
@@ -81,9 +81,10 @@ describe('daily loss breaker', () => {
     expect(h.rt.check(ORDER).allowed).toBe(true);
   });
 
-  it('never uses a zero value as the start of the day', async () => {
-    const h = await harness({ breakers: { dailyLoss: { limit: -0.05 } } });
-    h.rt.updatePortfolio({ value: 0 });
+  it('never uses a zero value as the start of the day: a first value of 0 is refused and opens nothing', async () => {
+    const h = await harness({ breakers: only({ dailyLoss: { limit: -0.05 } }) });
+    expect(() => h.rt.updatePortfolio({ value: 0 })).toThrow(/^value: the first portfolio value must be positive/);
+    expect(h.rt.check(ORDER)).toMatchObject({ allowed: false });
     expect(h.rt.status().breakers.dailyLoss.figures?.startValue).toBeNull();
     h.rt.updatePortfolio({ value: 1000 });
     expect(h.rt.status().breakers.dailyLoss.figures?.startValue).toBe('1000');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { harness, ORDER } from '../helpers.ts';
+import { harness, ORDER, only } from '../helpers.ts';
 
-const onlyDrawdown = { breakers: { drawdown: { threshold: -0.1 } } };
+const onlyDrawdown = { breakers: only({ drawdown: { threshold: -0.1 } }) };
 
 describe('drawdown breaker', () => {
   it('trips exactly at the threshold, not one cent above it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { harness, ORDER } from '../helpers.ts';
+import { harness, ORDER, only } from '../helpers.ts';
 
 describe('manual halt and the two-step reset', () => {
   it('halt blocks at once, cancels once, and only a confirmed manual reset leaves it', async () => {
@@ -37,7 +37,7 @@ describe('manual halt and the two-step reset', () => {
   });
 
   it('the reset timeout is configurable', async () => {
-    const h = await harness({ resetTimeout: 5, breakers: { drawdown: { threshold: -0.1 } } });
+    const h = await harness({ resetTimeout: 5, breakers: only({ drawdown: { threshold: -0.1 } }) });
     h.rt.updatePortfolio({ value: 1000 });
     h.rt.updatePortfolio({ value: 800 });
     h.rt.requestReset({ breaker: 'drawdown', operator: 'ann' });
@@ -77,7 +77,7 @@ describe('manual halt and the two-step reset', () => {
   });
 
   it('the global state is the most severe of the breakers', async () => {
-    const h = await harness({ breakers: { drawdown: { threshold: -0.1 }, errorRate: { maxErrors: 1, window: 60 } } });
+    const h = await harness({ breakers: only({ drawdown: { threshold: -0.1 }, errorRate: { maxErrors: 1, window: 60 } }) });
     h.rt.updatePortfolio({ value: 1000 });
     h.rt.updatePortfolio({ value: 800 }); // drawdown TRIPPED
     const { token } = h.rt.requestReset({ breaker: 'drawdown', operator: 'ann' });

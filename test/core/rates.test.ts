@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { harness, ORDER } from '../helpers.ts';
+import { harness, ORDER, only } from '../helpers.ts';
 
 describe('order rate breaker', () => {
-  const config = { breakers: { orderRate: { maxOrders: 10, window: 60 } } };
+  const config = { breakers: only({ orderRate: { maxOrders: 10, window: 60 } }) };
 
   it('the 11th order within the window trips the breaker and is itself rejected', async () => {
     const h = await harness(config);
@@ -68,7 +68,7 @@ describe('order rate breaker', () => {
 });
 
 describe('error rate breaker', () => {
-  const config = { breakers: { errorRate: { maxErrors: 10, window: 60 } } };
+  const config = { breakers: only({ errorRate: { maxErrors: 10, window: 60 } }) };
 
   it('the 11th error within the window trips, with counts per kind, and needs a manual reset', async () => {
     const h = await harness(config);

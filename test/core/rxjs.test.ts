@@ -1,12 +1,12 @@
 import { Subject, from, toArray, firstValueFrom, throwError, concat, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createActor, type InspectionEvent } from 'xstate';
-import { createRiskRuntime, silentLogger, ManualClock, supervisorMachine, type PortfolioUpdate, type ErrorReport, type Rejection, type StateSnapshot } from '../../src/index.ts';
-import { harness, ORDER } from '../helpers.ts';
+import { createRiskRuntime, silentLogger, ManualClock, REGISTRY, supervisorMachine, type PortfolioUpdate, type ErrorReport, type Rejection, type StateSnapshot } from '../../src/index.ts';
+import { harness, ORDER, only } from '../helpers.ts';
 
 describe('RxJS API', () => {
   it('guard() passes allowed orders and sends rejected ones to rejected$', async () => {
-    const h = await harness({ breakers: { orderRate: { maxOrders: 3, window: 60 } } });
+    const h = await harness({ breakers: only({ orderRate: { maxOrders: 3, window: 60 } }) });
     h.rt.updatePortfolio({ value: 1000 });
     const rejected: Rejection[] = [];
     h.rt.rejected$.subscribe((r) => rejected.push(r));
@@ -18,7 +18,7 @@ describe('RxJS API', () => {
   });
 
   it('connect() feeds ledger, orders and errors; bad items are refused without ending the stream', async () => {
-    const h = await harness({ breakers: { drawdown: { threshold: -0.1 }, errorRate: { maxErrors: 5, window: 60 } } });
+    const h = await harness({ breakers: only({ drawdown: { threshold: -0.1 }, errorRate: { maxErrors: 5, window: 60 } }) });
     const ledger$ = new Subject<PortfolioUpdate>();
     const errors$ = new Subject<ErrorReport>();
     const orders$ = new Subject<unknown>();
@@ -71,9 +71,13 @@ describe('RxJS API', () => {
   });
 
   it('exports machine definitions that tools can use directly', () => {
-    const actor = createActor(supervisorMachine, { input: { strategy: 'x' } }).start();
+    const actor = createActor(supervisorMachine, { input: { strategy: 'x', maxRestarts: 3, restartWindowMs: 60_000 } }).start();
     expect(Object.keys(actor.getSnapshot().children).sort()).toEqual(['dailyLoss', 'drawdown', 'errorRate', 'manual', 'orderRate']);
-    expect(supervisorMachine.root.states).toHaveProperty('MANUALLY_HALTED');
+    // Each breaker's own chart shows only its own edges: drawdown cannot heal itself, order rate can.
+    const events = (id: string) => Object.keys(REGISTRY.find((r) => r.kind === id)!.chart.states.TRIPPED?.config.on ?? {});
+    expect(events('drawdown')).toEqual(['REQUEST_RESET']);
+    expect(events('orderRate').sort()).toEqual(['REQUEST_RESET', 'WINDOW_CLEARED']);
+    expect(REGISTRY.find((r) => r.kind === 'manual')!.chart.states).toHaveProperty('MANUALLY_HALTED');
     actor.stop();
   });
 });

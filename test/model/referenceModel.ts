@@ -20,6 +20,10 @@ export const LIMITS = {
 /** Runtime configuration matching the model (all breakers, or one). */
 export function runtimeBreakers(enabled: readonly B[]) {
   return {
+    drawdown: false as const,
+    dailyLoss: false as const,
+    orderRate: false as const,
+    errorRate: false as const,
     ...(enabled.includes('drawdown') ? { drawdown: { threshold: -0.1 } } : {}),
     ...(enabled.includes('dailyLoss') ? { dailyLoss: { limit: -0.05 } } : {}),
     ...(enabled.includes('orderRate') ? { orderRate: { maxOrders: LIMITS.orderMax, window: LIMITS.orderWindowMs / 1000 } } : {}),

@@ -1,3 +1,4 @@
+import { only } from '../helpers.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -108,7 +109,7 @@ describe('alerts are durable', () => {
     const clock = new ManualClock();
     const rt = await createRiskRuntime({
       strategy: 'alerting', clock, logger: silentLogger, store: { path: join(dir, 'inproc') },
-      breakers: { drawdown: { threshold: -0.1 } },
+      breakers: only({ drawdown: { threshold: -0.1 } }),
       alerts: { webhooks: [{ url: hook.url, format: 'json', secret: 's3cret-0123456789abcdef' }], allowlist: [hook.url] },
     });
     try {

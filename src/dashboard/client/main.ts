@@ -675,8 +675,8 @@ function renderStatecharts(): void {
   const box = $('statecharts');
   if (!charts || !status) return;
   const entries: { key: string; title: string; svg: string; state: BreakerState }[] = [
-    { key: 'supervisor', title: 'Supervisor (global state)', svg: charts.supervisor.svg, state: status.state },
-    ...BREAKERS.map((b) => ({ key: b, title: `${BREAKER_NAMES[b]} breaker`, svg: b === 'manual' ? charts.manual.svg : charts.automatic.svg, state: status.breakers[b].state })),
+    { key: 'supervisor', title: 'Supervisor (restarts its breakers one-for-one)', svg: charts.supervisor.svg, state: 'supervising' as BreakerState },
+    ...BREAKERS.map((b) => ({ key: b, title: `${BREAKER_NAMES[b]} breaker`, svg: charts.breakers[b].svg, state: status.breakers[b].state })),
   ];
   for (const entry of entries) {
     let fig = box.querySelector<HTMLElement>(`figure[data-machine="${entry.key}"]`);

@@ -1,0 +1,165 @@
+import { BreakerType } from '../constants.ts';
+import { Exact } from '../math/exact.ts';
+import { Signal } from '../figures/signal.ts';
+import { tradingDayAt, type MarketOpen, type TradingDay } from '../figures/tradingDay.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
+
+/** Daily-loss settings: a fraction of the start-of-day value (`limit`) or a currency amount (`limitAmount`). */
+export type DailyLossSettings =
+  | { readonly limit: number; readonly limitAmount?: undefined; readonly warnAt: number }
+  | { readonly limitAmount: string; readonly limit?: undefined; readonly warnAt: number };
+
+const NONE: ValueObservation = Object.freeze({ signal: Signal.NONE, opened: null, baselineRefused: null });
+const WARN: ValueObservation = Object.freeze({ signal: Signal.WARN, opened: null, baselineRefused: null });
+const TRIP: ValueObservation = Object.freeze({ signal: Signal.TRIP, opened: null, baselineRefused: null });
+
+/**
+ * Today's loss against the start value: the first positive value at or after the trading day's
+ * open. Trips when (value − start) / start ≤ limit, decided exactly as value − start ≤ limit ×
+ * start, or when value − start ≤ limitAmount. Levels are computed once per day.
+ */
+class DailyLossTracker implements ValueTracker {
+  readonly #fraction: Exact | null;
+  readonly #amount: Exact | null;
+  readonly #warnFraction: Exact;
+  readonly #open: MarketOpen;
+  #day: TradingDay | null = null;
+  #start: Exact | null = null;
+  #tripLevel: Exact | null = null;
+  #warnLevel: Exact | null = null;
+  #warned = false;
+
+  constructor(settings: DailyLossSettings, open: MarketOpen) {
+    this.#fraction = settings.limit !== undefined ? new Exact(settings.limit) : null;
+    this.#amount = settings.limitAmount !== undefined ? new Exact(settings.limitAmount) : null;
+    this.#warnFraction = new Exact(settings.warnAt);
+    this.#open = open;
+  }
+
+  observe(value: Exact, at: number): ValueObservation {
+    if (this.#day === null || at >= this.#day.nextOpenAt) {
+      this.#day = tradingDayAt(at, this.#open);
+      this.#setStart(null);
+    }
+    const tripLevel = this.#tripLevel;
+    if (tripLevel === null) {
+      if (!value.isPositive() || value.isZero()) return { ...NONE, baselineRefused: "the start-of-day value must be positive" };
+      this.#setStart(value);
+      const day = this.#day;
+      return { ...NONE, opened: { tradingDay: day.day, openAt: new Date(day.openAt).toISOString(), startValue: value.toFixed() } };
+    }
+    if (value.lte(tripLevel)) {
+      this.#warned = true;
+      return TRIP;
+    }
+    if (!this.#warned && value.lte(this.#warnLevel!)) {
+      this.#warned = true;
+      return WARN;
+    }
+    return NONE;
+  }
+
+  quiet(): QuietRange | null {
+    if (this.#day === null || this.#tripLevel === null) return null;
+    const low = this.#warned ? this.#tripLevel : this.#warnLevel!;
+    return { low: low.toFixed(), high: null, until: this.#day.nextOpenAt, acceptsNewHigh: true };
+  }
+
+  figures(_now: number, value: Exact | null): Evidence {
+    const start = this.#start;
+    return {
+      tradingDay: this.#day?.day ?? null,
+      startValue: start?.toFixed() ?? null,
+      value: value?.toFixed() ?? null,
+      pnl: start && value ? value.minus(start).toFixed() : null,
+      pnlFraction: start && value ? value.minus(start).div(start).toSignificantDigits(8).toFixed() : null,
+      limit: this.#fraction?.toFixed() ?? null,
+      limitAmount: this.#amount?.toFixed() ?? null,
+      warnAt: this.#warnFraction.toNumber(),
+      tripLevel: this.#tripLevel?.toFixed() ?? null,
+      warnLevel: this.#warnLevel?.toFixed() ?? null,
+      warned: this.#warned,
+      nextOpenAt: this.#day?.nextOpenAt ?? null,
+    };
+  }
+
+  tripEvidence(now: number, value: Exact | null): Evidence {
+    return this.figures(now, value);
+  }
+
+  recheckEvidence(now: number, value: Exact | null): Evidence {
+    return this.figures(now, value);
+  }
+
+  /** A confirmed reset keeps today's start value and re-arms the warning. */
+  rebaseline(): void {
+    this.#warned = false;
+  }
+
+  save(): { tradingDay: string | null; openAt: number | null; nextOpenAt: number | null; startValue: string | null; warned: boolean } {
+    return {
+      tradingDay: this.#day?.day ?? null,
+      openAt: this.#day?.openAt ?? null,
+      nextOpenAt: this.#day?.nextOpenAt ?? null,
+      startValue: this.#start?.toFixed() ?? null,
+      warned: this.#warned,
+    };
+  }
+
+  load(saved: unknown): void {
+    const s = saved as Record<string, unknown> | null;
+    if (typeof s !== 'object' || s === null || typeof s.warned !== 'boolean') throw new TypeError('dailyLoss: saved figures are malformed');
+    const { tradingDay, openAt, nextOpenAt, startValue } = s;
+    if (typeof tradingDay === 'string' && typeof openAt === 'number' && typeof nextOpenAt === 'number' && openAt < nextOpenAt) {
+      this.#day = { day: tradingDay, openAt, nextOpenAt };
+    } else if (tradingDay === null) this.#day = null;
+    else throw new TypeError('dailyLoss: saved trading day is malformed');
+    if (startValue === null) this.#setStart(null);
+    else if (typeof startValue === 'string' && /^\d+(\.\d+)?$/.test(startValue) && new Exact(startValue).gt(0)) this.#setStart(new Exact(startValue));
+    else throw new TypeError(`dailyLoss: saved start value is not a positive decimal (${String(startValue)})`);
+    this.#warned = s.warned;
+  }
+
+  #setStart(start: Exact | null): void {
+    this.#start = start;
+    this.#warned = false;
+    if (start === null) {
+      this.#tripLevel = this.#warnLevel = null;
+    } else if (this.#fraction !== null) {
+      this.#tripLevel = start.plus(this.#fraction.times(start));
+      this.#warnLevel = start.plus(this.#fraction.times(this.#warnFraction).times(start));
+    } else {
+      this.#tripLevel = start.plus(this.#amount!);
+      this.#warnLevel = start.plus(this.#amount!.times(this.#warnFraction));
+    }
+  }
+}
+
+/** Whether the figures are at or beyond the limit, decided from the evidence alone. */
+function beyondLimit(e: Evidence): boolean {
+  if (e.value === null || e.startValue === null) return false;
+  const value = new Exact(String(e.value));
+  const start = new Exact(String(e.startValue));
+  const pnl = value.minus(start);
+  if (e.limit !== null) return pnl.lte(new Exact(String(e.limit)).times(start));
+  return pnl.lte(new Exact(String(e.limitAmount)));
+}
+
+/** The daily-loss breaker's rule. */
+export const dailyLossRule = {
+  kind: BreakerType.DAILY_LOSS,
+  chart: ChartKind.AUTOMATIC,
+  observes: Observes.VALUE,
+  track: (settings: DailyLossSettings, env: { marketOpen: MarketOpen }) => new DailyLossTracker(settings, env.marketOpen),
+  tripHolds: beyondLimit,
+  recheck(e: Evidence) {
+    if (e.value === null) return { passed: false, reason: "no portfolio value yet to re-check today's loss" };
+    if (beyondLimit(e)) return { passed: false, reason: `today's loss is still beyond the limit (P&L ${String(e.pnl)} from ${String(e.startValue)})` };
+    return { passed: true, reason: null };
+  },
+  cleared: () => false,
+  describe: (e: Evidence) =>
+    `daily P&L ${String(e.pnl)} (${String(e.pnlFraction)}) from start ${String(e.startValue)} reached limit ${String(e.limit ?? e.limitAmount)}`,
+} satisfies BreakerRule<DailyLossSettings, DailyLossTracker>;
+
+export type { DailyLossTracker };

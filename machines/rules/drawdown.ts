@@ -1,0 +1,156 @@
+import { BreakerType } from '../constants.ts';
+import { Exact } from '../math/exact.ts';
+import { Signal } from '../figures/signal.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
+
+/** Drawdown settings: `threshold` is a negative fraction of the high-water mark. */
+export interface DrawdownSettings {
+  readonly threshold: number;
+  readonly warnAt: number;
+}
+
+const NONE: ValueObservation = Object.freeze({ signal: Signal.NONE, opened: null, baselineRefused: null });
+const WARN: ValueObservation = Object.freeze({ signal: Signal.WARN, opened: null, baselineRefused: null });
+const TRIP: ValueObservation = Object.freeze({ signal: Signal.TRIP, opened: null, baselineRefused: null });
+
+/**
+ * Drawdown from the high-water mark (the highest value seen). Trips when
+ * (value − hwm) / hwm ≤ threshold, decided exactly as value − hwm ≤ threshold × hwm (no
+ * division, no rounding: inputs are bounded to 34 digits and the private Decimal has room for
+ * every product). A confirmed reset re-baselines the high-water mark to the current value.
+ * Levels are computed lazily, so a market that sets a new high on every tick costs no arithmetic.
+ */
+class DrawdownTracker implements ValueTracker {
+  readonly #threshold: Exact;
+  readonly #warnFraction: Exact;
+  #hwmText: string | null = null;
+  #hwm: Exact | null = null;
+  #tripLevel: Exact | null = null;
+  #warnLevel: Exact | null = null;
+  #warned = false;
+
+  constructor(settings: DrawdownSettings) {
+    this.#threshold = new Exact(settings.threshold);
+    this.#warnFraction = new Exact(settings.warnAt);
+  }
+
+  observe(value: Exact, _at: number): ValueObservation {
+    const hwm = this.#highWaterMark();
+    if (hwm === null || value.gt(hwm)) {
+      if (!value.isPositive() || value.isZero()) return hwm === null ? { ...NONE, baselineRefused: 'the high-water mark must be positive' } : NONE;
+      this.#setHighWaterMark(value.toFixed(), value);
+      return NONE;
+    }
+    this.#ensureLevels();
+    if (value.lte(this.#tripLevel!)) {
+      this.#warned = true;
+      return TRIP;
+    }
+    if (!this.#warned && value.lte(this.#warnLevel!)) {
+      this.#warned = true;
+      return WARN;
+    }
+    return NONE;
+  }
+
+  /** A new high given as canonical text above the current one: no Decimal is built. */
+  acceptNewHigh(text: string): void {
+    this.#setHighWaterMark(text, null);
+  }
+
+  quiet(): QuietRange | null {
+    if (this.#hwmText === null) return null;
+    this.#ensureLevels();
+    const low = this.#warned ? this.#tripLevel! : this.#warnLevel!;
+    return { low: low.toFixed(), high: this.#hwmText, until: Infinity, acceptsNewHigh: true };
+  }
+
+  figures(_now: number, value: Exact | null): Evidence {
+    const hwm = this.#highWaterMark();
+    if (hwm !== null) this.#ensureLevels();
+    return {
+      highWaterMark: this.#hwmText,
+      value: value?.toFixed() ?? null,
+      drawdown: hwm && value ? value.minus(hwm).div(hwm).toSignificantDigits(8).toFixed() : null,
+      threshold: this.#threshold.toFixed(),
+      warnAt: this.#warnFraction.toNumber(),
+      tripLevel: this.#tripLevel?.toFixed() ?? null,
+      warnLevel: this.#warnLevel?.toFixed() ?? null,
+      warned: this.#warned,
+    };
+  }
+
+  tripEvidence(now: number, value: Exact | null): Evidence {
+    return this.figures(now, value);
+  }
+
+  recheckEvidence(now: number, value: Exact | null): Evidence {
+    return this.figures(now, value);
+  }
+
+  rebaseline(_now: number, value: Exact | null): void {
+    if (value === null || !value.isPositive() || value.isZero()) {
+      this.#hwmText = null;
+      this.#hwm = this.#tripLevel = this.#warnLevel = null;
+      this.#warned = false;
+      return;
+    }
+    this.#setHighWaterMark(value.toFixed(), value);
+  }
+
+  save(): { highWaterMark: string | null; warned: boolean } {
+    return { highWaterMark: this.#hwmText, warned: this.#warned };
+  }
+
+  load(saved: unknown): void {
+    const s = saved as { highWaterMark?: unknown; warned?: unknown } | null;
+    if (typeof s !== 'object' || s === null || typeof s.warned !== 'boolean') throw new TypeError('drawdown: saved figures are malformed');
+    if (s.highWaterMark === null) this.rebaseline(0, null);
+    else if (typeof s.highWaterMark === 'string' && /^\d+(\.\d+)?$/.test(s.highWaterMark) && new Exact(s.highWaterMark).gt(0)) {
+      this.#setHighWaterMark(s.highWaterMark, null);
+    } else throw new TypeError(`drawdown: saved high-water mark is not a positive decimal (${String(s.highWaterMark)})`);
+    this.#warned = s.warned;
+  }
+
+  #highWaterMark(): Exact | null {
+    if (this.#hwm === null && this.#hwmText !== null) this.#hwm = new Exact(this.#hwmText);
+    return this.#hwm;
+  }
+
+  #setHighWaterMark(text: string, value: Exact | null): void {
+    this.#hwmText = text;
+    this.#hwm = value;
+    this.#tripLevel = this.#warnLevel = null;
+    this.#warned = false;
+  }
+
+  #ensureLevels(): void {
+    if (this.#tripLevel !== null) return;
+    const hwm = this.#highWaterMark()!;
+    this.#tripLevel = hwm.plus(this.#threshold.times(hwm));
+    this.#warnLevel = hwm.plus(this.#threshold.times(this.#warnFraction).times(hwm));
+  }
+}
+
+const str = (e: Evidence, key: string): Exact => new Exact(String(e[key]));
+
+/** The drawdown breaker's rule. */
+export const drawdownRule = {
+  kind: BreakerType.DRAWDOWN,
+  chart: ChartKind.AUTOMATIC,
+  observes: Observes.VALUE,
+  track: (settings: DrawdownSettings) => new DrawdownTracker(settings),
+  tripHolds(e: Evidence): boolean {
+    if (e.value === null || e.highWaterMark === null) return false;
+    const value = str(e, 'value');
+    const hwm = str(e, 'highWaterMark');
+    return value.minus(hwm).lte(str(e, 'threshold').times(hwm));
+  },
+  // A confirmed reset re-baselines the high-water mark: nothing to re-check.
+  recheck: () => ({ passed: true, reason: null }),
+  cleared: () => false,
+  describe: (e: Evidence) =>
+    `drawdown ${String(e.drawdown)} reached threshold ${String(e.threshold)} (value ${String(e.value)}, high-water mark ${String(e.highWaterMark)})`,
+} satisfies BreakerRule<DrawdownSettings, DrawdownTracker>;
+
+export type { DrawdownTracker };

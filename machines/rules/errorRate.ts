@@ -1,0 +1,85 @@
+import { BreakerType, ERROR_KINDS, type ErrorKind } from '../constants.ts';
+import { RateTracker } from '../figures/rate.ts';
+import type { Signal } from '../figures/signal.ts';
+import { ChartKind, Observes, type BreakerRule, type CountTracker, type Evidence, type Json } from './rule.ts';
+
+/** Error-rate settings: at most `maxErrors` errors (of any kind) within `window` seconds. */
+export interface ErrorRateSettings {
+  readonly maxErrors: number;
+  readonly window: number;
+  readonly warnAt: number;
+}
+
+/** Counts errors by kind in the sliding window; the trip carries the counts per kind. */
+class ErrorRateTracker implements CountTracker<ErrorKind> {
+  readonly rate: RateTracker<ErrorKind>;
+
+  constructor(settings: ErrorRateSettings) {
+    this.rate = new RateTracker<ErrorKind>(settings.maxErrors, settings.window, settings.warnAt, true);
+  }
+
+  observe(at: number, kind?: ErrorKind): Signal {
+    return this.rate.record(at, kind);
+  }
+
+  clearsAt(now: number): number | null {
+    return this.rate.window.clearsAt(now);
+  }
+
+  byKind(now: number): Record<ErrorKind, number> {
+    const counts = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
+    for (const [kind, n] of this.rate.window.countByTag(now)) if (kind !== undefined) counts[kind] = n;
+    return counts;
+  }
+
+  figures(now: number): Evidence {
+    const window = this.rate.window;
+    const expiry = window.nextExpiry(now);
+    return {
+      count: window.count(now),
+      limit: window.limit,
+      maxErrors: window.limit,
+      windowSeconds: window.windowMs / 1000,
+      warnAt: this.rate.warnFraction,
+      warnCount: this.rate.warnCount,
+      warned: this.rate.warned,
+      nextExpiryInMs: expiry === null ? null : expiry - now,
+      byKind: this.byKind(now),
+    };
+  }
+
+  tripEvidence(now: number): Evidence {
+    return this.figures(now);
+  }
+
+  recheckEvidence(now: number): Evidence {
+    return this.figures(now);
+  }
+
+  rebaseline(): void {
+    this.rate.clear();
+  }
+
+  save(): Json {
+    return this.rate.save() as unknown as Json;
+  }
+
+  load(saved: unknown): void {
+    this.rate.load(saved, (tag) => ERROR_KINDS.includes(tag as ErrorKind));
+  }
+}
+
+/** The error-rate breaker's rule: a manual reset clears the window. */
+export const errorRateRule = {
+  kind: BreakerType.ERROR_RATE,
+  chart: ChartKind.AUTOMATIC,
+  observes: Observes.ERROR,
+  track: (settings: ErrorRateSettings) => new ErrorRateTracker(settings),
+  tripHolds: (e: Evidence) => Number(e.count) > Number(e.maxErrors),
+  recheck: () => ({ passed: true, reason: null }),
+  cleared: () => false,
+  describe: (e: Evidence) =>
+    `${String(e.count)} errors within ${String(e.windowSeconds)}s exceed the limit of ${String(e.maxErrors)} (${JSON.stringify(e.byKind)})`,
+} satisfies BreakerRule<ErrorRateSettings, ErrorRateTracker>;
+
+export type { ErrorRateTracker };

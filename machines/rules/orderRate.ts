@@ -1,0 +1,81 @@
+import { BreakerType } from '../constants.ts';
+import { RateTracker } from '../figures/rate.ts';
+import type { Signal } from '../figures/signal.ts';
+import { ChartKind, Observes, type BreakerRule, type CountTracker, type Evidence, type Json } from './rule.ts';
+
+/** Order-rate settings: at most `maxOrders` submissions within `window` seconds. */
+export interface OrderRateSettings {
+  readonly maxOrders: number;
+  readonly window: number;
+  readonly warnAt: number;
+}
+
+/** Counts order submissions in the sliding window (t − window, t]; every well-formed submission counts. */
+class OrderRateTracker implements CountTracker {
+  readonly rate: RateTracker;
+
+  constructor(settings: OrderRateSettings) {
+    this.rate = new RateTracker(settings.maxOrders, settings.window, settings.warnAt);
+  }
+
+  observe(at: number): Signal {
+    return this.rate.record(at);
+  }
+
+  clearsAt(now: number): number | null {
+    return this.rate.window.clearsAt(now);
+  }
+
+  figures(now: number): Evidence {
+    const window = this.rate.window;
+    const expiry = window.nextExpiry(now);
+    return {
+      count: window.count(now),
+      limit: window.limit,
+      maxOrders: window.limit,
+      windowSeconds: window.windowMs / 1000,
+      warnAt: this.rate.warnFraction,
+      warnCount: this.rate.warnCount,
+      warned: this.rate.warned,
+      nextExpiryInMs: expiry === null ? null : expiry - now,
+      clearsInMs: ((at) => (at === null ? null : at - now))(window.clearsAt(now)),
+    };
+  }
+
+  tripEvidence(now: number): Evidence {
+    return this.figures(now);
+  }
+
+  recheckEvidence(now: number): Evidence {
+    return this.figures(now);
+  }
+
+  rebaseline(): void {
+    this.rate.clear();
+  }
+
+  save(): Json {
+    return this.rate.save() as unknown as Json;
+  }
+
+  load(saved: unknown): void {
+    this.rate.load(saved, (tag) => tag === undefined || tag === null);
+  }
+}
+
+const over = (e: Evidence): boolean => Number(e.count) > Number(e.maxOrders);
+
+/** The order-rate breaker's rule: it heals itself once the window clears. */
+export const orderRateRule = {
+  kind: BreakerType.ORDER_RATE,
+  chart: ChartKind.SELF_HEALING,
+  observes: Observes.ORDER,
+  track: (settings: OrderRateSettings) => new OrderRateTracker(settings),
+  tripHolds: over,
+  // A confirmed reset clears the window: nothing to re-check.
+  recheck: () => ({ passed: true, reason: null }),
+  cleared: (e: Evidence) => !over(e),
+  describe: (e: Evidence) => `${String(e.count)} orders within ${String(e.windowSeconds)}s exceed the limit of ${String(e.maxOrders)}`,
+} satisfies BreakerRule<OrderRateSettings, OrderRateTracker>;
+
+export type { OrderRateTracker };

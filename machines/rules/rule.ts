@@ -1,0 +1,111 @@
+import type { BreakerType } from '../constants.ts';
+import type { Exact } from '../math/exact.ts';
+import type { Signal } from '../figures/signal.ts';
+
+/** JSON-safe data: figures, evidence and saved state are plain data so they persist and print as they are. */
+export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
+/** The figures a rule decided on, carried by the chart events that act on them. */
+export type Evidence = { readonly [key: string]: Json };
+
+/** Which statechart a breaker runs: only the edges that breaker can take. */
+export const ChartKind = {
+  /** NORMAL → TRIPPED → RESETTING → NORMAL; leaves TRIPPED only by a confirmed reset. */
+  AUTOMATIC: 'automatic',
+  /** Like AUTOMATIC, and also heals itself (TRIPPED → RESETTING → NORMAL) once its condition clears. */
+  SELF_HEALING: 'selfHealing',
+  /** An operator's stop: NORMAL → MANUALLY_HALTED → RESETTING → NORMAL. */
+  MANUAL: 'manual',
+} as const;
+export type ChartKind = (typeof ChartKind)[keyof typeof ChartKind];
+
+/** The input a rule observes. */
+export const Observes = { VALUE: 'value', ORDER: 'order', ERROR: 'error', NOTHING: 'nothing' } as const;
+export type Observes = (typeof Observes)[keyof typeof Observes];
+
+/** The outcome of a breaker's own re-check before a confirmed reset may return it to NORMAL. */
+export interface Recheck {
+  readonly passed: boolean;
+  /** Why it failed, or null. */
+  readonly reason: string | null;
+}
+
+/**
+ * The pure decisions of a breaker, used by its statechart's guards: the chart itself decides
+ * whether the evidence it is sent trips it, and whether a reset may pass.
+ */
+export interface RuleDecisions {
+  /** Whether the evidence meets the trip condition (exactly). */
+  tripHolds(evidence: Evidence): boolean;
+  /** The re-check a confirmed reset must pass. */
+  recheck(evidence: Evidence): Recheck;
+  /** Whether the evidence shows a self-healing breaker's condition has cleared. */
+  cleared(evidence: Evidence): boolean;
+  /** One line explaining a trip from its evidence. */
+  describe(evidence: Evidence): string;
+}
+
+/** Live figures of one breaker for one strategy: observe → signal, levels, re-baseline, save/load. */
+export interface Tracker {
+  /** The figures shown everywhere (true counts, exact levels), against the current value. */
+  figures(now: number, value: Exact | null): Evidence;
+  /** The evidence a TRIP event carries. */
+  tripEvidence(now: number, value: Exact | null): Evidence;
+  /** The evidence a CONFIRM_RESET event carries (what the re-check looks at). */
+  recheckEvidence(now: number, value: Exact | null): Evidence;
+  /** What a confirmed reset re-baselines (and re-arms the warning). */
+  rebaseline(now: number, value: Exact | null): void;
+  /** Plain data to persist. */
+  save(): Json;
+  /** Restores what {@link save} returned; throws when it does not validate. */
+  load(saved: unknown): void;
+}
+
+/** A tracker over portfolio values (drawdown, daily loss). */
+export interface ValueTracker extends Tracker {
+  /** Feeds a validated value observed at `at`. */
+  observe(value: Exact, at: number): ValueObservation;
+  /**
+   * The band of values that cannot change this rule: strictly above `low` and at or below
+   * `high` (null = unbounded), until `until` (ms). Null when every value must be evaluated.
+   */
+  quiet(): QuietRange | null;
+}
+
+export interface QuietRange {
+  /** Canonical decimal text (no exponent) of the exclusive lower edge. */
+  readonly low: string;
+  /** Canonical decimal text of the inclusive upper edge, or null. */
+  readonly high: string | null;
+  readonly until: number;
+  /** Values above `high` that are only a new high: the rule takes them without arithmetic. */
+  readonly acceptsNewHigh: boolean;
+}
+
+export interface ValueObservation {
+  readonly signal: Signal;
+  /** Set when this value became a new baseline (e.g. the start of a trading day). */
+  readonly opened: Evidence | null;
+  /** Set when the value cannot serve as a required baseline (zero or negative). */
+  readonly baselineRefused: string | null;
+}
+
+/** A tracker over counted events (orders, errors). */
+export interface CountTracker<Tag = undefined> extends Tracker {
+  observe(at: number, tag?: Tag): Signal;
+  /** When the condition will clear if nothing new arrives (self-healing breakers), or null. */
+  clearsAt(now: number): number | null;
+}
+
+/** Everything about one breaker: its chart, its decisions, its figures and its settings. */
+export interface BreakerRule<Settings, T extends Tracker | null> extends RuleDecisions {
+  readonly kind: BreakerType;
+  readonly chart: ChartKind;
+  readonly observes: Observes;
+  /** Builds the figures tracker for a strategy (null for breakers without figures). */
+  track(settings: Settings, env: TrackerEnv): T;
+}
+
+/** What trackers may need besides their own settings. */
+export interface TrackerEnv {
+  readonly marketOpen: { readonly time: string; readonly timeZone: string };
+}

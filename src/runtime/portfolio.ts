@@ -1,0 +1,116 @@
+import type { Subject } from 'rxjs';
+import type { BreakerType } from '../../machines/constants.ts';
+import type { Signal } from '../../machines/figures/signal.ts';
+import type { Exact } from '../../machines/math/exact.ts';
+import type { Clock } from '../clock.ts';
+import { InvalidInputError } from '../errors.ts';
+import { RiskEventType, type EventDetails } from '../events.ts';
+import type { Figures } from './figures.ts';
+import { parseDecimal, parseTimestamp, validatePositions } from './inputs.ts';
+import type { StepRunner } from './step.ts';
+import type { PortfolioUpdate, Position } from './types.ts';
+
+/** What a portfolio update needs from its runtime. */
+export interface PortfolioContext {
+  readonly figures: Figures;
+  readonly step: StepRunner;
+  readonly clock: Clock;
+  readonly maxClockSkewMs: number;
+  readonly portfolio$: Subject<{ value: string; positions: readonly Position[]; at: number }>;
+  newHighWaterMark(): void;
+  countersChanged(): void;
+  positions(): readonly Position[];
+  setPositions(positions: readonly Position[]): void;
+  rejectInput(error: unknown): void;
+  setDataFault(reason: string): void;
+  clearDataFault(): void;
+  signal(kind: BreakerType, signal: Signal): void;
+  emit(type: RiskEventType, breaker: BreakerType | null, details: EventDetails): void;
+}
+
+/**
+ * One portfolio update, as one step: read each field once → validate → evaluate every value
+ * rule → commit (TRIP events to the charts) → and only then may the gate reopen. A value inside
+ * the quiet band (or a plain new high) changes nothing a rule decides, so it skips the step.
+ */
+export function applyPortfolioUpdate(ctx: PortfolioContext, update: PortfolioUpdate): void {
+  let value: unknown, positions: unknown, timestamp: unknown;
+  if (typeof update !== 'object' || update === null) return refuse(ctx, new InvalidInputError('update', update, 'must be an object with a value'));
+  try {
+    ({ value, positions, timestamp } = update as { value?: unknown; positions?: unknown; timestamp?: unknown });
+  } catch (error) {
+    return refuse(ctx, new InvalidInputError('update', update, `could not be read (${error instanceof Error ? error.message : 'it threw'})`));
+  }
+  const { figures } = ctx;
+  const band = figures.band;
+  if (band !== null && positions === undefined && timestamp === undefined) {
+    const at = ctx.clock.now();
+    if (at < figures.bandUntil && (figures.lastTimestamp === null || at >= figures.lastTimestamp)) {
+      if (band.contains(value)) {
+        figures.acceptQuiet(value as string | number, at);
+        if (ctx.portfolio$.observed) publish(ctx, String(value), at);
+        return;
+      }
+      if (figures.newHighs && typeof value === 'string' && band.above(value)) {
+        figures.acceptNewHigh(value, at);
+        ctx.newHighWaterMark();
+        if (ctx.portfolio$.observed) publish(ctx, value, at);
+        return;
+      }
+    }
+  }
+  ctx.step.run(() => evaluate(ctx, value, positions, timestamp));
+}
+
+function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknown, rawTimestamp: unknown): void {
+  const { figures } = ctx;
+  let value: Exact;
+  let at: number;
+  let positions: readonly Position[] | undefined;
+  try {
+    value = parseDecimal(rawValue, 'value', { sign: 'any' });
+    const now = ctx.clock.now();
+    // The clock may step back (NTP); time used for the trading day never does.
+    at =
+      rawTimestamp === undefined
+        ? Math.max(now, figures.lastTimestamp ?? -Infinity)
+        : parseTimestamp(rawTimestamp, 'timestamp', { now, maxSkewMs: ctx.maxClockSkewMs, last: figures.lastTimestamp });
+    positions = rawPositions === undefined ? undefined : validatePositions(rawPositions);
+    if ((value.isNegative() || value.isZero()) && !hasBaseline(figures)) {
+      throw new InvalidInputError('value', rawValue, 'the first portfolio value must be positive: zero or a loss cannot be a baseline');
+    }
+  } catch (error) {
+    ctx.rejectInput(error);
+    throw error;
+  }
+  const hwmBefore = figures.drawdown?.save().highWaterMark ?? null;
+  const signals = figures.observe(value, at);
+  if (positions !== undefined) ctx.setPositions(positions);
+  let refused: string | null = null;
+  for (const s of signals) {
+    if (s.opened) ctx.emit(RiskEventType.TRADING_DAY_OPENED, s.kind, s.opened);
+    if (s.baselineRefused) refused = `${s.kind}: ${s.baselineRefused} (got ${value.toFixed()})`;
+    if (s.signal !== 0) ctx.signal(s.kind, s.signal);
+  }
+  if (figures.drawdown && figures.drawdown.save().highWaterMark !== hwmBefore) ctx.newHighWaterMark();
+  ctx.countersChanged();
+  figures.recomputeBand();
+  // Only now, with every rule evaluated and every trip committed, may the data be trusted again.
+  if (refused !== null) ctx.setDataFault(refused);
+  else ctx.clearDataFault();
+  if (ctx.portfolio$.observed) publish(ctx, value.toFixed(), at);
+}
+
+function hasBaseline(figures: Figures): boolean {
+  return figures.valueTrackers.some(({ tracker }) => tracker.quiet() !== null) || figures.lastRaw !== null;
+}
+
+function publish(ctx: PortfolioContext, value: string, at: number): void {
+  const positions = ctx.positions();
+  ctx.step.notify(() => ctx.portfolio$.next({ value, positions, at }));
+}
+
+function refuse(ctx: PortfolioContext, error: InvalidInputError): never {
+  ctx.step.run(() => ctx.rejectInput(error));
+  throw error;
+}

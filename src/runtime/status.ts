@@ -1,0 +1,89 @@
+import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
+import { effectiveConfig, type ResolvedSettings } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Figures } from './figures.ts';
+import type { Gate } from './gate.ts';
+import type { ActorHost } from './host.ts';
+import type { BreakerStatus, Position, RuntimeStatus, StateSnapshot } from './types.ts';
+
+/** The compact state published on `state$`, from the gate (itself written from the actors). */
+export function stateSnapshot(strategy: string, gate: Gate, now: number): StateSnapshot {
+  return {
+    strategy,
+    state: gate.global,
+    ordersAllowed: gate.open,
+    breakers: Object.fromEntries(BREAKER_TYPES.map((t) => [t, gate.views[t].state])) as Record<BreakerType, BreakerState>,
+    at: now,
+  };
+}
+
+export interface StatusSources {
+  strategy: string;
+  now: number;
+  gate: Gate;
+  host: ActorHost;
+  figures: Figures;
+  positions: readonly Position[];
+  settings: ResolvedSettings;
+  log: Logger;
+}
+
+/**
+ * Everything about a strategy now: each breaker's state and reason from its actor, its true
+ * figures from its rule. Never throws: a breaker whose figures cannot be computed shows the
+ * reason instead.
+ */
+export function buildStatus(s: StatusSources): RuntimeStatus {
+  const { gate, host, figures, now } = s;
+  const value = safe(() => figures.value, null);
+  const breaker = (type: BreakerType): BreakerStatus => {
+    const view = gate.views[type];
+    const context = safe(() => host.snapshot(type).context, null);
+    const tracker = figures.trackers.get(type) ?? null;
+    const figureSet =
+      type === BreakerType.MANUAL
+        ? {
+            operator: view.state === BreakerState.NORMAL ? null : (context?.operator ?? null),
+            reason: view.state === BreakerState.NORMAL ? null : (context?.reason ?? null),
+            haltedAt: view.state === BreakerState.NORMAL ? null : new Date(view.since).toISOString(),
+          }
+        : tracker === null
+          ? null
+          : safe(() => tracker.figures(now, value), { unavailable: 'the figures could not be computed' });
+    return {
+      type,
+      enabled: type === BreakerType.MANUAL || tracker !== null,
+      state: view.state,
+      since: new Date(view.since).toISOString(),
+      reason: view.fault !== null ? `actor failed: ${view.fault}` : view.reason,
+      resetExpiresAt: context?.resetDeadline != null ? new Date(context.resetDeadline).toISOString() : null,
+      figures: figureSet,
+    } as BreakerStatus;
+  };
+  return {
+    strategy: s.strategy,
+    state: gate.global,
+    ordersAllowed: gate.open,
+    dataFault: gate.dataFault,
+    breakers: Object.fromEntries(BREAKER_TYPES.map((t) => [t, breaker(t)])) as unknown as RuntimeStatus['breakers'],
+    config: safe(() => effectiveConfig(s.settings), null),
+    supervision: safe(() => {
+      const { restarts, lastFailure } = host.supervision;
+      return { restarts: { ...restarts }, lastFailure };
+    }, { restarts: {}, lastFailure: null }),
+    portfolio: {
+      value: value?.toFixed() ?? null,
+      positions: s.positions,
+      timestamp: figures.lastTimestamp === null ? null : new Date(figures.lastTimestamp).toISOString(),
+    },
+    at: new Date(now).toISOString(),
+  };
+}
+
+function safe<T>(compute: () => T, fallback: T): T {
+  try {
+    return compute();
+  } catch {
+    return fallback;
+  }
+}
