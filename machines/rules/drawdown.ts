@@ -69,7 +69,7 @@ class DrawdownTracker implements ValueTracker {
     const hwm = this.#highWaterMark();
     if (hwm !== null) this.#ensureLevels();
     return {
-      highWaterMark: this.#hwmText,
+      highWaterMark: hwm?.toFixed() ?? null,
       value: value?.toFixed() ?? null,
       drawdown: hwm && value ? value.minus(hwm).div(hwm).toSignificantDigits(8).toFixed() : null,
       threshold: this.#threshold.toFixed(),

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { automaticBreakerMachine, manualBreakerMachine, supervisorMachine } from '../../machines/index.ts';
+import { REGISTRY, supervisorMachine } from '../../machines/index.ts';
 import { dashboardBundle, machineCharts, machineGraph, registerDashboard } from '../../src/dashboard/index.ts';
 import { addDec, formatDec, mulDec, parseDec, percent } from '../../src/dashboard/client/format.ts';
 
@@ -50,37 +50,38 @@ describe('dashboard (no browser)', () => {
     expect(css.headers['content-type']).toMatch(/^text\/css/);
   });
 
-  it('renders a statechart SVG per machine, from the machine definitions, with every state', async () => {
+  it('renders a statechart SVG per breaker, from its own chart, with every state', async () => {
     const res = await app.inject({ method: 'GET', url: '/dashboard/machines.json' });
     expect(res.statusCode).toBe(200);
     const charts = res.json() as ReturnType<typeof machineCharts>;
-    const expected = {
-      automatic: Object.keys(automaticBreakerMachine.root.states),
-      manual: Object.keys(manualBreakerMachine.root.states),
-      supervisor: Object.keys(supervisorMachine.root.states),
-    };
-    expect(expected.automatic).toEqual(['NORMAL', 'TRIPPED', 'RESETTING']);
-    expect(expected.manual).toEqual(['NORMAL', 'MANUALLY_HALTED', 'RESETTING']);
-    expect(expected.supervisor).toEqual(['NORMAL', 'RESETTING', 'TRIPPED', 'MANUALLY_HALTED']);
-    for (const kind of ['automatic', 'manual', 'supervisor'] as const) {
-      expect(charts[kind].states).toEqual(expected[kind]);
-      expect(charts[kind].svg.startsWith('<svg')).toBe(true);
-      for (const state of expected[kind]) expect(charts[kind].svg).toContain(`data-state="${state}"`);
+    for (const row of REGISTRY) {
+      const states = Object.keys(row.chart.root.states);
+      expect(charts.breakers[row.kind].states).toEqual(states);
+      expect(charts.breakers[row.kind].svg.startsWith('<svg')).toBe(true);
+      for (const state of states) expect(charts.breakers[row.kind].svg).toContain(`data-state="${state}"`);
     }
-    expect(charts.automatic.svg).toContain('awaitingConfirmation');
-    expect(charts.automatic.svg).toContain('autoRecovering');
+    expect(Object.keys(REGISTRY.find((r) => r.kind === 'drawdown')!.chart.root.states)).toEqual(['NORMAL', 'TRIPPED', 'RESETTING']);
+    expect(Object.keys(REGISTRY.find((r) => r.kind === 'manual')!.chart.root.states)).toEqual(['NORMAL', 'MANUALLY_HALTED', 'RESETTING']);
+    expect(charts.supervisor.states).toEqual(Object.keys(supervisorMachine.root.states));
+    // A drawing is true: drawdown cannot heal itself, so its chart has no WINDOW_CLEARED.
+    expect(charts.breakers.drawdown.svg).not.toContain('WINDOW_CLEARED');
+    expect(charts.breakers.orderRate.svg).toContain('WINDOW_CLEARED');
   });
 
-  it('derives the edges from XState structure (sub-state targets collapse to their top-level state)', () => {
-    const edges = machineGraph(automaticBreakerMachine).edges.map((e) => `${e.source}->${e.target}: ${e.labels.join(',')}`);
-    expect(edges).toContain('NORMAL->TRIPPED: TRIP');
-    expect(edges).toContain('TRIPPED->RESETTING: REQUEST_RESET,WINDOW_CLEARED');
-    expect(edges).toContain('RESETTING->NORMAL: CONFIRM_RESET,WINDOW_CLEARED,always');
-    expect(edges).toContain('RESETTING->TRIPPED: CONFIRM_RESET,RESET_EXPIRED');
-    const manual = machineGraph(manualBreakerMachine).edges.map((e) => `${e.source}->${e.target}`);
-    expect(manual).toEqual(expect.arrayContaining(['NORMAL->MANUALLY_HALTED', 'MANUALLY_HALTED->RESETTING', 'RESETTING->NORMAL', 'RESETTING->MANUALLY_HALTED']));
-    // The supervisor's eventless transitions: every state can reach every other.
-    expect(machineGraph(supervisorMachine).edges.filter((e) => e.source !== e.target)).toHaveLength(12);
+  it('derives the edges from XState structure: each breaker only its own', () => {
+    const edgesOf = (kind: string) => machineGraph(REGISTRY.find((r) => r.kind === kind)!.chart).edges.map((e) => `${e.source}->${e.target}: ${e.labels.join(',')}`);
+    expect(edgesOf('drawdown')).toEqual([
+      'NORMAL->TRIPPED: TRIP',
+      'TRIPPED->RESETTING: REQUEST_RESET',
+      'RESETTING->RESETTING: REQUEST_RESET',
+      'RESETTING->NORMAL: CONFIRM_RESET',
+      'RESETTING->TRIPPED: CONFIRM_RESET,RESET_EXPIRED',
+    ]);
+    expect(edgesOf('orderRate')).toContain('TRIPPED->RESETTING: REQUEST_RESET,WINDOW_CLEARED');
+    expect(edgesOf('orderRate')).toContain('RESETTING->NORMAL: CONFIRM_RESET,RECOVER');
+    expect(edgesOf('manual')).toEqual(expect.arrayContaining(['NORMAL->MANUALLY_HALTED: HALT', 'MANUALLY_HALTED->RESETTING: REQUEST_RESET', 'RESETTING->NORMAL: CONFIRM_RESET', 'RESETTING->MANUALLY_HALTED: HALT,RESET_EXPIRED']));
+    // The supervisor is one state: it restarts failed children; the global state is derived, not kept.
+    expect(machineGraph(supervisorMachine).edges.map((e) => `${e.source}->${e.target}`)).toEqual(['supervising->supervising']);
   });
 
   it('computes market values with decimal string math', () => {

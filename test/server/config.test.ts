@@ -38,7 +38,7 @@ describe('server configuration', () => {
       expect.arrayContaining([
         'env.BREAKERBOX_TOKEN',
         'port',
-        '',
+        'extra',
         'strategies.0.name',
         'strategies.0.breakers.drawdown.threshold',
         'strategies.1.marketOpen.time',
