@@ -23,7 +23,8 @@ type SupervisorEvent = { type: 'RESTART_FORGOTTEN'; breaker: string } | { type: 
 
 const message = (error: unknown): string => {
   try {
-    return error instanceof Error ? error.message : String(error);
+    // XState prefixes guard failures with where they happened, on two lines: keep it, on one.
+    return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
   } catch {
     return 'unprintable error';
   }
