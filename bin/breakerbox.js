@@ -10,8 +10,14 @@ const { main } = checkout && process.env.BREAKERBOX_FROM !== 'dist' ? await from
 process.exitCode = await main(process.argv);
 
 async function fromSources() {
-  const { register } = await import('tsx/esm/api');
-  register();
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    return fromDist(); // a checkout installed without devDependencies: run what `npm run build` made
+  }
+  tsx.register();
   return import('../src/cli/main.ts');
 }
 
