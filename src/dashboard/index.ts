@@ -30,7 +30,7 @@ function secure(reply: FastifyReply): FastifyReply {
 
 /**
  * Serves the live dashboard: `GET /` (the page), `GET /dashboard/app.js` and
- * `GET /dashboard/app.css` (bundled on first request with esbuild, cached in memory) and
+ * `GET /dashboard/app.css` (prebuilt in dist/, or bundled on first request in a clone; cached in memory) and
  * `GET /dashboard/machines.json` (statechart SVGs generated from the machine definitions).
  */
 export async function registerDashboard(app: FastifyInstance): Promise<void> {
