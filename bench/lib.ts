@@ -21,6 +21,11 @@ export interface BatchTask {
   readonly fn: () => unknown;
   /** Short remark printed beside the figure (e.g. "async, awaited"). */
   readonly note?: string;
+  /**
+   * Runs before every tinybench iteration (warm-up and sampling), outside the timed window:
+   * for per-batch preparation such as fresh input values or moving a manual clock on.
+   */
+  readonly beforeEach?: () => void;
 }
 
 /** Per-call figures, in nanoseconds, derived from per-batch samples. */
@@ -46,15 +51,26 @@ export interface MeasureOptions {
   readonly warmupTime?: number;
 }
 
+/** Sampling budget per task (ms): `BENCH_TIME_MS` overrides the default for quick iterations. */
+const envMs = (name: string): number | undefined => {
+  const raw = process.env[name];
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+};
+
 /** Runs each task in its own tinybench run (sequentially) and returns per-call figures. */
 export async function measure(tasks: readonly BatchTask[], options: MeasureOptions = {}): Promise<Measured[]> {
   const bench = new Bench({
-    time: options.time ?? 1000,
-    warmupTime: options.warmupTime ?? 200,
+    time: options.time ?? envMs('BENCH_TIME_MS') ?? 1000,
+    warmupTime: options.warmupTime ?? envMs('BENCH_WARMUP_MS') ?? 200,
     warmup: true,
     throws: true,
   });
-  for (const task of tasks) bench.add(task.name, task.fn);
+  for (const task of tasks) {
+    // Say whether the task is async: otherwise tinybench calls it once, outside any hook, to find out.
+    const async = task.fn.constructor.name === 'AsyncFunction';
+    bench.add(task.name, task.fn, task.beforeEach ? { async, beforeEach: task.beforeEach } : { async });
+  }
   await bench.run();
   return tasks.map((task) => {
     const t = bench.getTask(task.name);
@@ -119,6 +135,15 @@ export function verdict(medianNs: number, targetNs: number): string {
   return medianNs <= targetNs
     ? `target median ≤ ${targetNs} ns: MET (${fmtNs(medianNs)})`
     : `target median ≤ ${targetNs} ns: MISSED (${fmtNs(medianNs)}, ${fmtRatio(medianNs, targetNs)} the target)`;
+}
+
+/** Target verdict for a ratio of two medians measured in the same run. */
+export function ratioVerdict(what: string, value: Measured, reference: Measured, maxRatio: number): string {
+  const r = value.medianNs / reference.medianNs;
+  const figures = `${fmtNs(value.medianNs)} vs ${fmtNs(reference.medianNs)} = ${fmtRatio(value.medianNs, reference.medianNs)}`;
+  return r <= maxRatio
+    ? `target ${what} ≤ ${maxRatio}× ${reference.name}: MET (${figures})`
+    : `target ${what} ≤ ${maxRatio}× ${reference.name}: MISSED (${figures})`;
 }
 
 /** Node version, CPU, load and a timestamp, for the top of the report. */

@@ -8,5 +8,5 @@ rt.connect({ ledger$: prices$.pipe(map((price) => ({ value: (price * 10_000).toF
 rt.events$.subscribe((e) => e.type === 'CircuitBreakerTripped' && console.log(`TRIPPED ${e.breaker}: ${e.details.reason}`));
 rt.rejected$.subscribe(({ decision }) => console.log(`rejected: ${decision.reason}`));
 prices$
-  .pipe(map((price) => ({ symbol: 'ES', side: 'buy' as const, quantity: 1, price: price.toFixed(2) })), rt.guard())
+  .pipe(map((price) => ({ symbol: 'ES', side: 'buy' as const, quantity: '1', price: price.toFixed(2) })), rt.guard())
   .subscribe({ next: (order) => console.log(`sent ${order.side} ${order.symbol} @ ${order.price}`), complete: () => void rt.stop() });
