@@ -62,7 +62,7 @@ class DailyLossTracker implements ValueTracker {
   quiet(): QuietRange | null {
     if (this.#day === null || this.#tripLevel === null) return null;
     const low = this.#warned ? this.#tripLevel : this.#warnLevel!;
-    return { low: low.toFixed(), high: null, until: this.#day.nextOpenAt, acceptsNewHigh: true };
+    return { low, high: null, highValue: null, until: this.#day.nextOpenAt, acceptsNewHigh: true };
   }
 
   figures(_now: number, value: Exact | null): Evidence {

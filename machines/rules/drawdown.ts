@@ -62,7 +62,7 @@ class DrawdownTracker implements ValueTracker {
     if (this.#hwmText === null) return null;
     this.#ensureLevels();
     const low = this.#warned ? this.#tripLevel! : this.#warnLevel!;
-    return { low: low.toFixed(), high: this.#hwmText, until: Infinity, acceptsNewHigh: true };
+    return { low, high: this.#hwmText, highValue: this.#hwm, until: Infinity, acceptsNewHigh: true };
   }
 
   figures(_now: number, value: Exact | null): Evidence {

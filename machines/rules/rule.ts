@@ -72,10 +72,11 @@ export interface ValueTracker extends Tracker {
 }
 
 export interface QuietRange {
-  /** Canonical decimal text (no exponent) of the exclusive lower edge. */
-  readonly low: string;
-  /** Canonical decimal text of the inclusive upper edge, or null. */
+  /** The exclusive lower edge. */
+  readonly low: Exact;
+  /** The inclusive upper edge, or null: canonical decimal text (no exponent) and its value. */
   readonly high: string | null;
+  readonly highValue: Exact | null;
   readonly until: number;
   /** Values above `high` that are only a new high: the rule takes them without arithmetic. */
   readonly acceptsNewHigh: boolean;

@@ -95,18 +95,21 @@ export class Figures {
   recomputeBand(): void {
     let low: Exact | null = null;
     let high: string | null = null;
+    let highValue: Exact | null = null;
     let until = Infinity;
     let newHighs = true;
     for (const { tracker } of this.valueTrackers) {
       const range = tracker.quiet();
       if (range === null) return void (this.band = null);
-      const level = new Exact(range.low);
-      if (low === null || level.gt(low)) low = level;
-      if (range.high !== null && (high === null || new Exact(range.high).lt(new Exact(high)))) high = range.high;
+      if (low === null || range.low.gt(low)) low = range.low;
+      if (range.high !== null && (highValue === null || range.highValue!.lt(highValue))) {
+        high = range.high;
+        highValue = range.highValue ?? new Exact(range.high);
+      }
       if (range.until < until) until = range.until;
       newHighs &&= range.acceptsNewHigh;
     }
-    if (this.valueTrackers.length === 0 || low === null || low.isNegative() || (high !== null && new Exact(high).lte(low))) {
+    if (this.valueTrackers.length === 0 || low === null || low.isNegative() || (highValue !== null && highValue.lte(low))) {
       this.band = null;
       return;
     }

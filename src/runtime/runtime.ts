@@ -78,6 +78,8 @@ export class RiskRuntime {
   readonly #durability: Durability;
   readonly #alerts: AlertWiring | null;
   #positions: readonly Position[] = [];
+  /** What the portfolio step needs, built once (closures are not free on the hot path). */
+  #portfolio: PortfolioContext | null = null;
   #subscriptions: Subscription[] = [];
 
   readonly #events$ = new Subject<RiskEvent>();
@@ -177,8 +179,7 @@ export class RiskRuntime {
    */
   updatePortfolio(update: PortfolioUpdate): void {
     this.#assertRunning();
-    const ctx = this.#portfolioContext();
-    applyPortfolioUpdate(ctx, update);
+    applyPortfolioUpdate((this.#portfolio ??= this.#portfolioContext()), update);
   }
 
   /**
