@@ -27,6 +27,7 @@ import { StepRunner, type CancelRequest } from './step.ts';
 import { SnapshotTimers } from './timers.ts';
 import { TransitionRecorder } from './transitions.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
+import { reportListenerErrors } from './listenerErrors.ts';
 import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
 
 export type { InspectOption } from './host.ts';
@@ -81,6 +82,7 @@ export class RiskRuntime {
   /** What the portfolio step needs, built once (closures are not free on the hot path). */
   #portfolio: PortfolioContext | null = null;
   #subscriptions: Subscription[] = [];
+  readonly #unreportListenerErrors: () => void;
 
   readonly #events$ = new Subject<RiskEvent>();
   readonly #state$: BehaviorSubject<StateSnapshot>;
@@ -115,6 +117,7 @@ export class RiskRuntime {
     const now = clock.now();
     this.#gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet');
     this.#step = new StepRunner((request) => this.#cancelAllOrders(request), (error) => this.#reportListenerError(error));
+    this.#unreportListenerErrors = reportListenerErrors(parts.logger);
     this.#durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
       record: () => this.#record(),
       highWaterMark: () => (this.#figures.drawdown?.save().highWaterMark as string | null | undefined) ?? null,
@@ -417,6 +420,7 @@ export class RiskRuntime {
     if (this.#alerts) await this.#alerts.manager.close();
     this.#alerts?.attempts$.complete();
     await this.#store.close();
+    this.#unreportListenerErrors();
     for (const subject of [this.#events$, this.#state$, this.#rejected$, this.#decisions$, this.#portfolio$, this.#fills$]) subject.complete();
     this.#log.info({ event: 'runtime_stopped', strategy: this.strategy }, 'runtime stopped');
   }

@@ -71,6 +71,19 @@ describe('the gate follows the actors, even from inside a listener (one step per
     await rt.stop();
   });
 
+  it('a listener that throws does not crash the process: breakerbox logs it (RxJS onUnhandledError) unless the host handles it', async () => {
+    const h = await harness(DRAWDOWN);
+    h.rt.events$.subscribe(() => {
+      throw new Error('listener bug, unhandled by the host');
+    });
+    h.rt.updatePortfolio({ value: '1000' });
+    h.rt.updatePortfolio({ value: '850' });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(h.logs.some((l) => l.event === 'listener_failed' && String(l.error).includes('listener bug'))).toBe(true);
+    expect(h.rt.status().breakers.drawdown.state).toBe('TRIPPED');
+    expect(h.cancels).toHaveLength(1);
+  });
+
   it('a listener that throws neither breaks the step nor starves the other listeners; it is reported', async () => {
     const reported: unknown[] = [];
     const previous = rxjsConfig.onUnhandledError;
