@@ -306,7 +306,7 @@ export class RiskRuntime {
   /** Halts the strategy at once: every new order is rejected and pending ones are cancelled. */
   halt(request: { operator: string; reason: string }): void {
     this.#assertRunning();
-    const { operator, reason } = readOperatorRequest(request, true);
+    const { operator, reason } = readOperatorRequest(request, 'halt');
     this.#step.run(() => this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason! }));
   }
 
@@ -316,7 +316,7 @@ export class RiskRuntime {
    */
   requestReset(request: { breaker: BreakerType; operator: string }): { token: string; breaker: BreakerType; expiresAt: string } {
     this.#assertRunning();
-    const { operator, breaker } = readOperatorRequest(request, false);
+    const { operator, breaker } = readOperatorRequest(request, 'request');
     if (this.#host.state(breaker) === BreakerState.NORMAL) {
       throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} is NORMAL; there is nothing to reset`);
     }
@@ -336,8 +336,8 @@ export class RiskRuntime {
    */
   confirmReset(request: { token: string; operator: string }): { confirmed: boolean; breaker: BreakerType; state: BreakerState; reason: string | null } {
     this.#assertRunning();
-    const { operator, token } = readOperatorRequest(request, false);
-    const breaker = BREAKER_TYPES.find((kind) => token !== undefined && this.#host.snapshot(kind).context.resetToken === token);
+    const { operator, token } = readOperatorRequest(request, 'confirm');
+    const breaker = BREAKER_TYPES.find((kind) => this.#host.snapshot(kind).context.resetToken === token);
     if (breaker === undefined) throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
     const now = this.#clock.now();
     const tracker = this.#figures.trackers.get(breaker) ?? null;
@@ -625,8 +625,10 @@ export class RiskRuntime {
   }
 }
 
-/** Reads an operator request's fields once each and validates them. */
-function readOperatorRequest(request: unknown, withReason: boolean): { operator: string; reason?: string; breaker: BreakerType; token?: string } {
+type OperatorRequestKind = 'halt' | 'request' | 'confirm';
+
+/** Reads an operator request's fields once each and validates what that kind of request needs. */
+function readOperatorRequest(request: unknown, kind: OperatorRequestKind): { operator: string; reason?: string; breaker: BreakerType; token?: string } {
   let operator: unknown, reason: unknown, breaker: unknown, token: unknown;
   try {
     ({ operator, reason, breaker, token } = (request ?? {}) as Record<string, unknown>);
@@ -634,17 +636,20 @@ function readOperatorRequest(request: unknown, withReason: boolean): { operator:
     throw new InvalidInputError('request', request, 'could not be read');
   }
   const validOperator = validateOperator(operator);
-  if (withReason && (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000)) {
-    throw new InvalidInputError('reason', reason, 'must be a non-empty string of at most 1000 characters');
+  if (kind === 'halt') {
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
+      throw new InvalidInputError('reason', reason, 'must be a non-empty string of at most 1000 characters');
+    }
+    return { operator: validOperator, reason: reason.trim(), breaker: BreakerType.MANUAL };
   }
-  const validBreaker = (withReason ? BreakerType.MANUAL : breaker) as BreakerType;
-  if (!withReason && token === undefined && !BREAKER_TYPES.includes(validBreaker)) {
+  if (kind === 'confirm') {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 200) {
+      throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
+    }
+    return { operator: validOperator, breaker: BreakerType.MANUAL, token };
+  }
+  if (!BREAKER_TYPES.includes(breaker as BreakerType)) {
     throw new InvalidInputError('breaker', breaker, `must be one of ${BREAKER_TYPES.join(', ')}`);
   }
-  return {
-    operator: validOperator,
-    ...(withReason ? { reason: (reason as string).trim() } : {}),
-    breaker: validBreaker,
-    ...(typeof token === 'string' ? { token } : {}),
-  };
+  return { operator: validOperator, breaker: breaker as BreakerType };
 }
