@@ -40,7 +40,15 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
   const generated = config.token === null;
   const token = config.token ?? generateToken();
   try {
-    server = await createServer({ strategies, token, logger: options.logger, metrics: new BreakerboxMetrics(), rateLimit: config.rateLimit });
+    server = await createServer({
+      strategies,
+      token,
+      logger: options.logger,
+      metrics: new BreakerboxMetrics(),
+      rateLimit: config.rateLimit,
+      allowedHosts: config.allowedHosts,
+      streams: { maxStreams: config.streams.max, maxBufferBytes: config.streams.bufferBytes },
+    });
     for (const rt of strategies.values()) server.metrics.track(rt);
     url = await server.listen({ host: config.host, port: config.port });
   } catch (error) {
