@@ -32,6 +32,11 @@ export const RiskEventType = {
   ALERT_FAILED: 'AlertDeliveryFailed',
   /** The runtime started in a fail-closed halt because its state could not be restored. */
   RESTORE_FAILED: 'RestoreFailed',
+  /**
+   * The store could not be written (disk full, directory gone): the strategy halts (fail closed)
+   * and this is alerted from memory. Emitted once per runtime.
+   */
+  STORE_FAILED: 'StoreWriteFailed',
 } as const;
 export type RiskEventType = (typeof RiskEventType)[keyof typeof RiskEventType];
 

@@ -35,6 +35,7 @@ export const ALERT_SEVERITY: Readonly<Partial<Record<RiskEventType, AlertSeverit
   ManualHalt: AlertSeverity.CRITICAL,
   CancelOrdersFailed: AlertSeverity.CRITICAL,
   RestoreFailed: AlertSeverity.CRITICAL,
+  StoreWriteFailed: AlertSeverity.CRITICAL,
   CircuitBreakerWarning: AlertSeverity.WARNING,
   ResetRefused: AlertSeverity.WARNING,
   ResetExpired: AlertSeverity.WARNING,

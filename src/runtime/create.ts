@@ -6,6 +6,7 @@ import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
 import { parseAlertConfig, type AlertConfig, type AlertConfigInput } from '../alerts/index.ts';
 import { ConfigError } from '../errors.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
+import { describeStore, registerStore } from '../store/registry.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
 import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
@@ -132,7 +133,10 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     // XState refused the stored snapshot: start fresh, halted, and say why.
     const reason = `store: the saved state of ${settings.strategy} could not be restored (${error instanceof Error ? error.message : String(error)})`;
     runtime = new RiskRuntime({ ...parts, restored: null, failClosedReason: reason });
+    failClosedReason = reason;
   }
+  // The store's health, size and start-up fault, for the server, metrics, CLI and demo.
+  registerStore(runtime, describeStore(store, storeOption && !isStrategyStore(storeOption) ? storeOption.path : null, failClosedReason));
   if (alerts) await alerts.manager.resume();
   return runtime;
 }

@@ -115,6 +115,8 @@ export class RiskRuntime {
   #gateOpen = false;
   #rejection: Rejected;
   #stopped = false;
+  /** A store write failed (StoreWriteFailed emitted). */
+  #storeFailed = false;
 
   readonly #resets = new Map<string, PendingReset>();
   #orderRateTimer: CancelTimer | null = null;
@@ -559,7 +561,8 @@ export class RiskRuntime {
   /** Stops the runtime: unsubscribes inputs, cancels timers, writes what is pending, closes the store. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
-    await this.flush();
+    // A failed store must not stop the stop: what could be written was; the failure was alerted.
+    await this.flush().catch(() => undefined);
     this.#stopped = true;
     this.#subscriptions.forEach((s) => s.unsubscribe());
     for (const token of [...this.#resets.keys()]) this.#forgetReset(token);
@@ -919,7 +922,13 @@ export class RiskRuntime {
   #onStoreFailure(error: unknown): void {
     const message = error instanceof Error ? error.message : describeValue(error);
     this.#log.error({ event: 'store_failed', strategy: this.strategy, error: message }, 'store write failed');
-    if (this.#stopped || this.#breakerInfo.manual.state === BreakerState.MANUALLY_HALTED) return;
+    if (this.#stopped) return;
+    // Said once, and alerted from memory (the alert sink dispatches what could not be stored).
+    if (!this.#storeFailed) {
+      this.#storeFailed = true;
+      this.#emit(RiskEventType.STORE_FAILED, null, { error: message });
+    }
+    if (this.#breakerInfo.manual.state === BreakerState.MANUALLY_HALTED) return;
     this.#send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason: `store write failed: ${message}` });
   }
 

@@ -4,7 +4,7 @@ import type { RiskEvent } from '../events.ts';
 import { ErrorCode, StoreError } from '../errors.ts';
 import type { JournalQuery } from '../runtime/eventLog.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from '../runtime/persistence.ts';
-import { openDatabase, releaseDatabase, type SharedDatabase } from './database.ts';
+import { directoryBytes, directoryProblem, openDatabase, releaseDatabase, type SharedDatabase } from './database.ts';
 import { parseRecord } from './records.ts';
 
 type Db = Level<string, string>;
@@ -30,6 +30,8 @@ export class LevelStrategyStore implements StrategyStore {
   readonly strategyDb: AbstractSublevel<Db, string | Buffer | Uint8Array, string, string>;
   #seq = 0;
   #closed = false;
+  /** Why the last failed write failed (null while every write succeeded). */
+  #failure: string | null = null;
 
   private constructor(shared: SharedDatabase, strategy: string) {
     this.#shared = shared;
@@ -93,6 +95,34 @@ export class LevelStrategyStore implements StrategyStore {
     await this.#shared.db.batch([{ type: 'put', key, value, sublevel: this.#state }] as never, { sync: true });
   }
 
+  /**
+   * Every write goes through here: the directory is checked first (a removed or replaced one
+   * fails the write), and a failure is remembered for {@link health}.
+   */
+  async #write(run: () => Promise<void>): Promise<void> {
+    try {
+      const problem = await directoryProblem(this.#shared);
+      if (problem !== null) throw new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: ${problem}`);
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#failure ??= message;
+      throw error instanceof StoreError ? error : new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: cannot write to ${this.#shared.path}: ${message}`, { cause: error });
+    }
+  }
+
+  /** Healthy while no write failed and the directory is still there (checked now). */
+  async health(): Promise<{ healthy: boolean; reason: string | null }> {
+    if (this.#failure !== null) return { healthy: false, reason: this.#failure };
+    const problem = this.#closed ? null : await directoryProblem(this.#shared);
+    return problem === null ? { healthy: true, reason: null } : { healthy: false, reason: problem };
+  }
+
+  /** Bytes used by the store directory (shared by every strategy in it). */
+  bytes(): Promise<number | null> {
+    return directoryBytes(this.#shared.path);
+  }
+
   async commit(record: StrategyRecord, events: readonly RiskEvent[], extra: readonly ExtraWrite[] = []): Promise<void> {
     const ops: unknown[] = [
       { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
@@ -100,21 +130,20 @@ export class LevelStrategyStore implements StrategyStore {
     ];
     for (const event of events) ops.push({ type: 'put', key: journalKey(event.at, this.#seq++), value: event, sublevel: this.#journal });
     ops.push(...extra);
-    await this.#shared.db.batch(ops as never, { sync: true });
+    await this.#write(() => this.#shared.db.batch(ops as never, { sync: true }));
   }
 
   async saveFigures(record: StrategyRecord): Promise<void> {
     // Not synced: survives a process crash (the write reached the OS), may be lost on power loss.
-    await this.#shared.db.batch(
-      [
-        { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
-        { type: 'put', key: HWM_KEY, value: record.figures.drawdown?.highWaterMark ?? '', sublevel: this.#state },
-      ] as never,
-    );
+    const ops = [
+      { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
+      { type: 'put', key: HWM_KEY, value: record.figures.drawdown?.highWaterMark ?? '', sublevel: this.#state },
+    ];
+    await this.#write(() => this.#shared.db.batch(ops as never));
   }
 
   async saveHighWaterMark(value: string): Promise<void> {
-    await this.#state.put(HWM_KEY, value);
+    await this.#write(() => this.#state.put(HWM_KEY, value));
   }
 
   async journal(query: JournalQuery = {}): Promise<RiskEvent[]> {
