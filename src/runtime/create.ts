@@ -54,6 +54,10 @@ export function structuralIssues(options: Record<string, unknown>): ConfigIssue[
   if (broker !== undefined && typeof broker?.cancelAllOrders !== 'function') {
     issues.push({ path: 'broker.cancelAllOrders', message: 'must be a function' });
   }
+  const cancelTimeoutMs = (broker as { cancelTimeoutMs?: unknown } | undefined)?.cancelTimeoutMs;
+  if (cancelTimeoutMs !== undefined && (typeof cancelTimeoutMs !== 'number' || !Number.isFinite(cancelTimeoutMs) || cancelTimeoutMs <= 0)) {
+    issues.push({ path: 'broker.cancelTimeoutMs', message: 'must be a positive number of milliseconds' });
+  }
   const clock = options.clock as Partial<Clock> | undefined;
   if (clock !== undefined && (typeof clock?.now !== 'function' || typeof clock?.setTimer !== 'function')) {
     issues.push({ path: 'clock', message: 'must have now() and setTimer()' });

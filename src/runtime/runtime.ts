@@ -21,6 +21,7 @@ import type { ResolvedSettings } from '../config.ts';
 import { InvalidInputError, ResetError, ErrorCode, describeValue } from '../errors.ts';
 import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
+import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from '../broker/cancel.ts';
 import { alertSink, type AlertWiring } from './alertWiring.ts';
 import { describeTrip } from './describe.ts';
 import { Durability, type DurableEventSink } from './durability.ts';
@@ -45,6 +46,8 @@ import {
 /** The broker port: called once on every trip and halt to cancel pending orders. */
 export interface BrokerPort {
   cancelAllOrders(context: { strategy: string; breaker: BreakerType; reason: string }): unknown;
+  /** Ms a returned promise or thenable may take to settle before it is reported as failed (default 5000). */
+  readonly cancelTimeoutMs?: number;
 }
 
 /** An observer of every actor, event and snapshot (e.g. `createWebSocketInspector().inspect`). */
@@ -794,18 +797,18 @@ export class RiskRuntime {
   }
 
   #cancelAllOrders(breaker: BreakerType, reason: string): void {
-    if (!this.#broker) return;
-    const failed = (error: unknown) => {
-      const message = error instanceof Error ? error.message : describeValue(error);
-      this.#log.error({ event: 'cancel_failed', strategy: this.strategy, breaker, error: message }, 'cancelAllOrders failed');
-      this.#emit(RiskEventType.CANCEL_FAILED, breaker, { error: message });
-    };
-    try {
-      const result = this.#broker.cancelAllOrders({ strategy: this.strategy, breaker, reason });
-      if (result instanceof Promise) result.catch(failed);
-    } catch (error) {
-      failed(error);
-    }
+    const broker = this.#broker;
+    if (!broker) return;
+    // A throw, a rejecting promise or thenable, or no settlement within the timeout: journalled and alerted.
+    callCancelAllOrders((ctx: Parameters<BrokerPort['cancelAllOrders']>[0]) => broker.cancelAllOrders(ctx), { strategy: this.strategy, breaker, reason }, {
+      clock: this.#clock,
+      timeoutMs: broker.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
+      onFailed: ({ error, timedOut }) => {
+        if (this.#stopped) return;
+        this.#log.error({ event: 'cancel_failed', strategy: this.strategy, breaker, error, timedOut }, 'cancelAllOrders failed');
+        this.#emit(RiskEventType.CANCEL_FAILED, breaker, { error, timedOut });
+      },
+    });
   }
 
   // ─────────────────────────── gate ───────────────────────────
