@@ -174,7 +174,7 @@ export class AlertManager {
     const payload = this.payloadFor(event);
     if (!payload) return [];
     const now = this.#clock.now();
-    const key = rateKey(event.strategy, event.breaker);
+    const key = rateKey(event.strategy, event.breaker, payload.severity === AlertSeverity.CRITICAL ? 'critical' : 'info');
     const out = this.#takeDigest(key, now);
     if (!this.#limiter.hasRoom(key, now)) {
       const entry: SuppressionEntry = {
