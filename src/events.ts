@@ -37,6 +37,8 @@ export const RiskEventType = {
    * and this is alerted from memory. Emitted once per runtime.
    */
   STORE_FAILED: 'StoreWriteFailed',
+  /** An operator pruned the journal up to a date (written by the store, never alerted). */
+  JOURNAL_PRUNED: 'JournalPruned',
 } as const;
 export type RiskEventType = (typeof RiskEventType)[keyof typeof RiskEventType];
 

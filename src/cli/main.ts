@@ -26,6 +26,8 @@ export function buildProgram(): Command {
     .description('circuit breakers and risk monitoring for live algorithmic trading')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // Options after a subcommand belong to it (journal --strategy vs journal export --strategy).
+    .enablePositionalOptions()
     .addHelpText('after', EXIT_HELP);
   program.addCommand(liveCommand());
   program.addCommand(journalCommand());

@@ -8,6 +8,7 @@ import { checkBearer } from './auth.ts';
 import { ApiError, ApiErrorCode, sendError, validationError } from './errors.ts';
 import type { StrategyMap } from './host.ts';
 import { confirmBody, errorBody, fillBody, haltBody, journalQuery, portfolioBody, resetBody } from './schemas.ts';
+import { registerJournalRoutes } from './journalRoutes.ts';
 import { safeStatus, summary } from './safeStatus.ts';
 import type { SseHub } from './sse.ts';
 
@@ -127,6 +128,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     rt.recordError(parse(errorBody, request.body));
     return { ok: true };
   });
+
+  registerJournalRoutes(app, runtime, operator);
 
   app.get('/metrics', read, async (_request, reply) => {
     const text = await ctx.metrics.expose();

@@ -1,6 +1,7 @@
 import type { AbstractSublevel } from 'abstract-level';
 import type { Level } from 'level';
-import type { RiskEvent } from '../events.ts';
+import { randomUUID } from 'node:crypto';
+import { RiskEventType, type RiskEvent } from '../events.ts';
 import { ErrorCode, StoreError } from '../errors.ts';
 import type { JournalQuery } from '../runtime/eventLog.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from '../runtime/persistence.ts';
@@ -158,6 +159,43 @@ export class LevelStrategyStore implements StrategyStore {
       if (query.limit !== undefined && out.length >= query.limit) break;
     }
     return out;
+  }
+
+  /** Journal entries with `since <= at < before`, oldest first, one at a time (for a JSON-lines export). */
+  async *exportJournal(range: { since?: number; before?: number } = {}): AsyncGenerator<RiskEvent> {
+    const opts: { gte?: string; lt?: string } = {};
+    if (range.since !== undefined) opts.gte = pad(Math.max(0, range.since), 15);
+    if (range.before !== undefined) opts.lt = pad(Math.max(0, range.before), 15);
+    for await (const event of this.#journal.values(opts)) yield event;
+  }
+
+  /**
+   * Deletes the journal entries before `before` (ms) and records the prune itself in the journal
+   * (a `JournalPruned` entry: who, up to when, how many), in batches of 1,000, synced.
+   */
+  async pruneJournal(before: number, operator: string, at: number): Promise<number> {
+    const lt = pad(Math.max(0, before), 15);
+    let deleted = 0;
+    for (;;) {
+      const keys = await this.#journal.keys({ lt, limit: 1_000 }).all();
+      if (keys.length === 0) break;
+      const ops = keys.map((key) => ({ type: 'del', key, sublevel: this.#journal }));
+      await this.#write(() => this.#shared.db.batch(ops as never, { sync: true }));
+      deleted += keys.length;
+    }
+    const entry: RiskEvent = {
+      id: randomUUID(),
+      type: RiskEventType.JOURNAL_PRUNED,
+      strategy: this.strategy,
+      breaker: null,
+      at,
+      timestamp: new Date(at).toISOString(),
+      operator,
+      details: { before: new Date(before).toISOString(), deleted },
+    };
+    const put = [{ type: 'put', key: journalKey(at, this.#seq++), value: entry, sublevel: this.#journal }];
+    await this.#write(() => this.#shared.db.batch(put as never, { sync: true }));
+    return deleted;
   }
 
   async close(): Promise<void> {
