@@ -39,7 +39,9 @@ describe('alert budgets', () => {
       expect(rt.confirmReset({ token, operator: 'desk' }).confirmed).toBe(true);
       await rt.flush();
       // Delivered before the (manual) clock moves on, so no delivery timeout fires meanwhile.
-      await waitFor(() => hook.requests.length === 3 * (cycle + 1), `cycle ${cycle + 1} delivered`);
+      await waitFor(async () => (await rt.alertHistory()).filter((a) => a.outcome === 'sent').length === 3 * (cycle + 1), `cycle ${cycle + 1} delivered`, 20_000).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; attempts: ${JSON.stringify((await rt.alertHistory()).map((a) => [a.eventType, a.outcome, a.reason]))}`);
+      });
     }
     await waitFor(() => sent().filter((b) => b.event_type === 'ResetConfirmed').length === 5, 'five reset cycles alerted');
     expect(sent().filter((b) => b.circuit_breaker_type === 'drawdown').length).toBeGreaterThanOrEqual(15);
