@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import type { RiskRuntime } from '../runtime/runtime.ts';
-import { safeStatus } from './safeStatus.ts';
+import type { StateSnapshot } from '../runtime/types.ts';
+import { lastSnapshot, safeStatus } from './safeStatus.ts';
 
 /** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
 export const SSE_PING_MS = 15_000;
@@ -60,10 +61,12 @@ class Channel {
     this.clients.add(client);
     if (this.#subs.length > 0) return;
     const rt = this.#rt;
-    this.#lastStatusKey = '';
+    // The new client was just sent the status: only a change from here on is news.
+    const now = lastSnapshot(rt);
+    this.#lastStatusKey = now ? statusKey(now) : '';
     this.#subs = [
       rt.state$.subscribe((s) => {
-        const key = `${s.state}|${s.ordersAllowed}|${Object.values(s.breakers).join(',')}`;
+        const key = statusKey(s);
         if (key === this.#lastStatusKey) return;
         this.#lastStatusKey = key;
         this.#statusDirty = true;
@@ -129,6 +132,8 @@ class Channel {
     for (const client of [...this.clients]) write(client, all, essential, this.#limits, this.#onDrop);
   }
 }
+
+const statusKey = (s: StateSnapshot): string => `${s.state}|${s.ordersAllowed}|${Object.values(s.breakers).join(',')}`;
 
 /** `event: <name>\ndata: <json>\n\n`, or null when the data cannot be serialised. */
 function frame(event: string, data: unknown): string | null {
