@@ -18,6 +18,7 @@ interface OptionalSuite {
 const OPTIONAL_SUITES: readonly OptionalSuite[] = [
   { title: 'alerts', file: './alerts.ts', exportName: 'benchAlerts' },
   { title: 'persistence', file: './persistence.ts', exportName: 'benchPersistence' },
+  { title: 'event streams: trip → cancel with 1,500 slow clients', file: './streams.ts', exportName: 'benchStreams' },
 ];
 
 function print(lines: string[] | void): void {

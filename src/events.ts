@@ -34,6 +34,13 @@ export const RiskEventType = {
   ACTOR_RESTARTED: 'ActorRestarted',
   /** The runtime started in a fail-closed halt because its state could not be restored. */
   RESTORE_FAILED: 'RestoreFailed',
+  /**
+   * The store could not be written (disk full, directory gone): the strategy halts (fail closed)
+   * and this is alerted from memory. Emitted once per runtime.
+   */
+  STORE_FAILED: 'StoreWriteFailed',
+  /** An operator pruned the journal up to a date (written by the store, never alerted). */
+  JOURNAL_PRUNED: 'JournalPruned',
 } as const;
 export type RiskEventType = (typeof RiskEventType)[keyof typeof RiskEventType];
 

@@ -10,6 +10,8 @@ export const DEFAULT_MAX_PER_HOUR = 10;
 export const DEFAULT_RATE_WINDOW_MS = 3_600_000;
 /** Default time after which an undeliverable alert is given up: 24 hours. */
 export const DEFAULT_GIVE_UP_AFTER_MS = 24 * 3_600_000;
+/** Default age after which settled outbox entries and attempt records are pruned: 7 days. */
+export const DEFAULT_OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
 /** Default per-attempt timeout. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -73,6 +75,8 @@ const alertsSchema = z.strictObject({
   maxPerHour: posInt.default(DEFAULT_MAX_PER_HOUR),
   rateWindowMs: posInt.default(DEFAULT_RATE_WINDOW_MS),
   giveUpAfterMs: posInt.default(DEFAULT_GIVE_UP_AFTER_MS),
+  /** Settled outbox entries (delivered, given up, folded) and attempt records older than this are pruned. */
+  outboxRetentionMs: posInt.default(DEFAULT_OUTBOX_RETENTION_MS),
   timeoutMs: posInt.default(DEFAULT_TIMEOUT_MS),
   retry: retrySchema.default({ baseDelayMs: 1_000, maxDelayMs: 300_000, jitter: 0.5 }),
 });

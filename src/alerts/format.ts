@@ -127,6 +127,8 @@ export function describeAlert(p: AlertPayload): string {
       return withFigures(`CANCEL ALL ORDERS FAILED on ${strategy}: open orders may remain`, d.error !== undefined ? clean(d.error) : d.message !== undefined ? clean(d.message) : '');
     case 'RestoreFailed':
       return withFigures(`Strategy ${strategy} HALTED: state could not be restored`, d.reason !== undefined ? clean(d.reason) : '');
+    case 'StoreWriteFailed':
+      return withFigures(`STORE WRITE FAILED on ${strategy}: halted (fail closed), state is not durable`, d.error !== undefined ? clean(d.error) : '');
     case DIGEST_EVENT_TYPE: {
       const n = formatCount(d.suppressed_count);
       const last = obj(d.last_event);
@@ -216,7 +218,7 @@ export function slackBody(p: AlertPayload): { text: string; blocks: object[] } {
 export const PagerDutyAction = { TRIGGER: 'trigger', RESOLVE: 'resolve' } as const;
 export type PagerDutyAction = (typeof PagerDutyAction)[keyof typeof PagerDutyAction];
 
-const TRIGGER_TYPES: ReadonlySet<string> = new Set(['CircuitBreakerTripped', 'ManualHalt', 'CancelOrdersFailed', 'RestoreFailed']);
+const TRIGGER_TYPES: ReadonlySet<string> = new Set(['CircuitBreakerTripped', 'ManualHalt', 'CancelOrdersFailed', 'RestoreFailed', 'StoreWriteFailed']);
 const RESOLVE_TYPES: ReadonlySet<string> = new Set(['ResetConfirmed', 'CircuitBreakerRecovered']);
 
 /** The PagerDuty action for an alert, or null when PagerDuty is not told about it. */

@@ -61,7 +61,7 @@ export {
   smsText,
   SMS_MAX_LENGTH,
 } from './format.ts';
-export { AlertRateLimiter, rateKey } from './rateLimiter.ts';
+export { AlertRateLimiter, rateKey, type AlertBudget } from './rateLimiter.ts';
 export { assertUrlAllowed, isLoopbackHost, urlProblem, type UrlPolicy } from './urlPolicy.ts';
 export { DeliveryError, type AlertChannel, type ChannelTarget, type SendContext } from './channels/channel.ts';
 export { EmailChannel } from './channels/email.ts';

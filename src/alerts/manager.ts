@@ -35,6 +35,7 @@ export const ALERT_SEVERITY: Readonly<Partial<Record<RiskEventType, AlertSeverit
   ManualHalt: AlertSeverity.CRITICAL,
   CancelOrdersFailed: AlertSeverity.CRITICAL,
   RestoreFailed: AlertSeverity.CRITICAL,
+  StoreWriteFailed: AlertSeverity.CRITICAL,
   CircuitBreakerWarning: AlertSeverity.WARNING,
   ResetRefused: AlertSeverity.WARNING,
   ResetExpired: AlertSeverity.WARNING,
@@ -42,6 +43,9 @@ export const ALERT_SEVERITY: Readonly<Partial<Record<RiskEventType, AlertSeverit
   ResetConfirmed: AlertSeverity.INFO,
   CircuitBreakerRecovered: AlertSeverity.INFO,
 };
+
+/** How often the outbox is pruned (clock ms). */
+const PRUNE_EVERY_MS = 3_600_000;
 
 const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = { info: 0, warning: 1, critical: 2 };
 
@@ -107,6 +111,7 @@ export class AlertManager {
   readonly #work = new Set<Promise<unknown>>();
   #closed = false;
   #resumed = false;
+  #pruneTimer: CancelTimer | null = null;
 
   constructor(options: AlertManagerOptions) {
     this.config = options.config;
@@ -173,7 +178,7 @@ export class AlertManager {
     const payload = this.payloadFor(event);
     if (!payload) return [];
     const now = this.#clock.now();
-    const key = rateKey(event.strategy, event.breaker);
+    const key = rateKey(event.strategy, event.breaker, payload.severity === AlertSeverity.CRITICAL ? 'critical' : 'info');
     const out = this.#takeDigest(key, now);
     if (!this.#limiter.hasRoom(key, now)) {
       const entry: SuppressionEntry = {
@@ -251,6 +256,34 @@ export class AlertManager {
     }
     this.#logger.info({ pending: pending.length, suppressed: [...this.#suppressed.values()].reduce((n, l) => n + l.length, 0) }, 'alerts: resuming outbox');
     for (const e of pending) this.#attempt(e);
+    this.#schedulePrune(0);
+  }
+
+  /**
+   * Deletes settled outbox entries and attempt records older than `outboxRetentionMs`
+   * (pending deliveries and suppressions are never pruned). Runs at resume and then every hour
+   * of the clock; returns how many entries were deleted.
+   */
+  async prune(): Promise<number> {
+    const before = this.#clock.now() - this.config.outboxRetentionMs;
+    try {
+      const n = await this.outbox.prune(before);
+      if (n > 0) this.#logger.info({ pruned: n, before: new Date(before).toISOString() }, 'alerts: outbox pruned');
+      return n;
+    } catch (err) {
+      this.#logger.warn({ err: this.#scrub(errorText(err)) }, 'alerts: outbox prune failed');
+      return 0;
+    }
+  }
+
+  #schedulePrune(delayMs: number): void {
+    if (this.#closed) return;
+    this.#pruneTimer?.();
+    this.#pruneTimer = this.#clock.setTimer(() => {
+      this.#pruneTimer = null;
+      if (this.#closed) return;
+      this.#track(this.prune().then(() => this.#schedulePrune(PRUNE_EVERY_MS)));
+    }, delayMs);
   }
 
   /** Attempt records (sent / failed / suppressed / delivery_failed) in a clock-ms range, oldest first. */
@@ -276,6 +309,8 @@ export class AlertManager {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#pruneTimer?.();
+    this.#pruneTimer = null;
     for (const cancel of [...this.#retryTimers.values(), ...this.#digestTimers.values()]) cancel();
     this.#retryTimers.clear();
     this.#digestTimers.clear();

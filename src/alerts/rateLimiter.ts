@@ -45,7 +45,15 @@ export class AlertRateLimiter {
   }
 }
 
-/** The rate-limit key of a strategy and breaker (null breaker = strategy-wide). */
-export function rateKey(strategy: string, breaker: string | null): string {
-  return `${strategy}/${breaker ?? 'strategy'}`;
+/** The two alert budgets of a breaker: trips and halts (critical) never share one with the rest. */
+export type AlertBudget = 'critical' | 'info';
+
+/**
+ * The rate-limit key of a strategy, breaker (null = strategy-wide) and budget:
+ * `<strategy>/<breaker>` for critical alerts (trips, halts, failed cancels, store failures) and
+ * `<strategy>/<breaker>/info` for the rest (warnings, reset requested/confirmed/refused/expired,
+ * recoveries), so informational alerts can never use up the budget of a trip.
+ */
+export function rateKey(strategy: string, breaker: string | null, budget: AlertBudget = 'critical'): string {
+  return `${strategy}/${breaker ?? 'strategy'}${budget === 'critical' ? '' : '/info'}`;
 }

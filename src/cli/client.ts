@@ -51,7 +51,12 @@ export class ApiClient {
   }
 
   /** Sends one request; maps every failure to a {@link CliError} with the documented exit code. */
-  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  /** Like {@link call}, answering the body as text (e.g. a JSON-lines export). */
+  async text(method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
+    return this.call<string>(method, path, body, false);
+  }
+
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, json = true): Promise<T> {
     let url: URL;
     try {
       url = new URL(path, `${this.baseUrl}/`);
@@ -75,19 +80,21 @@ export class ApiClient {
       throw new CliError(ExitCode.UNREACHABLE, `cannot reach breakerbox at ${this.baseUrl}: ${errnoOf(error)}`);
     }
     const text = await res.body.text();
-    let json: unknown = null;
+    if (!json && res.statusCode < 400) return text as T;
+    let parsed: unknown = null;
     try {
-      json = text.length > 0 ? JSON.parse(text) : null;
+      parsed = text.length > 0 ? JSON.parse(text) : null;
     } catch {
-      json = null;
+      parsed = null;
     }
-    if (res.statusCode < 400) return json as T;
-    const err = (json as ErrorAnswer | null)?.error;
+    if (res.statusCode < 400) return parsed as T;
+    const err = (parsed as ErrorAnswer | null)?.error;
     const detail = `${err?.message ?? text.slice(0, 200)}${err?.field ? ` (field: ${err.field})` : ''}`;
     switch (res.statusCode) {
       case 401:
         throw new CliError(ExitCode.AUTH, `authentication required: pass --token or set BREAKERBOX_TOKEN (${detail})`);
       case 403:
+        if (err?.code === 'HOST_NOT_ALLOWED' || err?.code === 'ORIGIN_NOT_ALLOWED') throw new CliError(ExitCode.REFUSED, `refused (HTTP 403 ${err.code}): ${detail}`);
         throw new CliError(ExitCode.AUTH, `the token was refused by ${this.baseUrl}: check --token / BREAKERBOX_TOKEN`);
       case 404:
         throw new CliError(ExitCode.NOT_FOUND, `not found: ${detail}`);

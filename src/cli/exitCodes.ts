@@ -11,15 +11,20 @@ export const ExitCode = {
   REFUSED: 4,
   /** Unknown strategy or route (HTTP 404). */
   NOT_FOUND: 5,
+  /** `serve` / `demo`: a store directory is locked by another process or unreadable (see --allow-halted-start). */
+  STORE: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error the CLI reports as one line on stderr before exiting with `exitCode`. */
 export class CliError extends Error {
   readonly exitCode: ExitCode;
-  constructor(exitCode: ExitCode, message: string) {
+  /** Print the message as is on stdout (instead of `breakerbox: <message>` on stderr). */
+  readonly stdout: boolean;
+  constructor(exitCode: ExitCode, message: string, options: { stdout?: boolean } = {}) {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.stdout = options.stdout ?? false;
   }
 }

@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.ts';
 import { journalCommand } from './commands/journal.ts';
 import { liveCommand } from './commands/live.ts';
 import { serveCommand } from './commands/serve.ts';
+import { HaltedStartError } from '../store/startup.ts';
 import { CliError, ExitCode } from './exitCodes.ts';
 
 const EXIT_HELP = `
@@ -14,6 +15,7 @@ Exit codes:
   3  authentication failed (no token: 401, wrong token: 403)
   4  refused by the server (validation, conflict, rate limit, reset refused)
   5  not found (unknown strategy)
+  6  serve/demo: store directory locked by another process or unreadable (--allow-halted-start overrides)
 
 Emergency stop:
   breakerbox live stop --strategy <name> --reason "<why>" --token $BREAKERBOX_TOKEN`;
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
     .description('circuit breakers and risk monitoring for live algorithmic trading')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // Options after a subcommand belong to it (journal --strategy vs journal export --strategy).
+    .enablePositionalOptions()
     .addHelpText('after', EXIT_HELP);
   program.addCommand(liveCommand());
   program.addCommand(journalCommand());
@@ -47,8 +51,13 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
       return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? ExitCode.OK : ExitCode.USAGE;
     }
     if (error instanceof CliError) {
-      process.stderr.write(`breakerbox: ${error.message}\n`);
+      if (error.stdout) process.stdout.write(`${error.message}\n`);
+      else process.stderr.write(`breakerbox: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof HaltedStartError) {
+      process.stdout.write(`${error.message}\n`);
+      return ExitCode.STORE;
     }
     if (error instanceof ConfigError) {
       process.stderr.write(`breakerbox: ${error.message}\n`);

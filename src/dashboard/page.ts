@@ -39,14 +39,15 @@ export function dashboardHtml(): string {
 
 <section class="credentials" aria-labelledby="credentials-title">
   <h2 id="credentials-title" class="visually-hidden">Operator credentials</h2>
-  <form id="credentials-form" class="credentials-form" autocomplete="off">
+  <!-- POST and no named inputs: submitted before the script loads, nothing lands in a URL (or a body). -->
+  <form id="credentials-form" class="credentials-form" method="post" action="#" autocomplete="off">
     <div class="field">
       <label for="operator-name">Operator name</label>
-      <input id="operator-name" name="operator" type="text" maxlength="100" autocomplete="off" spellcheck="false" required>
+      <input id="operator-name" type="text" maxlength="100" autocomplete="off" spellcheck="false" required>
     </div>
     <div class="field">
       <label for="operator-token">API token</label>
-      <input id="operator-token" name="token" type="password" autocomplete="off" spellcheck="false" aria-describedby="token-help">
+      <input id="operator-token" type="password" autocomplete="off" spellcheck="false" aria-describedby="token-help">
     </div>
     <button type="submit">Use for this session</button>
     <button type="button" id="forget-token" class="secondary">Forget token</button>

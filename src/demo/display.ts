@@ -34,6 +34,8 @@ export function describeEvent(e: RiskEvent): string | null {
       return `cancelAllOrders FAILED: ${String(d.error ?? '')}`;
     case 'RestoreFailed':
       return `restore FAILED, starting halted: ${String(d.reason ?? '')}`;
+    case 'StoreWriteFailed':
+      return `store write FAILED, halted (state not durable): ${String(d.error ?? '')}`;
     default:
       return null;
   }

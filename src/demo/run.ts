@@ -10,6 +10,7 @@ import type { PortfolioUpdate } from '../runtime/types.ts';
 import { createServer, type BreakerboxServer } from '../server/app.ts';
 import { generateToken } from '../server/auth.ts';
 import { stopStrategies } from '../server/host.ts';
+import { allPersistent, haltedStarts, HaltedStartError } from '../store/startup.ts';
 import { firstFreePort } from '../server/ports.ts';
 import { startAlertReceiver } from './alertReceiver.ts';
 import { PaperBroker } from './broker.ts';
@@ -40,6 +41,8 @@ export interface DemoOptions {
   readonly out?: Writable;
   /** Redraw a live table (default: whether `out` is a TTY). */
   readonly tty?: boolean;
+  /** Start even when the store is locked or unreadable (those strategies run halted, in memory). */
+  readonly allowHaltedStart?: boolean;
 }
 
 /** What happened in a demo run. */
@@ -113,9 +116,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const simStart = { at: 0 };
   const stamp = () => `t+${String(Math.max(0, Math.round((clock.now() - simStart.at) / 1000))).padStart(4)}s`;
   // Alerts go out for real: signed webhooks to a receiver on loopback that verifies them.
+  // Held back until the demo has decided to start (a refused start prints only its one line).
+  let heldBack: string[] | null = [];
   const receiver = await startAlertReceiver(clock, (alert) => {
     if (alert.eventType !== 'CircuitBreakerTripped' && alert.eventType !== 'ManualHalt') return;
-    display.line(`${stamp()}  ${alert.strategy.padEnd(6)} alert     webhook received: ${alert.eventType} ${alert.breaker ?? ''} (signature ${alert.signatureOk ? 'verified' : 'INVALID'})`);
+    const line = `${stamp()}  ${alert.strategy.padEnd(6)} alert     webhook received: ${alert.eventType} ${alert.breaker ?? ''} (signature ${alert.signatureOk ? 'verified' : 'INVALID'})`;
+    if (heldBack) heldBack.push(line);
+    else display.line(line);
   });
   try {
     for (const spec of DEMO_STRATEGIES) {
@@ -156,12 +163,19 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       metrics.track(rt);
     }
 
-    // A previous run's state was restored from the store: continue its clock, and clear old trips.
+    // A store locked by another process or unreadable: say so and stop, unless told to start halted.
+    const halted = haltedStarts(runtimes.values());
+    if (halted.length > 0 && !options.allowHaltedStart) throw new HaltedStartError(halted); // the catch below cleans up
+    const failClosed = new Set(halted.map((h) => h.strategy));
+    const persisted = allPersistent(runtimes.values());
+
+    // A previous run's state was restored from the store: continue its clock, and clear old trips
+    // (never a fail-closed halt: that one waits for a person).
     const restored = [...runtimes.values()].map((rt) => rt.status());
     const lastSeen = Math.max(0, ...restored.map((s) => (s.portfolio.timestamp ? Date.parse(s.portfolio.timestamp) : 0)));
     clock.jumpTo(lastSeen + 1000);
     simStart.at = clock.now();
-    const leftovers = restored.filter((s) => s.state !== BreakerState.NORMAL);
+    const leftovers = restored.filter((s) => s.state !== BreakerState.NORMAL && !failClosed.has(s.strategy));
 
     const token = options.token ?? process.env.BREAKERBOX_TOKEN ?? generateToken();
     server = await createServer({ strategies: runtimes, token, logger: log.logger, metrics });
@@ -173,7 +187,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     display.line(`  dashboard  ${url}/`);
     display.line(`  API        ${url}/api/strategies   (docs/api.md)`);
     display.line(`  metrics    ${url}/metrics`);
-    display.line(`  state      ${dataDir} (LevelDB); JSON logs in ${log.file}`);
+    display.line(persisted ? `  state      ${dataDir} (LevelDB); JSON logs in ${log.file}` : `  state      NOT persisted (in memory: ${dataDir} could not be used); JSON logs in ${log.file}`);
     display.line(`  token      ${token}`);
     display.line('In another terminal:');
     display.line(`  export BREAKERBOX_URL=${url} BREAKERBOX_TOKEN=${token}`);
@@ -185,6 +199,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     for (const s of leftovers) {
       display.line(`  ${s.strategy}: restored from ${dataDir} in state ${s.state}; the demo resets it (operator "demo") to replay the scenarios`);
     }
+    for (const h of halted) {
+      display.line(`  ${h.strategy}: started HALTED (fail closed): ${h.reason}; not reset automatically — reset it yourself once you know why`);
+    }
+    heldBack.forEach((line) => display.line(line));
+    heldBack = null;
     display.line('');
 
     // The simulation loop: every tick moves each market, values each portfolio, lets each strategy trade.
@@ -265,13 +284,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
           const simulatedSeconds = Math.round((clock.now() - simStart.at) / 1000);
           subs.forEach((s) => s.unsubscribe());
           await server?.close().catch(() => undefined);
+          // Whether everything reached the store (a failed write makes flush() reject).
+          const flushed = await Promise.allSettled([...runtimes.values()].map((rt) => rt.flush()));
+          const storeWritten = flushed.every((r) => r.status === 'fulfilled');
           metrics.untrackAll();
           await stopStrategies(runtimes);
           await receiver.close();
           log.close();
           const summary = { trips, simulatedSeconds };
+          const saved = persisted && storeWritten ? `state saved in ${dataDir}` : `state NOT saved (${persisted ? 'the store could not be written' : `${dataDir} could not be used`})`;
           out.write(
-            `demo stopped after ${simulatedSeconds}s simulated; trips: ${AUTOMATIC_BREAKERS.map((b) => `${b}=${trips[b]!.length > 0 ? trips[b]!.join('+') : 'none'}`).join(' ')}; state saved in ${dataDir}\n`,
+            `demo stopped after ${simulatedSeconds}s simulated; trips: ${AUTOMATIC_BREAKERS.map((b) => `${b}=${trips[b]!.length > 0 ? trips[b]!.join('+') : 'none'}`).join(' ')}; ${saved}\n`,
           );
           return summary;
         })();

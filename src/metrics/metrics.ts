@@ -4,6 +4,7 @@ import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, STATE_SEVERITY } from 
 import type { AttemptRecord } from '../alerts/types.ts';
 import { RiskEventType } from '../events.ts';
 import type { RiskRuntime } from '../runtime/runtime.ts';
+import { storeInfo } from '../store/registry.ts';
 import type { Decision, RuntimeStatus } from '../runtime/types.ts';
 
 /** Where a timed order check came from (label `source` of the latency histogram). */
@@ -68,6 +69,39 @@ export class BreakerboxMetrics {
       },
     });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'breakerbox_' });
+    new Gauge({
+      name: 'breakerbox_store_healthy',
+      help: '1 while the strategy\'s store can be written and its directory is in place; 0 after a failed write, a removed directory or a fail-closed start',
+      labelNames: ['strategy'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const { rt } of self.#tracked.values()) {
+          const info = storeInfo(rt);
+          if (!info) continue;
+          const health = await info.health().catch(() => ({ healthy: false }));
+          this.set({ strategy: rt.strategy }, health.healthy ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'breakerbox_store_bytes',
+      help: 'Bytes used by each LevelDB store directory (shared by the strategies stored in it)',
+      labelNames: ['path'],
+      registers,
+      async collect() {
+        this.reset();
+        const paths = new Map<string, () => Promise<number | null>>();
+        for (const { rt } of self.#tracked.values()) {
+          const info = storeInfo(rt);
+          if (info?.persistent && info.path) paths.set(info.path, () => info.bytes());
+        }
+        for (const [path, bytes] of paths) {
+          const n = await bytes().catch(() => null);
+          if (n !== null) this.set({ path }, n);
+        }
+      },
+    });
     this.#breakerState = new Gauge({
       name: 'breakerbox_breaker_state',
       help: 'Breaker state: 1 for the state the breaker is in, 0 for the others (breaker="global" is the strategy)',

@@ -57,5 +57,10 @@ export function alertSink({ manager, outbox }: AlertWiring): DurableEventSink {
       if (outbox.batchOps) manager.dispatch(entries);
       else void outbox.put(entries).then(() => manager.dispatch(entries));
     },
+    // The batch (and the outbox entries in it) could not be written: send from memory, best effort.
+    onCommitFailed(_events, handle) {
+      const entries = handle as OutboxEntry[];
+      if (entries.length > 0) manager.dispatch(entries);
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
 import { parseAlertConfig, type AlertConfig, type AlertConfigInput } from '../alerts/index.ts';
 import { ConfigError } from '../errors.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
+import { describeStore, registerStore } from '../store/registry.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
 import { recordProblems } from './record.ts';
@@ -61,6 +62,10 @@ export function structuralIssues(options: Record<string, unknown>): ConfigIssue[
   const broker = options.broker as { cancelAllOrders?: unknown } | undefined;
   if (broker !== undefined && typeof broker?.cancelAllOrders !== 'function') {
     issues.push({ path: 'broker.cancelAllOrders', message: 'must be a function' });
+  }
+  const cancelTimeoutMs = (broker as { cancelTimeoutMs?: unknown } | undefined)?.cancelTimeoutMs;
+  if (cancelTimeoutMs !== undefined && (typeof cancelTimeoutMs !== 'number' || !Number.isFinite(cancelTimeoutMs) || cancelTimeoutMs <= 0)) {
+    issues.push({ path: 'broker.cancelTimeoutMs', message: 'must be a positive number of milliseconds' });
   }
   const clock = options.clock as Partial<Clock> | undefined;
   if (clock !== undefined && (typeof clock?.now !== 'function' || typeof clock?.setTimer !== 'function')) {
@@ -146,7 +151,10 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     // XState refused the stored snapshot: start fresh, halted, and say why.
     const reason = `store: the saved state of ${settings.strategy} could not be restored (${error instanceof Error ? error.message : String(error)})`;
     runtime = new RiskRuntime({ ...parts, restored: null, failClosedReason: reason });
+    failClosedReason = reason;
   }
+  // The store's health, size and start-up fault, for the server, metrics, CLI and demo.
+  registerStore(runtime, describeStore(store, storeOption && !isStrategyStore(storeOption) ? storeOption.path : null, failClosedReason));
   if (alerts) await alerts.manager.resume();
   return runtime;
 }

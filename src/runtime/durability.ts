@@ -1,4 +1,5 @@
 import type { CancelTimer, Clock } from '../clock.ts';
+import { ErrorCode, StoreError } from '../errors.ts';
 import type { RiskEvent } from '../events.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from './persistence.ts';
 
@@ -8,6 +9,8 @@ export interface DurableEventSink {
   prepare?(events: readonly RiskEvent[]): { writes: readonly ExtraWrite[]; handle: unknown };
   /** Called after the batch is durable. */
   afterCommit(events: readonly RiskEvent[], handle: unknown): void;
+  /** Called when the batch could NOT be written: act from memory (alerts are still sent). */
+  onCommitFailed?(events: readonly RiskEvent[], handle: unknown, error: unknown): void;
 }
 
 /** What the pipeline needs from its runtime. */
@@ -39,6 +42,8 @@ export class Durability {
   #hwmWriteQueued = false;
   #sinks: DurableEventSink[] = [];
   #closed = false;
+  /** The first write that failed: from then on flush() rejects (the state is not durable). */
+  #failure: unknown = null;
 
   constructor(store: StrategyStore, clock: Clock, debounceMs: number, host: DurabilityHost) {
     this.#store = store;
@@ -87,19 +92,26 @@ export class Durability {
         const hwm = this.#host.highWaterMark();
         return hwm !== null && !this.#closed ? store.saveHighWaterMark!(hwm) : undefined;
       })
-      .catch((error: unknown) => this.#host.onFailure(error));
+      .catch((error: unknown) => this.#failed(error));
   }
 
-  /** Resolves once everything queued so far is durable. */
+  /**
+   * Resolves once everything queued so far is durable; rejects (StoreError STORE_UNAVAILABLE)
+   * once any write has failed, since then a restart could forget what happened.
+   */
   async flush(): Promise<void> {
     if (this.#commitScheduled) this.#commit();
     if (this.#countersDirty) this.#saveCounters();
     await this.#chain;
+    if (this.#failure !== null) {
+      const message = this.#failure instanceof Error ? this.#failure.message : String(this.#failure);
+      throw new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: write failed, state is not durable: ${message}`, { cause: this.#failure });
+    }
   }
 
-  /** Flushes, then refuses further writes. */
+  /** Flushes (a failed store does not stop the close), then refuses further writes. */
   async close(): Promise<void> {
-    await this.flush();
+    await this.flush().catch(() => undefined);
     this.#closed = true;
     this.#countersTimer?.();
     this.#countersTimer = null;
@@ -121,14 +133,29 @@ export class Durability {
       .then(() => this.#store.commit(record, events, writes))
       .then(
         () => sinks.forEach((sink, i) => sink.afterCommit(events, prepared[i]?.handle)),
-        (error: unknown) => this.#host.onFailure(error),
+        (error: unknown) => {
+          // Not durable: the sinks act from memory (alerts still leave), then the host fails closed.
+          sinks.forEach((sink, i) => {
+            try {
+              sink.onCommitFailed?.(events, prepared[i]?.handle, error);
+            } catch {
+              // a sink's own failure must not hide the store failure
+            }
+          });
+          this.#failed(error);
+        },
       );
+  }
+
+  #failed(error: unknown): void {
+    this.#failure ??= error;
+    this.#host.onFailure(error);
   }
 
   #saveCounters(): void {
     if (!this.#countersDirty || this.#closed) return;
     this.#countersDirty = false;
     const record = this.#host.record();
-    this.#chain = this.#chain.then(() => this.#store.saveFigures(record)).catch((error: unknown) => this.#host.onFailure(error));
+    this.#chain = this.#chain.then(() => this.#store.saveFigures(record)).catch((error: unknown) => this.#failed(error));
   }
 }

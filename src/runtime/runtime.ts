@@ -28,6 +28,7 @@ import { SnapshotTimers } from './timers.ts';
 import { TransitionRecorder } from './transitions.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
+import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from '../broker/cancel.ts';
 import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
 
 export type { InspectOption } from './host.ts';
@@ -35,6 +36,8 @@ export type { InspectOption } from './host.ts';
 /** The broker port: called once on every trip and halt to cancel pending orders. */
 export interface BrokerPort {
   cancelAllOrders(context: { strategy: string; breaker: BreakerType; reason: string }): unknown;
+  /** Ms a returned promise or thenable may take to settle before it is reported as failed (default 5000). */
+  readonly cancelTimeoutMs?: number;
 }
 
 /** Internal construction arguments (see createRiskRuntime for the public options). */
@@ -81,6 +84,8 @@ export class RiskRuntime {
   #positions: readonly Position[] = [];
   /** What the portfolio step needs, built once (closures are not free on the hot path). */
   #portfolio: PortfolioContext | null = null;
+  /** A store write failed (StoreWriteFailed was emitted once). */
+  #storeFailed = false;
   #subscriptions: Subscription[] = [];
   readonly #unreportListenerErrors: () => void;
 
@@ -411,7 +416,8 @@ export class RiskRuntime {
   /** Stops the runtime: unsubscribes inputs, cancels timers, writes what is pending, closes the store. */
   async stop(): Promise<void> {
     if (this.#gate.stopped) return;
-    await this.flush();
+    // A failed store must not stop the stop: what could be written was; the failure was alerted.
+    await this.flush().catch(() => undefined);
     this.#gate.stop();
     this.#subscriptions.forEach((s) => s.unsubscribe());
     this.#timers.stop();
@@ -547,12 +553,19 @@ export class RiskRuntime {
     }
   }
 
-  /** A write that fails means a restart could forget: halt, fail closed. */
+  /** A write that fails means a restart could forget: say so once (alerted from memory), halt, fail closed. */
   #onStoreFailure(error: unknown): void {
     const message = error instanceof Error ? error.message : describeValue(error);
     this.#log.error({ event: 'store_failed', strategy: this.strategy, error: message }, 'store write failed');
-    if (this.#gate.stopped || this.#host.state(BreakerType.MANUAL) === BreakerState.MANUALLY_HALTED) return;
-    this.#step.run(() => this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason: `store write failed: ${message}` }));
+    if (this.#gate.stopped) return;
+    this.#step.run(() => {
+      if (!this.#storeFailed) {
+        this.#storeFailed = true;
+        this.#emit(RiskEventType.STORE_FAILED, null, { error: message });
+      }
+      if (this.#host.state(BreakerType.MANUAL) === BreakerState.MANUALLY_HALTED) return;
+      this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason: `store write failed: ${message}` });
+    });
   }
 
   #reportListenerError(error: unknown): void {
@@ -575,20 +588,18 @@ export class RiskRuntime {
   // ─────────────────────────── outputs ───────────────────────────
 
   #cancelAllOrders({ breaker, reason }: CancelRequest): void {
-    if (!this.#broker) return;
-    const failed = (error: unknown) => {
-      const message = error instanceof Error ? error.message : describeValue(error);
-      this.#log.error({ event: 'cancel_failed', strategy: this.strategy, breaker, error: message }, 'cancelAllOrders failed');
-      this.#step.run(() => this.#emit(RiskEventType.CANCEL_FAILED, breaker, { error: message }));
-    };
-    try {
-      const result = this.#broker.cancelAllOrders({ strategy: this.strategy, breaker, reason }) as { then?: unknown } | null | undefined;
-      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-        Promise.resolve(result as PromiseLike<unknown>).catch(failed);
-      }
-    } catch (error) {
-      failed(error);
-    }
+    const broker = this.#broker;
+    if (!broker) return;
+    // A throw, a rejecting promise or thenable, or no settlement within the timeout: journalled and alerted.
+    callCancelAllOrders((context: Parameters<BrokerPort['cancelAllOrders']>[0]) => broker.cancelAllOrders(context), { strategy: this.strategy, breaker, reason }, {
+      clock: this.#clock,
+      timeoutMs: broker.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
+      onFailed: ({ error, timedOut }) => {
+        if (this.#gate.stopped) return;
+        this.#log.error({ event: 'cancel_failed', strategy: this.strategy, breaker, error, timedOut }, 'cancelAllOrders failed');
+        this.#step.run(() => this.#emit(RiskEventType.CANCEL_FAILED, breaker, { error, timedOut }));
+      },
+    });
   }
 
   #emit(type: RiskEvent['type'], breaker: BreakerType | null, details: EventDetails, operator?: string): void {

@@ -7,7 +7,8 @@ import { DEFAULT_HOST, type RateLimitConfig } from './config.ts';
 import { ApiError, ApiErrorCode, sendError, toApiError } from './errors.ts';
 import type { StrategyMap } from './host.ts';
 import { registerApiRoutes } from './routes.ts';
-import { SseHub } from './sse.ts';
+import { HostPolicy } from './hostPolicy.ts';
+import { SseHub, type SseLimits } from './sse.ts';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -21,6 +22,10 @@ export interface ServerOptions {
   readonly rateLimit?: Partial<RateLimitConfig>;
   /** Serve the dashboard at `/` (default true). */
   readonly dashboard?: boolean;
+  /** Extra Host/Origin names accepted besides the bound address (a reverse proxy's). */
+  readonly allowedHosts?: readonly string[];
+  /** Event-stream limits (most open streams, per-client buffer bound). */
+  readonly streams?: Partial<SseLimits>;
 }
 
 /** A control API server (fastify) over a set of strategies. */
@@ -38,7 +43,8 @@ export async function createServer(options: ServerOptions): Promise<BreakerboxSe
   const log = options.logger;
   const metrics = options.metrics ?? new BreakerboxMetrics();
   const untrack = options.metrics ? [] : [...options.strategies.values()].map((rt) => metrics.track(rt));
-  const sse = new SseHub();
+  const sse = new SseHub(options.streams);
+  const hosts = new HostPolicy(options.allowedHosts);
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1_048_576, return503OnClosing: true });
 
   await app.register(rateLimit, {
@@ -55,6 +61,18 @@ export async function createServer(options: ServerOptions): Promise<BreakerboxSe
     return sendError(reply, api);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError(404, ApiErrorCode.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`)));
+
+  // First of all: a request must name this server (DNS rebinding) and must not come from another
+  // site's page (Origin / Sec-Fetch-Site). Refused before any parsing, auth or rate accounting.
+  app.addHook('onRequest', async (request, reply) => {
+    const hostProblem = hosts.hostProblem(request.headers.host);
+    if (hostProblem) return sendError(reply, new ApiError(403, ApiErrorCode.HOST_NOT_ALLOWED, hostProblem));
+    const origin = request.headers.origin;
+    const site = request.headers['sec-fetch-site'];
+    const originProblem = hosts.originProblem(typeof origin === 'string' ? origin : undefined, typeof site === 'string' ? site : undefined);
+    if (originProblem) return sendError(reply, new ApiError(403, ApiErrorCode.ORIGIN_NOT_ALLOWED, originProblem));
+    return undefined;
+  });
 
   // One structured line per request: method, route, status, duration. Never headers (the token lives there).
   app.addHook('onResponse', async (request, reply) => {
@@ -81,6 +99,7 @@ export async function createServer(options: ServerOptions): Promise<BreakerboxSe
       await app.listen({ host, port });
       const address = app.server.address();
       const bound = typeof address === 'object' && address !== null ? address.port : port;
+      hosts.bind(host, bound);
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
       log.info({ event: 'server_listening', host, port: bound, strategies: [...options.strategies.keys()] }, 'listening');
       return url;

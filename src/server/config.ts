@@ -12,13 +12,17 @@ export const DEFAULT_PORT = 8787;
 /** Default LevelDB directory. */
 export const DEFAULT_DATA_DIR = './data';
 
-/** Requests per minute and client address, per route group. */
+/**
+ * Requests per minute and client address, per route group. Operator and ingest calls are
+ * counted only once their bearer token was checked (a request without the token is refused
+ * with 401/403 and never uses up the budget of the operator's halt).
+ */
 export interface RateLimitConfig {
-  /** Operator actions: halt, reset, reset/confirm (default 60). */
+  /** Operator actions (authenticated): halt, reset, reset/confirm, journal prune (default 60). */
   readonly operator: number;
-  /** Ingest: portfolio, orders/check, errors (default 6000). */
+  /** Ingest (authenticated): portfolio, orders/check, fills, errors (default 6000). */
   readonly ingest: number;
-  /** Reads: strategies, status, journal, events, metrics, dashboard (default 600). */
+  /** Unauthenticated reads: strategies, status, journal, events, metrics (default 600). */
   readonly read: number;
 }
 
@@ -42,6 +46,10 @@ export interface ServerConfig {
   /** LevelDB directory shared by every strategy, or false to keep state in memory. */
   readonly store: { readonly path: string } | false;
   readonly rateLimit: RateLimitConfig;
+  /** Extra names the Host and Origin headers may carry (a reverse proxy's), besides the bound address. */
+  readonly allowedHosts: readonly string[];
+  /** Event streams: most open at once, and the per-client buffer bound (bytes). */
+  readonly streams: { readonly max: number; readonly bufferBytes: number };
   readonly strategies: readonly StrategyConfig[];
 }
 
@@ -65,6 +73,10 @@ const serverSchema = z.strictObject({
   rateLimit: z
     .strictObject({ operator: perMinute.default(60), ingest: perMinute.default(6000), read: perMinute.default(600) })
     .default({ operator: 60, ingest: 6000, read: 600 }),
+  allowedHosts: z.array(z.string().trim().min(1, 'must not be empty').regex(/^[^\s/@]+$/, 'must be a host name, optionally with :port')).default([]),
+  streams: z
+    .strictObject({ max: z.number().int().min(1).max(100_000).default(100), bufferBytes: z.number().int().min(1024).max(1_073_741_824).default(1_048_576) })
+    .default({ max: 100, bufferBytes: 1_048_576 }),
   strategies: z.array(strategySchema).min(1, 'needs at least one strategy'),
 });
 
@@ -74,6 +86,7 @@ export const SERVER_ENV = {
   PORT: 'BREAKERBOX_PORT',
   TOKEN: 'BREAKERBOX_TOKEN',
   DATA: 'BREAKERBOX_DATA',
+  ALLOWED_HOSTS: 'BREAKERBOX_ALLOWED_HOSTS',
 } as const;
 
 /**
@@ -115,7 +128,16 @@ export function parseServerConfig(input: unknown, env: NodeJS.ProcessEnv = proce
   });
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues, 'server configuration');
   const data = parsed.data;
-  return { host: data.host, port: data.port, token: data.token ?? null, store: data.store, rateLimit: data.rateLimit, strategies };
+  return {
+    host: data.host,
+    port: data.port,
+    token: data.token ?? null,
+    store: data.store,
+    rateLimit: data.rateLimit,
+    allowedHosts: data.allowedHosts,
+    streams: data.streams,
+    strategies,
+  };
 }
 
 function rawStrategies(raw: unknown): z.infer<typeof strategySchema>[] {
@@ -139,6 +161,8 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, issues: 
   }
   const data = env[SERVER_ENV.DATA]?.trim();
   if (data) raw.store = { path: data };
+  const hosts = env[SERVER_ENV.ALLOWED_HOSTS]?.trim();
+  if (hosts) raw.allowedHosts = hosts.split(',').map((h) => h.trim()).filter(Boolean);
 }
 
 /** Reads and validates a JSON server configuration file (see examples/multi-strategy.json). */

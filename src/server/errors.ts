@@ -9,6 +9,9 @@ export const ApiErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   RATE_LIMITED: 'RATE_LIMITED',
+  HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
@@ -50,6 +53,10 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.INVALID_TOKEN]: 409,
   [ErrorCode.UNKNOWN_BREAKER]: 400,
   [ErrorCode.RUNTIME_STOPPED]: 503,
+  // The store cannot be written or read: the action took effect in memory (fail closed) but is not durable.
+  [ErrorCode.STORE_UNAVAILABLE]: 503,
+  [ErrorCode.STORE_LOCKED]: 503,
+  [ErrorCode.STORE_CORRUPT]: 503,
 };
 
 /** Maps anything thrown by a handler to an ApiError (typed runtime errors keep their code). */

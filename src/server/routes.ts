@@ -8,6 +8,8 @@ import { checkBearer } from './auth.ts';
 import { ApiError, ApiErrorCode, sendError, validationError } from './errors.ts';
 import type { StrategyMap } from './host.ts';
 import { confirmBody, errorBody, fillBody, haltBody, journalQuery, portfolioBody, resetBody } from './schemas.ts';
+import { registerJournalRoutes } from './journalRoutes.ts';
+import { safeStatus, summary } from './safeStatus.ts';
 import type { SseHub } from './sse.ts';
 
 /** What the API routes need. */
@@ -29,8 +31,9 @@ const parse = <T extends z.ZodType>(schema: T, input: unknown): z.output<T> => {
 
 /** Registers the control API of docs/api.md. */
 export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const limit = (max: number): RouteShorthandOptions => ({ config: { rateLimit: { max, timeWindow: '1 minute' } } });
-  const read = limit(ctx.rateLimit.read);
+  // Reads are limited per client address on arrival; authenticated calls only after their token
+  // was checked (preValidation runs before preHandler), in a budget of their own per group.
+  const read: RouteShorthandOptions = { config: { rateLimit: { max: ctx.rateLimit.read, timeWindow: '1 minute', groupId: 'read' } } };
 
   const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
     const outcome = checkBearer(request.headers.authorization, ctx.token);
@@ -38,9 +41,12 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     if (outcome === 'wrong') return sendError(reply, new ApiError(403, ApiErrorCode.FORBIDDEN, 'the bearer token is not valid'));
     return undefined;
   };
-  const guarded = (max: number): RouteShorthandOptions => ({ ...limit(max), preValidation: authorize });
-  const operator = guarded(ctx.rateLimit.operator);
-  const ingest = guarded(ctx.rateLimit.ingest);
+  const guarded = (max: number, groupId: string): RouteShorthandOptions => ({
+    config: { rateLimit: { max, timeWindow: '1 minute', hook: 'preHandler', groupId } },
+    preValidation: authorize,
+  });
+  const operator = guarded(ctx.rateLimit.operator, 'operator');
+  const ingest = guarded(ctx.rateLimit.ingest, 'ingest');
 
   const runtime = (name: string): RiskRuntime => {
     const rt = ctx.strategies.get(name);
@@ -48,11 +54,10 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     return rt;
   };
 
-  app.get('/api/strategies', read, async () => ({
-    strategies: [...ctx.strategies.values()].map((rt) => ({ name: rt.strategy, state: rt.state, ordersAllowed: rt.status().ordersAllowed })),
-  }));
+  // One strategy that cannot show its figures is listed as faulted; the others are unaffected.
+  app.get('/api/strategies', read, async () => ({ strategies: [...ctx.strategies.values()].map(summary) }));
 
-  app.get<NameParams>('/api/strategies/:name/status', read, async (request) => runtime(request.params.name).status());
+  app.get<NameParams>('/api/strategies/:name/status', read, async (request) => safeStatus(runtime(request.params.name)));
 
   app.get<NameParams>('/api/strategies/:name/journal', read, async (request) => {
     const rt = runtime(request.params.name);
@@ -68,6 +73,9 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
 
   app.get<NameParams>('/api/strategies/:name/events', read, async (request, reply) => {
     const rt = runtime(request.params.name);
+    if (!ctx.sse.hasRoom()) {
+      throw new ApiError(503, ApiErrorCode.TOO_MANY_STREAMS, `too many event streams open (${ctx.sse.limits.maxStreams}); close one or raise streams.max`);
+    }
     reply.hijack();
     ctx.sse.open(rt, reply.raw);
   });
@@ -120,6 +128,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     rt.recordError(parse(errorBody, request.body));
     return { ok: true };
   });
+
+  registerJournalRoutes(app, runtime, operator);
 
   app.get('/metrics', read, async (_request, reply) => {
     const text = await ctx.metrics.expose();

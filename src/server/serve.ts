@@ -4,6 +4,7 @@ import { BreakerboxMetrics } from '../metrics/metrics.ts';
 import { createServer, type BreakerboxServer } from './app.ts';
 import { generateToken } from './auth.ts';
 import { loadServerConfig, type ServerConfig } from './config.ts';
+import { allPersistent, haltedStarts, HaltedStartError } from '../store/startup.ts';
 import { startStrategies, stopStrategies, type StrategyMap } from './host.ts';
 
 /** Options of {@link runServe}. */
@@ -14,6 +15,8 @@ export interface ServeOptions {
   /** Where the human-readable start-up lines go (default process.stdout). */
   readonly out?: Writable;
   readonly env?: NodeJS.ProcessEnv;
+  /** Start even when a store is locked or unreadable (those strategies start halted, in memory). */
+  readonly allowHaltedStart?: boolean;
 }
 
 /** A running `breakerbox serve`. */
@@ -35,20 +38,34 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const config = await loadServerConfig(options.configPath, env);
   const strategies = await startStrategies(config, { logger: options.logger, env });
+  const halted = haltedStarts(strategies.values());
+  if (halted.length > 0 && !options.allowHaltedStart) {
+    await stopStrategies(strategies);
+    throw new HaltedStartError(halted);
+  }
   let server: BreakerboxServer;
   let url: string;
   const generated = config.token === null;
   const token = config.token ?? generateToken();
   try {
-    server = await createServer({ strategies, token, logger: options.logger, metrics: new BreakerboxMetrics(), rateLimit: config.rateLimit });
+    server = await createServer({
+      strategies,
+      token,
+      logger: options.logger,
+      metrics: new BreakerboxMetrics(),
+      rateLimit: config.rateLimit,
+      allowedHosts: config.allowedHosts,
+      streams: { maxStreams: config.streams.max, maxBufferBytes: config.streams.bufferBytes },
+    });
     for (const rt of strategies.values()) server.metrics.track(rt);
     url = await server.listen({ host: config.host, port: config.port });
   } catch (error) {
     await stopStrategies(strategies);
     throw error;
   }
-  const store = config.store === false ? 'in memory (not persisted)' : config.store.path;
+  const store = config.store === false ? 'in memory (not persisted)' : allPersistent(strategies.values()) ? config.store.path : `NOT persisted (${config.store.path} could not be used)`;
   out.write(`breakerbox: ${strategies.size} strateg${strategies.size === 1 ? 'y' : 'ies'} (${[...strategies.keys()].join(', ')}), state ${store}\n`);
+  for (const h of halted) out.write(`breakerbox: ${h.strategy} started HALTED (fail closed, --allow-halted-start): ${h.reason}\n`);
   if (generated) out.write(`breakerbox: API token (generated, shown once; set BREAKERBOX_TOKEN to choose your own): ${token}\n`);
   out.write(`breakerbox listening on ${url}\n`);
   let closing: Promise<void> | null = null;

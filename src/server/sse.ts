@@ -2,26 +2,205 @@ import type { ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import type { RiskRuntime } from '../runtime/runtime.ts';
 import type { StateSnapshot } from '../runtime/types.ts';
+import { lastSnapshot, safeStatus } from './safeStatus.ts';
 
 /** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
 export const SSE_PING_MS = 15_000;
 
-/** Open SSE streams, so a closing server can end them. */
+/** Limits of the event streams. */
+export interface SseLimits {
+  /** Most streams open at once, over every strategy (default 100); one more is answered 503. */
+  readonly maxStreams: number;
+  /** Most bytes a client may have waiting in its socket; a client beyond it is dropped (default 1 MiB). */
+  readonly maxBufferBytes: number;
+  /** Ping interval (ms). */
+  readonly pingMs: number;
+}
+
+export const DEFAULT_SSE_LIMITS: SseLimits = { maxStreams: 100, maxBufferBytes: 1_048_576, pingMs: SSE_PING_MS };
+
+/** Queued messages per strategy between two flushes; droppable ones beyond it are dropped. */
+const MAX_QUEUE = 2_000;
+
+interface Client {
+  readonly res: ServerResponse;
+  close(): void;
+}
+
+interface Queued {
+  readonly event: string;
+  readonly data: unknown;
+  readonly droppable: boolean;
+}
+
+/**
+ * One strategy's fan-out. It holds ONE subscription per stream of the runtime, whatever the
+ * number of clients; a listener only queues the item (O(1), no serialisation, no I/O), and
+ * the queue is serialised once and written to every client on a later turn of the event loop
+ * (`setImmediate`). So a trip's cancel is never delayed by the clients, however many or slow.
+ */
+class Channel {
+  readonly clients = new Set<Client>();
+  readonly #rt: RiskRuntime;
+  readonly #limits: SseLimits;
+  readonly #onDrop: (reason: string) => void;
+  #subs: Subscription[] = [];
+  #queue: Queued[] = [];
+  #statusDirty = false;
+  #lastStatusKey = '';
+  #scheduled: NodeJS.Immediate | null = null;
+  dropped = 0;
+
+  constructor(rt: RiskRuntime, limits: SseLimits, onDrop: (reason: string) => void) {
+    this.#rt = rt;
+    this.#limits = limits;
+    this.#onDrop = onDrop;
+  }
+
+  add(client: Client): void {
+    this.clients.add(client);
+    if (this.#subs.length > 0) return;
+    const rt = this.#rt;
+    // The new client was just sent the status: only a change from here on is news.
+    const now = lastSnapshot(rt);
+    this.#lastStatusKey = now ? statusKey(now) : '';
+    this.#subs = [
+      rt.state$.subscribe((s) => {
+        const key = statusKey(s);
+        if (key === this.#lastStatusKey) return;
+        this.#lastStatusKey = key;
+        this.#statusDirty = true;
+        this.#schedule();
+      }),
+      rt.events$.subscribe({ next: (event) => this.#push('risk', event, false), complete: () => this.closeAll() }),
+      rt.decisions$.subscribe((d) => this.#push('decision', d, true)),
+      rt.portfolio$.subscribe((p) => this.#push('portfolio', p, true)),
+      rt.fills$.subscribe((f) => this.#push('fill', f, true)),
+    ];
+  }
+
+  remove(client: Client): void {
+    this.clients.delete(client);
+    if (this.clients.size > 0) return;
+    this.#subs.forEach((s) => s.unsubscribe());
+    this.#subs = [];
+    this.#queue = [];
+    this.#statusDirty = false;
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = null;
+  }
+
+  closeAll(): void {
+    for (const c of [...this.clients]) c.close();
+  }
+
+  #push(event: string, data: unknown, droppable: boolean): void {
+    if (droppable && this.#queue.length >= MAX_QUEUE) {
+      this.dropped++;
+      return;
+    }
+    this.#queue.push({ event, data, droppable });
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = null;
+    const items = this.#queue;
+    this.#queue = [];
+    let all = '';
+    let essential = '';
+    for (const item of items) {
+      const text = frame(item.event, item.data);
+      if (text === null) continue;
+      all += text;
+      if (!item.droppable) essential += text;
+    }
+    if (this.#statusDirty) {
+      this.#statusDirty = false;
+      const text = frame('status', safeStatus(this.#rt));
+      if (text !== null) {
+        all += text;
+        essential += text;
+      }
+    }
+    if (all === '') return;
+    for (const client of [...this.clients]) write(client, all, essential, this.#limits, this.#onDrop);
+  }
+}
+
+const statusKey = (s: StateSnapshot): string => `${s.state}|${s.ordersAllowed}|${Object.values(s.breakers).join(',')}`;
+
+/** `event: <name>\ndata: <json>\n\n`, or null when the data cannot be serialised. */
+function frame(event: string, data: unknown): string | null {
+  try {
+    const json = JSON.stringify(data);
+    return json === undefined ? null : `event: ${event}\ndata: ${json}\n\n`;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes to one client: only status and risk messages while it is congested; drops it past the buffer bound. */
+function write(client: Client, all: string, essential: string, limits: SseLimits, onDrop: (reason: string) => void): void {
+  const res = client.res;
+  if (res.writableEnded || res.destroyed) return client.close();
+  const congested = res.writableNeedDrain;
+  const text = congested ? essential : all;
+  if (text === '') return;
+  try {
+    res.write(text);
+  } catch {
+    return client.close();
+  }
+  if (res.writableLength > limits.maxBufferBytes) {
+    onDrop(`client buffer above ${limits.maxBufferBytes} bytes`);
+    client.close();
+    res.destroy();
+  }
+}
+
+/** Open SSE streams: capped in number, one fan-out per strategy, writes off the runtime's path. */
 export class SseHub {
-  readonly #streams = new Set<() => void>();
+  readonly #limits: SseLimits;
+  readonly #channels = new Map<RiskRuntime, Channel>();
+  readonly #streams = new Set<Client>();
+  #ping: NodeJS.Timeout | null = null;
+  /** Clients dropped for being too slow (since start). */
+  droppedClients = 0;
+
+  constructor(limits: Partial<SseLimits> = {}) {
+    this.#limits = { ...DEFAULT_SSE_LIMITS, ...limits };
+  }
 
   /** Number of open streams. */
   get size(): number {
     return this.#streams.size;
   }
 
+  get limits(): SseLimits {
+    return this.#limits;
+  }
+
+  /** Whether one more stream may be opened. */
+  hasRoom(): boolean {
+    return this.#streams.size < this.#limits.maxStreams;
+  }
+
   /**
    * Streams a runtime's status, risk events, decisions, portfolio updates and fills to `res`
    * (`event: <name>` + `data: <json>`). `status` is sent first and after every state change.
-   * A congested client drops `decision`, `portfolio` and `fill` messages until the socket drains;
-   * `status` and `risk` are never dropped.
+   * A congested client misses `decision`, `portfolio` and `fill` messages until its socket
+   * drains; `status` and `risk` are never skipped — a client whose buffer passes the bound is
+   * dropped instead (it reconnects and gets a fresh status). Returns false (writing nothing)
+   * when the cap is reached.
    */
-  open(rt: RiskRuntime, res: ServerResponse, pingMs = SSE_PING_MS): void {
+  open(rt: RiskRuntime, res: ServerResponse): boolean {
+    if (!this.hasRoom()) return false;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -29,48 +208,45 @@ export class SseHub {
       'x-accel-buffering': 'no',
     });
     res.flushHeaders?.();
-    let congested = false;
-    const write = (event: string, data: unknown, droppable: boolean) => {
-      if (res.writableEnded || res.destroyed) return;
-      if (droppable && congested) return;
-      if (!res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)) congested = true;
-    };
-    res.on('drain', () => {
-      congested = false;
-    });
     res.write(': connected\n\n');
-    let last = '';
-    const sendStatus = (snapshot: StateSnapshot) => {
-      const key = `${snapshot.state}|${snapshot.ordersAllowed}|${Object.values(snapshot.breakers).join(',')}`;
-      if (key === last) return;
-      last = key;
-      write('status', rt.status(), false);
+    res.write(frame('status', safeStatus(rt)) ?? '');
+    let channel = this.#channels.get(rt);
+    if (!channel) {
+      channel = new Channel(rt, this.#limits, () => this.droppedClients++);
+      this.#channels.set(rt, channel);
+    }
+    const ch = channel;
+    const client: Client = {
+      res,
+      close: () => {
+        if (!this.#streams.delete(client)) return;
+        ch.remove(client);
+        if (ch.clients.size === 0) this.#channels.delete(rt);
+        if (this.#streams.size === 0 && this.#ping) {
+          clearInterval(this.#ping);
+          this.#ping = null;
+        }
+        if (!res.writableEnded) res.end();
+      },
     };
-    const subs: Subscription[] = [
-      rt.state$.subscribe(sendStatus),
-      rt.events$.subscribe((event) => write('risk', event, false)),
-      rt.decisions$.subscribe((d) => write('decision', d, true)),
-      rt.portfolio$.subscribe((p) => write('portfolio', p, true)),
-      rt.fills$.subscribe((f) => write('fill', f, true)),
-    ];
-    const ping = setInterval(() => {
-      if (!congested && !res.writableEnded) res.write(': ping\n\n');
-    }, pingMs);
-    ping.unref();
-    const close = () => {
-      if (!this.#streams.delete(close)) return;
-      clearInterval(ping);
-      subs.forEach((s) => s.unsubscribe());
-      if (!res.writableEnded) res.end();
-    };
-    this.#streams.add(close);
-    res.on('close', close);
-    // A runtime that stops completes its streams: end the response then.
-    subs.push(rt.events$.subscribe({ complete: close }));
+    this.#streams.add(client);
+    ch.add(client);
+    res.on('close', client.close);
+    res.on('error', client.close);
+    this.#ping ??= setInterval(() => this.#pingAll(), this.#limits.pingMs);
+    this.#ping.unref();
+    return true;
+  }
+
+  #pingAll(): void {
+    for (const client of [...this.#streams]) {
+      const res = client.res;
+      if (!res.writableNeedDrain && !res.writableEnded) res.write(': ping\n\n');
+    }
   }
 
   /** Ends every open stream. */
   closeAll(): void {
-    for (const close of [...this.#streams]) close();
+    for (const client of [...this.#streams]) client.close();
   }
 }

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
@@ -10,6 +10,9 @@ export interface SharedDatabase {
   readonly db: Level<string, string>;
   /** Strategies currently open on this handle (one runtime per strategy per process). */
   readonly strategies: Set<string>;
+  /** Identity of the directory when it was opened (a removed or replaced directory is noticed). */
+  readonly dev: number;
+  readonly ino: number;
 }
 
 const OWNER_FILE = 'breakerbox-owner.json';
@@ -52,7 +55,8 @@ export function openDatabase(path: string): Promise<SharedDatabase> {
       }
       const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 200) };
       await writeFile(join(dir, OWNER_FILE), JSON.stringify(owner));
-      return { path: dir, db, strategies: new Set<string>() };
+      const st = await stat(dir);
+      return { path: dir, db, strategies: new Set<string>(), dev: st.dev, ino: st.ino };
     })();
     open.set(dir, handle);
     handle.catch(() => open.delete(dir));
@@ -67,4 +71,40 @@ export async function releaseDatabase(shared: SharedDatabase, strategy: string):
   open.delete(shared.path);
   await shared.db.close();
   await rm(join(shared.path, OWNER_FILE), { force: true });
+}
+
+/**
+ * Null while the directory is still the one that was opened and holds its LevelDB files, else
+ * what happened to it. LevelDB keeps writing to the open files of a deleted directory (Linux
+ * keeps them alive), so without this a deleted store would be noticed only after a restart —
+ * too late: the trips and halts would be gone.
+ */
+export async function directoryProblem(shared: SharedDatabase): Promise<string | null> {
+  try {
+    const st = await stat(shared.path);
+    if (st.dev !== shared.dev || st.ino !== shared.ino) return `the store directory ${shared.path} was replaced while in use`;
+    await stat(join(shared.path, 'CURRENT'));
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ENOENT' ? `the store directory ${shared.path} (or its CURRENT file) was removed while in use` : `the store directory ${shared.path} cannot be checked: ${code}`;
+  }
+}
+
+/** Total size in bytes of the files in a store directory (null when it cannot be read). */
+export async function directoryBytes(dir: string): Promise<number | null> {
+  try {
+    let total = 0;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      try {
+        total += (await stat(join(dir, entry.name))).size;
+      } catch {
+        // removed meanwhile (compaction)
+      }
+    }
+    return total;
+  } catch {
+    return null;
+  }
 }

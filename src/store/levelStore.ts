@@ -1,10 +1,11 @@
 import type { AbstractSublevel } from 'abstract-level';
 import type { Level } from 'level';
-import type { RiskEvent } from '../events.ts';
+import { randomUUID } from 'node:crypto';
+import { RiskEventType, type RiskEvent } from '../events.ts';
 import { ErrorCode, StoreError } from '../errors.ts';
 import type { JournalQuery } from '../runtime/eventLog.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from '../runtime/persistence.ts';
-import { openDatabase, releaseDatabase, type SharedDatabase } from './database.ts';
+import { directoryBytes, directoryProblem, openDatabase, releaseDatabase, type SharedDatabase } from './database.ts';
 import { parseRecord } from './records.ts';
 
 type Db = Level<string, string>;
@@ -30,6 +31,8 @@ export class LevelStrategyStore implements StrategyStore {
   readonly strategyDb: AbstractSublevel<Db, string | Buffer | Uint8Array, string, string>;
   #seq = 0;
   #closed = false;
+  /** Why the last failed write failed (null while every write succeeded). */
+  #failure: string | null = null;
 
   private constructor(shared: SharedDatabase, strategy: string) {
     this.#shared = shared;
@@ -97,6 +100,34 @@ export class LevelStrategyStore implements StrategyStore {
     await this.#shared.db.batch([{ type: 'put', key, value, sublevel: this.#state }] as never, { sync: true });
   }
 
+  /**
+   * Every write goes through here: the directory is checked first (a removed or replaced one
+   * fails the write), and a failure is remembered for {@link health}.
+   */
+  async #write(run: () => Promise<void>): Promise<void> {
+    try {
+      const problem = await directoryProblem(this.#shared);
+      if (problem !== null) throw new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: ${problem}`);
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#failure ??= message;
+      throw error instanceof StoreError ? error : new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: cannot write to ${this.#shared.path}: ${message}`, { cause: error });
+    }
+  }
+
+  /** Healthy while no write failed and the directory is still there (checked now). */
+  async health(): Promise<{ healthy: boolean; reason: string | null }> {
+    if (this.#failure !== null) return { healthy: false, reason: this.#failure };
+    const problem = this.#closed ? null : await directoryProblem(this.#shared);
+    return problem === null ? { healthy: true, reason: null } : { healthy: false, reason: problem };
+  }
+
+  /** Bytes used by the store directory (shared by every strategy in it). */
+  bytes(): Promise<number | null> {
+    return directoryBytes(this.#shared.path);
+  }
+
   async commit(record: StrategyRecord, events: readonly RiskEvent[], extra: readonly ExtraWrite[] = []): Promise<void> {
     const ops: unknown[] = [
       { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
@@ -104,21 +135,20 @@ export class LevelStrategyStore implements StrategyStore {
     ];
     for (const event of events) ops.push({ type: 'put', key: journalKey(event.at, this.#seq++), value: event, sublevel: this.#journal });
     ops.push(...extra);
-    await this.#shared.db.batch(ops as never, { sync: true });
+    await this.#write(() => this.#shared.db.batch(ops as never, { sync: true }));
   }
 
   async saveFigures(record: StrategyRecord): Promise<void> {
     // Not synced: survives a process crash (the write reached the OS), may be lost on power loss.
-    await this.#shared.db.batch(
-      [
-        { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
-        { type: 'put', key: HWM_KEY, value: highWaterMarkOf(record), sublevel: this.#state },
-      ] as never,
-    );
+    const ops = [
+      { type: 'put', key: RECORD_KEY, value: JSON.stringify(record), sublevel: this.#state },
+      { type: 'put', key: HWM_KEY, value: highWaterMarkOf(record), sublevel: this.#state },
+    ];
+    await this.#write(() => this.#shared.db.batch(ops as never));
   }
 
   async saveHighWaterMark(value: string): Promise<void> {
-    await this.#state.put(HWM_KEY, value);
+    await this.#write(() => this.#state.put(HWM_KEY, value));
   }
 
   async journal(query: JournalQuery = {}): Promise<RiskEvent[]> {
@@ -133,6 +163,43 @@ export class LevelStrategyStore implements StrategyStore {
       if (query.limit !== undefined && out.length >= query.limit) break;
     }
     return out;
+  }
+
+  /** Journal entries with `since <= at < before`, oldest first, one at a time (for a JSON-lines export). */
+  async *exportJournal(range: { since?: number; before?: number } = {}): AsyncGenerator<RiskEvent> {
+    const opts: { gte?: string; lt?: string } = {};
+    if (range.since !== undefined) opts.gte = pad(Math.max(0, range.since), 15);
+    if (range.before !== undefined) opts.lt = pad(Math.max(0, range.before), 15);
+    for await (const event of this.#journal.values(opts)) yield event;
+  }
+
+  /**
+   * Deletes the journal entries before `before` (ms) and records the prune itself in the journal
+   * (a `JournalPruned` entry: who, up to when, how many), in batches of 1,000, synced.
+   */
+  async pruneJournal(before: number, operator: string, at: number): Promise<number> {
+    const lt = pad(Math.max(0, before), 15);
+    let deleted = 0;
+    for (;;) {
+      const keys = await this.#journal.keys({ lt, limit: 1_000 }).all();
+      if (keys.length === 0) break;
+      const ops = keys.map((key) => ({ type: 'del', key, sublevel: this.#journal }));
+      await this.#write(() => this.#shared.db.batch(ops as never, { sync: true }));
+      deleted += keys.length;
+    }
+    const entry: RiskEvent = {
+      id: randomUUID(),
+      type: RiskEventType.JOURNAL_PRUNED,
+      strategy: this.strategy,
+      breaker: null,
+      at,
+      timestamp: new Date(at).toISOString(),
+      operator,
+      details: { before: new Date(before).toISOString(), deleted },
+    };
+    const put = [{ type: 'put', key: journalKey(at, this.#seq++), value: entry, sublevel: this.#journal }];
+    await this.#write(() => this.#shared.db.batch(put as never, { sync: true }));
+    return deleted;
   }
 
   async close(): Promise<void> {

@@ -125,7 +125,9 @@ const scenario = fc.record({
   steps: fc.array(intent, { minLength: 3, maxLength: 14 }),
 });
 
-async function check(s: fc.RecordValue<typeof scenario>): Promise<void> {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+async function check(s: Scenario): Promise<void> {
   const start = Date.parse(s.market.around[s.aroundIndex]!) + s.offsetMinutes * 60_000;
   const clock = new ManualClock(start);
   const market = { timeZone: s.market.timeZone, time: s.market.time };

@@ -35,6 +35,16 @@ describe('dashboard (no browser)', () => {
     expect(html).not.toMatch(/<script(?![^>]*src=)/); // no inline script
   });
 
+  it('has no GET form and no input named token: a submit before the script loads puts nothing in a URL', async () => {
+    const html = (await app.inject({ method: 'GET', url: '/' })).body;
+    const forms = html.match(/<form\b[^>]*>/g) ?? [];
+    expect(forms.length).toBeGreaterThan(0);
+    for (const form of forms) expect(form, form).toMatch(/method="(post|dialog)"/);
+    expect(html).not.toMatch(/name="token"/);
+    expect(html).toMatch(/<form id="credentials-form"[^>]*method="post"/);
+    expect(html).not.toMatch(/<input id="operator-token"[^>]*name=/);
+  });
+
   it('bundles the browser code with esbuild (uPlot and its CSS included), once', async () => {
     const first = await dashboardBundle();
     expect(await dashboardBundle()).toBe(first);

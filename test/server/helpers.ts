@@ -1,5 +1,6 @@
 import { createMemoryLogger, createRiskRuntime, type RiskRuntime } from '../../src/index.ts';
-import { createServer, type BreakerboxServer } from '../../src/server/index.ts';
+import { request as httpRequest } from 'node:http';
+import { createServer, type BreakerboxServer, type ServerOptions } from '../../src/server/index.ts';
 import type { RateLimitConfig } from '../../src/server/config.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -14,7 +15,11 @@ export interface TestServer {
 }
 
 /** A real server on 127.0.0.1:0 over in-memory runtimes on the system clock. */
-export async function startTestServer(names: string[] = ['alpha-1', 'beta-2'], rateLimit?: Partial<RateLimitConfig>): Promise<TestServer> {
+export async function startTestServer(
+  names: string[] = ['alpha-1', 'beta-2'],
+  rateLimit?: Partial<RateLimitConfig>,
+  extra: Pick<ServerOptions, 'streams' | 'allowedHosts'> = {},
+): Promise<TestServer> {
   const logger = createMemoryLogger();
   const runtimes = new Map<string, RiskRuntime>();
   const cancels: string[] = [];
@@ -24,7 +29,7 @@ export async function startTestServer(names: string[] = ['alpha-1', 'beta-2'], r
       await createRiskRuntime({ strategy: name, breakers: 'moderate', store: false, logger, broker: { cancelAllOrders: ({ breaker }) => void cancels.push(`${name}/${breaker}`) } }),
     );
   }
-  const server = await createServer({ strategies: runtimes, token: TOKEN, logger, dashboard: true, ...(rateLimit ? { rateLimit } : {}) });
+  const server = await createServer({ strategies: runtimes, token: TOKEN, logger, dashboard: true, ...(rateLimit ? { rateLimit } : {}), ...extra });
   const url = await server.listen({ port: 0 });
   return {
     url,
@@ -59,4 +64,34 @@ export async function call(
     body = null;
   }
   return { status: res.status, body, text };
+}
+
+/** A raw HTTP request (node:http, so Host and Origin can be anything) answering status and body. */
+export function rawRequest(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: any }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {} },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let body: unknown = null;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = text;
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
 }

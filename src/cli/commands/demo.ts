@@ -18,6 +18,7 @@ interface DemoCliOptions {
   data: string;
   seed: number;
   prices?: string;
+  allowHaltedStart?: boolean;
 }
 
 /** `breakerbox demo`: the self-contained simulated live session (what `npm start` runs). */
@@ -30,11 +31,19 @@ export function demoCommand(): Command {
     .option('--port <port>', 'API port (8787, or the next free one; 0 = any free port)', number('port', 0), 8787)
     .option('--data <dir>', 'LevelDB directory and log file location', './data')
     .option('--seed <n>', 'seed of the simulated market', number('seed', 0), 42)
+    .option('--allow-halted-start', 'start even if the data directory is locked or unreadable: strategies run HALTED, in memory (default: exit 6)')
     .option('--prices <file.csv>', 'replay this CSV of prices (columns "timestamp,price" or "price") for strategy alpha')
     .action(async (opts: DemoCliOptions) => {
       const speed = opts.speed ?? (opts.fast ? FAST_SPEED : 1);
       const { startDemo } = await import('../../demo/run.ts'); // loaded on demand
-      const demo = await startDemo({ speed, port: opts.port, dataDir: opts.data, seed: opts.seed, ...(opts.prices ? { pricesFile: opts.prices } : {}) });
+      const demo = await startDemo({
+        speed,
+        port: opts.port,
+        dataDir: opts.data,
+        seed: opts.seed,
+        allowHaltedStart: opts.allowHaltedStart === true,
+        ...(opts.prices ? { pricesFile: opts.prices } : {}),
+      });
       const timers: NodeJS.Timeout[] = [];
       const stopAfter = opts.duration === undefined ? new Promise<never>(() => undefined) : new Promise<string>((resolve) => timers.push(setTimeout(() => resolve('duration'), opts.duration! * 1000)));
       await Promise.race([untilSignal(), stopAfter]);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CliError, ExitCode } from '../exitCodes.ts';
 import { formatJournal } from '../format.ts';
-import { clientFor, parseInstant, withConnection, type ConnectionOptions } from '../options.ts';
+import { clientFor, defaultOperator, parseInstant, withConnection, type ConnectionOptions } from '../options.ts';
 
 interface JournalOptions extends ConnectionOptions {
   strategy: string;
@@ -17,13 +17,18 @@ export function journalCommand(): Command {
   return withConnection(
     new Command('journal')
       .description('read the audit journal of a strategy (trips, warnings, operator actions, transitions)')
-      .requiredOption('-s, --strategy <name>', 'strategy')
+      .option('-s, --strategy <name>', 'strategy (required)')
       .option('--since <time>', 'from this time: ISO, ms since the epoch, or a duration ago (30s, 15m, 2h, 1d)')
       .option('--until <time>', 'before this time (same forms)')
       .option('--limit <n>', 'at most n entries (the oldest)')
       .option('--types <list>', 'only these event types, comma-separated (e.g. CircuitBreakerTripped,ManualHalt)')
       .option('--json', 'print the entries as JSON'),
-  ).action(async (opts: JournalOptions) => {
+  )
+    .enablePositionalOptions()
+    .addCommand(exportCommand())
+    .addCommand(pruneCommand())
+    .action(async (opts: JournalOptions) => {
+    if (!opts.strategy) throw new CliError(ExitCode.USAGE, "required option '-s, --strategy <name>' not specified");
     const query: Record<string, string> = {};
     for (const key of ['since', 'until'] as const) {
       const text = opts[key];
@@ -34,7 +39,64 @@ export function journalCommand(): Command {
     }
     if (opts.limit !== undefined) query.limit = opts.limit;
     if (opts.types !== undefined) query.types = opts.types;
-    const { entries } = await clientFor(opts).journal(opts.strategy, query);
+    const { entries } = await clientFor(opts).journal(opts.strategy!, query);
     process.stdout.write(opts.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatJournal(entries)}\n`);
+  });
+}
+
+interface RetentionOptions extends ConnectionOptions {
+  strategy: string;
+  before?: string;
+  since?: string;
+  yes?: boolean;
+  operator?: string;
+}
+
+function instant(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const at = parseInstant(text);
+  if (at === null) throw new CliError(ExitCode.USAGE, `--${name}: not a time or duration: ${JSON.stringify(text)}`);
+  return at;
+}
+
+/** `breakerbox journal export`: the journal as JSON lines on stdout (one event per line). */
+function exportCommand(): Command {
+  return withConnection(
+    new Command('export')
+      .description('write the audit journal as JSON lines on stdout (needs the token), e.g. before pruning it')
+      .requiredOption('-s, --strategy <name>', 'strategy')
+      .option('--before <time>', 'only entries before this time: ISO, ms since the epoch, or a duration ago (90d)')
+      .option('--since <time>', 'only entries from this time (same forms)'),
+  ).action(async (opts: RetentionOptions) => {
+    const query = new URLSearchParams();
+    const before = instant('before', opts.before);
+    const since = instant('since', opts.since);
+    if (before !== undefined) query.set('before', before);
+    if (since !== undefined) query.set('since', since);
+    const qs = query.toString();
+    const text = await clientFor(opts).text('GET', `/api/strategies/${encodeURIComponent(opts.strategy)}/journal/export${qs ? `?${qs}` : ''}`);
+    process.stdout.write(text);
+  });
+}
+
+/** `breakerbox journal prune`: deletes journal entries before a date (needs the token and --yes). */
+function pruneCommand(): Command {
+  return withConnection(
+    new Command('prune')
+      .description('delete the audit journal entries before a date (export them first; MiFID II asks to keep five years)')
+      .requiredOption('-s, --strategy <name>', 'strategy')
+      .requiredOption('--before <time>', 'delete entries before this time: ISO, ms since the epoch, or a duration ago (1825d)')
+      .option('-o, --operator <name>', 'who prunes (default $USER)')
+      .option('-y, --yes', 'confirm: the entries are deleted for good'),
+  ).action(async (opts: RetentionOptions) => {
+    const before = instant('before', opts.before)!;
+    if (!opts.yes) {
+      throw new CliError(ExitCode.USAGE, `pruning deletes audit records for good; export them first (breakerbox journal export --strategy ${opts.strategy} --before ${opts.before}) and pass --yes`);
+    }
+    const answer = await clientFor(opts).call<{ deleted: number; before: string }>('POST', `/api/strategies/${encodeURIComponent(opts.strategy)}/journal/prune`, {
+      operator: opts.operator ?? defaultOperator(),
+      before: /^\d+$/.test(before) ? Number(before) : before,
+    });
+    process.stdout.write(`${opts.strategy}: ${answer.deleted} journal entr${answer.deleted === 1 ? 'y' : 'ies'} before ${answer.before} deleted (the prune itself is journalled)\n`);
   });
 }

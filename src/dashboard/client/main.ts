@@ -534,6 +534,7 @@ function detailString(e: RiskEvent): string {
     case 'ErrorRecorded': return `${s(d.kind)}: ${s(d.message)}`;
     case 'CancelOrdersFailed': return s(d.error);
     case 'RestoreFailed': return s(d.reason);
+    case 'StoreWriteFailed': return s(d.error);
     case 'TradingDayOpened': return `day ${s(d.tradingDay)}, start value ${money(d.startValue)}`;
     case 'CircuitBreakerWarning': {
       if (e.breaker === 'drawdown') return `drawdown ${percent(d.drawdown)} (trips at ${percent(d.threshold)})`;
