@@ -19,7 +19,10 @@ export interface SupervisorContext extends SupervisorInput {
   lastFailure: { breaker: string; error: string; restarts: number; escalated: boolean } | null;
 }
 
-type SupervisorEvent = { type: 'RESTART_FORGOTTEN'; breaker: string } | { type: `${typeof ERROR_PREFIX}${string}`; error: unknown };
+type SupervisorEvent =
+  | { type: 'RESTART_FORGOTTEN'; breaker: string }
+  | { type: 'RESUMED' }
+  | { type: `${typeof ERROR_PREFIX}${string}`; error: unknown };
 
 const message = (error: unknown): string => {
   try {
@@ -77,6 +80,15 @@ export const supervisorMachine = setup({
                 operator: SUPERVISOR_OPERATOR,
                 reason: `supervisor: the ${breaker} breaker failed ${restarts} times within ${context.restartWindowMs / 1000}s (last error: ${error}); failing closed`,
               });
+            }
+          }),
+        },
+        // Restored from a snapshot, the delayed forgetting died with the old process: each
+        // remembered failure is forgotten a full window from now (never earlier than it would have been).
+        RESUMED: {
+          actions: enqueueActions(({ context, enqueue }) => {
+            for (const [breaker, count] of Object.entries(context.restarts)) {
+              for (let i = 0; i < count; i++) enqueue.raise({ type: 'RESTART_FORGOTTEN', breaker }, { delay: context.restartWindowMs });
             }
           }),
         },

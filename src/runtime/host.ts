@@ -62,12 +62,24 @@ export class ActorHost {
 
   /** Sends an event to a breaker's actor; it is processed before this returns. */
   send(kind: BreakerType, event: BreakerEvent): void {
-    this.#children.get(kind)?.send(event);
+    this.#current(kind)?.send(event);
+  }
+
+  /** The supervisor's current child (adopted first if it was just restarted). */
+  #current(kind: BreakerType): AnyActorRef | undefined {
+    const children = this.actor.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+    if (children[kind] !== undefined && children[kind] !== this.#children.get(kind)) this.#adopt(children);
+    return this.#children.get(kind);
+  }
+
+  /** After a restore: the supervisor forgets remembered failures a full window from now. */
+  resumed(): void {
+    this.actor.send({ type: 'RESUMED' });
   }
 
   /** A breaker actor's current snapshot. */
   snapshot(kind: BreakerType): { value: unknown; context: BreakerContext; status: string } {
-    return this.#children.get(kind)!.getSnapshot() as { value: unknown; context: BreakerContext; status: string };
+    return this.#current(kind)!.getSnapshot() as { value: unknown; context: BreakerContext; status: string };
   }
 
   state(kind: BreakerType): BreakerState {

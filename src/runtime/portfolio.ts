@@ -24,6 +24,8 @@ export interface PortfolioContext {
   rejectInput(error: unknown): void;
   setDataFault(reason: string): void;
   clearDataFault(): void;
+  /** No data fault is set (the quiet band never skips the step that would clear one). */
+  dataTrusted(): boolean;
   signal(kind: BreakerType, signal: Signal): void;
   emit(type: RiskEventType, breaker: BreakerType | null, details: EventDetails): void;
 }
@@ -43,7 +45,7 @@ export function applyPortfolioUpdate(ctx: PortfolioContext, update: PortfolioUpd
   }
   const { figures } = ctx;
   const band = figures.band;
-  if (band !== null && positions === undefined && timestamp === undefined) {
+  if (band !== null && positions === undefined && timestamp === undefined && ctx.dataTrusted()) {
     const at = ctx.clock.now();
     if (at < figures.bandUntil && (figures.lastTimestamp === null || at >= figures.lastTimestamp)) {
       if (band.contains(value)) {

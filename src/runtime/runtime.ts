@@ -173,6 +173,8 @@ export class RiskRuntime {
       if (restored) this.#afterRestore(restored);
       if (parts.failClosedReason !== null) this.#failClosed(parts.failClosedReason);
     });
+    // The actors may have been restored into any state: state$ starts from what they say.
+    this.#state$.next(stateSnapshot(this.strategy, this.#gate, clock.now()));
     this.#log.info(
       { event: 'runtime_started', strategy: this.strategy, restored: restored !== null, state: this.#gate.global, config: effectiveConfig(settings) },
       'runtime started',
@@ -351,7 +353,9 @@ export class RiskRuntime {
       this.#host.send(breaker, { type: 'CONFIRM_RESET', token: token!, operator, evidence });
       if (this.#host.state(breaker) === BreakerState.NORMAL && tracker !== null) {
         tracker.rebaseline(now, this.#figures.value);
-        this.#figures.recomputeBand();
+        // While the data cannot be trusted no value may skip the step that clears the fault.
+        if (this.#gate.dataFault === null) this.#figures.recomputeBand();
+        else this.#figures.band = null;
         this.#durability.countersChanged();
       }
     });
@@ -446,6 +450,7 @@ export class RiskRuntime {
       portfolio$: this.#portfolio$,
       rejectInput: (error) => this.#rejectInput('portfolio', error),
       setDataFault: (reason) => this.#setDataFault(reason),
+      dataTrusted: () => this.#gate.dataFault === null,
       clearDataFault: () => {
         const wasOpen = this.#gate.open;
         this.#gate.clearDataFault();
@@ -575,6 +580,7 @@ export class RiskRuntime {
 
   /** After a restore: a RESETTING breaker's confirmation died with the process; restoring is not a transition. */
   #afterRestore(record: StrategyRecord): void {
+    this.#host.resumed();
     for (const kind of BREAKER_TYPES) {
       const since = record.figures.since[kind];
       if (typeof since === 'number') this.#gate.views[kind].since = since;

@@ -17,6 +17,7 @@ export interface CancelRequest {
 export class StepRunner {
   #depth = 0;
   #draining = false;
+  #scheduled = false;
   readonly #cancels: CancelRequest[] = [];
   readonly #notifications: (() => void)[] = [];
   readonly #cancel: (request: CancelRequest) => void;
@@ -45,13 +46,26 @@ export class StepRunner {
   /** Asks for pending orders to be cancelled once this step has committed. */
   cancel(request: CancelRequest): void {
     this.#cancels.push(request);
-    if (this.#depth === 0) this.#finish();
+    if (this.#depth === 0) this.#finishLater();
   }
 
   /** Queues an outward notification, delivered after the step. */
   notify(deliver: () => void): void {
     this.#notifications.push(deliver);
-    if (this.#depth === 0) this.#finish();
+    if (this.#depth === 0) this.#finishLater();
+  }
+
+  /**
+   * Outside a step (an actor moved on its own, e.g. an event sent to it directly), XState may
+   * still be inside a transition: the broker port and the listeners run once it is done.
+   */
+  #finishLater(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (this.#depth === 0) this.#finish();
+    });
   }
 
   #finish(): void {
