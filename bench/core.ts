@@ -303,7 +303,7 @@ export async function benchCore(): Promise<string[]> {
     },
   ]);
 
-  // ── (c) check, other order shapes (after the headline: check() now sees three shapes) ──
+  // ── (a2) check, other order shapes (after the headline: check() now sees three shapes) ──
   const shapes = await measure([
     {
       name: 'rt.check(order), numbers',
@@ -339,7 +339,7 @@ export async function benchCore(): Promise<string[]> {
     },
   ]);
 
-  // ── (d) rejected checks: each runtime on a manual clock ──
+  // ── (a3) rejected checks: each runtime on a manual clock ──
   // The allowed reference moves its clock on 2 ms before each batch (outside the timed window)
   // so its 1 ms window never fills; the tripped ones never move it, so they stay tripped.
   const allowedClock = new ManualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
@@ -421,7 +421,7 @@ export async function benchCore(): Promise<string[]> {
   // A rejection must be the same frozen decision every time (and never an allowed one).
   for (const [rt] of rejectedRef) note(rt, rt.check(ORDER));
 
-  // ── (e) round robin over 1,000 strategies in one process ──
+  // ── (a4) round robin over 1,000 strategies in one process ──
   const fleetStarted = performance.now();
   const fleet: RiskRuntime[] = [];
   for (let i = 0; i < STRATEGIES; i++) {
@@ -496,20 +496,20 @@ export async function benchCore(): Promise<string[]> {
   lines.push('');
 
   const ringAgain = shapes[3]!;
-  lines.push('── (c) pre-trade check, other order shapes (measured after (a) and (b): check() has now seen all three shapes) ──');
+  lines.push('── (a2) pre-trade check, other order shapes (measured after (b): check() has now seen all three shapes) ──');
   lines.push(...figureTable(shapes, ringAgain, 'vs ring'));
   lines.push(ratioVerdict('numbers check median', shapes[0]!, ringAgain, CHECK_VS_RING_MAX));
   lines.push(ratioVerdict('strings-after-all-shapes check median', shapes[2]!, ringAgain, CHECK_VS_RING_MAX));
   lines.push('');
 
   const allowedRef = rejected[0]!;
-  lines.push('── (d) rejected check: tripped breakers (manual clocks; no Date.now() in these rows) ──');
+  lines.push('── (a3) rejected check: tripped breakers (manual clocks; no Date.now() in these rows) ──');
   lines.push(...figureTable(rejected, allowedRef, 'vs allowed'));
   for (const row of rejected.slice(1)) lines.push(ratioVerdict(`"${row.name}" median`, row, allowedRef, REJECTED_VS_ALLOWED_MAX));
   lines.push(`independent of maxOrders: 100,000 vs 100 = ${fmtRatio(rejected[2]!.medianNs, rejected[1]!.medianNs)} (medians ${fmtNs(rejected[2]!.medianNs)} vs ${fmtNs(rejected[1]!.medianNs)})`);
   lines.push('');
 
-  lines.push(`── (e) ${STRATEGIES} strategies in one process (${STRATEGIES} runtimes, store: false, silentLogger) ──`);
+  lines.push(`── (a4) ${STRATEGIES} strategies in one process (${STRATEGIES} runtimes, store: false, silentLogger) ──`);
   lines.push(`setup: ${STRATEGIES} runtimes created in ${(fleetSetupMs / 1000).toFixed(1)} s; heap in use after setup ${heapMb.toFixed(0)} MB`);
   lines.push(...figureTable(fleetRows, fleetRows[1]!, 'vs one'));
   lines.push('');

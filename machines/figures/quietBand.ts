@@ -1,3 +1,9 @@
+/** Where a value falls: outside (the exact path decides), inside the band, or a plain new high. */
+export const OUTSIDE = 0;
+export const INSIDE = 1;
+export const NEW_HIGH = 2;
+export type BandPlace = typeof OUTSIDE | typeof INSIDE | typeof NEW_HIGH;
+
 /** A level given as canonical text or as a Decimal (of any clone). */
 type Level = string | { toFixed(): string; toNumber(): number };
 const text = (level: Level): string => (typeof level === 'string' ? level : level.toFixed());
@@ -17,19 +23,46 @@ export class QuietBand {
   readonly #lowInt: number;
   readonly #highText: string | null;
   readonly #highInt: number;
-  readonly #lowNum: number;
-  readonly #highNum: number;
+  readonly #low: Level;
+  readonly #high: Level | null;
+  /** Float edges, computed when the first number arrives (strings never need them). */
+  #lowNum = NaN;
+  #highNum = NaN;
 
   /** `low` is exclusive, `high` (null = unbounded) inclusive; both non-negative canonical levels. */
   constructor(low: Level, high: Level | null) {
+    this.#low = low;
+    this.#high = high;
     this.#lowText = text(low);
     this.#lowInt = integerLength(this.#lowText);
     this.#highText = high === null ? null : text(high);
     this.#highInt = this.#highText === null ? 0 : integerLength(this.#highText);
-    const lowNum = num(low);
-    this.#lowNum = lowNum + Math.abs(lowNum) * 1e-12 + Number.MIN_VALUE;
-    const highNum = high === null ? Infinity : num(high);
-    this.#highNum = highNum - Math.abs(highNum) * 1e-12;
+  }
+
+  /** A band that holds no value and takes only new highs above `high` (its levels are not known yet). */
+  static newHighsAbove(high: string): QuietBand {
+    return new QuietBand(high, high);
+  }
+
+  /**
+   * One pass over a value: {@link INSIDE} when it is certainly inside the band, {@link NEW_HIGH}
+   * when it is canonical text certainly above the upper edge (and so above the lower one),
+   * {@link OUTSIDE} otherwise (the exact path decides).
+   */
+  classify(value: unknown): BandPlace {
+    if (typeof value !== 'string') return this.contains(value) ? INSIDE : OUTSIDE;
+    if (value.length > MAX_FAST_LENGTH) return OUTSIDE;
+    const int = integerLength(value);
+    if (int < 0) return OUTSIDE;
+    const high = this.#highText;
+    if (high !== null) {
+      const vsHigh = compareCanonical(value, int, high, this.#highInt);
+      if (vsHigh > 0) {
+        if (int > 21) return OUTSIDE;
+        return this.#lowText === high || compareCanonical(value, int, this.#lowText, this.#lowInt) > 0 ? NEW_HIGH : OUTSIDE;
+      }
+    }
+    return compareCanonical(value, int, this.#lowText, this.#lowInt) > 0 && (this.#lowText !== high) ? INSIDE : OUTSIDE;
   }
 
   /** True only when `value` is certainly a well-formed value strictly inside the band. */
@@ -40,8 +73,19 @@ export class QuietBand {
       if (int < 0 || compareCanonical(value, int, this.#lowText, this.#lowInt) <= 0) return false;
       return this.#highText === null || compareCanonical(value, int, this.#highText, this.#highInt) <= 0;
     }
-    if (typeof value === 'number') return value > this.#lowNum && value < this.#highNum;
+    if (typeof value === 'number') {
+      if (Number.isNaN(this.#lowNum)) this.#numericEdges();
+      return value > this.#lowNum && value < this.#highNum;
+    }
     return false;
+  }
+
+  #numericEdges(): void {
+    const lowNum = num(this.#low);
+    this.#lowNum = lowNum + Math.abs(lowNum) * 1e-12 + Number.MIN_VALUE;
+    // No upper edge: every number above the lower one is inside (Infinity − Infinity would be NaN).
+    const highNum = this.#high === null ? Infinity : num(this.#high);
+    this.#highNum = highNum === Infinity ? Infinity : highNum - Math.abs(highNum) * 1e-12;
   }
 
   /**
@@ -52,7 +96,9 @@ export class QuietBand {
     if (this.#highText === null || value.length > MAX_FAST_LENGTH) return false;
     const int = integerLength(value);
     if (int < 0 || int > 21) return false;
-    return compareCanonical(value, int, this.#highText, this.#highInt) > 0 && compareCanonical(value, int, this.#lowText, this.#lowInt) > 0;
+    if (compareCanonical(value, int, this.#highText, this.#highInt) <= 0) return false;
+    // The lower edge is at or below the upper one whenever the band holds anything.
+    return this.#lowText === this.#highText || compareCanonical(value, int, this.#lowText, this.#lowInt) > 0;
   }
 }
 

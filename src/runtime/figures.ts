@@ -69,7 +69,7 @@ export class Figures {
     this.acceptQuiet(text, at);
     this.drawdown!.acceptNewHigh(text);
     // The levels below the new high are not computed yet: only further new highs stay quiet.
-    this.band = new QuietBand(text, text);
+    this.band = QuietBand.newHighsAbove(text);
   }
 
   /** Feeds a validated value to every value rule; returns their signals. */

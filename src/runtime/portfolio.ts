@@ -2,6 +2,7 @@ import type { Subject } from 'rxjs';
 import type { BreakerType } from '../../machines/constants.ts';
 import type { Signal } from '../../machines/figures/signal.ts';
 import type { Exact } from '../../machines/math/exact.ts';
+import { INSIDE, NEW_HIGH } from '../../machines/figures/quietBand.ts';
 import type { Clock } from '../clock.ts';
 import { InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
@@ -48,15 +49,16 @@ export function applyPortfolioUpdate(ctx: PortfolioContext, update: PortfolioUpd
   if (band !== null && positions === undefined && timestamp === undefined && ctx.dataTrusted()) {
     const at = ctx.clock.now();
     if (at < figures.bandUntil && (figures.lastTimestamp === null || at >= figures.lastTimestamp)) {
-      if (band.contains(value)) {
+      const place = band.classify(value);
+      if (place === INSIDE) {
         figures.acceptQuiet(value as string | number, at);
         if (ctx.portfolio$.observed) publish(ctx, String(value), at);
         return;
       }
-      if (figures.newHighs && typeof value === 'string' && band.above(value)) {
-        figures.acceptNewHigh(value, at);
+      if (place === NEW_HIGH && figures.newHighs) {
+        figures.acceptNewHigh(value as string, at);
         ctx.newHighWaterMark();
-        if (ctx.portfolio$.observed) publish(ctx, value, at);
+        if (ctx.portfolio$.observed) publish(ctx, value as string, at);
         return;
       }
     }

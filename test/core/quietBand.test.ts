@@ -45,3 +45,29 @@ describe('quiet band (the fast path of updatePortfolio)', () => {
     );
   });
 });
+
+describe('quiet band: one pass classifies inside, new high or outside, exactly', () => {
+  it('agrees with Decimal on every canonical string, with and without an upper edge', async () => {
+    const { QuietBand: Band, INSIDE, NEW_HIGH } = await import('../../machines/figures/quietBand.ts');
+    const canonical = fc
+      .tuple(fc.bigInt({ min: 0n, max: 10n ** 9n }), fc.option(fc.stringMatching(/^[0-9]{1,4}$/), { nil: undefined }))
+      .map(([int, frac]) => (frac === undefined ? int.toString() : `${int}.${frac}`));
+    fc.assert(
+      fc.property(canonical, canonical, canonical, fc.boolean(), (a, b, v, bounded) => {
+        const [low, high] = new Decimal(a).lte(b) ? [a, b] : [b, a];
+        const band = new Band(low, bounded ? high : null);
+        const place = band.classify(v);
+        const x = new Decimal(v);
+        if (place === INSIDE) expect(x.gt(low) && (!bounded || x.lte(high))).toBe(true);
+        if (place === NEW_HIGH) expect(bounded && x.gt(high) && x.gt(low)).toBe(true);
+        if (bounded && x.gt(high) && x.gt(low) && low !== high) expect(place).toBe(NEW_HIGH);
+        if (x.gt(low) && (!bounded || x.lte(high)) && low !== high) expect(place).toBe(INSIDE);
+      }),
+      { numRuns: 3000 },
+    );
+    const newHighs = Band.newHighsAbove('1000.5');
+    expect(newHighs.classify('1000.5')).toBe(0);
+    expect(newHighs.classify('1000.51')).toBe(NEW_HIGH);
+    expect(newHighs.classify('999')).toBe(0);
+  });
+});

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The fast suite Stryker runs against each mutant of machines/ (`npm run mutation`): the unit
+ * tests of the pure machines (no runtime, no store, no network). `npm test` runs them too,
+ * with everything else.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/machines/**/*.test.ts'],
+    // The property tests of test/core/{exact,quietBand,dst}.test.ts call the same functions
+    // thousands of times: under Stryker's instrumentation they take 5–20 s per run, and every
+    // static mutant (module-level constants, the registry's charts) reruns the whole suite.
+    // test/machines/ tests the same code at its exact edges in well under a second.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
