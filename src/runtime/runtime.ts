@@ -1,182 +1,90 @@
-import { randomUUID } from 'node:crypto';
-import { BehaviorSubject, Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Actor } from 'xstate';
-import { acceptedEvents, type BreakerEvent } from '../../machines/charts/breakerChart.ts';
-import { BREAKER_TYPES, BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
+import type { BreakerState, BreakerType } from '../../machines/constants.ts';
 import { Signal } from '../../machines/figures/signal.ts';
-import { REGISTRY } from '../../machines/rules/registry.ts';
-import { ChartKind } from '../../machines/rules/rule.ts';
 import type { supervisorMachine } from '../../machines/supervisor.ts';
 import type { AttemptRecord } from '../alerts/index.ts';
-import type { Clock } from '../clock.ts';
-import { effectiveConfig, type ResolvedSettings } from '../config.ts';
-import { ErrorCode, InvalidInputError, ResetError, describeValue } from '../errors.ts';
-import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
-import type { Logger } from '../logger.ts';
-import { alertSink, type AlertWiring } from './alertWiring.ts';
-import { Durability, type DurableEventSink } from './durability.ts';
-import { makeEvent, type JournalQuery } from './eventLog.ts';
-import { Figures } from './figures.ts';
-import { Gate } from './gate.ts';
-import { ActorHost, type InspectOption } from './host.ts';
-import { readOrder, validateErrorReport, validateFill, validateOperator } from './inputs.ts';
-import type { StrategyRecord, StrategyStore } from './persistence.ts';
-import { RECORD_VERSION } from './record.ts';
-import { buildStatus, stateSnapshot } from './status.ts';
-import { StepRunner, type CancelRequest } from './step.ts';
-import { SnapshotTimers } from './timers.ts';
-import { TransitionRecorder } from './transitions.ts';
-import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
+import { effectiveConfig } from '../config.ts';
+import { describeValue, ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
+import { RiskEventType, type RiskEvent } from '../events.ts';
+import { alertSink } from './alertWiring.ts';
+import { RuntimeCore, type RuntimeParts } from './core.ts';
+import type { DurableEventSink } from './durability.ts';
+import type { JournalQuery } from './eventLog.ts';
+import { actorFailed, afterRestore, cancelAllOrders, failClosed, listenerFailed, storeFailed, supervisorFailed } from './faults.ts';
+import { readOrder, validateErrorReport, validateFill } from './inputs.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
-import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from '../broker/cancel.ts';
+import { confirmReset, halt, requestReset, type ResetOutcome } from './operator.ts';
+import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
+import { countError, orderRateSignal, portfolioContext, recover, rejectInput, rejectMalformed, setDataFault } from './signals.ts';
+import { buildStatus, stateSnapshot } from './status.ts';
 import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
 
 export type { InspectOption } from './host.ts';
-
-/** The broker port: called once on every trip and halt to cancel pending orders. */
-export interface BrokerPort {
-  cancelAllOrders(context: { strategy: string; breaker: BreakerType; reason: string }): unknown;
-  /** Ms a returned promise or thenable may take to settle before it is reported as failed (default 5000). */
-  readonly cancelTimeoutMs?: number;
-}
-
-/** Internal construction arguments (see createRiskRuntime for the public options). */
-export interface RuntimeParts {
-  settings: ResolvedSettings;
-  clock: Clock;
-  logger: Logger;
-  store: StrategyStore;
-  broker: BrokerPort | null;
-  inspect?: InspectOption;
-  /** A restored (validated) record, or null for a fresh start. */
-  restored: StrategyRecord | null;
-  /** When set, the strategy starts MANUALLY_HALTED with this reason (fail closed). */
-  failClosedReason: string | null;
-  /** How long counter-only changes may wait before they are saved. */
-  figuresDebounceMs?: number;
-  alerts?: AlertWiring;
-}
+export type { BrokerPort, RuntimeParts } from './core.ts';
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
-const SYSTEM_OPERATOR = 'breakerbox';
-/** For each breaker, the states whose chart has a TRIP edge (read from the charts themselves). */
-const TRIP_EDGES = new Map(REGISTRY.map((row) => [row.kind, new Set([...acceptedEvents(row.chart)].filter(([, events]) => events.has('TRIP')).map(([state]) => state))]));
-const SELF_HEALING = new Set<BreakerType>(REGISTRY.filter((row) => row.rule.chart === ChartKind.SELF_HEALING).map((row) => row.kind));
 
 /**
  * One strategy's risk runtime: the public façade. Each input is one step (see step.ts); the
- * breakers' states live in their actors only, and the gate follows their snapshots.
+ * breakers' states live in their actors only, and the gate follows their snapshots. The parts
+ * are wired in core.ts; the steps live in portfolio.ts, signals.ts, operator.ts and faults.ts.
  */
 export class RiskRuntime {
   readonly strategy: string;
-  readonly #settings: ResolvedSettings;
-  readonly #clock: Clock;
-  readonly #log: Logger;
-  readonly #store: StrategyStore;
-  readonly #broker: BrokerPort | null;
-  readonly #gate: Gate;
-  readonly #step: StepRunner;
-  readonly #figures: Figures;
-  readonly #host: ActorHost;
-  readonly #timers: SnapshotTimers;
-  readonly #durability: Durability;
-  readonly #alerts: AlertWiring | null;
-  #positions: readonly Position[] = [];
+  readonly #core: RuntimeCore;
   /** What the portfolio step needs, built once (closures are not free on the hot path). */
-  #portfolio: PortfolioContext | null = null;
-  /** A store write failed (StoreWriteFailed was emitted once). */
-  #storeFailed = false;
-  #subscriptions: Subscription[] = [];
+  readonly #portfolio: PortfolioContext;
   readonly #unreportListenerErrors: () => void;
-
-  readonly #events$ = new Subject<RiskEvent>();
-  readonly #state$: BehaviorSubject<StateSnapshot>;
-  readonly #rejected$ = new Subject<Rejection>();
-  readonly #decisions$ = new Subject<OrderDecision>();
-  readonly #portfolio$ = new Subject<{ value: string; positions: readonly Position[]; at: number }>();
-  readonly #fills$ = new Subject<FillReport>();
+  #subscriptions: Subscription[] = [];
 
   /** Every event (trips, warnings, operator actions, transitions, refused inputs), after its step. */
-  readonly events$: Observable<RiskEvent> = this.#events$.asObservable();
+  readonly events$: Observable<RiskEvent>;
   /** The global and per-breaker state, now and after every step that changed it. */
   readonly state$: Observable<StateSnapshot>;
   /** Orders rejected by {@link guard} or by the `orders$` connected with {@link connect}. */
-  readonly rejected$: Observable<Rejection> = this.#rejected$.asObservable();
+  readonly rejected$: Observable<Rejection>;
   /** Every order decision (allowed or not), for live views. */
-  readonly decisions$: Observable<OrderDecision> = this.#decisions$.asObservable();
+  readonly decisions$: Observable<OrderDecision>;
   /** Every accepted portfolio update, for live views. */
-  readonly portfolio$ = this.#portfolio$.asObservable();
+  readonly portfolio$: Observable<{ value: string; positions: readonly Position[]; at: number }>;
   /** Every fill reported with {@link recordFill}, for live views. */
-  readonly fills$: Observable<FillReport> = this.#fills$.asObservable();
+  readonly fills$: Observable<FillReport>;
   /** Every alert delivery attempt (sent, failed, suppressed, delivery_failed); empty without alerts. */
   readonly alertAttempts$: Observable<AttemptRecord>;
 
   constructor(parts: RuntimeParts) {
-    const { settings, clock, restored } = parts;
-    this.strategy = settings.strategy;
-    this.#settings = settings;
-    this.#clock = clock;
-    this.#log = parts.logger;
-    this.#store = parts.store;
-    this.#broker = parts.broker;
-    const now = clock.now();
-    this.#gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet');
-    this.#step = new StepRunner((request) => this.#cancelAllOrders(request), (error) => this.#reportListenerError(error));
+    const core = new RuntimeCore(parts);
+    this.#core = core;
+    this.strategy = core.strategy;
+    core.hooks = {
+      cancel: (request) => cancelAllOrders(core, request),
+      listenerFailed: (error) => listenerFailed(core, error),
+      storeFailed: (error) => storeFailed(core, error),
+      actorFailed: (kind, error) => actorFailed(core, kind, error),
+      supervisorFailed: (error) => supervisorFailed(core, error),
+      recover: (kind) => recover(core, kind),
+    };
+    this.#portfolio = portfolioContext(core);
     this.#unreportListenerErrors = reportListenerErrors(parts.logger);
-    this.#durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
-      record: () => this.#record(),
-      highWaterMark: () => (this.#figures.drawdown?.save().highWaterMark as string | null | undefined) ?? null,
-      onFailure: (error) => this.#onStoreFailure(error),
-    });
-    this.#figures = new Figures(settings);
-    if (restored) this.#figures.load(restored.figures.trackers, restored.figures.lastTimestamp);
-    const recorder = new TransitionRecorder({
-      gate: this.#gate,
-      step: this.#step,
-      log: this.#log,
-      strategy: this.strategy,
-      now: () => this.#clock.now(),
-      sink: {
-        emit: (type, breaker, details, operator) => this.#emit(type, breaker, details, operator),
-        stateChanged: () => this.#publishState(),
-        snapshotSeen: (kind, state, context) => this.#timers?.sync(kind, state, context),
-      },
-    });
-    this.#timers = new SnapshotTimers({
-      clock,
-      selfHealing: SELF_HEALING,
-      expire: (kind, token) => this.#step.run(() => this.#host.send(kind, { type: 'RESET_EXPIRED', token })),
-      recover: (kind) => this.#step.run(() => this.#recover(kind)),
-      recoveryAt: (kind, at) => (kind === BreakerType.ORDER_RATE ? (this.#figures.orderRate?.clearsAt(at) ?? null) : null),
-    });
-    const supervision = settings.supervision;
-    this.#host = new ActorHost({
-      strategy: this.strategy,
-      clock,
-      maxRestarts: supervision.maxRestarts,
-      restartWindowMs: supervision.windowMs,
-      restored: restored?.supervisor ?? null,
-      ...(parts.inspect ? { inspect: parts.inspect } : {}),
-      listener: {
-        snapshot: (kind, state, context) => recorder.snapshot(kind, state, context),
-        failed: (kind, error) => this.#actorFailed(kind, error),
-        supervisorFailed: (error) => this.#supervisorFailed(error),
-      },
-    });
-    this.#state$ = new BehaviorSubject(stateSnapshot(this.strategy, this.#gate, now));
-    this.state$ = this.#state$.asObservable();
-    this.#alerts = parts.alerts ?? null;
-    this.alertAttempts$ = this.#alerts ? this.#alerts.attempts$.asObservable() : new Subject<AttemptRecord>().asObservable();
-    if (this.#alerts) this.addDurableSink(alertSink(this.#alerts));
-    this.#step.run(() => {
-      this.#host.start();
-      if (restored) this.#afterRestore(restored);
-      if (parts.failClosedReason !== null) this.#failClosed(parts.failClosedReason);
+    this.events$ = core.events$.asObservable();
+    this.state$ = core.state$.asObservable();
+    this.rejected$ = core.rejected$.asObservable();
+    this.decisions$ = core.decisions$.asObservable();
+    this.portfolio$ = core.portfolio$.asObservable();
+    this.fills$ = core.fills$.asObservable();
+    this.alertAttempts$ = core.alerts ? core.alerts.attempts$.asObservable() : new Subject<AttemptRecord>().asObservable();
+    if (core.alerts) this.addDurableSink(alertSink(core.alerts));
+    const { restored } = parts;
+    core.step.run(() => {
+      core.host.start();
+      if (restored) afterRestore(core, restored);
+      if (parts.failClosedReason !== null) failClosed(core, parts.failClosedReason);
     });
     // The actors may have been restored into any state: state$ starts from what they say.
-    this.#state$.next(stateSnapshot(this.strategy, this.#gate, clock.now()));
-    this.#log.info(
-      { event: 'runtime_started', strategy: this.strategy, restored: restored !== null, state: this.#gate.global, config: effectiveConfig(settings) },
+    core.state$.next(stateSnapshot(this.strategy, core.gate, core.clock.now()));
+    core.log.info(
+      { event: 'runtime_started', strategy: this.strategy, restored: restored !== null, state: core.gate.global, config: effectiveConfig(core.settings) },
       'runtime started',
     );
   }
@@ -189,7 +97,7 @@ export class RiskRuntime {
    */
   updatePortfolio(update: PortfolioUpdate): void {
     this.#assertRunning();
-    applyPortfolioUpdate((this.#portfolio ??= this.#portfolioContext()), update);
+    applyPortfolioUpdate(this.#portfolio, update);
   }
 
   /**
@@ -198,58 +106,60 @@ export class RiskRuntime {
    */
   recordError(report: ErrorReport): void {
     this.#assertRunning();
-    this.#step.run(() => {
+    const core = this.#core;
+    core.step.run(() => {
       let valid: ErrorReport;
       try {
         valid = validateErrorReport(report);
       } catch (error) {
-        this.#rejectInput('error', error);
+        rejectInput(core, 'error', error);
         throw error;
       }
-      this.#emit(RiskEventType.ERROR_RECORDED, BreakerType.ERROR_RATE, { kind: valid.kind, message: valid.message.slice(0, 500) });
-      this.#countError(valid.kind, valid.message);
+      core.emit(RiskEventType.ERROR_RECORDED, 'errorRate', { kind: valid.kind, message: valid.message.slice(0, 500) });
+      countError(core, valid.kind, valid.message);
     });
   }
 
   /** Reports an execution from the broker, for live views. A malformed fill is refused and counted as a `data_error`. */
   recordFill(fill: Fill): void {
     this.#assertRunning();
-    this.#step.run(() => {
+    const core = this.#core;
+    core.step.run(() => {
       let report: FillReport;
       try {
-        report = validateFill(fill, this.#clock.now());
+        report = validateFill(fill, core.clock.now());
       } catch (error) {
-        this.#rejectInput('fill', error);
+        rejectInput(core, 'fill', error);
         throw error;
       }
-      this.#step.notify(() => this.#fills$.next(report));
+      core.step.notify(() => core.fills$.next(report));
     });
   }
 
   /** Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault. */
   check(order: unknown): Decision {
-    const gate = this.#gate;
+    const core = this.#core;
+    const gate = core.gate;
     if (gate.stopped) return gate.rejection;
     try {
       const valid = readOrder(order);
-      if (valid instanceof InvalidInputError) return this.#rejectMalformed(order, valid);
-      const rate = this.#figures.orderRate;
+      if (valid instanceof InvalidInputError) return rejectMalformed(core, order, valid);
+      const rate = core.figures.orderRate;
       if (rate !== null) {
-        const now = this.#clock.now();
-        const signal = rate.observe(now);
-        this.#durability.countersChanged();
-        if (signal !== Signal.NONE) this.#onOrderRateSignal(signal, valid, now);
+        const signal = rate.observe(core.clock.now());
+        core.durability.countersChanged();
+        if (signal !== Signal.NONE) orderRateSignal(core, signal, valid);
       }
       const decision = gate.open ? ALLOWED : gate.rejection;
-      if (this.#decisions$.observed) {
-        const at = this.#clock.now();
-        this.#step.notify(() => this.#decisions$.next({ order, decision, at }));
+      if (core.decisions$.observed) {
+        const at = core.clock.now();
+        core.step.notify(() => core.decisions$.next({ order, decision, at }));
       }
       return decision;
     } catch (error) {
       // A bug must never let an order through: fail closed for this order and say why.
       const message = error instanceof Error ? error.message : describeValue(error);
-      this.#log.error({ event: 'check_failed', strategy: this.strategy, error: message }, 'check() failed: order rejected');
+      core.log.error({ event: 'check_failed', strategy: this.strategy, error: message }, 'check() failed: order rejected');
       return { allowed: false, code: 'DATA_FAULT', reason: `internal error while checking the order: ${message}`, breaker: null, state: gate.global };
     }
   }
@@ -262,7 +172,7 @@ export class RiskRuntime {
           next: (order) => {
             const decision = this.check(order);
             if (decision.allowed) subscriber.next(order);
-            else this.#rejected$.next({ order, decision, at: this.#clock.now() });
+            else this.#core.rejected$.next({ order, decision, at: this.#core.clock.now() });
           },
           error: (error: unknown) => subscriber.error(error),
           complete: () => subscriber.complete(),
@@ -277,6 +187,7 @@ export class RiskRuntime {
    */
   connect(inputs: { ledger$?: Observable<PortfolioUpdate>; orders$?: Observable<unknown>; errors$?: Observable<ErrorReport> }): () => void {
     this.#assertRunning();
+    const core = this.#core;
     const subs: Subscription[] = [];
     const swallow = (fn: () => void) => {
       try {
@@ -289,7 +200,7 @@ export class RiskRuntime {
       subs.push(
         inputs.ledger$.subscribe({
           next: (update) => swallow(() => this.updatePortfolio(update)),
-          error: (error: unknown) => this.#step.run(() => this.#setDataFault(`ledger stream failed: ${error instanceof Error ? error.message : describeValue(error)}`)),
+          error: (error: unknown) => core.step.run(() => setDataFault(core, `ledger stream failed: ${error instanceof Error ? error.message : describeValue(error)}`)),
         }),
       );
     }
@@ -299,7 +210,7 @@ export class RiskRuntime {
         inputs.orders$.subscribe({
           next: (order) => {
             const decision = this.check(order);
-            if (!decision.allowed) this.#rejected$.next({ order, decision, at: this.#clock.now() });
+            if (!decision.allowed) core.rejected$.next({ order, decision, at: core.clock.now() });
           },
         }),
       );
@@ -313,8 +224,7 @@ export class RiskRuntime {
   /** Halts the strategy at once: every new order is rejected and pending ones are cancelled. */
   halt(request: { operator: string; reason: string }): void {
     this.#assertRunning();
-    const { operator, reason } = readOperatorRequest(request, 'halt');
-    this.#step.run(() => this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason! }));
+    halt(this.#core, request);
   }
 
   /**
@@ -323,17 +233,7 @@ export class RiskRuntime {
    */
   requestReset(request: { breaker: BreakerType; operator: string }): { token: string; breaker: BreakerType; expiresAt: string } {
     this.#assertRunning();
-    const { operator, breaker } = readOperatorRequest(request, 'request');
-    if (this.#host.state(breaker) === BreakerState.NORMAL) {
-      throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} is NORMAL; there is nothing to reset`);
-    }
-    const token = randomUUID();
-    const deadline = this.#clock.now() + this.#settings.resetTimeoutMs;
-    this.#step.run(() => this.#host.send(breaker, { type: 'REQUEST_RESET', token, deadline, operator }));
-    if (this.#host.snapshot(breaker).context.resetToken !== token) {
-      throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} did not accept the reset request in state ${this.#host.state(breaker)}`);
-    }
-    return { token, breaker, expiresAt: new Date(deadline).toISOString() };
+    return requestReset(this.#core, request);
   }
 
   /**
@@ -341,332 +241,85 @@ export class RiskRuntime {
    * re-check passes (daily loss refuses while today's loss is beyond the limit); otherwise it
    * goes back to TRIPPED. A confirmed reset re-baselines the breaker's figures.
    */
-  confirmReset(request: { token: string; operator: string }): { confirmed: boolean; breaker: BreakerType; state: BreakerState; reason: string | null } {
+  confirmReset(request: { token: string; operator: string }): ResetOutcome {
     this.#assertRunning();
-    const { operator, token } = readOperatorRequest(request, 'confirm');
-    const breaker = BREAKER_TYPES.find((kind) => this.#host.snapshot(kind).context.resetToken === token);
-    if (breaker === undefined) throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
-    const now = this.#clock.now();
-    const tracker = this.#figures.trackers.get(breaker) ?? null;
-    const evidence = tracker?.recheckEvidence(now, this.#figures.value) ?? {};
-    this.#step.run(() => {
-      this.#host.send(breaker, { type: 'CONFIRM_RESET', token: token!, operator, evidence });
-      if (this.#host.state(breaker) === BreakerState.NORMAL && tracker !== null) {
-        tracker.rebaseline(now, this.#figures.value);
-        // While the data cannot be trusted no value may skip the step that clears the fault.
-        if (this.#gate.dataFault === null) this.#figures.recomputeBand();
-        else this.#figures.band = null;
-        this.#durability.countersChanged();
-      }
-    });
-    const { context } = this.#host.snapshot(breaker);
-    const state = this.#host.state(breaker);
-    const confirmed = state === BreakerState.NORMAL;
-    return { confirmed, breaker, state, reason: confirmed ? null : (context.cause?.reason ?? 're-check failed') };
+    return confirmReset(this.#core, request);
   }
 
   // ─────────────────────────── observation ───────────────────────────
 
   /** The global state: the most severe of the breakers, from their actors. */
   get state(): BreakerState {
-    return this.#gate.global;
+    return this.#core.gate.global;
   }
 
   /** Everything about the strategy now: states, figures, portfolio. Never throws. */
   status(): RuntimeStatus {
+    const core = this.#core;
     return buildStatus({
       strategy: this.strategy,
-      now: this.#clock.now(),
-      gate: this.#gate,
-      host: this.#host,
-      figures: this.#figures,
-      positions: this.#positions,
-      settings: this.#settings,
-      log: this.#log,
+      now: core.clock.now(),
+      gate: core.gate,
+      host: core.host,
+      figures: core.figures,
+      positions: core.positions,
+      settings: core.settings,
+      log: core.log,
     });
   }
 
   /** Reads the audit journal (every transition, trip, warning and operator action). */
   journal(query?: JournalQuery): Promise<RiskEvent[]> {
-    return this.#store.journal(query);
+    return this.#core.store.journal(query);
   }
 
   /** Every recorded alert delivery attempt (sent, failed with reason, suppressed, delivery_failed). */
   alertHistory(query?: { since?: number; until?: number }): Promise<AttemptRecord[]> {
-    return this.#alerts ? this.#alerts.manager.attempts(query) : Promise.resolve([]);
+    return this.#core.alerts ? this.#core.alerts.manager.attempts(query) : Promise.resolve([]);
   }
 
   /** The supervisor actor (its children are the breakers), for tools and inspection. */
   get actor(): Actor<typeof supervisorMachine> {
-    return this.#host.actor;
+    return this.#core.host.actor;
   }
 
-  /** Resolves once everything that happened so far is durable (journal, snapshot, figures). */
+  /** Resolves once everything that happened so far is durable; rejects once a write has failed. */
   flush(): Promise<void> {
-    return this.#durability.flush();
+    return this.#core.durability.flush();
   }
 
   /** Journals an alert that was given up (used by the alert manager). */
   recordAlertFailure(details: { alertId: string; target: string; reason: string }): void {
-    if (this.#gate.stopped) return;
-    this.#step.run(() => this.#emit(RiskEventType.ALERT_FAILED, null, { ...details }));
+    const core = this.#core;
+    if (core.gate.stopped) return;
+    core.step.run(() => core.emit(RiskEventType.ALERT_FAILED, null, { ...details }));
   }
 
   /** Adds a sink that sees each batch of events once it is durable (alerts use this). */
   addDurableSink(sink: DurableEventSink): () => void {
-    return this.#durability.addSink(sink);
+    return this.#core.durability.addSink(sink);
   }
 
   /** Stops the runtime: unsubscribes inputs, cancels timers, writes what is pending, closes the store. */
   async stop(): Promise<void> {
-    if (this.#gate.stopped) return;
+    const core = this.#core;
+    if (core.gate.stopped) return;
     // A failed store must not stop the stop: what could be written was; the failure was alerted.
     await this.flush().catch(() => undefined);
-    this.#gate.stop();
+    core.gate.stop();
     this.#subscriptions.forEach((s) => s.unsubscribe());
-    this.#timers.stop();
-    this.#host.stop();
-    await this.#durability.close();
-    if (this.#alerts) await this.#alerts.manager.close();
-    this.#alerts?.attempts$.complete();
-    await this.#store.close();
+    core.timers.stop();
+    core.host.stop();
+    await core.durability.close();
+    if (core.alerts) await core.alerts.manager.close();
+    core.alerts?.attempts$.complete();
+    await core.store.close();
     this.#unreportListenerErrors();
-    for (const subject of [this.#events$, this.#state$, this.#rejected$, this.#decisions$, this.#portfolio$, this.#fills$]) subject.complete();
-    this.#log.info({ event: 'runtime_stopped', strategy: this.strategy }, 'runtime stopped');
-  }
-
-  // ─────────────────────────── evaluation ───────────────────────────
-
-  #portfolioContext(): PortfolioContext {
-    return {
-      figures: this.#figures,
-      step: this.#step,
-      clock: this.#clock,
-      maxClockSkewMs: this.#settings.maxClockSkewMs,
-      newHighWaterMark: () => this.#durability.newHighWaterMark(),
-      countersChanged: () => this.#durability.countersChanged(),
-      setPositions: (positions) => (this.#positions = positions),
-      positions: () => this.#positions,
-      portfolio$: this.#portfolio$,
-      rejectInput: (error) => this.#rejectInput('portfolio', error),
-      setDataFault: (reason) => this.#setDataFault(reason),
-      dataTrusted: () => this.#gate.dataFault === null,
-      clearDataFault: () => {
-        const wasOpen = this.#gate.open;
-        this.#gate.clearDataFault();
-        if (this.#gate.open !== wasOpen) this.#publishState();
-      },
-      signal: (kind, signal) => this.#signal(kind, signal),
-      emit: (type, breaker, details) => this.#emit(type, breaker, details),
-    };
-  }
-
-  /** A rule's signal: TRIP goes to the chart (its guard decides), WARN is emitted while NORMAL. */
-  #signal(kind: BreakerType, signal: Signal, extra: EventDetails = {}): void {
-    const tracker = this.#figures.trackers.get(kind);
-    if (!tracker) return;
-    const now = this.#clock.now();
-    const state = this.#gate.views[kind].state;
-    if (signal === Signal.TRIP) {
-      if (TRIP_EDGES.get(kind)?.has(state)) this.#host.send(kind, { type: 'TRIP', evidence: { ...tracker.tripEvidence(now, this.#figures.value), ...extra } });
-    } else if (signal === Signal.WARN && state === BreakerState.NORMAL) {
-      this.#durability.countersChanged();
-      this.#emit(RiskEventType.WARNING, kind, { ...tracker.figures(now, this.#figures.value), ...extra });
-    }
-  }
-
-  #onOrderRateSignal(signal: Signal, order: { symbol: string; side: string; quantity: unknown }, now: number): void {
-    const state = this.#gate.views.orderRate.state;
-    // A tripped gate rejecting a runaway loop stays O(1): the chart has no TRIP edge there.
-    if (signal === Signal.TRIP && !TRIP_EDGES.get(BreakerType.ORDER_RATE)?.has(state)) return;
-    if (signal === Signal.WARN && state !== BreakerState.NORMAL) return;
-    void now;
-    this.#step.run(() => this.#signal(BreakerType.ORDER_RATE, signal, { order: { symbol: order.symbol, side: order.side, quantity: String(order.quantity) } }));
-  }
-
-  #countError(kind: ErrorKind, message: string): void {
-    const rate = this.#figures.errorRate;
-    if (!rate) return;
-    const signal = rate.observe(this.#clock.now(), kind);
-    this.#durability.countersChanged();
-    if (signal !== Signal.NONE) this.#signal(BreakerType.ERROR_RATE, signal, { lastError: { kind, message: message.slice(0, 500) } });
-  }
-
-  /** A self-healing breaker's recovery timer: once its condition cleared, WINDOW_CLEARED then RECOVER. */
-  #recover(kind: BreakerType): void {
-    const tracker = this.#figures.trackers.get(kind);
-    if (!tracker) return;
-    const now = this.#clock.now();
-    const evidence = tracker.recheckEvidence(now, this.#figures.value);
-    const row = REGISTRY.find((r) => r.kind === kind)!;
-    if (!row.rule.cleared(evidence)) return this.#timers.armRecovery(kind);
-    if (this.#host.state(kind) === BreakerState.TRIPPED) this.#host.send(kind, { type: 'WINDOW_CLEARED', evidence });
-    if (this.#host.state(kind) === BreakerState.RESETTING) this.#host.send(kind, { type: 'RECOVER', evidence });
-  }
-
-  #rejectMalformed(order: unknown, problem: InvalidInputError): Decision {
-    const decision = { allowed: false as const, code: 'MALFORMED_ORDER' as const, reason: problem.message, breaker: null, state: this.#gate.global };
-    this.#step.run(() => {
-      this.#emit(RiskEventType.INPUT_REJECTED, null, { input: 'order', field: problem.field, error: problem.message });
-      this.#log.warn({ event: 'input_rejected', strategy: this.strategy, input: 'order', error: problem.message }, 'malformed order rejected');
-      if (this.#decisions$.observed) {
-        const at = this.#clock.now();
-        this.#step.notify(() => this.#decisions$.next({ order, decision, at }));
-      }
-    });
-    return decision;
-  }
-
-  /** A refused input: logged, journalled, counted as a data_error; a bad portfolio value also blocks orders. */
-  #rejectInput(input: 'portfolio' | 'error' | 'fill', error: unknown): void {
-    const message = error instanceof Error ? error.message : describeValue(error);
-    this.#emit(RiskEventType.INPUT_REJECTED, null, { input, field: error instanceof InvalidInputError ? error.field : null, error: message });
-    this.#log.warn({ event: 'input_rejected', strategy: this.strategy, input, error: message }, `malformed ${input} input rejected`);
-    if (input === 'portfolio') this.#setDataFault(`last portfolio update was refused: ${message}`);
-    this.#countError(ErrorKind.DATA_ERROR, `${input}: ${message}`);
-  }
-
-  #setDataFault(reason: string): void {
-    const first = this.#gate.dataFault === null;
-    this.#gate.setDataFault(reason);
-    this.#figures.band = null;
-    this.#publishState();
-    if (first) this.#log.warn({ event: 'data_fault', strategy: this.strategy, reason }, 'orders blocked: data cannot be trusted');
-  }
-
-  // ─────────────────────────── faults ───────────────────────────
-
-  #actorFailed(kind: BreakerType, error: unknown): void {
-    const message = error instanceof Error ? error.message : describeValue(error);
-    this.#gate.fault(kind, message);
-    this.#log.error({ event: 'actor_failed', strategy: this.strategy, breaker: kind, error: message }, `${kind} actor failed: restarting it`);
-    this.#step.run(() => this.#emit(RiskEventType.ACTOR_RESTARTED, kind, { error: message }));
-  }
-
-  #supervisorFailed(error: unknown): void {
-    const message = error instanceof Error ? error.message : describeValue(error);
-    for (const kind of BREAKER_TYPES) this.#gate.fault(kind, `supervisor failed, restart required: ${message}`);
-    this.#log.error({ event: 'supervisor_failed', strategy: this.strategy, error: message }, 'supervisor actor failed: orders blocked');
-    this.#step.run(() => this.#emit(RiskEventType.ACTOR_RESTARTED, null, { error: message, fatal: true }));
-  }
-
-  #failClosed(reason: string): void {
-    this.#log.error({ event: 'fail_closed', strategy: this.strategy, reason }, 'starting halted: state could not be restored');
-    this.#emit(RiskEventType.RESTORE_FAILED, null, { reason });
-    if (this.#host.state(BreakerType.MANUAL) !== BreakerState.MANUALLY_HALTED) {
-      this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason });
-    }
-  }
-
-  /** A write that fails means a restart could forget: say so once (alerted from memory), halt, fail closed. */
-  #onStoreFailure(error: unknown): void {
-    const message = error instanceof Error ? error.message : describeValue(error);
-    this.#log.error({ event: 'store_failed', strategy: this.strategy, error: message }, 'store write failed');
-    if (this.#gate.stopped) return;
-    this.#step.run(() => {
-      if (!this.#storeFailed) {
-        this.#storeFailed = true;
-        this.#emit(RiskEventType.STORE_FAILED, null, { error: message });
-      }
-      if (this.#host.state(BreakerType.MANUAL) === BreakerState.MANUALLY_HALTED) return;
-      this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason: `store write failed: ${message}` });
-    });
-  }
-
-  #reportListenerError(error: unknown): void {
-    const message = error instanceof Error ? error.message : describeValue(error);
-    this.#log.error({ event: 'listener_failed', strategy: this.strategy, error: message }, 'a listener or the broker port threw; the step went on');
-  }
-
-  /** After a restore: a RESETTING breaker's confirmation died with the process; restoring is not a transition. */
-  #afterRestore(record: StrategyRecord): void {
-    this.#host.resumed();
-    for (const kind of BREAKER_TYPES) {
-      const since = record.figures.since[kind];
-      if (typeof since === 'number') this.#gate.views[kind].since = since;
-      const { context } = this.#host.snapshot(kind);
-      if (this.#host.state(kind) === BreakerState.RESETTING && context.resetToken) {
-        this.#host.send(kind, { type: 'RESET_EXPIRED', token: context.resetToken } satisfies BreakerEvent);
-      }
-    }
-  }
-
-  // ─────────────────────────── outputs ───────────────────────────
-
-  #cancelAllOrders({ breaker, reason }: CancelRequest): void {
-    const broker = this.#broker;
-    if (!broker) return;
-    // A throw, a rejecting promise or thenable, or no settlement within the timeout: journalled and alerted.
-    callCancelAllOrders((context: Parameters<BrokerPort['cancelAllOrders']>[0]) => broker.cancelAllOrders(context), { strategy: this.strategy, breaker, reason }, {
-      clock: this.#clock,
-      timeoutMs: broker.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
-      onFailed: ({ error, timedOut }) => {
-        if (this.#gate.stopped) return;
-        this.#log.error({ event: 'cancel_failed', strategy: this.strategy, breaker, error, timedOut }, 'cancelAllOrders failed');
-        this.#step.run(() => this.#emit(RiskEventType.CANCEL_FAILED, breaker, { error, timedOut }));
-      },
-    });
-  }
-
-  #emit(type: RiskEvent['type'], breaker: BreakerType | null, details: EventDetails, operator?: string): void {
-    const event = makeEvent(this.strategy, type, breaker, this.#clock.now(), details, operator);
-    this.#durability.event(event);
-    if (type !== RiskEventType.STATE_CHANGED && type !== RiskEventType.INPUT_REJECTED && type !== RiskEventType.ERROR_RECORDED) {
-      this.#log.info({ event: 'risk_event', strategy: this.strategy, type, breaker, operator, details }, type);
-    }
-    this.#step.notify(() => this.#events$.next(event));
-  }
-
-  #publishState(): void {
-    const snapshot = stateSnapshot(this.strategy, this.#gate, this.#clock.now());
-    this.#step.notify(() => this.#state$.next(snapshot));
-  }
-
-  #record(): StrategyRecord {
-    return {
-      version: RECORD_VERSION,
-      strategy: this.strategy,
-      savedAt: this.#clock.now(),
-      supervisor: this.#host.persisted(),
-      figures: {
-        trackers: this.#figures.save(),
-        since: Object.fromEntries(BREAKER_TYPES.map((t) => [t, this.#gate.views[t].since])),
-        lastValue: this.#figures.value?.toFixed() ?? null,
-        lastTimestamp: this.#figures.lastTimestamp,
-      },
-    };
+    for (const subject of [core.events$, core.state$, core.rejected$, core.decisions$, core.portfolio$, core.fills$]) subject.complete();
+    core.log.info({ event: 'runtime_stopped', strategy: this.strategy }, 'runtime stopped');
   }
 
   #assertRunning(): void {
-    if (this.#gate.stopped) throw new ResetError(ErrorCode.RUNTIME_STOPPED, `runtime for strategy ${this.strategy} is stopped`);
+    if (this.#core.gate.stopped) throw new ResetError(ErrorCode.RUNTIME_STOPPED, `runtime for strategy ${this.strategy} is stopped`);
   }
-}
-
-type OperatorRequestKind = 'halt' | 'request' | 'confirm';
-
-/** Reads an operator request's fields once each and validates what that kind of request needs. */
-function readOperatorRequest(request: unknown, kind: OperatorRequestKind): { operator: string; reason?: string; breaker: BreakerType; token?: string } {
-  let operator: unknown, reason: unknown, breaker: unknown, token: unknown;
-  try {
-    ({ operator, reason, breaker, token } = (request ?? {}) as Record<string, unknown>);
-  } catch {
-    throw new InvalidInputError('request', request, 'could not be read');
-  }
-  const validOperator = validateOperator(operator);
-  if (kind === 'halt') {
-    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
-      throw new InvalidInputError('reason', reason, 'must be a non-empty string of at most 1000 characters');
-    }
-    return { operator: validOperator, reason: reason.trim(), breaker: BreakerType.MANUAL };
-  }
-  if (kind === 'confirm') {
-    if (typeof token !== 'string' || token.length === 0 || token.length > 200) {
-      throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
-    }
-    return { operator: validOperator, breaker: BreakerType.MANUAL, token };
-  }
-  if (!BREAKER_TYPES.includes(breaker as BreakerType)) {
-    throw new InvalidInputError('breaker', breaker, `must be one of ${BREAKER_TYPES.join(', ')}`);
-  }
-  return { operator: validOperator, breaker: breaker as BreakerType };
 }

@@ -1,0 +1,177 @@
+import { BehaviorSubject, Subject } from 'rxjs';
+import { BREAKER_TYPES, BreakerType } from '../../machines/constants.ts';
+import { REGISTRY } from '../../machines/rules/registry.ts';
+import { ChartKind } from '../../machines/rules/rule.ts';
+import type { Clock } from '../clock.ts';
+import type { ResolvedSettings } from '../config.ts';
+import { makeEvent } from './eventLog.ts';
+import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
+import type { Logger } from '../logger.ts';
+import type { AlertWiring } from './alertWiring.ts';
+import { Durability } from './durability.ts';
+import { Figures } from './figures.ts';
+import { Gate } from './gate.ts';
+import { ActorHost, type InspectOption } from './host.ts';
+import type { StrategyRecord, StrategyStore } from './persistence.ts';
+import { RECORD_VERSION } from './record.ts';
+import { stateSnapshot } from './status.ts';
+import { StepRunner, type CancelRequest } from './step.ts';
+import { SnapshotTimers } from './timers.ts';
+import { TransitionRecorder } from './transitions.ts';
+import type { FillReport, OrderDecision, Position, Rejection, StateSnapshot } from './types.ts';
+
+/** The broker port: called once on every trip and halt to cancel pending orders. */
+export interface BrokerPort {
+  cancelAllOrders(context: { strategy: string; breaker: BreakerType; reason: string }): unknown;
+  /** Ms a returned promise or thenable may take to settle before it is reported as failed (default 5000). */
+  readonly cancelTimeoutMs?: number;
+}
+
+/** Internal construction arguments (see createRiskRuntime for the public options). */
+export interface RuntimeParts {
+  settings: ResolvedSettings;
+  clock: Clock;
+  logger: Logger;
+  store: StrategyStore;
+  broker: BrokerPort | null;
+  inspect?: InspectOption;
+  /** A restored (validated) record, or null for a fresh start. */
+  restored: StrategyRecord | null;
+  /** When set, the strategy starts MANUALLY_HALTED with this reason (fail closed). */
+  failClosedReason: string | null;
+  /** How long counter-only changes may wait before they are saved. */
+  figuresDebounceMs?: number;
+  alerts?: AlertWiring;
+}
+
+/** What the core calls back into (set by the façade before {@link RuntimeCore.start}). */
+export interface CoreHooks {
+  cancel(request: CancelRequest): void;
+  listenerFailed(error: unknown): void;
+  storeFailed(error: unknown): void;
+  actorFailed(kind: BreakerType, error: unknown): void;
+  supervisorFailed(error: unknown): void;
+  recover(kind: BreakerType): void;
+}
+
+/** Breakers whose chart heals itself (read from the registry). */
+const SELF_HEALING = new Set<BreakerType>(REGISTRY.filter((row) => row.rule.chart === ChartKind.SELF_HEALING).map((row) => row.kind));
+
+/**
+ * One strategy's runtime parts, wired: the gate, the step runner, the rules' figures, the actor
+ * host, the snapshot-derived timers, the durable pipeline and the outward subjects. The façade
+ * (runtime.ts) and the step modules (signals, faults, operator) work on it.
+ */
+export class RuntimeCore {
+  readonly strategy: string;
+  readonly settings: ResolvedSettings;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: StrategyStore;
+  readonly broker: BrokerPort | null;
+  readonly alerts: AlertWiring | null;
+  readonly gate: Gate;
+  readonly step: StepRunner;
+  readonly figures: Figures;
+  readonly host: ActorHost;
+  readonly timers: SnapshotTimers;
+  readonly durability: Durability;
+  hooks: CoreHooks | null = null;
+  positions: readonly Position[] = [];
+  /** A store write failed (StoreWriteFailed was emitted once). */
+  storeFailed = false;
+
+  readonly events$ = new Subject<RiskEvent>();
+  readonly state$: BehaviorSubject<StateSnapshot>;
+  readonly rejected$ = new Subject<Rejection>();
+  readonly decisions$ = new Subject<OrderDecision>();
+  readonly portfolio$ = new Subject<{ value: string; positions: readonly Position[]; at: number }>();
+  readonly fills$ = new Subject<FillReport>();
+
+  constructor(parts: RuntimeParts) {
+    const { settings, clock, restored } = parts;
+    const hook = () => this.hooks!;
+    this.strategy = settings.strategy;
+    this.settings = settings;
+    this.clock = clock;
+    this.log = parts.logger;
+    this.store = parts.store;
+    this.broker = parts.broker;
+    this.alerts = parts.alerts ?? null;
+    const now = clock.now();
+    this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet');
+    this.step = new StepRunner((request) => hook().cancel(request), (error) => hook().listenerFailed(error));
+    this.durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
+      record: () => this.record(),
+      highWaterMark: () => (this.figures.drawdown?.save().highWaterMark as string | null | undefined) ?? null,
+      onFailure: (error) => hook().storeFailed(error),
+    });
+    this.figures = new Figures(settings);
+    if (restored) this.figures.load(restored.figures.trackers, restored.figures.lastTimestamp);
+    const recorder = new TransitionRecorder({
+      gate: this.gate,
+      step: this.step,
+      log: this.log,
+      strategy: this.strategy,
+      now: () => this.clock.now(),
+      sink: {
+        emit: (type, breaker, details, operator) => this.emit(type, breaker, details, operator),
+        stateChanged: () => this.publishState(),
+        snapshotSeen: (kind, state, context) => this.timers?.sync(kind, state, context),
+      },
+    });
+    this.timers = new SnapshotTimers({
+      clock,
+      selfHealing: SELF_HEALING,
+      expire: (kind, token) => this.step.run(() => this.host.send(kind, { type: 'RESET_EXPIRED', token })),
+      recover: (kind) => this.step.run(() => hook().recover(kind)),
+      recoveryAt: (kind, at) => (kind === BreakerType.ORDER_RATE ? (this.figures.orderRate?.clearsAt(at) ?? null) : null),
+    });
+    this.host = new ActorHost({
+      strategy: this.strategy,
+      clock,
+      maxRestarts: settings.supervision.maxRestarts,
+      restartWindowMs: settings.supervision.windowMs,
+      restored: restored?.supervisor ?? null,
+      ...(parts.inspect ? { inspect: parts.inspect } : {}),
+      listener: {
+        snapshot: (kind, state, context) => recorder.snapshot(kind, state, context),
+        failed: (kind, error) => hook().actorFailed(kind, error),
+        supervisorFailed: (error) => hook().supervisorFailed(error),
+      },
+    });
+    this.state$ = new BehaviorSubject(stateSnapshot(this.strategy, this.gate, now));
+  }
+
+  /** Queues an event for the journal (this step's durable batch) and for `events$` after the step. */
+  emit(type: RiskEvent['type'], breaker: BreakerType | null, details: EventDetails, operator?: string): void {
+    const event = makeEvent(this.strategy, type, breaker, this.clock.now(), details, operator);
+    this.durability.event(event);
+    if (type !== RiskEventType.STATE_CHANGED && type !== RiskEventType.INPUT_REJECTED && type !== RiskEventType.ERROR_RECORDED) {
+      this.log.info({ event: 'risk_event', strategy: this.strategy, type, breaker, operator, details }, type);
+    }
+    this.step.notify(() => this.events$.next(event));
+  }
+
+  /** Publishes the gate's state on `state$` after the step. */
+  publishState(): void {
+    const snapshot = stateSnapshot(this.strategy, this.gate, this.clock.now());
+    this.step.notify(() => this.state$.next(snapshot));
+  }
+
+  /** The strategy record as it is now. */
+  record(): StrategyRecord {
+    return {
+      version: RECORD_VERSION,
+      strategy: this.strategy,
+      savedAt: this.clock.now(),
+      supervisor: this.host.persisted(),
+      figures: {
+        trackers: this.figures.save(),
+        since: Object.fromEntries(BREAKER_TYPES.map((t) => [t, this.gate.views[t].since])),
+        lastValue: this.figures.value?.toFixed() ?? null,
+        lastTimestamp: this.figures.lastTimestamp,
+      },
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import type { BreakerEvent } from '../../machines/charts/breakerChart.ts';
+import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
+import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from '../broker/cancel.ts';
+import { describeValue } from '../errors.ts';
+import { RiskEventType } from '../events.ts';
+import type { BrokerPort, RuntimeCore } from './core.ts';
+import type { StrategyRecord } from './persistence.ts';
+import type { CancelRequest } from './step.ts';
+
+/** The operator name the runtime acts as when it fails closed on its own. */
+export const SYSTEM_OPERATOR = 'breakerbox';
+
+const text = (error: unknown): string => (error instanceof Error ? error.message : describeValue(error));
+
+/** A breaker actor failed: blocked until its supervisor's restart reports (within the same step). */
+export function actorFailed(core: RuntimeCore, kind: BreakerType, error: unknown): void {
+  const message = text(error);
+  core.gate.fault(kind, message);
+  core.log.error({ event: 'actor_failed', strategy: core.strategy, breaker: kind, error: message }, `${kind} actor failed: restarting it`);
+  core.step.run(() => core.emit(RiskEventType.ACTOR_RESTARTED, kind, { error: message }));
+}
+
+/** The supervisor itself failed: nothing can be trusted until a restart. */
+export function supervisorFailed(core: RuntimeCore, error: unknown): void {
+  const message = text(error);
+  for (const kind of BREAKER_TYPES) core.gate.fault(kind, `supervisor failed, restart required: ${message}`);
+  core.log.error({ event: 'supervisor_failed', strategy: core.strategy, error: message }, 'supervisor actor failed: orders blocked');
+  core.step.run(() => core.emit(RiskEventType.ACTOR_RESTARTED, null, { error: message, fatal: true }));
+}
+
+/** The state could not be restored: start halted, saying why. */
+export function failClosed(core: RuntimeCore, reason: string): void {
+  core.log.error({ event: 'fail_closed', strategy: core.strategy, reason }, 'starting halted: state could not be restored');
+  core.emit(RiskEventType.RESTORE_FAILED, null, { reason });
+  if (core.host.state(BreakerType.MANUAL) !== BreakerState.MANUALLY_HALTED) {
+    core.host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason });
+  }
+}
+
+/** A write that fails means a restart could forget: say so once (alerted from memory), halt, fail closed. */
+export function storeFailed(core: RuntimeCore, error: unknown): void {
+  const message = text(error);
+  core.log.error({ event: 'store_failed', strategy: core.strategy, error: message }, 'store write failed');
+  if (core.gate.stopped) return;
+  core.step.run(() => {
+    if (!core.storeFailed) {
+      core.storeFailed = true;
+      core.emit(RiskEventType.STORE_FAILED, null, { error: message });
+    }
+    if (core.host.state(BreakerType.MANUAL) === BreakerState.MANUALLY_HALTED) return;
+    core.host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason: `store write failed: ${message}` });
+  });
+}
+
+/** A listener or the broker port threw inside the step's delivery: logged, the step went on. */
+export function listenerFailed(core: RuntimeCore, error: unknown): void {
+  core.log.error({ event: 'listener_failed', strategy: core.strategy, error: text(error) }, 'a listener or the broker port threw; the step went on');
+}
+
+/** After a restore: a RESETTING breaker's confirmation died with the process; restoring is not a transition. */
+export function afterRestore(core: RuntimeCore, record: StrategyRecord): void {
+  core.host.resumed();
+  for (const kind of BREAKER_TYPES) {
+    const since = record.figures.since[kind];
+    if (typeof since === 'number') core.gate.views[kind].since = since;
+    const { context } = core.host.snapshot(kind);
+    if (core.host.state(kind) === BreakerState.RESETTING && context.resetToken) {
+      core.host.send(kind, { type: 'RESET_EXPIRED', token: context.resetToken } satisfies BreakerEvent);
+    }
+  }
+}
+
+/** The broker port, after a trip or halt: a throw, a rejection or no settlement in time is journalled and alerted. */
+export function cancelAllOrders(core: RuntimeCore, { breaker, reason }: CancelRequest): void {
+  const broker = core.broker;
+  if (!broker) return;
+  callCancelAllOrders((context: Parameters<BrokerPort['cancelAllOrders']>[0]) => broker.cancelAllOrders(context), { strategy: core.strategy, breaker, reason }, {
+    clock: core.clock,
+    timeoutMs: broker.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
+    onFailed: ({ error, timedOut }) => {
+      if (core.gate.stopped) return;
+      core.log.error({ event: 'cancel_failed', strategy: core.strategy, breaker, error, timedOut }, 'cancelAllOrders failed');
+      core.step.run(() => core.emit(RiskEventType.CANCEL_FAILED, breaker, { error, timedOut }));
+    },
+  });
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
+import { describeValue, ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
+import type { RuntimeCore } from './core.ts';
+import { validateOperator } from './inputs.ts';
+
+/** The answer to a confirmed (or refused) reset. */
+export interface ResetOutcome {
+  confirmed: boolean;
+  breaker: BreakerType;
+  state: BreakerState;
+  reason: string | null;
+}
+
+/** Halts the strategy at once (the manual breaker), as one step. */
+export function halt(core: RuntimeCore, request: unknown): void {
+  const { operator, reason } = readOperatorRequest(request, 'halt');
+  core.step.run(() => core.host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason! }));
+}
+
+/** Asks to reset a breaker that is not NORMAL; the token lives only in its chart's context. */
+export function requestReset(core: RuntimeCore, request: unknown): { token: string; breaker: BreakerType; expiresAt: string } {
+  const { operator, breaker } = readOperatorRequest(request, 'request');
+  if (core.host.state(breaker) === BreakerState.NORMAL) {
+    throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} is NORMAL; there is nothing to reset`);
+  }
+  const token = randomUUID();
+  const deadline = core.clock.now() + core.settings.resetTimeoutMs;
+  core.step.run(() => core.host.send(breaker, { type: 'REQUEST_RESET', token, deadline, operator }));
+  if (core.host.snapshot(breaker).context.resetToken !== token) {
+    throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} did not accept the reset request in state ${core.host.state(breaker)}`);
+  }
+  return { token, breaker, expiresAt: new Date(deadline).toISOString() };
+}
+
+/**
+ * Confirms a reset. The chart decides (token and the rule's re-check on the evidence); when it
+ * passes, the breaker's figures re-baseline.
+ */
+export function confirmReset(core: RuntimeCore, request: unknown): ResetOutcome {
+  const { operator, token } = readOperatorRequest(request, 'confirm');
+  const breaker = BREAKER_TYPES.find((kind) => core.host.snapshot(kind).context.resetToken === token);
+  if (breaker === undefined) throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
+  const now = core.clock.now();
+  const tracker = core.figures.trackers.get(breaker) ?? null;
+  const evidence = tracker?.recheckEvidence(now, core.figures.value) ?? {};
+  core.step.run(() => {
+    core.host.send(breaker, { type: 'CONFIRM_RESET', token: token!, operator, evidence });
+    if (core.host.state(breaker) === BreakerState.NORMAL && tracker !== null) {
+      tracker.rebaseline(now, core.figures.value);
+      // While the data cannot be trusted no value may skip the step that clears the fault.
+      if (core.gate.dataFault === null) core.figures.recomputeBand();
+      else core.figures.band = null;
+      core.durability.countersChanged();
+    }
+  });
+  const { context } = core.host.snapshot(breaker);
+  const state = core.host.state(breaker);
+  const confirmed = state === BreakerState.NORMAL;
+  return { confirmed, breaker, state, reason: confirmed ? null : (context.cause?.reason ?? 're-check failed') };
+}
+
+type OperatorRequestKind = 'halt' | 'request' | 'confirm';
+
+/** Reads an operator request's fields once each and validates what that kind of request needs. */
+function readOperatorRequest(request: unknown, kind: OperatorRequestKind): { operator: string; reason?: string; breaker: BreakerType; token?: string } {
+  let operator: unknown, reason: unknown, breaker: unknown, token: unknown;
+  try {
+    ({ operator, reason, breaker, token } = (request ?? {}) as Record<string, unknown>);
+  } catch {
+    throw new InvalidInputError('request', request, 'could not be read');
+  }
+  const validOperator = validateOperator(operator);
+  if (kind === 'halt') {
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
+      throw new InvalidInputError('reason', reason, 'must be a non-empty string of at most 1000 characters');
+    }
+    return { operator: validOperator, reason: reason.trim(), breaker: BreakerType.MANUAL };
+  }
+  if (kind === 'confirm') {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 200) {
+      throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
+    }
+    return { operator: validOperator, breaker: BreakerType.MANUAL, token };
+  }
+  if (!BREAKER_TYPES.includes(breaker as BreakerType)) {
+    throw new InvalidInputError('breaker', breaker, `must be one of ${BREAKER_TYPES.join(', ')}`);
+  }
+  return { operator: validOperator, breaker: breaker as BreakerType };
+}

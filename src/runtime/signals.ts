@@ -1,0 +1,117 @@
+import { acceptedEvents } from '../../machines/charts/breakerChart.ts';
+import { BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
+import { Signal } from '../../machines/figures/signal.ts';
+import { REGISTRY } from '../../machines/rules/registry.ts';
+import { describeValue, InvalidInputError } from '../errors.ts';
+import { RiskEventType, type EventDetails } from '../events.ts';
+import type { RuntimeCore } from './core.ts';
+import type { PortfolioContext } from './portfolio.ts';
+import type { Decision } from './types.ts';
+
+/** For each breaker, the states whose chart has a TRIP edge (read from the charts themselves). */
+const TRIP_EDGES = new Map(
+  REGISTRY.map((row) => [row.kind, new Set([...acceptedEvents(row.chart)].filter(([, events]) => events.has('TRIP')).map(([state]) => state))]),
+);
+
+/** Whether a breaker's chart can take a TRIP in the state the gate last saw it in. */
+export function canTrip(core: RuntimeCore, kind: BreakerType): boolean {
+  return TRIP_EDGES.get(kind)?.has(core.gate.views[kind].state) ?? false;
+}
+
+/** A rule's signal: TRIP goes to the chart (its guard decides), WARN is emitted while NORMAL. */
+export function signal(core: RuntimeCore, kind: BreakerType, what: Signal, extra: EventDetails = {}): void {
+  const tracker = core.figures.trackers.get(kind);
+  if (!tracker) return;
+  const now = core.clock.now();
+  if (what === Signal.TRIP) {
+    if (canTrip(core, kind)) core.host.send(kind, { type: 'TRIP', evidence: { ...tracker.tripEvidence(now, core.figures.value), ...extra } });
+  } else if (what === Signal.WARN && core.gate.views[kind].state === BreakerState.NORMAL) {
+    core.durability.countersChanged();
+    core.emit(RiskEventType.WARNING, kind, { ...tracker.figures(now, core.figures.value), ...extra });
+  }
+}
+
+/** The order-rate rule signalled on check(): a step only when the chart can act on it (a tripped gate stays O(1)). */
+export function orderRateSignal(core: RuntimeCore, what: Signal, order: { symbol: string; side: string; quantity: unknown }): void {
+  if (what === Signal.TRIP && !canTrip(core, BreakerType.ORDER_RATE)) return;
+  if (what === Signal.WARN && core.gate.views.orderRate.state !== BreakerState.NORMAL) return;
+  const details = { order: { symbol: order.symbol, side: order.side, quantity: String(order.quantity) } };
+  core.step.run(() => signal(core, BreakerType.ORDER_RATE, what, details));
+}
+
+/** Counts an error for the error-rate rule. */
+export function countError(core: RuntimeCore, kind: ErrorKind, message: string): void {
+  const rate = core.figures.errorRate;
+  if (!rate) return;
+  const what = rate.observe(core.clock.now(), kind);
+  core.durability.countersChanged();
+  if (what !== Signal.NONE) signal(core, BreakerType.ERROR_RATE, what, { lastError: { kind, message: message.slice(0, 500) } });
+}
+
+/** A self-healing breaker's recovery timer: once its condition cleared, WINDOW_CLEARED then RECOVER. */
+export function recover(core: RuntimeCore, kind: BreakerType): void {
+  const tracker = core.figures.trackers.get(kind);
+  if (!tracker) return;
+  const evidence = tracker.recheckEvidence(core.clock.now(), core.figures.value);
+  const row = REGISTRY.find((r) => r.kind === kind)!;
+  if (!row.rule.cleared(evidence)) return core.timers.armRecovery(kind);
+  if (core.host.state(kind) === BreakerState.TRIPPED) core.host.send(kind, { type: 'WINDOW_CLEARED', evidence });
+  if (core.host.state(kind) === BreakerState.RESETTING) core.host.send(kind, { type: 'RECOVER', evidence });
+}
+
+/** A malformed order: rejected, journalled, never counted as a submission. */
+export function rejectMalformed(core: RuntimeCore, order: unknown, problem: InvalidInputError): Decision {
+  const decision = { allowed: false as const, code: 'MALFORMED_ORDER' as const, reason: problem.message, breaker: null, state: core.gate.global };
+  core.step.run(() => {
+    core.emit(RiskEventType.INPUT_REJECTED, null, { input: 'order', field: problem.field, error: problem.message });
+    core.log.warn({ event: 'input_rejected', strategy: core.strategy, input: 'order', error: problem.message }, 'malformed order rejected');
+    if (core.decisions$.observed) {
+      const at = core.clock.now();
+      core.step.notify(() => core.decisions$.next({ order, decision, at }));
+    }
+  });
+  return decision;
+}
+
+/** A refused input: logged, journalled, counted as a data_error; a bad portfolio value also blocks orders. */
+export function rejectInput(core: RuntimeCore, input: 'portfolio' | 'error' | 'fill', error: unknown): void {
+  const message = error instanceof Error ? error.message : describeValue(error);
+  core.emit(RiskEventType.INPUT_REJECTED, null, { input, field: error instanceof InvalidInputError ? error.field : null, error: message });
+  core.log.warn({ event: 'input_rejected', strategy: core.strategy, input, error: message }, `malformed ${input} input rejected`);
+  if (input === 'portfolio') setDataFault(core, `last portfolio update was refused: ${message}`);
+  countError(core, ErrorKind.DATA_ERROR, `${input}: ${message}`);
+}
+
+/** The data cannot be trusted: orders blocked, and no value skips the step that would clear it. */
+export function setDataFault(core: RuntimeCore, reason: string): void {
+  const first = core.gate.dataFault === null;
+  core.gate.setDataFault(reason);
+  core.figures.band = null;
+  core.publishState();
+  if (first) core.log.warn({ event: 'data_fault', strategy: core.strategy, reason }, 'orders blocked: data cannot be trusted');
+}
+
+/** What the portfolio step needs, built once per runtime (closures are not free on the hot path). */
+export function portfolioContext(core: RuntimeCore): PortfolioContext {
+  return {
+    figures: core.figures,
+    step: core.step,
+    clock: core.clock,
+    maxClockSkewMs: core.settings.maxClockSkewMs,
+    portfolio$: core.portfolio$,
+    newHighWaterMark: () => core.durability.newHighWaterMark(),
+    countersChanged: () => core.durability.countersChanged(),
+    setPositions: (positions) => (core.positions = positions),
+    positions: () => core.positions,
+    rejectInput: (error) => rejectInput(core, 'portfolio', error),
+    setDataFault: (reason) => setDataFault(core, reason),
+    dataTrusted: () => core.gate.dataFault === null,
+    clearDataFault: () => {
+      const wasOpen = core.gate.open;
+      core.gate.clearDataFault();
+      if (core.gate.open !== wasOpen) core.publishState();
+    },
+    signal: (kind, what) => signal(core, kind, what),
+    emit: (type, breaker, details) => core.emit(type, breaker, details),
+  };
+}
