@@ -27,6 +27,8 @@ import { StepRunner, type CancelRequest } from './step.ts';
 import { SnapshotTimers } from './timers.ts';
 import { TransitionRecorder } from './transitions.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
+import type { ClusterBinding, ClusterPort, OrderLease } from './clusterPort.ts';
+import type { ClusterTracker } from '../../machines/rules/cluster.ts';
 import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
 
 export type { InspectOption } from './host.ts';
@@ -51,6 +53,8 @@ export interface RuntimeParts {
   /** How long counter-only changes may wait before they are saved. */
   figuresDebounceMs?: number;
   alerts?: AlertWiring;
+  /** The cluster membership (src/cluster), when the `cluster` option is set. */
+  cluster?: ClusterBinding | null;
 }
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
@@ -77,6 +81,8 @@ export class RiskRuntime {
   readonly #timers: SnapshotTimers;
   readonly #durability: Durability;
   readonly #alerts: AlertWiring | null;
+  readonly #cluster: ClusterBinding | null;
+  readonly #lease: OrderLease | null;
   #positions: readonly Position[] = [];
   #subscriptions: Subscription[] = [];
 
@@ -158,10 +164,13 @@ export class RiskRuntime {
     this.#alerts = parts.alerts ?? null;
     this.alertAttempts$ = this.#alerts ? this.#alerts.attempts$.asObservable() : new Subject<AttemptRecord>().asObservable();
     if (this.#alerts) this.addDurableSink(alertSink(this.#alerts));
+    this.#cluster = parts.cluster ?? null;
+    this.#lease = this.#cluster?.lease ?? null;
     this.#step.run(() => {
       this.#host.start();
       if (restored) this.#afterRestore(restored);
       if (parts.failClosedReason !== null) this.#failClosed(parts.failClosedReason);
+      if (this.#cluster) this.#cluster.attach(this.#clusterPort());
     });
     this.#log.info(
       { event: 'runtime_started', strategy: this.strategy, restored: restored !== null, state: this.#gate.global, config: effectiveConfig(settings) },
@@ -229,7 +238,9 @@ export class RiskRuntime {
         this.#durability.countersChanged();
         if (signal !== Signal.NONE) this.#onOrderRateSignal(signal, valid, now);
       }
-      const decision = gate.open ? ALLOWED : gate.rejection;
+      // The firm's order budget: a local lease, one counter decrement (never a network call).
+      const lease = this.#lease;
+      const decision = gate.open ? (lease === null || lease.take() ? ALLOWED : lease.rejection) : gate.rejection;
       if (this.#decisions$.observed) {
         const at = this.#clock.now();
         this.#step.notify(() => this.#decisions$.next({ order, decision, at }));
@@ -315,6 +326,15 @@ export class RiskRuntime {
     const { operator, breaker } = readOperatorRequest(request, false);
     if (this.#host.state(breaker) === BreakerState.NORMAL) {
       throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} is NORMAL; there is nothing to reset`);
+    }
+    if (breaker === BreakerType.CLUSTER) {
+      const scope = this.#host.snapshot(breaker).context.evidence?.scope;
+      throw new ResetError(
+        ErrorCode.SCOPED_HALT,
+        typeof scope === 'string'
+          ? `breaker: cluster is halted at scope ${scope}; a local reset cannot lift it: reset that scope (breakerbox firm reset${scope === 'firm' ? '' : scope.startsWith('desk/') ? ` --desk ${scope.slice(5)}` : ` --strategy ${scope.slice(9)}`})`
+          : `breaker: cluster is ${this.#host.state(breaker)} because the cluster link is lost; it recovers by itself once the link and the bucket are back`,
+      );
     }
     const token = randomUUID();
     const deadline = this.#clock.now() + this.#settings.resetTimeoutMs;
@@ -408,6 +428,7 @@ export class RiskRuntime {
   async stop(): Promise<void> {
     if (this.#gate.stopped) return;
     await this.flush();
+    await this.#cluster?.detach().catch(() => undefined);
     this.#gate.stop();
     this.#subscriptions.forEach((s) => s.unsubscribe());
     this.#timers.stop();
@@ -421,6 +442,25 @@ export class RiskRuntime {
   }
 
   // ─────────────────────────── evaluation ───────────────────────────
+
+  #clusterPort(): ClusterPort {
+    return {
+      strategy: this.strategy,
+      clock: this.#clock,
+      tracker: this.#figures.trackers.get(BreakerType.CLUSTER) as ClusterTracker,
+      step: (body) => (this.#gate.stopped ? (undefined as never) : this.#step.run(body)),
+      send: (event) => this.#host.send(BreakerType.CLUSTER, event),
+      state: () => this.#host.state(BreakerType.CLUSTER),
+      context: () => this.#host.snapshot(BreakerType.CLUSTER).context,
+      figuresChanged: () => this.#publishState(),
+      events$: this.events$,
+      portfolio$: this.portfolio$,
+      dailyPnl: () => {
+        const f = this.#figures.dailyLoss?.figures(this.#clock.now(), this.#figures.value) as { pnl?: unknown; tradingDay?: unknown } | undefined;
+        return typeof f?.pnl === 'string' ? { pnl: f.pnl, tradingDay: typeof f.tradingDay === 'string' ? f.tradingDay : null } : null;
+      },
+    };
+  }
 
   #portfolioContext(): PortfolioContext {
     return {

@@ -50,6 +50,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.INVALID_TOKEN]: 409,
   [ErrorCode.UNKNOWN_BREAKER]: 400,
   [ErrorCode.RUNTIME_STOPPED]: 503,
+  [ErrorCode.SCOPED_HALT]: 409,
+  [ErrorCode.CLUSTER_UNAVAILABLE]: 503,
 };
 
 /** Maps anything thrown by a handler to an ApiError (typed runtime errors keep their code). */
