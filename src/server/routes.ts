@@ -9,6 +9,7 @@ import { ApiError, ApiErrorCode, sendError, validationError } from './errors.ts'
 import type { StrategyMap } from './host.ts';
 import { confirmBody, errorBody, fillBody, haltBody, journalQuery, portfolioBody, resetBody } from './schemas.ts';
 import type { SseHub } from './sse.ts';
+import { registerFirmRoutes } from '../cluster/routes.ts';
 
 /** What the API routes need. */
 export interface RouteContext {
@@ -120,6 +121,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     rt.recordError(parse(errorBody, request.body));
     return { ok: true };
   });
+
+  registerFirmRoutes(app, { read, operator, registry: ctx.metrics.registry });
 
   app.get('/metrics', read, async (_request, reply) => {
     const text = await ctx.metrics.expose();
