@@ -18,6 +18,7 @@ interface DemoCliOptions {
   data: string;
   seed: number;
   prices?: string;
+  cluster?: string;
 }
 
 /** `breakerbox demo`: the self-contained simulated live session (what `npm start` runs). */
@@ -30,11 +31,12 @@ export function demoCommand(): Command {
     .option('--port <port>', 'API port (8787, or the next free one; 0 = any free port)', number('port', 0), 8787)
     .option('--data <dir>', 'LevelDB directory and log file location', './data')
     .option('--seed <n>', 'seed of the simulated market', number('seed', 0), 42)
+    .option('--cluster <url>', 'join a NATS JetStream server (nats://host:port) as firm "demo": `breakerbox firm halt` stops every demo process')
     .option('--prices <file.csv>', 'replay this CSV of prices (columns "timestamp,price" or "price") for strategy alpha')
     .action(async (opts: DemoCliOptions) => {
       const speed = opts.speed ?? (opts.fast ? FAST_SPEED : 1);
       const { startDemo } = await import('../../demo/run.ts'); // loaded on demand
-      const demo = await startDemo({ speed, port: opts.port, dataDir: opts.data, seed: opts.seed, ...(opts.prices ? { pricesFile: opts.prices } : {}) });
+      const demo = await startDemo({ speed, port: opts.port, dataDir: opts.data, seed: opts.seed, ...(opts.prices ? { pricesFile: opts.prices } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}) });
       const timers: NodeJS.Timeout[] = [];
       const stopAfter = opts.duration === undefined ? new Promise<never>(() => undefined) : new Promise<string>((resolve) => timers.push(setTimeout(() => resolve('duration'), opts.duration! * 1000)));
       await Promise.race([untilSignal(), stopAfter]);
