@@ -22,6 +22,8 @@ export const BreakerType = {
   ORDER_RATE: 'orderRate',
   ERROR_RATE: 'errorRate',
   MANUAL: 'manual',
+  /** The firm's scoped halts and the cluster link (always present; NORMAL without `cluster`). */
+  CLUSTER: 'cluster',
 } as const;
 export type BreakerType = (typeof BreakerType)[keyof typeof BreakerType];
 

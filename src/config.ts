@@ -12,6 +12,10 @@ import { z } from 'zod';
 import { isValidTimeZone, parseOpenTime, type MarketOpen } from '../machines/figures/tradingDay.ts';
 import { isDecimalProblem, parseExact } from '../machines/math/exact.ts';
 import { ConfigError, describeValue, type ConfigIssue } from './errors.ts';
+import type { ClusterSettings } from '../machines/rules/cluster.ts';
+import {
+  clusterBreakerSettings, clusterSchema, firmLimitsSchema, publicCluster, resolveCluster, resolveFirmLimits, type ClusterConfig, type FirmLimits,
+} from './cluster/config.ts';
 
 const numberError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a number') };
 const between01 = 'must be above 0 and below 1, e.g. 0.8';
@@ -91,6 +95,8 @@ export interface ResolvedBreakersConfig {
   readonly orderRate: OrderRateConfig | null;
   readonly errorRate: ErrorRateConfig | null;
   readonly staleData: StaleDataConfig | null;
+  /** From the process-wide `cluster` option (not a `breakers` key); null without it. */
+  readonly cluster: ClusterSettings | null;
 }
 
 /** Ready-made limits, exactly the seed's numbers. `moderate` is the default. */
@@ -143,6 +149,10 @@ export const runtimeSettingsSchema = z.object({
     .default({ maxRestarts: 3, window: 60 }),
   /** How long counter-only changes may wait before being saved (whole ms). */
   figuresDebounceMs: z.number(numberError).int('must be a whole number of ms').min(0, 'must be at least 0').max(60_000, 'must be at most 60000').default(250),
+  /** The firm's NATS JetStream cluster (see docs/cluster.md); without it nothing changes. */
+  cluster: clusterSchema.optional(),
+  /** Firm-wide limits shared through the cluster (needs `cluster`). */
+  firmLimits: firmLimitsSchema.optional(),
 });
 
 /** Validated settings, with the breakers merged and resolved. */
@@ -155,6 +165,8 @@ export interface ResolvedSettings {
   readonly maxClockSkewMs: number;
   readonly supervision: { readonly maxRestarts: number; readonly windowMs: number };
   readonly figuresDebounceMs: number;
+  readonly cluster: ClusterConfig | null;
+  readonly firmLimits: FirmLimits | null;
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
@@ -166,6 +178,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   staleData: ['maxAge', 'warnAt', 'onTrip'],
   supervision: ['maxRestarts', 'window'],
   marketOpen: ['time', 'timeZone'],
+  cluster: ['servers', 'firm', 'desk', 'heartbeatTimeout', 'onDisconnect', 'credentials', 'token'],
+  firmLimits: ['dailyLoss', 'orderRate'],
 };
 
 function distance(a: string, b: string): number {
@@ -249,7 +263,7 @@ function mergeBreakers(input: Parsed['breakers'], globalWarnAt: number): Resolve
     const { warnAt: w, onTrip: t, ...rest } = merged as { warnAt?: number; onTrip?: OnTrip };
     return { ...rest, warnAt: w ?? globalWarnAt, onTrip: t ?? 'halt' } as unknown as ResolvedBreakersConfig[K];
   };
-  return { drawdown: pick('drawdown'), dailyLoss: pick('dailyLoss'), orderRate: pick('orderRate'), errorRate: pick('errorRate'), staleData: pick('staleData') };
+  return { drawdown: pick('drawdown'), dailyLoss: pick('dailyLoss'), orderRate: pick('orderRate'), errorRate: pick('errorRate'), staleData: pick('staleData'), cluster: null };
 }
 
 /**
@@ -261,9 +275,13 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
   const issues = [...(parsed.success ? [] : toConfigIssues(parsed.error)), ...extraIssues];
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   const s = parsed.data;
+  const cluster = resolveCluster(s.cluster);
+  if (s.firmLimits !== undefined && cluster === null) throw new ConfigError([{ path: 'firmLimits', message: 'needs the cluster option (firm-wide limits are shared through it)' }]);
   return {
     strategy: s.strategy,
-    breakers: mergeBreakers(s.breakers, s.warnAt),
+    breakers: { ...mergeBreakers(s.breakers, s.warnAt), cluster: clusterBreakerSettings(cluster) },
+    cluster,
+    firmLimits: resolveFirmLimits(s.firmLimits),
     warnAt: s.warnAt,
     marketOpen: s.marketOpen,
     resetTimeoutMs: s.resetTimeout * 1000,
@@ -276,13 +294,16 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
 /** The effective configuration as plain JSON, in the options' own units; valid as options again. */
 export interface EffectiveConfig {
   readonly strategy: string;
-  readonly breakers: { readonly [K in keyof ResolvedBreakersConfig]: NonNullable<ResolvedBreakersConfig[K]> | false };
+  readonly breakers: { readonly [K in Exclude<keyof ResolvedBreakersConfig, 'cluster'>]: NonNullable<ResolvedBreakersConfig[K]> | false };
   readonly warnAt: number;
   readonly marketOpen: MarketOpen;
   readonly resetTimeout: number;
   readonly maxClockSkew: number;
   readonly supervision: { readonly maxRestarts: number; readonly window: number };
   readonly figuresDebounceMs: number;
+  /** Present only when the cluster option is set (without its secrets). */
+  readonly cluster?: Record<string, unknown>;
+  readonly firmLimits?: FirmLimits;
 }
 
 /** The effective configuration, for logging at start and for `status()`; a breaker turned off shows `false`. */
@@ -298,5 +319,7 @@ export function effectiveConfig(settings: ResolvedSettings): EffectiveConfig {
     maxClockSkew: settings.maxClockSkewMs / 1000,
     supervision: { maxRestarts: settings.supervision.maxRestarts, window: settings.supervision.windowMs / 1000 },
     figuresDebounceMs: settings.figuresDebounceMs,
+    ...(settings.cluster ? { cluster: publicCluster(settings.cluster) as Record<string, unknown> } : {}),
+    ...(settings.firmLimits ? { firmLimits: settings.firmLimits } : {}),
   };
 }

@@ -13,6 +13,10 @@ export const ErrorCode = {
   RUNTIME_STOPPED: 'RUNTIME_STOPPED',
   ALERT_CONFIG: 'ALERT_CONFIG',
   URL_NOT_ALLOWED: 'URL_NOT_ALLOWED',
+  /** A local reset of a breaker halted at a cluster scope (lift it at that scope). */
+  SCOPED_HALT: 'SCOPED_HALT',
+  /** The firm's cluster could not be reached for an operator action. */
+  CLUSTER_UNAVAILABLE: 'CLUSTER_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -5,7 +5,8 @@ import { ChartKind, type Evidence, type RuleDecisions } from '../rules/rule.ts';
 /** Events a breaker chart accepts. Evidence is the rule's figures; the chart's guards judge it. */
 export type BreakerEvent =
   | { type: 'TRIP'; evidence: Evidence }
-  | { type: 'HALT'; operator: string; reason: string }
+  | { type: 'HALT'; operator: string; reason: string; scope?: string }
+  | { type: 'LIFT'; operator: string; scope: string; evidence: Evidence }
   | { type: 'REQUEST_RESET'; token: string; deadline: number; operator: string }
   | { type: 'CONFIRM_RESET'; token: string; operator: string; evidence: Evidence }
   | { type: 'RESET_EXPIRED'; token: string }
@@ -72,6 +73,7 @@ function chartSetup(rule: RuleDecisions) {
         'token' in event && context.resetToken !== null && event.token === context.resetToken,
       recheckPasses: ({ event }) => event.type === 'CONFIRM_RESET' && rule.recheck(event.evidence).passed,
       conditionCleared: ({ event }) => (event.type === 'WINDOW_CLEARED' || event.type === 'RECOVER') && rule.cleared(event.evidence),
+      liftPasses: ({ event }) => event.type === 'LIFT' && rule.recheck(event.evidence).passed,
     },
     actions: {
       tripped: assign(({ event }) => {
@@ -81,7 +83,7 @@ function chartSetup(rule: RuleDecisions) {
       }),
       halted: assign(({ event }) => {
         if (event.type !== 'HALT') return {};
-        const evidence = { operator: event.operator, reason: event.reason };
+        const evidence = { operator: event.operator, reason: event.reason, ...(event.scope === undefined ? {} : { scope: event.scope }) };
         return {
           reason: event.reason,
           operator: event.operator,
@@ -119,6 +121,15 @@ function chartSetup(rule: RuleDecisions) {
           cause: cause('CONFIRM_RESET', { operator: event.operator, reason: refusal, evidence: event.evidence }),
         };
       }),
+      lifted: assign(({ event }) =>
+        event.type === 'LIFT'
+          ? {
+              resetToken: null,
+              resetDeadline: null,
+              cause: cause('LIFT', { operator: event.operator, reason: `halt at ${event.scope} lifted`, evidence: { ...event.evidence, scope: event.scope } }),
+            }
+          : {},
+      ),
       expired: assign({ resetToken: null, resetDeadline: null, cause: () => cause('RESET_EXPIRED') }),
       recovering: assign(({ event }) => ({
         resetToken: null,
@@ -216,6 +227,30 @@ function manualChart(kind: BreakerType, rule: RuleDecisions) {
   });
 }
 
+/**
+ * The cluster's breaker: a lost link trips it and it heals itself once link and bucket are back
+ * (TRIPPED → RESETTING → NORMAL, two visible steps); a scoped halt wins from any state and only
+ * the cluster's lift of that scope leaves it (LIFT, guarded by the rule: no halt left in scope).
+ * It has no REQUEST_RESET edge: a local reset cannot lift a firm's halt.
+ */
+function clusterChart(kind: BreakerType, rule: RuleDecisions) {
+  const halt = { target: MANUALLY_HALTED, actions: 'halted' } as const;
+  const trip = { guard: 'tripHolds', target: TRIPPED, actions: 'tripped' } as const;
+  return chartSetup(rule).createMachine({
+    id: kind,
+    context: initialContext,
+    initial: NORMAL,
+    states: {
+      [NORMAL]: { on: { TRIP: trip, HALT: halt } },
+      [TRIPPED]: { on: { HALT: halt, WINDOW_CLEARED: { guard: 'conditionCleared', target: RESETTING, actions: 'recovering' } } },
+      [RESETTING]: { on: { HALT: halt, TRIP: trip, RECOVER: { guard: 'conditionCleared', target: NORMAL, actions: 'confirmed' } } },
+      [MANUALLY_HALTED]: {
+        on: { HALT: { ...halt, reenter: true }, LIFT: { guard: 'liftPasses', target: RESETTING, actions: 'lifted' } },
+      },
+    },
+  });
+}
+
 /** Builds the chart a rule asks for. */
 export function breakerChart(kind: BreakerType, chart: ChartKind, rule: RuleDecisions) {
   switch (chart) {
@@ -225,6 +260,8 @@ export function breakerChart(kind: BreakerType, chart: ChartKind, rule: RuleDeci
       return selfHealingChart(kind, rule);
     case ChartKind.MANUAL:
       return manualChart(kind, rule);
+    case ChartKind.CLUSTER:
+      return clusterChart(kind, rule);
   }
 }
 export type BreakerChart = ReturnType<typeof automaticChart>;

@@ -1,5 +1,6 @@
 import { BreakerType } from '../constants.ts';
 import { breakerChart } from '../charts/breakerChart.ts';
+import { clusterRule } from './cluster.ts';
 import { dailyLossRule } from './dailyLoss.ts';
 import { drawdownRule } from './drawdown.ts';
 import { errorRateRule } from './errorRate.ts';
@@ -17,6 +18,7 @@ export const REGISTRY = [
   { kind: BreakerType.ORDER_RATE, rule: orderRateRule, chart: breakerChart(BreakerType.ORDER_RATE, orderRateRule.chart, orderRateRule) },
   { kind: BreakerType.ERROR_RATE, rule: errorRateRule, chart: breakerChart(BreakerType.ERROR_RATE, errorRateRule.chart, errorRateRule) },
   { kind: BreakerType.MANUAL, rule: manualRule, chart: breakerChart(BreakerType.MANUAL, manualRule.chart, manualRule) },
+  { kind: BreakerType.CLUSTER, rule: clusterRule, chart: breakerChart(BreakerType.CLUSTER, clusterRule.chart, clusterRule) },
 ] as const;
 
 export type RegistryRow = (typeof REGISTRY)[number];

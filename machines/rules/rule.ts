@@ -15,11 +15,17 @@ export const ChartKind = {
   SELF_HEALING: 'selfHealing',
   /** An operator's stop: NORMAL → MANUALLY_HALTED → RESETTING → NORMAL. */
   MANUAL: 'manual',
+  /**
+   * The cluster's: NORMAL → TRIPPED (link lost) → RESETTING → NORMAL (link back, by itself);
+   * any state → MANUALLY_HALTED (a scoped halt) → RESETTING → NORMAL only when the cluster
+   * lifts the halt (LIFT); no local reset edge.
+   */
+  CLUSTER: 'cluster',
 } as const;
 export type ChartKind = (typeof ChartKind)[keyof typeof ChartKind];
 
 /** The input a rule observes. */
-export const Observes = { VALUE: 'value', ORDER: 'order', ERROR: 'error', NOTHING: 'nothing' } as const;
+export const Observes = { VALUE: 'value', ORDER: 'order', ERROR: 'error', NOTHING: 'nothing', CLUSTER: 'cluster' } as const;
 export type Observes = (typeof Observes)[keyof typeof Observes];
 
 /** The outcome of a breaker's own re-check before a confirmed reset may return it to NORMAL. */

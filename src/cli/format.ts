@@ -50,6 +50,12 @@ export function breakerFigures(status: RuntimeStatus, breaker: keyof RuntimeStat
       const f = b.manual.figures;
       return f.operator ? `halted by ${f.operator} at ${f.haltedAt}` : '';
     }
+    case 'cluster': {
+      const f = b.cluster.figures;
+      if (!f) return 'disabled';
+      const halt = f.scope ? `; halted at ${f.scope} by ${f.operator}` : '';
+      return `${f.firm}/${f.desk}: link ${f.link}, bucket ${f.bucket}${f.downForMs > 0 ? ` (down ${(f.downForMs / 1000).toFixed(1)}s)` : ''}${halt}`;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
+import { firmCommand } from './commands/firm.ts';
 import { journalCommand } from './commands/journal.ts';
 import { liveCommand } from './commands/live.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(journalCommand());
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());
+  program.addCommand(firmCommand());
   const exitOverride = (cmd: Command) => {
     cmd.exitOverride();
     cmd.commands.forEach(exitOverride);

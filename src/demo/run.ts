@@ -43,6 +43,8 @@ export interface DemoOptions {
   readonly tty?: boolean;
   /** Start even when the store is locked or unreadable (those strategies run halted, in memory). */
   readonly allowHaltedStart?: boolean;
+  /** A NATS JetStream server (`nats://…`): the demo's strategies join firm "demo" (docs/cluster.md). */
+  readonly cluster?: string;
 }
 
 /** What happened in a demo run. */
@@ -140,6 +142,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         // Reset confirmations stay valid for a minute of real time, whatever the speed.
         resetTimeout: Math.min(3600, 60 * speed),
         alerts: { webhooks: [{ url: receiver.url, format: 'json', secret: receiver.secret }], allowlist: [receiver.url] },
+        ...(options.cluster ? { cluster: { servers: options.cluster, firm: 'demo', desk: 'demo' } } : {}),
       });
       runtimes.set(spec.name, rt);
       const ledger$ = new Subject<PortfolioUpdate>();

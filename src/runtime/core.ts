@@ -8,6 +8,8 @@ import { makeEvent } from './eventLog.ts';
 import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { AlertWiring } from './alertWiring.ts';
+import type { ClusterBinding, ClusterPort, OrderLease } from './clusterPort.ts';
+import type { ClusterTracker } from '../../machines/rules/cluster.ts';
 import { Durability } from './durability.ts';
 import { Figures } from './figures.ts';
 import { Gate } from './gate.ts';
@@ -42,6 +44,8 @@ export interface RuntimeParts {
   /** How long counter-only changes may wait before they are saved. */
   figuresDebounceMs?: number;
   alerts?: AlertWiring;
+  /** The cluster membership (src/cluster), when the `cluster` option is set. */
+  cluster?: ClusterBinding | null;
 }
 
 /** What the core calls back into (set by the façade before {@link RuntimeCore.start}). */
@@ -76,6 +80,9 @@ export class RuntimeCore {
   readonly host: ActorHost;
   readonly timers: SnapshotTimers;
   readonly durability: Durability;
+  readonly cluster: ClusterBinding | null;
+  /** The firm's order budget: a local lease (one counter decrement per order), or null. */
+  readonly lease: OrderLease | null;
   hooks: CoreHooks | null = null;
   positions: readonly Position[] = [];
   /** A store write failed (StoreWriteFailed was emitted once). */
@@ -98,6 +105,8 @@ export class RuntimeCore {
     this.store = parts.store;
     this.broker = parts.broker;
     this.alerts = parts.alerts ?? null;
+    this.cluster = parts.cluster ?? null;
+    this.lease = this.cluster?.lease ?? null;
     const now = clock.now();
     this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet');
     this.step = new StepRunner((request) => hook().cancel(request), (error) => hook().listenerFailed(error));
@@ -157,6 +166,26 @@ export class RuntimeCore {
   publishState(): void {
     const snapshot = stateSnapshot(this.strategy, this.gate, this.clock.now());
     this.step.notify(() => this.state$.next(snapshot));
+  }
+
+  /** What the cluster member may use: every cluster input runs as a step and reaches the `cluster` actor. */
+  clusterPort(): ClusterPort {
+    return {
+      strategy: this.strategy,
+      clock: this.clock,
+      tracker: this.figures.trackers.get(BreakerType.CLUSTER) as ClusterTracker,
+      step: (body) => (this.gate.stopped ? (undefined as never) : this.step.run(body)),
+      send: (event) => this.host.send(BreakerType.CLUSTER, event),
+      state: () => this.host.state(BreakerType.CLUSTER),
+      context: () => this.host.snapshot(BreakerType.CLUSTER).context,
+      figuresChanged: () => this.publishState(),
+      events$: this.events$.asObservable(),
+      portfolio$: this.portfolio$.asObservable(),
+      dailyPnl: () => {
+        const f = this.figures.dailyLoss?.figures(this.clock.now(), this.figures.value) as { pnl?: unknown; tradingDay?: unknown } | undefined;
+        return typeof f?.pnl === 'string' ? { pnl: f.pnl, tradingDay: typeof f.tradingDay === 'string' ? f.tradingDay : null } : null;
+      },
+    };
   }
 
   /** The strategy record as it is now. */

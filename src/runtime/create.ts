@@ -9,7 +9,8 @@ import { LevelStrategyStore } from '../store/levelStore.ts';
 import { describeStore, registerStore } from '../store/registry.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
-import { recordProblems } from './record.ts';
+import { recordProblems, withRegistryChildren } from './record.ts';
+import type { ClusterOptionInput, FirmLimitsInput } from '../cluster/config.ts';
 import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
 
 /** Options of {@link createRiskRuntime}. */
@@ -48,11 +49,19 @@ export interface RiskRuntimeOptions {
   maxClockSkew?: number;
   /** One-for-one restarts of failed breaker actors: more than `maxRestarts` within `window` seconds fails closed (defaults 3 / 60). */
   supervision?: { maxRestarts?: number; window?: number };
+  /**
+   * The firm's NATS JetStream cluster: scoped halts, the firm's audit stream, firm-wide limits
+   * (docs/cluster.md). One connection per process is shared by every runtime with the same
+   * servers and firm. Without it nothing changes.
+   */
+  cluster?: ClusterOptionInput;
+  /** Firm-wide limits shared through the cluster: `{ dailyLoss?: { limitAmount }, orderRate?: { maxOrders, window, slice? } }`. */
+  firmLimits?: FirmLimitsInput;
 }
 
 const KNOWN_OPTIONS = new Set([
   'strategy', 'breakers', 'warnAt', 'marketOpen', 'resetTimeout', 'store', 'broker', 'clock', 'logger', 'inspect', 'figuresDebounceMs', 'alerts',
-  'maxClockSkew', 'supervision',
+  'maxClockSkew', 'supervision', 'cluster', 'firmLimits',
 ]);
 
 /** Checks the parts zod does not (functions and objects with behaviour). */
@@ -120,7 +129,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
   let restored: StrategyRecord | null = null;
   if (failClosedReason === null) {
     try {
-      restored = await store.load();
+      restored = withRegistryChildren(await store.load());
       const problems = restored === null ? [] : recordProblems(restored, settings.strategy);
       if (problems.length > 0) {
         restored = null;
@@ -131,6 +140,9 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     }
   }
 
+  // The cluster is read before the gate can open: the member waits (at most the heartbeat
+  // timeout) for the link and the firm's halts, then applies them in the runtime's first step.
+  const cluster = settings.cluster ? await (await import('../cluster/member.ts')).joinCluster(settings, { clock, logger }) : null;
   let runtime: RiskRuntime | null = null;
   const alerts = alertConfig ? wireAlerts(alertConfig, store, clock, logger, (info) => runtime?.recordAlertFailure(info)) : null;
   const parts: RuntimeParts = {
@@ -144,6 +156,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     failClosedReason,
     figuresDebounceMs: settings.figuresDebounceMs,
     ...(alerts ? { alerts } : {}),
+    cluster,
   };
   try {
     runtime = new RiskRuntime(parts);

@@ -24,6 +24,7 @@ export function requestReset(core: RuntimeCore, request: unknown): { token: stri
   if (core.host.state(breaker) === BreakerState.NORMAL) {
     throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} is NORMAL; there is nothing to reset`);
   }
+  if (breaker === BreakerType.CLUSTER) throw clusterResetRefused(core);
   const token = randomUUID();
   const deadline = core.clock.now() + core.settings.resetTimeoutMs;
   core.step.run(() => core.host.send(breaker, { type: 'REQUEST_RESET', token, deadline, operator }));
@@ -87,4 +88,17 @@ function readOperatorRequest(request: unknown, kind: OperatorRequestKind): { ope
     throw new InvalidInputError('breaker', breaker, `must be one of ${BREAKER_TYPES.join(', ')}`);
   }
   return { operator: validOperator, breaker: breaker as BreakerType };
+}
+
+/** The cluster breaker has no local reset edge: a scoped halt is lifted at its scope, a lost link heals itself. */
+function clusterResetRefused(core: RuntimeCore): ResetError {
+  const scope = core.host.snapshot(BreakerType.CLUSTER).context.evidence?.scope;
+  if (typeof scope !== 'string') {
+    return new ResetError(
+      ErrorCode.SCOPED_HALT,
+      `breaker: cluster is ${core.host.state(BreakerType.CLUSTER)} because the cluster link is lost; it recovers by itself once the link and the bucket are back`,
+    );
+  }
+  const where = scope === 'firm' ? '' : scope.startsWith('desk/') ? ` --desk ${scope.slice(5)}` : ` --strategy ${scope.slice(9)}`;
+  return new ResetError(ErrorCode.SCOPED_HALT, `breaker: cluster is halted at scope ${scope}; a local reset cannot lift it: reset that scope (breakerbox firm reset${where})`);
 }

@@ -11,7 +11,7 @@ const json: z.ZodType<unknown> = z.lazy(() =>
 const evidence = z.record(z.string(), json).nullable();
 
 const causeSchema = z.strictObject({
-  type: z.enum(['TRIP', 'HALT', 'REQUEST_RESET', 'CONFIRM_RESET', 'RESET_EXPIRED', 'WINDOW_CLEARED', 'RECOVER']),
+  type: z.enum(['TRIP', 'HALT', 'REQUEST_RESET', 'CONFIRM_RESET', 'RESET_EXPIRED', 'WINDOW_CLEARED', 'RECOVER', 'LIFT']),
   operator: z.string().nullable(),
   reason: z.string().nullable(),
   evidence,
@@ -72,4 +72,29 @@ export function recordProblems(record: unknown, strategy: string): string[] {
   const problems = parsed.success ? [] : parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   if (parsed.success && parsed.data.strategy !== strategy) problems.push(`strategy: belongs to ${parsed.data.strategy}, not ${strategy}`);
   return problems;
+}
+
+/**
+ * A record saved before a breaker was added to the registry (e.g. `cluster`) has no actor for
+ * it: that breaker starts NORMAL (it had never run). Returns the record with the missing
+ * children added; anything else is left for {@link recordProblems} to judge.
+ */
+export function withRegistryChildren<T>(record: T): T {
+  const children = (record as { supervisor?: { children?: Record<string, unknown> } } | null)?.supervisor?.children;
+  if (typeof children !== 'object' || children === null) return record;
+  for (const kind of BREAKER_TYPES) {
+    if (kind in children) continue;
+    children[kind] = {
+      snapshot: {
+        status: 'active',
+        value: BreakerState.NORMAL,
+        historyValue: {},
+        context: { breaker: kind, resetToken: null, resetDeadline: null, reason: null, operator: null, evidence: null, cause: null },
+        children: {},
+      },
+      src: kind,
+      syncSnapshot: false,
+    };
+  }
+  return record;
 }

@@ -80,6 +80,7 @@ export class RiskRuntime {
       core.host.start();
       if (restored) afterRestore(core, restored);
       if (parts.failClosedReason !== null) failClosed(core, parts.failClosedReason);
+      core.cluster?.attach(core.clusterPort());
     });
     // The actors may have been restored into any state: state$ starts from what they say.
     core.state$.next(stateSnapshot(this.strategy, core.gate, core.clock.now()));
@@ -150,7 +151,9 @@ export class RiskRuntime {
         core.durability.countersChanged();
         if (signal !== Signal.NONE) orderRateSignal(core, signal, valid);
       }
-      const decision = gate.open ? ALLOWED : gate.rejection;
+      // The firm's order budget: a local lease, one counter decrement (never a network call).
+      const lease = core.lease;
+      const decision = gate.open ? (lease === null || lease.take() ? ALLOWED : lease.rejection) : gate.rejection;
       if (core.decisions$.observed) {
         const at = core.clock.now();
         core.step.notify(() => core.decisions$.next({ order, decision, at }));
@@ -306,6 +309,7 @@ export class RiskRuntime {
     if (core.gate.stopped) return;
     // A failed store must not stop the stop: what could be written was; the failure was alerted.
     await this.flush().catch(() => undefined);
+    await core.cluster?.detach().catch(() => undefined);
     core.gate.stop();
     this.#subscriptions.forEach((s) => s.unsubscribe());
     core.timers.stop();

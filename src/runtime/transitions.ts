@@ -79,7 +79,8 @@ export class TransitionRecorder {
       }
       case 'HALT': {
         const reason = cause.reason ?? 'halted';
-        emit(RiskEventType.MANUAL_HALT, kind, { reason, from }, operator);
+        const scope = cause.evidence?.scope;
+        emit(RiskEventType.MANUAL_HALT, kind, { reason, from, ...(typeof scope === 'string' ? { scope } : {}) }, operator);
         this.#log.warn({ event: 'operator_action', action: 'halt', strategy: this.#strategy, operator, reason }, 'strategy halted');
         this.#step.cancel({ breaker: kind, reason });
         break;
@@ -99,6 +100,11 @@ export class TransitionRecorder {
       case 'RESET_EXPIRED':
         emit(RiskEventType.RESET_EXPIRED, kind, { backTo: to });
         this.#log.info({ event: 'reset_expired', strategy: this.#strategy, breaker: kind }, 'reset token expired');
+        break;
+      case 'LIFT':
+        // A cluster scope's halt was lifted by its two-step reset (recorded at that scope).
+        emit(RiskEventType.RESET_CONFIRMED, kind, { ...(cause.evidence ?? {}), from }, operator);
+        this.#log.info({ event: 'scope_lifted', strategy: this.#strategy, breaker: kind, operator, scope: cause.evidence?.scope ?? null }, cause.reason ?? 'halt lifted');
         break;
       case 'WINDOW_CLEARED':
         this.#log.info({ event: 'recovering', strategy: this.#strategy, breaker: kind }, `${kind} recovering: condition cleared`);

@@ -67,6 +67,8 @@ export const RejectCode = {
   STOPPED: 'RUNTIME_STOPPED',
   /** A breaker's actor failed and is being restarted by its supervisor. */
   ACTOR_FAULT: 'ACTOR_FAULT',
+  /** The process holds no lease on the firm's order budget (`firmLimits.orderRate`). */
+  FIRM_ORDER_RATE: 'FIRM_ORDER_RATE',
 } as const;
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 
@@ -156,6 +158,25 @@ export interface ManualFigures {
   haltedAt: string | null;
 }
 
+/** The cluster breaker's figures: the link as this process sees it and the halts in scope. */
+export interface ClusterFigures {
+  firm: string;
+  desk: string;
+  link: 'up' | 'down';
+  bucket: 'up' | 'down';
+  /** Whether the firm's halts have been read since start. */
+  synced: boolean;
+  downForMs: number;
+  heartbeatTimeout: number;
+  onDisconnect: 'halt' | 'reduceOnly';
+  lagMs: number | null;
+  /** The most senior halt in scope: its scope, operator and reason (null when none). */
+  scope: string | null;
+  operator: string | null;
+  reason: string | null;
+  halts: { scope: string; operator: string; reason: string; at: string }[];
+}
+
 /** Live figures of each breaker. */
 export interface BreakerFiguresMap {
   drawdown: DrawdownFigures | null;
@@ -163,6 +184,8 @@ export interface BreakerFiguresMap {
   orderRate: OrderRateFigures | null;
   errorRate: ErrorRateFigures | null;
   manual: ManualFigures;
+  /** Null when the process has no `cluster` configured. */
+  cluster: ClusterFigures | null;
 }
 
 export interface BreakerStatus<T extends BreakerType = BreakerType> {

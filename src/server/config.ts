@@ -4,6 +4,7 @@ import { parseAlertConfig, alertConfigFromEnv, type AlertConfigInput } from '../
 import { runtimeSettingsSchema, toConfigIssues, type BreakersConfig, type PresetName } from '../config.ts';
 import { ConfigError, describeValue, type ConfigIssue } from '../errors.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
+import { clusterSchema, firmLimitsSchema, type ClusterOptionInput, type FirmLimitsInput } from '../cluster/config.ts';
 
 /** Default bind address: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -35,6 +36,8 @@ export interface StrategyConfig {
   readonly resetTimeout?: number;
   /** Alert channels; when absent, the channels configured in the environment (`alertConfigFromEnv`). */
   readonly alerts?: AlertConfigInput;
+  /** The strategy's desk in the firm's cluster (default: the cluster's `desk`). */
+  readonly desk?: string;
 }
 
 /** A validated server configuration (file + environment). */
@@ -51,6 +54,9 @@ export interface ServerConfig {
   /** Event streams: most open at once, and the per-client buffer bound (bytes). */
   readonly streams: { readonly max: number; readonly bufferBytes: number };
   readonly strategies: readonly StrategyConfig[];
+  /** The firm's cluster (docs/cluster.md), or null. */
+  readonly cluster: ClusterOptionInput | null;
+  readonly firmLimits: FirmLimitsInput | null;
 }
 
 const perMinute = z.number().int().min(1).max(1_000_000);
@@ -62,6 +68,7 @@ const strategySchema = z.strictObject({
   warnAt: z.unknown().optional(),
   resetTimeout: z.unknown().optional(),
   alerts: z.unknown().optional(),
+  desk: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'may hold letters, digits, "_" and "-" only (at most 64)').optional(),
 });
 
 const serverSchema = z.strictObject({
@@ -78,6 +85,8 @@ const serverSchema = z.strictObject({
     .strictObject({ max: z.number().int().min(1).max(100_000).default(100), bufferBytes: z.number().int().min(1024).max(1_073_741_824).default(1_048_576) })
     .default({ max: 100, bufferBytes: 1_048_576 }),
   strategies: z.array(strategySchema).min(1, 'needs at least one strategy'),
+  cluster: clusterSchema.optional(),
+  firmLimits: firmLimitsSchema.optional(),
 });
 
 /** The environment variables the server reads (besides the alert ones). */
@@ -109,7 +118,7 @@ export function parseServerConfig(input: unknown, env: NodeJS.ProcessEnv = proce
   const list = parsed.success ? parsed.data.strategies : rawStrategies(raw);
   list.forEach((s, i) => {
     const prefix = `strategies.${i}`;
-    const { name, alerts, ...settings } = s;
+    const { name, alerts, desk: _desk, ...settings } = s;
     const check = runtimeSettingsSchema.safeParse({ strategy: name, ...settings }, { reportInput: true });
     if (!check.success) {
       issues.push(...toConfigIssues(check.error, prefix).map((x) => ({ ...x, path: x.path.replace(`${prefix}.strategy`, `${prefix}.name`) })));
@@ -124,8 +133,16 @@ export function parseServerConfig(input: unknown, env: NodeJS.ProcessEnv = proce
         else throw error;
       }
     }
-    strategies.push({ ...(settings as Omit<StrategyConfig, 'name' | 'alerts'>), name: String(name), ...(alerts === undefined ? {} : { alerts: alerts as AlertConfigInput }) });
+    strategies.push({
+      ...(settings as Omit<StrategyConfig, 'name' | 'alerts'>),
+      name: String(name),
+      ...(alerts === undefined ? {} : { alerts: alerts as AlertConfigInput }),
+      ...(s.desk === undefined ? {} : { desk: s.desk }),
+    });
   });
+  if (parsed.success && parsed.data.firmLimits !== undefined && parsed.data.cluster === undefined) {
+    issues.push({ path: 'firmLimits', message: 'needs "cluster" (firm-wide limits are shared through it)' });
+  }
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues, 'server configuration');
   const data = parsed.data;
   return {
@@ -137,6 +154,8 @@ export function parseServerConfig(input: unknown, env: NodeJS.ProcessEnv = proce
     allowedHosts: data.allowedHosts,
     streams: data.streams,
     strategies,
+    cluster: (raw as { cluster?: ClusterOptionInput }).cluster ?? null,
+    firmLimits: (raw as { firmLimits?: FirmLimitsInput }).firmLimits ?? null,
   };
 }
 

@@ -57,6 +57,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.STORE_UNAVAILABLE]: 503,
   [ErrorCode.STORE_LOCKED]: 503,
   [ErrorCode.STORE_CORRUPT]: 503,
+  [ErrorCode.SCOPED_HALT]: 409,
+  [ErrorCode.CLUSTER_UNAVAILABLE]: 503,
 };
 
 /** Maps anything thrown by a handler to an ApiError (typed runtime errors keep their code). */

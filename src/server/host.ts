@@ -21,7 +21,7 @@ export interface StartStrategiesOptions {
  * Creates one runtime per configured strategy, all sharing the configured LevelDB directory.
  * If one fails, the ones already started are stopped before the error is rethrown.
  */
-export async function startStrategies(config: Pick<ServerConfig, 'store' | 'strategies'>, options: StartStrategiesOptions): Promise<Map<string, RiskRuntime>> {
+export async function startStrategies(config: Pick<ServerConfig, 'store' | 'strategies'> & Partial<Pick<ServerConfig, 'cluster' | 'firmLimits'>>, options: StartStrategiesOptions): Promise<Map<string, RiskRuntime>> {
   const runtimes = new Map<string, RiskRuntime>();
   try {
     for (const s of config.strategies) {
@@ -37,6 +37,8 @@ export async function startStrategies(config: Pick<ServerConfig, 'store' | 'stra
         ...(broker === undefined ? {} : { broker }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         store: config.store === false ? false : { path: config.store.path },
+        ...(config.cluster ? { cluster: { ...config.cluster, ...(s.desk === undefined ? {} : { desk: s.desk }) } } : {}),
+        ...(config.cluster && config.firmLimits ? { firmLimits: config.firmLimits } : {}),
         logger: options.logger,
       });
       runtimes.set(s.name, rt);

@@ -11,6 +11,7 @@ import { confirmBody, errorBody, fillBody, haltBody, journalQuery, portfolioBody
 import { registerJournalRoutes } from './journalRoutes.ts';
 import { safeStatus, summary } from './safeStatus.ts';
 import type { SseHub } from './sse.ts';
+import { registerFirmRoutes } from '../cluster/routes.ts';
 
 /** What the API routes need. */
 export interface RouteContext {
@@ -130,6 +131,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
   });
 
   registerJournalRoutes(app, runtime, operator);
+  registerFirmRoutes(app, { read, operator, registry: ctx.metrics.registry });
 
   app.get('/metrics', read, async (_request, reply) => {
     const text = await ctx.metrics.expose();

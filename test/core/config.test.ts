@@ -30,6 +30,7 @@ describe('presets', () => {
       orderRate: { maxOrders: 100, window: 60, ...halt },
       errorRate: { maxErrors: 10, window: 60, ...halt },
       staleData: null,
+      cluster: null, // from the process-wide cluster option
     });
     expect(resolveSettings({ strategy: 's', breakers: 'aggressive' }).breakers.orderRate).toEqual({ maxOrders: 200, window: 60, ...halt });
     expect(resolveSettings({ strategy: 's', breakers: { preset: 'conservative', orderRate: false } }).breakers).toMatchObject({

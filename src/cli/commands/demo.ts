@@ -19,6 +19,7 @@ interface DemoCliOptions {
   seed: number;
   prices?: string;
   allowHaltedStart?: boolean;
+  cluster?: string;
 }
 
 /** `breakerbox demo`: the self-contained simulated live session (what `npm start` runs). */
@@ -32,6 +33,7 @@ export function demoCommand(): Command {
     .option('--data <dir>', 'LevelDB directory and log file location', './data')
     .option('--seed <n>', 'seed of the simulated market', number('seed', 0), 42)
     .option('--allow-halted-start', 'start even if the data directory is locked or unreadable: strategies run HALTED, in memory (default: exit 6)')
+    .option('--cluster <url>', 'join a NATS JetStream server (nats://host:port) as firm "demo": `breakerbox firm halt` stops every demo process')
     .option('--prices <file.csv>', 'replay this CSV of prices (columns "timestamp,price" or "price") for strategy alpha')
     .action(async (opts: DemoCliOptions) => {
       const speed = opts.speed ?? (opts.fast ? FAST_SPEED : 1);
@@ -43,6 +45,7 @@ export function demoCommand(): Command {
         seed: opts.seed,
         allowHaltedStart: opts.allowHaltedStart === true,
         ...(opts.prices ? { pricesFile: opts.prices } : {}),
+        ...(opts.cluster ? { cluster: opts.cluster } : {}),
       });
       const timers: NodeJS.Timeout[] = [];
       const stopAfter = opts.duration === undefined ? new Promise<never>(() => undefined) : new Promise<string>((resolve) => timers.push(setTimeout(() => resolve('duration'), opts.duration! * 1000)));

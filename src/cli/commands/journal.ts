@@ -4,7 +4,8 @@ import { formatJournal } from '../format.ts';
 import { clientFor, defaultOperator, parseInstant, withConnection, type ConnectionOptions } from '../options.ts';
 
 interface JournalOptions extends ConnectionOptions {
-  strategy: string;
+  strategy?: string;
+  cluster?: boolean;
   since?: string;
   until?: string;
   limit?: string;
@@ -17,7 +18,8 @@ export function journalCommand(): Command {
   return withConnection(
     new Command('journal')
       .description('read the audit journal of a strategy (trips, warnings, operator actions, transitions)')
-      .option('-s, --strategy <name>', 'strategy (required)')
+      .option('-s, --strategy <name>', 'strategy (required unless --cluster)')
+      .option('--cluster', "read the firm's audit stream across every process (trips, halts, resets, limit breaches)")
       .option('--since <time>', 'from this time: ISO, ms since the epoch, or a duration ago (30s, 15m, 2h, 1d)')
       .option('--until <time>', 'before this time (same forms)')
       .option('--limit <n>', 'at most n entries (the oldest)')
@@ -28,7 +30,8 @@ export function journalCommand(): Command {
     .addCommand(exportCommand())
     .addCommand(pruneCommand())
     .action(async (opts: JournalOptions) => {
-    if (!opts.strategy) throw new CliError(ExitCode.USAGE, "required option '-s, --strategy <name>' not specified");
+    if (opts.cluster) return clusterJournal(opts);
+    if (!opts.strategy) throw new CliError(ExitCode.USAGE, 'journal needs --strategy <name> (or --cluster for the firm)');
     const query: Record<string, string> = {};
     for (const key of ['since', 'until'] as const) {
       const text = opts[key];
@@ -99,4 +102,23 @@ function pruneCommand(): Command {
     });
     process.stdout.write(`${opts.strategy}: ${answer.deleted} journal entr${answer.deleted === 1 ? 'y' : 'ies'} before ${answer.before} deleted (the prune itself is journalled)\n`);
   });
+}
+
+/** `journal --cluster`: the firm's audit stream, through any process of the firm. */
+async function clusterJournal(opts: JournalOptions): Promise<void> {
+  const query = new URLSearchParams();
+  if (opts.since !== undefined) {
+    const at = parseInstant(opts.since);
+    if (at === null) throw new CliError(ExitCode.USAGE, `--since: not a time or duration: ${JSON.stringify(opts.since)}`);
+    query.set('since', /^\d+$/.test(at) ? at : String(Date.parse(at)));
+  }
+  if (opts.limit !== undefined) query.set('limit', opts.limit);
+  const qs = query.toString();
+  const { entries } = await clientFor(opts).call<{ entries: Record<string, unknown>[] }>('GET', `/api/firm/journal${qs ? `?${qs}` : ''}`);
+  const wanted = opts.strategy;
+  const shown = wanted === undefined ? entries : entries.filter((e) => e.strategy === wanted);
+  if (opts.json) return void process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  const line = (e: Record<string, unknown>) =>
+    `${String(e.timestamp ?? '')}  ${String(e.type).padEnd(22)} ${String(e.scope ?? `${String(e.desk)}/${String(e.strategy)}`).padEnd(24)} ${e.operator ? `by ${String(e.operator)} ` : ''}${String((e.details as { reason?: unknown } | undefined)?.reason ?? '')}`;
+  process.stdout.write(`${shown.map(line).join('\n')}\n`);
 }

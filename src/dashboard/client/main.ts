@@ -9,13 +9,14 @@ import { addDec, clockTime, duration, formatDec, money, mulDec, parseDec, percen
 
 // ───────────────────────────── model ─────────────────────────────
 
-const BREAKERS: readonly BreakerType[] = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual'];
+const BREAKERS: readonly BreakerType[] = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual', 'cluster'];
 const BREAKER_NAMES: Record<BreakerType, string> = {
   drawdown: 'Drawdown',
   dailyLoss: 'Daily loss',
   orderRate: 'Order rate',
   errorRate: 'Error rate',
   manual: 'Manual halt',
+  cluster: 'Firm (cluster)',
 };
 const ERROR_KIND_LIST: readonly ErrorKind[] = ['order_rejected', 'broker_error', 'data_error'];
 const TOKEN_KEY = 'breakerbox.token';
@@ -218,6 +219,13 @@ function breakerFigures(b: BreakerStatus): { main: string; details: string[] } {
       const f = (b as BreakerStatus<'manual'>).figures;
       if (b.state === 'NORMAL') return { main: 'not halted', details: [] };
       return { main: f.operator ? `halted by ${f.operator}` : 'halted', details: f.haltedAt ? [`at ${clockTime(f.haltedAt)}`] : [] };
+    }
+    case 'cluster': {
+      const f = (b as BreakerStatus<'cluster'>).figures;
+      if (!f) return { main: 'disabled', details: [] };
+      const halts = f.halts.map((x) => `halted at ${x.scope} by ${x.operator}: ${x.reason}`);
+      const link = `firm ${f.firm}, desk ${f.desk}: link ${f.link}, bucket ${f.bucket}${f.lagMs === null ? '' : `, lag ${f.lagMs.toFixed(1)} ms`}`;
+      return { main: f.scope ? `halted at ${f.scope}` : f.link === 'up' && f.bucket === 'up' ? 'connected' : 'link down', details: [link, ...halts] };
     }
   }
 }

@@ -1,0 +1,131 @@
+import { BreakerType } from '../constants.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type Json, type Tracker } from './rule.ts';
+
+/** What a process does to its strategies when it loses the cluster for longer than the heartbeat timeout. */
+export type OnDisconnect = 'halt' | 'reduceOnly';
+
+/** The cluster breaker's settings (from the process-wide `cluster` option). */
+export interface ClusterSettings {
+  readonly firm: string;
+  readonly desk: string;
+  /** Seconds the link or the bucket may be unreachable before the breaker trips. */
+  readonly heartbeatTimeout: number;
+  readonly onDisconnect: OnDisconnect;
+}
+
+/** A halt set at a scope that covers this strategy, as read from the firm's bucket. */
+export interface ScopedHalt {
+  /** `firm`, `desk/<name>` or `strategy/<name>`. */
+  readonly scope: string;
+  readonly operator: string;
+  readonly reason: string;
+  /** When it was set (ms, the setter's clock). */
+  readonly at: number;
+  /** The bucket revision of the halt (lifts compare and swap on it). */
+  readonly revision: number;
+}
+
+/**
+ * The cluster breaker's figures for one strategy: the link and bucket as the process last saw
+ * them, and the halts in scope. Written by the runtime's cluster member (plain data, like a
+ * window's counts); the chart's guards decide from the evidence built here.
+ */
+export class ClusterTracker implements Tracker {
+  readonly settings: ClusterSettings;
+  linkUp = false;
+  bucketUp = false;
+  /** Since when the link or the bucket has been unreachable (ms), or null while both are up. */
+  downSince: number | null = null;
+  /** Whether the halts have been read from the bucket at least once since start. */
+  synced = false;
+  halts: readonly ScopedHalt[] = [];
+  /** The last measured lag of a bucket round trip (ms). */
+  lagMs: number | null = null;
+
+  constructor(settings: ClusterSettings) {
+    this.settings = settings;
+  }
+
+  /** Records the link's state; returns whether it changed. */
+  setLink(linkUp: boolean, bucketUp: boolean, now: number): boolean {
+    const before = this.up;
+    this.linkUp = linkUp;
+    this.bucketUp = bucketUp;
+    if (this.up) this.downSince = null;
+    else this.downSince ??= now;
+    return before !== this.up;
+  }
+
+  get up(): boolean {
+    return this.linkUp && this.bucketUp;
+  }
+
+  /** The most senior halt in scope (firm, then desk, then strategy), or null. */
+  get senior(): ScopedHalt | null {
+    const rank = (h: ScopedHalt) => (h.scope === 'firm' ? 0 : h.scope.startsWith('desk/') ? 1 : 2);
+    return [...this.halts].sort((a, b) => rank(a) - rank(b) || a.at - b.at)[0] ?? null;
+  }
+
+  figures(now: number): Evidence {
+    const senior = this.senior;
+    return {
+      firm: this.settings.firm,
+      desk: this.settings.desk,
+      link: this.linkUp ? 'up' : 'down',
+      bucket: this.bucketUp ? 'up' : 'down',
+      synced: this.synced,
+      downForMs: this.downSince === null ? 0 : Math.max(0, now - this.downSince),
+      heartbeatTimeout: this.settings.heartbeatTimeout,
+      onDisconnect: this.settings.onDisconnect,
+      lagMs: this.lagMs,
+      scope: senior?.scope ?? null,
+      operator: senior?.operator ?? null,
+      reason: senior?.reason ?? null,
+      halts: this.halts.map((h) => ({ scope: h.scope, operator: h.operator, reason: h.reason, at: new Date(h.at).toISOString() })),
+    };
+  }
+
+  tripEvidence(now: number): Evidence {
+    return {
+      linkUp: this.linkUp,
+      bucketUp: this.bucketUp,
+      downForMs: this.downSince === null ? 0 : Math.max(0, now - this.downSince),
+      timeoutMs: this.settings.heartbeatTimeout * 1000,
+      onDisconnect: this.settings.onDisconnect,
+    };
+  }
+
+  recheckEvidence(now: number): Evidence {
+    return { ...this.tripEvidence(now), halts: this.halts.length, scopes: this.halts.map((h) => h.scope) };
+  }
+
+  rebaseline(): void {}
+
+  /** Nothing to save: the bucket is the record of halts, and the link is read live. */
+  save(): Json {
+    return null;
+  }
+
+  load(): void {}
+}
+
+const down = (e: Evidence): boolean => e.linkUp !== true || e.bucketUp !== true;
+
+/** The cluster breaker's rule: the link's heartbeat and the firm's scoped halts. */
+export const clusterRule = {
+  kind: BreakerType.CLUSTER,
+  chart: ChartKind.CLUSTER,
+  observes: Observes.CLUSTER,
+  track: (settings: ClusterSettings) => new ClusterTracker(settings),
+  /** Trips when the link or the bucket has been unreachable for the heartbeat timeout (reaching it trips). */
+  tripHolds: (e: Evidence) => down(e) && Number(e.downForMs) >= Number(e.timeoutMs),
+  /** A lift passes only when no halt is left in scope. */
+  recheck: (e: Evidence) =>
+    Number(e.halts ?? 0) === 0 ? { passed: true, reason: null } : { passed: false, reason: `still halted at ${String((e.scopes as Json[] | undefined)?.join(', ') ?? 'another scope')}` },
+  /** Recovers once link and bucket are back and no halt is set. */
+  cleared: (e: Evidence) => !down(e) && Number(e.halts ?? 0) === 0,
+  describe: (e: Evidence) =>
+    e.reason !== undefined && e.operator !== undefined
+      ? String(e.reason)
+      : `cluster ${e.linkUp === true ? 'bucket' : 'link'} unreachable for ${(Number(e.downForMs) / 1000).toFixed(1)}s (heartbeatTimeout ${Number(e.timeoutMs) / 1000}s)`,
+} satisfies BreakerRule<ClusterSettings, ClusterTracker>;

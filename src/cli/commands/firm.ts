@@ -1,0 +1,85 @@
+import { createInterface } from 'node:readline/promises';
+import { Command } from 'commander';
+import { CliError, ExitCode } from '../exitCodes.ts';
+import { clientFor, defaultOperator, withConnection, type ConnectionOptions } from '../options.ts';
+
+interface ScopeOptions extends ConnectionOptions {
+  desk?: string;
+  strategy?: string;
+  operator: string;
+}
+
+const selector = (o: { desk?: string; strategy?: string }) => ({ ...(o.desk ? { desk: o.desk } : {}), ...(o.strategy ? { strategy: o.strategy } : {}) });
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
+  try {
+    const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+    return (await Promise.race([rl.question(question), closed])).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+const scoped = (command: Command): Command =>
+  withConnection(
+    command
+      .option('-d, --desk <name>', 'only this desk (default: the whole firm)')
+      .option('-s, --strategy <name>', 'only this strategy, wherever it runs')
+      .option('-o, --operator <name>', 'who acts (recorded)', defaultOperator()),
+  );
+
+/** `breakerbox firm …`: the firm-wide kill switch through any process's API (docs/cluster.md). */
+export function firmCommand(): Command {
+  const firm = new Command('firm').description("the firm's kill switch and scopes, across every process of the cluster");
+
+  scoped(firm.command('halt').description('halt every strategy in scope, in every process (orders rejected, pending ones cancelled)'))
+    .requiredOption('-r, --reason <text>', 'why (recorded on the firm audit stream)')
+    .action(async (opts: ScopeOptions & { reason: string }) => {
+      const answer = await clientFor(opts).call<{ scope: string; created: boolean; operator: string; reason: string }>('POST', '/api/firm/halt', {
+        operator: opts.operator,
+        reason: opts.reason,
+        ...selector(opts),
+      });
+      process.stdout.write(
+        answer.created
+          ? `${answer.scope} halted by ${answer.operator}: ${answer.reason}\n`
+          : `${answer.scope} was already halted by ${answer.operator}: ${answer.reason}\n`,
+      );
+    });
+
+  scoped(firm.command('reset').description("lift a scope's halt: request a token, confirm by typing the scope's name (or --yes)"))
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (opts: ScopeOptions & { yes?: boolean }) => {
+      const client = clientFor(opts);
+      const ticket = await client.call<{ token: string; scope: string; expiresAt: string; confirm: string }>('POST', '/api/firm/reset', { operator: opts.operator, ...selector(opts) });
+      process.stderr.write(`reset of ${ticket.scope} requested; the confirmation expires at ${ticket.expiresAt}\n`);
+      if (!opts.yes) {
+        const typed = await ask(`type ${JSON.stringify(ticket.confirm)} to lift the halt at ${ticket.scope}: `);
+        if (typed !== ticket.confirm) throw new CliError(ExitCode.USAGE, `confirmation did not match ${JSON.stringify(ticket.confirm)}: reset NOT confirmed (the request expires by itself)`);
+      }
+      const outcome = await client.call<{ scope: string }>('POST', '/api/firm/reset/confirm', { operator: opts.operator, token: ticket.token });
+      process.stdout.write(`${outcome.scope} halt lifted by ${opts.operator}\n`);
+    });
+
+  withConnection(firm.command('status').description("the firm's link, halts by scope and this process's strategies").option('--json', 'print JSON')).action(
+    async (opts: ConnectionOptions & { json?: boolean }) => {
+      const s = await clientFor(opts).call<{
+        firm: string;
+        link: string;
+        bucket: string;
+        lagMs: number | null;
+        halts: { scope: string; operator: string; reason: string; at: string }[];
+        strategies: { name: string; desk: string; cluster: string | null }[];
+      }>('GET', '/api/firm');
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+      const lines = [`firm ${s.firm}: link ${s.link}, bucket ${s.bucket}${s.lagMs === null ? '' : `, lag ${s.lagMs.toFixed(1)} ms`}`];
+      lines.push(s.halts.length === 0 ? 'no halts' : s.halts.map((h) => `HALTED ${h.scope} by ${h.operator} at ${h.at}: ${h.reason}`).join('\n'));
+      for (const st of s.strategies) lines.push(`  ${st.name} (desk ${st.desk}): cluster ${st.cluster ?? 'unknown'}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    },
+  );
+
+  return firm;
+}
+

@@ -1,0 +1,99 @@
+/**
+ * The firm's scoped controls, served by any process: set a halt at a scope, and lift it by a
+ * two-step reset at the same scope (a token, then its confirmation), each recorded on the
+ * firm's audit stream. The halt itself lives in the bucket; every process applies it.
+ */
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, ResetError } from '../errors.ts';
+import { ClusterUnavailable, type StoredHalt } from './link.ts';
+import type { ClusterNode } from './node.ts';
+import { confirmationName, covers, scopeSubject, type Scope } from './scopes.ts';
+
+/** How long a scope's reset token stays valid (ms). */
+const RESET_TTL_MS = 60_000;
+
+export interface ScopeResetTicket {
+  readonly token: string;
+  readonly scope: Scope;
+  readonly expiresAt: string;
+  /** What the operator types to confirm (the firm's, desk's or strategy's name). */
+  readonly confirm: string;
+}
+
+export class ScopeControl {
+  readonly #node: ClusterNode;
+  readonly #tickets = new Map<string, { scope: Scope; revision: number; expiresAt: number }>();
+
+  constructor(node: ClusterNode) {
+    this.#node = node;
+  }
+
+  /** Halts every strategy in scope, in every process. An existing halt there stays as it was. */
+  async halt(scope: Scope, operator: string, reason: string): Promise<{ scope: Scope; created: boolean; halt: StoredHalt }> {
+    const { created, halt } = await this.#link().setHalt(scope, operator, reason);
+    if (created) this.#record(scope, 'ScopeHalted', operator, { reason });
+    return { scope, created, halt };
+  }
+
+  /** First step of lifting a scope's halt: a token to confirm within 60 s. */
+  requestReset(scope: Scope, operator: string): ScopeResetTicket {
+    const halt = this.#link().halts.get(scope);
+    if (!halt) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: there is no halt at ${scope}; nothing to reset`);
+    const token = randomUUID();
+    const expiresAt = Date.now() + RESET_TTL_MS;
+    this.#tickets.set(token, { scope, revision: halt.revision, expiresAt });
+    this.#record(scope, 'ScopeResetRequested', operator, { haltedBy: halt.operator, reason: halt.reason, expiresAt: new Date(expiresAt).toISOString() });
+    return { token, scope, expiresAt: new Date(expiresAt).toISOString(), confirm: confirmationName(scope, this.#node.config.firm) };
+  }
+
+  /** Second step: lifts the halt that was requested (not a newer one set since). */
+  async confirmReset(token: string, operator: string): Promise<{ confirmed: true; scope: Scope }> {
+    const ticket = this.#tickets.get(token);
+    this.#tickets.delete(token);
+    if (!ticket || ticket.expiresAt < Date.now()) throw new ResetError(ErrorCode.INVALID_TOKEN, 'token: unknown or expired scope reset token');
+    const lifted = await this.#link().liftHalt(ticket.scope, ticket.revision, operator);
+    if (!lifted) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: the halt at ${ticket.scope} changed since the reset was requested; request it again`);
+    this.#record(ticket.scope, 'ScopeResetConfirmed', operator, {});
+    return { confirmed: true, scope: ticket.scope };
+  }
+
+  /** The firm as this process sees it: link, halts, and its own strategies. */
+  status(): Record<string, unknown> {
+    const link = this.#node.link;
+    const c = this.#node.config;
+    return {
+      firm: c.firm,
+      process: link.id,
+      link: link.linkUp ? 'up' : 'down',
+      bucket: link.bucketUp ? 'up' : 'down',
+      downForMs: link.downSince === null ? 0 : Date.now() - link.downSince,
+      lagMs: link.lagMs,
+      heartbeatTimeout: c.heartbeatTimeout,
+      halts: [...link.halts.values()].map((h) => ({ scope: h.scope, operator: h.operator, reason: h.reason, at: new Date(h.at).toISOString() })),
+      limits: this.#node.limits.status(),
+      budget: this.#node.budget?.status() ?? null,
+      strategies: [...this.#node.members].map((m) => {
+        const port = m.port;
+        const state = port?.state() ?? null;
+        return {
+          name: m.strategy,
+          desk: m.desk,
+          cluster: state,
+          haltedAt: [...link.halts.keys()].filter((s) => covers(s, m.strategy, m.desk)),
+        };
+      }),
+    };
+  }
+
+  #record(scope: Scope, type: string, operator: string, details: Record<string, unknown>): void {
+    const c = this.#node.config;
+    this.#node.audit(scopeSubject(c.firm, scope), { type, scope, operator, firm: c.firm, process: this.#node.link.id, at: Date.now(), timestamp: new Date().toISOString(), details });
+  }
+
+  #link() {
+    const link = this.#node.link;
+    if (!link.up) throw new ClusterUnavailable(`the firm's cluster is unreachable from this process (link ${link.linkUp ? 'up' : 'down'}, bucket ${link.bucketUp ? 'up' : 'down'})`);
+    return link;
+  }
+}
+

@@ -1,0 +1,204 @@
+/**
+ * One strategy's membership of the firm's cluster: it turns what the process's link sees (halts
+ * in scope, link lost or back) into events of the strategy's `cluster` breaker, each as one step
+ * of the runtime, on the runtime's clock. The chart's guards decide; the gate follows the actor.
+ */
+import type { Subscription } from 'rxjs';
+import { BreakerState } from '../../machines/constants.ts';
+import type { ClusterTracker } from '../../machines/rules/cluster.ts';
+import type { Clock, CancelTimer } from '../clock.ts';
+import type { ResolvedSettings } from '../config.ts';
+import { RiskEventType, type RiskEvent } from '../events.ts';
+import type { Logger } from '../logger.ts';
+import type { ClusterBinding, ClusterPort, OrderLease } from '../runtime/clusterPort.ts';
+import type { ClusterConfig } from './config.ts';
+import { acquireNode, type ClusterNode } from './node.ts';
+import { covers, strategySubject } from './scopes.ts';
+
+/** Events of a strategy that go to the firm's audit stream. */
+const AUDITED = new Set<string>([
+  RiskEventType.TRIPPED,
+  RiskEventType.MANUAL_HALT,
+  RiskEventType.RESET_REQUESTED,
+  RiskEventType.RESET_CONFIRMED,
+  RiskEventType.RESET_REFUSED,
+  RiskEventType.RESET_EXPIRED,
+  RiskEventType.RECOVERED,
+]);
+
+/** How often at most a strategy publishes its P&L to the bucket (ms). */
+const PNL_EVERY_MS = 100;
+
+/**
+ * Joins the process's node for this cluster (one connection per process), waits at most the
+ * heartbeat timeout for the firm's halts to be read, and returns the runtime's binding.
+ */
+export async function joinCluster(settings: ResolvedSettings, deps: { clock: Clock; logger: Logger }): Promise<ClusterBinding> {
+  const config = settings.cluster!;
+  const node = acquireNode(config, settings.firmLimits, deps.logger);
+  await node.link.ready(config.heartbeatTimeout * 1000);
+  return new ClusterMember(node, config, settings.strategy, deps.logger);
+}
+
+export class ClusterMember implements ClusterBinding {
+  readonly lease: OrderLease | null;
+  readonly #node: ClusterNode;
+  readonly #config: ClusterConfig;
+  readonly #strategy: string;
+  readonly #log: Logger;
+  #port: ClusterPort | null = null;
+  #tripTimer: CancelTimer | null = null;
+  #pnlTimer: NodeJS.Timeout | null = null;
+  #unlisten: (() => void) | null = null;
+  #subs: Subscription[] = [];
+  #detached = false;
+
+  constructor(node: ClusterNode, config: ClusterConfig, strategy: string, logger: Logger) {
+    this.#node = node;
+    this.#config = config;
+    this.#strategy = strategy;
+    this.#log = logger;
+    this.lease = node.budget;
+  }
+
+  attach(port: ClusterPort): void {
+    this.#port = port;
+    // Inside the runtime's first step: the halts read at start apply before any input.
+    this.#syncLink();
+    this.#syncHalts();
+    this.#node.members.add(this);
+    this.#unlisten = this.#node.link.onChange((change) => {
+      if (this.#detached) return;
+      if (change === 'link') port.step(() => this.#syncLink());
+      else if (change === 'halts') port.step(() => this.#syncHalts());
+      if (change === 'link' && this.#node.link.up) this.#publishPnl();
+    });
+    this.#subs.push(
+      port.events$.subscribe((event) => this.#audit(event)),
+      port.portfolio$.subscribe(() => this.#schedulePnl()),
+    );
+  }
+
+  async detach(): Promise<void> {
+    if (this.#detached) return;
+    this.#detached = true;
+    this.#unlisten?.();
+    this.#subs.forEach((s) => s.unsubscribe());
+    this.#tripTimer?.();
+    if (this.#pnlTimer) clearTimeout(this.#pnlTimer);
+    this.#node.members.delete(this);
+    await this.#node.release();
+  }
+
+  get strategy(): string {
+    return this.#strategy;
+  }
+
+  get desk(): string {
+    return this.#config.desk;
+  }
+
+  /** The strategy's state as its actor has it (for the firm's status). */
+  get port(): ClusterPort | null {
+    return this.#port;
+  }
+
+  // ───────────────────────────── link ─────────────────────────────
+
+  /** The link went down or came back: trip after the heartbeat timeout, recover once it is back. */
+  #syncLink(): void {
+    const port = this.#port!;
+    const tracker = port.tracker;
+    const link = this.#node.link;
+    const now = port.clock.now();
+    // The link's outage started on the wall clock; carry its age over to the runtime's clock.
+    const downSince = link.downSince === null ? now : now - Math.max(0, Date.now() - link.downSince);
+    const changed = tracker.setLink(link.linkUp, link.bucketUp, downSince);
+    tracker.lagMs = link.lagMs;
+    if (tracker.up) {
+      this.#tripTimer?.();
+      this.#tripTimer = null;
+      this.#recover(tracker);
+    } else if (this.#tripTimer === null) {
+      const due = tracker.downSince! + this.#config.heartbeatTimeout * 1000 - now;
+      if (due <= 0) this.#trip();
+      else this.#tripTimer = port.clock.setTimer(() => {
+        this.#tripTimer = null;
+        if (!this.#detached) port.step(() => this.#trip());
+      }, due);
+    }
+    if (changed) port.figuresChanged();
+  }
+
+  #trip(): void {
+    const port = this.#port!;
+    const tracker = port.tracker;
+    if (tracker.up) return;
+    const state = port.state();
+    if (state === BreakerState.NORMAL || state === BreakerState.RESETTING) port.send({ type: 'TRIP', evidence: tracker.tripEvidence(port.clock.now()) });
+  }
+
+  /** Link and bucket back, no halt in scope: TRIPPED → RESETTING → NORMAL (the guards decide). */
+  #recover(tracker: ClusterTracker): void {
+    const port = this.#port!;
+    const evidence = () => tracker.recheckEvidence(port.clock.now());
+    if (port.state() === BreakerState.TRIPPED) port.send({ type: 'WINDOW_CLEARED', evidence: evidence() });
+    if (port.state() === BreakerState.RESETTING) port.send({ type: 'RECOVER', evidence: evidence() });
+  }
+
+  // ───────────────────────────── halts ─────────────────────────────
+
+  /** The halts in scope changed: the most senior one halts the breaker; none left lifts it. */
+  #syncHalts(): void {
+    const port = this.#port!;
+    const tracker = port.tracker;
+    const link = this.#node.link;
+    const before = tracker.senior;
+    tracker.halts = [...link.halts.values()].filter((h) => covers(h.scope, this.#strategy, this.#config.desk));
+    tracker.synced = tracker.synced || link.up;
+    const senior = tracker.senior;
+    const state = port.state();
+    const current = port.context().evidence?.scope;
+    if (senior !== null) {
+      if (state !== BreakerState.MANUALLY_HALTED || current !== senior.scope) {
+        port.send({ type: 'HALT', operator: senior.operator, reason: senior.reason, scope: senior.scope });
+      }
+    } else if (state === BreakerState.MANUALLY_HALTED && typeof current === 'string' && link.up) {
+      const lift = link.lifts.get(current as never);
+      port.send({ type: 'LIFT', operator: lift?.operator ?? 'cluster', scope: current, evidence: tracker.recheckEvidence(port.clock.now()) });
+      this.#recover(tracker);
+    }
+    if (before?.scope !== senior?.scope) port.figuresChanged();
+  }
+
+  // ───────────────────────────── outputs ─────────────────────────────
+
+  #audit(event: RiskEvent): void {
+    if (!AUDITED.has(event.type)) return;
+    this.#node.audit(strategySubject(this.#config.firm, this.#config.desk, this.#strategy), {
+      ...event,
+      firm: this.#config.firm,
+      desk: this.#config.desk,
+      process: this.#node.link.id,
+    });
+  }
+
+  #schedulePnl(): void {
+    if (this.#pnlTimer !== null || !this.#node.limits.publishesPnl) return;
+    this.#pnlTimer = setTimeout(() => {
+      this.#pnlTimer = null;
+      this.#publishPnl();
+    }, PNL_EVERY_MS);
+    this.#pnlTimer.unref?.();
+  }
+
+  #publishPnl(): void {
+    const port = this.#port;
+    if (!port || this.#detached || !this.#node.limits.publishesPnl || !this.#node.link.up) return;
+    const figures = port.dailyPnl();
+    if (figures === null) return;
+    this.#node.link
+      .publishPnl({ strategy: this.#strategy, desk: this.#config.desk, pnl: figures.pnl, tradingDay: figures.tradingDay, at: Date.now() })
+      .catch((error: unknown) => this.#log.warn({ event: 'cluster_pnl_failed', strategy: this.#strategy, error: (error as Error).message }, 'P&L not published'));
+  }
+}

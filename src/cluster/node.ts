@@ -1,0 +1,112 @@
+/**
+ * The process-wide part of a cluster: one link (connection, bucket, stream) shared by every
+ * runtime of the process that joins the same firm on the same servers, the firm's limits, the
+ * scoped halt and reset controls, and the audit publisher (with a bounded backlog while the
+ * link is down). Reference-counted: the last runtime to stop closes it.
+ */
+import type { Logger } from '../logger.ts';
+import type { ClusterConfig, FirmLimits } from './config.ts';
+import { ScopeControl } from './control.ts';
+import { FirmLimitsWatcher, OrderBudget } from './limits.ts';
+import { ClusterLink } from './link.ts';
+import type { ClusterMember } from './member.ts';
+
+/** Records kept for the audit stream while the link is down (oldest dropped beyond it, and logged). */
+const AUDIT_BACKLOG = 10_000;
+
+export class ClusterNode {
+  readonly key: string;
+  readonly link: ClusterLink;
+  readonly members = new Set<ClusterMember>();
+  readonly limits: FirmLimitsWatcher;
+  readonly budget: OrderBudget | null;
+  readonly control: ScopeControl;
+  readonly #log: Logger;
+  readonly #backlog: { subject: string; record: unknown }[] = [];
+  #flushing = false;
+  #dropped = 0;
+  refs = 0;
+
+  constructor(key: string, config: ClusterConfig, firmLimits: FirmLimits | null, logger: Logger) {
+    this.key = key;
+    this.#log = logger;
+    this.link = new ClusterLink(config, logger);
+    this.control = new ScopeControl(this);
+    this.limits = new FirmLimitsWatcher(this, firmLimits?.dailyLoss ?? null, logger);
+    this.budget = firmLimits?.orderRate ? new OrderBudget(this.link, firmLimits.orderRate, logger) : null;
+    this.link.onChange((change) => {
+      if (change === 'link' && this.link.up) this.#flush();
+    });
+    this.link.start();
+  }
+
+  get config(): ClusterConfig {
+    return this.link.config;
+  }
+
+  /** Publishes a record to the firm's audit stream; kept and retried while the link is down. */
+  audit(subject: string, record: unknown): void {
+    this.#backlog.push({ subject, record });
+    if (this.#backlog.length > AUDIT_BACKLOG) {
+      this.#backlog.shift();
+      if (this.#dropped++ === 0) this.#log.error({ event: 'cluster_audit_dropped' }, 'audit backlog full: oldest records dropped (the local journals keep them)');
+    }
+    this.#flush();
+  }
+
+  async release(): Promise<void> {
+    if (--this.refs > 0) return;
+    NODES.delete(this.key);
+    this.budget?.stop();
+    this.limits.stop();
+    await this.#drain(1000);
+    await this.link.close();
+  }
+
+  /** Waits (at most `ms`) for the audit backlog to be published. */
+  async #drain(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.#backlog.length > 0 && this.link.up && Date.now() < until) {
+      this.#flush();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  #flush(): void {
+    if (this.#flushing || !this.link.up) return;
+    this.#flushing = true;
+    void (async () => {
+      try {
+        while (this.#backlog.length > 0 && this.link.up) {
+          const next = this.#backlog[0]!;
+          await this.link.audit(next.subject, next.record);
+          this.#backlog.shift();
+        }
+      } catch (error) {
+        this.#log.warn({ event: 'cluster_audit_failed', error: (error as Error).message, backlog: this.#backlog.length }, 'audit record not published yet');
+        setTimeout(() => this.#flush(), 250).unref?.();
+      } finally {
+        this.#flushing = false;
+      }
+    })();
+  }
+}
+
+const NODES = new Map<string, ClusterNode>();
+
+/** The process's node for a cluster config (created and connected on first use). */
+export function acquireNode(config: ClusterConfig, firmLimits: FirmLimits | null, logger: Logger): ClusterNode {
+  const key = JSON.stringify([config.servers, config.firm, config.credentials ?? null, config.token ?? null, config.heartbeatTimeout]);
+  let node = NODES.get(key);
+  if (!node) {
+    node = new ClusterNode(key, config, firmLimits, logger);
+    NODES.set(key, node);
+  }
+  node.refs++;
+  return node;
+}
+
+/** Every node of this process (the API serves the firm's controls through them). */
+export function clusterNodes(): ClusterNode[] {
+  return [...NODES.values()];
+}

@@ -1,0 +1,122 @@
+/**
+ * The cluster breaker in one process: its chart's edges, cancels on a scoped halt, the link's
+ * heartbeat on the injected clock, the order budget's lease, and nothing changes without `cluster`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { registryRow } from '../../machines/rules/registry.ts';
+import { clusterNodes } from '../../src/cluster/node.ts';
+import { createMemoryLogger, createRiskRuntime, ManualClock, type RiskRuntime } from '../../src/index.ts';
+import { NatsServer } from './nats.ts';
+
+let nats: NatsServer;
+beforeAll(async () => void (nats = await NatsServer.start()), 20_000);
+afterAll(async () => await nats?.kill());
+
+const ORDER = { symbol: 'ES', side: 'buy', quantity: 1 } as const;
+const until = async (predicate: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('the cluster chart', () => {
+  const chart = registryRow('cluster').chart;
+  const up = { linkUp: true, bucketUp: true, downForMs: 0, timeoutMs: 5000, halts: 0 };
+  it('trips only when the link has been down for the heartbeat timeout, and heals itself in two steps', () => {
+    const a = createActor(chart, { input: { breaker: 'cluster' } }).start();
+    a.send({ type: 'TRIP', evidence: { ...up, linkUp: false, downForMs: 4999 } });
+    expect(a.getSnapshot().value).toBe('NORMAL');
+    a.send({ type: 'TRIP', evidence: { ...up, linkUp: false, downForMs: 5000 } });
+    expect(a.getSnapshot().value).toBe('TRIPPED');
+    a.send({ type: 'REQUEST_RESET', token: 't', deadline: 1, operator: 'x' });
+    expect(a.getSnapshot().value).toBe('TRIPPED'); // no local reset edge
+    a.send({ type: 'WINDOW_CLEARED', evidence: { ...up, bucketUp: false } });
+    expect(a.getSnapshot().value).toBe('TRIPPED');
+    a.send({ type: 'WINDOW_CLEARED', evidence: up });
+    expect(a.getSnapshot().value).toBe('RESETTING');
+    a.send({ type: 'RECOVER', evidence: up });
+    expect(a.getSnapshot().value).toBe('NORMAL');
+  });
+  it('a scoped halt wins from any state and only a lift with no halt left in scope leaves it', () => {
+    const a = createActor(chart, { input: { breaker: 'cluster' } }).start();
+    a.send({ type: 'HALT', operator: 'risk', reason: 'drill', scope: 'desk/fx' });
+    expect(a.getSnapshot()).toMatchObject({ value: 'MANUALLY_HALTED', context: { operator: 'risk', evidence: { scope: 'desk/fx' } } });
+    a.send({ type: 'HALT', operator: 'cro', reason: 'all stop', scope: 'firm' });
+    expect(a.getSnapshot().context.evidence).toMatchObject({ scope: 'firm', operator: 'cro' });
+    a.send({ type: 'LIFT', operator: 'cro', scope: 'firm', evidence: { ...up, halts: 1, scopes: ['desk/fx'] } });
+    expect(a.getSnapshot().value).toBe('MANUALLY_HALTED');
+    a.send({ type: 'CONFIRM_RESET', token: 'x', operator: 'x', evidence: {} });
+    expect(a.getSnapshot().value).toBe('MANUALLY_HALTED');
+    a.send({ type: 'LIFT', operator: 'cro', scope: 'firm', evidence: up });
+    expect(a.getSnapshot().value).toBe('RESETTING');
+    a.send({ type: 'RECOVER', evidence: up });
+    expect(a.getSnapshot().value).toBe('NORMAL');
+  });
+});
+
+describe('a runtime in the cluster', () => {
+  it('without cluster nothing changes: the breaker is there, NORMAL and disabled', async () => {
+    const rt = await createRiskRuntime({ strategy: 'solo', store: false, logger: createMemoryLogger() });
+    rt.updatePortfolio({ value: 1000 });
+    expect(rt.status().breakers.cluster).toMatchObject({ enabled: false, state: 'NORMAL', figures: null });
+    expect(rt.check(ORDER)).toEqual({ allowed: true });
+    expect(clusterNodes()).toHaveLength(0);
+    await rt.stop();
+  });
+
+  it('a scoped halt is one step: MANUALLY_HALTED with operator, reason and scope, orders cancelled, a typed error for a local reset', async () => {
+    const cancels: string[] = [];
+    const cluster = { servers: nats.url, firm: 'unit', desk: 'rates', heartbeatTimeout: 1 };
+    const make = (strategy: string, desk: string) =>
+      createRiskRuntime({ strategy, store: false, logger: createMemoryLogger(), cluster: { ...cluster, desk }, broker: { cancelAllOrders: ({ breaker }) => void cancels.push(`${strategy}/${breaker}`) } });
+    const [a, b] = (await Promise.all([make('a', 'rates'), make('b', 'fx')])) as [RiskRuntime, RiskRuntime];
+    for (const rt of [a, b]) rt.updatePortfolio({ value: 1000 });
+    const node = clusterNodes().find((n) => n.config.firm === 'unit')!;
+    await node.control.halt('desk/fx', 'risk', 'fx drill');
+    await until(() => b.state === 'MANUALLY_HALTED');
+    expect(a.check(ORDER)).toEqual({ allowed: true });
+    expect(b.check(ORDER)).toMatchObject({ allowed: false, breaker: 'cluster', reason: 'cluster breaker is MANUALLY_HALTED: fx drill' });
+    expect(cancels).toEqual(['b/cluster']);
+    expect(() => b.requestReset({ breaker: 'cluster', operator: 'trader' })).toThrow(expect.objectContaining({ code: 'SCOPED_HALT', message: expect.stringContaining('scope desk/fx') }));
+    const ticket = node.control.requestReset('desk/fx', 'risk');
+    expect(ticket.confirm).toBe('fx');
+    await node.control.confirmReset(ticket.token, 'risk');
+    await until(() => b.state === 'NORMAL');
+    await Promise.all([a.stop(), b.stop()]);
+    expect(clusterNodes().find((n) => n.config.firm === 'unit')).toBeUndefined();
+  });
+
+  it('the heartbeat timeout runs on the injected clock; start without a reachable cluster trips at once', async () => {
+    const clock = new ManualClock(Date.now());
+    const rt = await createRiskRuntime({ strategy: 'lonely', store: false, clock, logger: createMemoryLogger(), cluster: { servers: 'nats://127.0.0.1:1', firm: 'nobody', heartbeatTimeout: 0.5 } });
+    rt.updatePortfolio({ value: 1000, timestamp: clock.now() });
+    expect(rt.status().breakers.cluster).toMatchObject({ state: 'TRIPPED', figures: { link: 'down', synced: false } });
+    expect(rt.check(ORDER)).toMatchObject({ allowed: false, breaker: 'cluster' });
+    await rt.stop();
+  });
+
+  it('the firm order budget is leased in slices: check() decrements locally and rejects without a lease', async () => {
+    const rt = await createRiskRuntime({
+      strategy: 'budgeted',
+      store: false,
+      logger: createMemoryLogger(),
+      breakers: { orderRate: false },
+      cluster: { servers: nats.url, firm: 'budget', heartbeatTimeout: 1 },
+      firmLimits: { orderRate: { maxOrders: 10, window: 3600, slice: 4 } },
+    });
+    rt.updatePortfolio({ value: 1000 });
+    const node = clusterNodes().find((n) => n.config.firm === 'budget')!;
+    await until(() => (node.budget!.status().leased as number) > 0);
+    let allowed = 0;
+    for (let i = 0; i < 30; i++) {
+      if (rt.check(ORDER).allowed) allowed++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(allowed).toBe(10);
+    expect(rt.check(ORDER)).toMatchObject({ allowed: false, code: 'FIRM_ORDER_RATE' });
+    await rt.stop();
+  });
+});
