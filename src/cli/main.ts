@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.ts';
 import { demoCommand } from './commands/demo.ts';
 import { journalCommand } from './commands/journal.ts';
 import { liveCommand } from './commands/live.ts';
+import { replayCommand } from './commands/replay.ts';
 import { serveCommand } from './commands/serve.ts';
 import { CliError, ExitCode } from './exitCodes.ts';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   program.addCommand(journalCommand());
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());
+  program.addCommand(replayCommand());
   const exitOverride = (cmd: Command) => {
     cmd.exitOverride();
     cmd.commands.forEach(exitOverride);
