@@ -18,6 +18,7 @@ interface OptionalSuite {
 const OPTIONAL_SUITES: readonly OptionalSuite[] = [
   { title: 'alerts', file: './alerts.ts', exportName: 'benchAlerts' },
   { title: 'persistence', file: './persistence.ts', exportName: 'benchPersistence' },
+  { title: 'replay and sweeps', file: './replay.ts', exportName: 'benchReplay' },
 ];
 
 function print(lines: string[] | void): void {

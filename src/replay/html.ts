@@ -146,6 +146,7 @@ table{border-collapse:collapse;margin:8px 0 24px;font-size:13px}
 th,td{border-bottom:1px solid #e3e6ea;padding:3px 10px;text-align:right}
 th{background:#f1f3f5}
 tr.trip td{color:#b11}tr.recovery td{color:#176b2c}
+#events-table td:first-child{white-space:nowrap}#events-table td:last-child{text-align:left}
 </style></head>
 <body>
 <h1>${esc(title)}</h1>

@@ -36,3 +36,11 @@ export { readSeries, parseSeries, SeriesError, MAX_SERIES_BYTES, type Series } f
 export { replaySeries, type ReplayOptions, type ReplayResult, type ReplayEvent, type ReplayEventType, type ResetPolicy, type BreakerSummary } from '../replay/replay.ts';
 export { sweep, parseSweepSpec, sweepSettings, applySetting, type SweepAxis, type SweepRow, type SweepOptions } from '../replay/sweep.ts';
 export { renderHtmlReport, type HtmlReportInput } from '../replay/html.ts';
+// Types the kit's signatures use, so users of `breakerbox/testing` can name them from here too.
+export type { RiskRuntime } from '../runtime/runtime.ts';
+export type { RiskRuntimeOptions } from '../runtime/create.ts';
+export type { Decision, Order } from '../runtime/types.ts';
+export type { BreakersConfig, PresetName } from '../config.ts';
+export type { EventDetails } from '../events.ts';
+export type { CancelTimer } from '../clock.ts';
+export type { MarketOpen } from '../../machines/figures/tradingDay.ts';
