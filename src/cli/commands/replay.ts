@@ -74,6 +74,11 @@ export function replayCommand(): Command {
     .option('--workers <n>', 'worker threads for a sweep (default: auto)')
     .option('--max-size <size>', `refuse files larger than this (default ${MAX_SERIES_BYTES / 1024 ** 2}MiB)`)
     .action(async (file: string, opts: ReplayCliOptions) => {
+      // `breakerbox replay … --json | head` closes the pipe early: stop quietly.
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(0);
+        throw error;
+      });
       const fromFile = opts.config !== undefined ? await readConfig(opts.config) : {};
       const base: ReplayOptions = {
         ...fromFile,
