@@ -72,7 +72,8 @@ describe('sweeps', () => {
       const single = await replaySeries(series, drawdownOnly(row.setting['drawdown.threshold']!));
       expect(row).toEqual({ setting: row.setting, trips: single.trips, firstTrip: single.firstTrip, haltedShare: single.haltedShare, worstDrawdown: single.worstDrawdown });
     }
-    expect(inWorkers[0]!.trips).toBeGreaterThan(inWorkers[3]!.trips);
+    expect(inWorkers[3]!.trips).toBeGreaterThan(0);
+    expect(inWorkers[0]!.trips).toBeGreaterThanOrEqual(inWorkers[3]!.trips);
   });
 
   it('several paths sweep every combination; a path may name the breakers object, a top-level option, or a preset value', async () => {
