@@ -19,6 +19,7 @@ const OPTIONAL_SUITES: readonly OptionalSuite[] = [
   { title: 'alerts', file: './alerts.ts', exportName: 'benchAlerts' },
   { title: 'persistence', file: './persistence.ts', exportName: 'benchPersistence' },
   { title: 'event streams: trip → cancel with 1,500 slow clients', file: './streams.ts', exportName: 'benchStreams' },
+  { title: 'replay and sweeps', file: './replay.ts', exportName: 'benchReplay' },
 ];
 
 function print(lines: string[] | void): void {

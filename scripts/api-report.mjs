@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The committed API report of the public surface (etc/breakerbox.api.md for `breakerbox`,
-// etc/breakerbox-machines.api.md for `breakerbox/machines`), made by API Extractor from the
+// etc/breakerbox-machines.api.md for `breakerbox/machines`, etc/breakerbox-testing.api.md for
+// `breakerbox/testing`), made by API Extractor from the
 // declarations in dist/.
 //   npm run api:check    builds, then fails if the public API differs from the committed reports
 //   npm run api:update   builds, then rewrites the reports (commit them with the API change)
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const update = process.argv.includes('--update');
 const root = fileURLToPath(new URL('..', import.meta.url));
-const configs = ['etc/api-extractor.json', 'etc/api-extractor.machines.json'];
+const configs = ['etc/api-extractor.json', 'etc/api-extractor.machines.json', 'etc/api-extractor.testing.json'];
 
 if (!process.argv.includes('--no-build')) {
   const built = spawnSync(process.execPath, [fileURLToPath(new URL('./build.mjs', import.meta.url))], { stdio: 'inherit' });

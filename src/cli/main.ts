@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.ts';
 import { firmCommand } from './commands/firm.ts';
 import { journalCommand } from './commands/journal.ts';
 import { liveCommand } from './commands/live.ts';
+import { replayCommand } from './commands/replay.ts';
 import { serveCommand } from './commands/serve.ts';
 import { HaltedStartError } from '../store/startup.ts';
 import { CliError, ExitCode } from './exitCodes.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());
   program.addCommand(firmCommand());
+  program.addCommand(replayCommand());
   const exitOverride = (cmd: Command) => {
     cmd.exitOverride();
     cmd.commands.forEach(exitOverride);
