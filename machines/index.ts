@@ -10,6 +10,7 @@ export { dailyLossRule } from './rules/dailyLoss.ts';
 export { orderRateRule } from './rules/orderRate.ts';
 export { errorRateRule } from './rules/errorRate.ts';
 export { manualRule } from './rules/manual.ts';
+export { staleDataRule } from './rules/staleData.ts';
 export { Exact, parseExact, INPUT_BOUNDS } from './math/exact.ts';
 export { Signal } from './figures/signal.ts';
 export { SlidingWindow } from './figures/slidingWindow.ts';
