@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { isValidTimeZone, parseOpenTime, type MarketOpen } from '../machines/figures/tradingDay.ts';
 import { isDecimalProblem, parseExact } from '../machines/math/exact.ts';
 import { ConfigError, describeValue, type ConfigIssue } from './errors.ts';
+import { LIMIT_KEYS, PER_SYMBOL_KEYS, limitsSchema, type ParsedLimits } from './limitsConfig.ts';
 
 const numberError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a number') };
 const between01 = 'must be above 0 and below 1, e.g. 0.8';
@@ -143,6 +144,8 @@ export const runtimeSettingsSchema = z.object({
     .default({ maxRestarts: 3, window: 60 }),
   /** How long counter-only changes may wait before being saved (whole ms). */
   figuresDebounceMs: z.number(numberError).int('must be a whole number of ms').min(0, 'must be at least 0').max(60_000, 'must be at most 60000').default(250),
+  /** Pre-trade limits (src/limitsConfig.ts); off unless configured. */
+  limits: z.union([z.literal(false), limitsSchema], { error: 'must be false (none) or an object of limits' }).optional(),
 });
 
 /** Validated settings, with the breakers merged and resolved. */
@@ -155,6 +158,8 @@ export interface ResolvedSettings {
   readonly maxClockSkewMs: number;
   readonly supervision: { readonly maxRestarts: number; readonly windowMs: number };
   readonly figuresDebounceMs: number;
+  /** Pre-trade limits as validated, or null when none are configured. */
+  readonly limits: ParsedLimits | null;
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
@@ -166,6 +171,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   staleData: ['maxAge', 'warnAt', 'onTrip'],
   supervision: ['maxRestarts', 'window'],
   marketOpen: ['time', 'timeZone'],
+  limits: LIMIT_KEYS,
+  perSymbol: PER_SYMBOL_KEYS,
 };
 
 function distance(a: string, b: string): number {
@@ -270,6 +277,7 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
     maxClockSkewMs: s.maxClockSkew * 1000,
     supervision: { maxRestarts: s.supervision.maxRestarts, windowMs: s.supervision.window * 1000 },
     figuresDebounceMs: s.figuresDebounceMs,
+    limits: s.limits === undefined || s.limits === false ? null : s.limits,
   };
 }
 
@@ -283,6 +291,8 @@ export interface EffectiveConfig {
   readonly maxClockSkew: number;
   readonly supervision: { readonly maxRestarts: number; readonly window: number };
   readonly figuresDebounceMs: number;
+  /** The pre-trade limits, or false when none are configured. */
+  readonly limits: ParsedLimits | false;
 }
 
 /** The effective configuration, for logging at start and for `status()`; a breaker turned off shows `false`. */
@@ -298,5 +308,6 @@ export function effectiveConfig(settings: ResolvedSettings): EffectiveConfig {
     maxClockSkew: settings.maxClockSkewMs / 1000,
     supervision: { maxRestarts: settings.supervision.maxRestarts, window: settings.supervision.windowMs / 1000 },
     figuresDebounceMs: settings.figuresDebounceMs,
+    limits: settings.limits ?? false,
   };
 }

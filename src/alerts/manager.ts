@@ -41,6 +41,7 @@ export const ALERT_SEVERITY: Readonly<Partial<Record<RiskEventType, AlertSeverit
   ResetRequested: AlertSeverity.INFO,
   ResetConfirmed: AlertSeverity.INFO,
   CircuitBreakerRecovered: AlertSeverity.INFO,
+  TradingModeChanged: AlertSeverity.WARNING,
 };
 
 const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = { info: 0, warning: 1, critical: 2 };

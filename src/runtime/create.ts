@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.ts';
 import { resolveSettings, type BreakersConfig, type PresetName } from '../config.ts';
+import type { LimitsConfig } from '../limitsConfig.ts';
 import type { ConfigIssue } from '../errors.ts';
 import { createDefaultLogger, type Logger } from '../logger.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
@@ -8,7 +9,7 @@ import { ConfigError } from '../errors.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
-import { recordProblems } from './record.ts';
+import { addNewBreakers, recordProblems } from './record.ts';
 import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
 
 /** Options of {@link createRiskRuntime}. */
@@ -47,11 +48,13 @@ export interface RiskRuntimeOptions {
   maxClockSkew?: number;
   /** One-for-one restarts of failed breaker actors: more than `maxRestarts` within `window` seconds fails closed (defaults 3 / 60). */
   supervision?: { maxRestarts?: number; window?: number };
+  /** Pre-trade limits, checked in `check()` after the breakers (docs/controls.md). Default: none. */
+  limits?: LimitsConfig;
 }
 
 const KNOWN_OPTIONS = new Set([
   'strategy', 'breakers', 'warnAt', 'marketOpen', 'resetTimeout', 'store', 'broker', 'clock', 'logger', 'inspect', 'figuresDebounceMs', 'alerts',
-  'maxClockSkew', 'supervision',
+  'maxClockSkew', 'supervision', 'limits',
 ]);
 
 /** Checks the parts zod does not (functions and objects with behaviour). */
@@ -116,6 +119,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
   if (failClosedReason === null) {
     try {
       restored = await store.load();
+      addNewBreakers(restored);
       const problems = restored === null ? [] : recordProblems(restored, settings.strategy);
       if (problems.length > 0) {
         restored = null;

@@ -25,6 +25,7 @@ const breakerContextSchema = z.strictObject({
   reason: z.string().nullable(),
   operator: z.string().nullable(),
   evidence,
+  haltMode: z.enum(['halt', 'reduceOnly']).nullable().optional(),
   cause: causeSchema.nullable(),
 });
 
@@ -62,6 +63,30 @@ export const strategyRecordSchema = z.strictObject({
 
 /** Everything needed to bring a strategy back as it was. */
 export type StrategyRecord = Omit<z.output<typeof strategyRecordSchema>, 'supervisor'> & { supervisor: Snapshot<unknown> };
+
+/**
+ * Adds a NORMAL child for every breaker of the registry that a record saved before that breaker
+ * existed does not hold (a new breaker starts NORMAL; nothing it decides is lost). In place;
+ * anything that is not a record is left for {@link recordProblems} to refuse.
+ */
+export function addNewBreakers(record: unknown): void {
+  const children = (record as { supervisor?: { children?: unknown } } | null)?.supervisor?.children;
+  if (typeof children !== 'object' || children === null) return;
+  for (const kind of BREAKER_TYPES) {
+    if (kind in children) continue;
+    (children as Record<string, unknown>)[kind] = {
+      snapshot: {
+        status: 'active',
+        value: BreakerState.NORMAL,
+        historyValue: {},
+        context: { breaker: kind, resetToken: null, resetDeadline: null, reason: null, operator: null, evidence: null, haltMode: null, cause: null },
+        children: {},
+      },
+      src: kind,
+      syncSnapshot: false,
+    };
+  }
+}
 
 /**
  * Validates a stored record against the schema. Returns the problems (path: message), or an

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { BehaviorSubject, Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Actor } from 'xstate';
 import { acceptedEvents, type BreakerEvent } from '../../machines/charts/breakerChart.ts';
-import { BREAKER_TYPES, BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, BreakerType, ErrorKind, OnTrip, TradingMode } from '../../machines/constants.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
+import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
 import type { supervisorMachine } from '../../machines/supervisor.ts';
 import type { AttemptRecord } from '../alerts/index.ts';
 import type { Clock } from '../clock.ts';
@@ -16,14 +17,16 @@ import type { Logger } from '../logger.ts';
 import { alertSink, type AlertWiring } from './alertWiring.ts';
 import { Durability, type DurableEventSink } from './durability.ts';
 import { makeEvent, type JournalQuery } from './eventLog.ts';
+import { Controls, type ControlVerdict } from './controls.ts';
 import { Figures } from './figures.ts';
 import { Gate } from './gate.ts';
 import { ActorHost, type InspectOption } from './host.ts';
-import { readOrder, validateErrorReport, validateFill, validateOperator } from './inputs.ts';
+import { MAX_NAME_LENGTH, readOrder, validateErrorReport, validateFill, validateOperator, type ValidOrder } from './inputs.ts';
 import type { StrategyRecord, StrategyStore } from './persistence.ts';
 import { RECORD_VERSION } from './record.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import { StepRunner, type CancelRequest } from './step.ts';
+import { StaleWatch } from './staleness.ts';
 import { SnapshotTimers } from './timers.ts';
 import { TransitionRecorder } from './transitions.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
@@ -77,6 +80,11 @@ export class RiskRuntime {
   readonly #timers: SnapshotTimers;
   readonly #durability: Durability;
   readonly #alerts: AlertWiring | null;
+  readonly #controls: Controls;
+  /** Whether any pre-trade limit is configured (else an allowed check builds nothing). */
+  readonly #limited: boolean;
+  readonly #stale: StaleDataTracker | null;
+  readonly #staleWatch: StaleWatch | null;
   #positions: readonly Position[] = [];
   #subscriptions: Subscription[] = [];
 
@@ -111,7 +119,11 @@ export class RiskRuntime {
     this.#store = parts.store;
     this.#broker = parts.broker;
     const now = clock.now();
-    this.#gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet');
+    const breakers = settings.breakers as unknown as Record<string, { onTrip?: OnTrip } | null>;
+    const reduceOnly = new Set<BreakerType>(AUTOMATIC_BREAKERS.filter((kind) => breakers[kind]?.onTrip === OnTrip.REDUCE_ONLY));
+    this.#gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet', reduceOnly);
+    this.#controls = new Controls(settings.limits);
+    this.#limited = settings.limits !== null;
     this.#step = new StepRunner((request) => this.#cancelAllOrders(request), (error) => this.#reportListenerError(error));
     this.#durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
       record: () => this.#record(),
@@ -120,6 +132,14 @@ export class RiskRuntime {
     });
     this.#figures = new Figures(settings);
     if (restored) this.#figures.load(restored.figures.trackers, restored.figures.lastTimestamp);
+    this.#stale = this.#figures.staleData;
+    if (this.#stale !== null) {
+      // The age counts from the last valid value, or from this start: nothing from before a restart is trusted.
+      this.#stale.watch(() => Math.max(this.#figures.lastTimestamp ?? -Infinity, now));
+      this.#staleWatch = new StaleWatch(clock, this.#stale, (signal) => this.#step.run(() => this.#signal(BreakerType.STALE_DATA, signal)));
+    } else {
+      this.#staleWatch = null;
+    }
     const recorder = new TransitionRecorder({
       gate: this.#gate,
       step: this.#step,
@@ -129,7 +149,14 @@ export class RiskRuntime {
       sink: {
         emit: (type, breaker, details, operator) => this.#emit(type, breaker, details, operator),
         stateChanged: () => this.#publishState(),
-        snapshotSeen: (kind, state, context) => this.#timers?.sync(kind, state, context),
+        snapshotSeen: (kind, state, context) => {
+          this.#timers?.sync(kind, state, context);
+          if (kind === BreakerType.STALE_DATA) {
+            // While the data is stale every value is evaluated (the quiet band would skip the recovery).
+            this.#figures.holdBand = state !== BreakerState.NORMAL;
+            if (this.#figures.holdBand) this.#figures.band = null;
+          }
+        },
       },
     });
     this.#timers = new SnapshotTimers({
@@ -137,7 +164,8 @@ export class RiskRuntime {
       selfHealing: SELF_HEALING,
       expire: (kind, token) => this.#step.run(() => this.#host.send(kind, { type: 'RESET_EXPIRED', token })),
       recover: (kind) => this.#step.run(() => this.#recover(kind)),
-      recoveryAt: (kind, at) => (kind === BreakerType.ORDER_RATE ? (this.#figures.orderRate?.clearsAt(at) ?? null) : null),
+      recoveryAt: (kind, at) =>
+        kind === BreakerType.ORDER_RATE ? (this.#figures.orderRate?.clearsAt(at) ?? null) : kind === BreakerType.STALE_DATA ? Infinity : null,
     });
     const supervision = settings.supervision;
     this.#host = new ActorHost({
@@ -163,6 +191,7 @@ export class RiskRuntime {
       if (restored) this.#afterRestore(restored);
       if (parts.failClosedReason !== null) this.#failClosed(parts.failClosedReason);
     });
+    this.#staleWatch?.arm();
     this.#log.info(
       { event: 'runtime_started', strategy: this.strategy, restored: restored !== null, state: this.#gate.global, config: effectiveConfig(settings) },
       'runtime started',
@@ -211,8 +240,29 @@ export class RiskRuntime {
         this.#rejectInput('fill', error);
         throw error;
       }
+      this.#controls.fill(report);
       this.#step.notify(() => this.#fills$.next(report));
     });
+  }
+
+  /**
+   * Reports that an order is closed (cancelled, rejected by the broker, expired or done): what is
+   * left of it open is no longer reserved against its symbol's position. Returns whether an open
+   * order with that id was known. An order checked without an `id` cannot be released this way:
+   * the next position report releases it.
+   */
+  recordOrderClosed(request: { id: string }): boolean {
+    this.#assertRunning();
+    let id: unknown;
+    try {
+      ({ id } = (request ?? {}) as { id?: unknown });
+    } catch {
+      throw new InvalidInputError('request', request, 'could not be read');
+    }
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_NAME_LENGTH) {
+      throw new InvalidInputError('id', id, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`);
+    }
+    return this.#step.run(() => this.#controls.close(id));
   }
 
   /** Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault. */
@@ -222,14 +272,22 @@ export class RiskRuntime {
     try {
       const valid = readOrder(order);
       if (valid instanceof InvalidInputError) return this.#rejectMalformed(order, valid);
+      let now = -1;
       const rate = this.#figures.orderRate;
       if (rate !== null) {
-        const now = this.#clock.now();
+        now = this.#clock.now();
         const signal = rate.observe(now);
         this.#durability.countersChanged();
         if (signal !== Signal.NONE) this.#onOrderRateSignal(signal, valid, now);
       }
-      const decision = gate.open ? ALLOWED : gate.rejection;
+      const stale = this.#stale;
+      if (stale !== null && gate.views.staleData.state === BreakerState.NORMAL) {
+        if (now < 0) now = this.#clock.now();
+        // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
+        if (stale.holds(now)) this.#step.run(() => this.#signal(BreakerType.STALE_DATA, Signal.TRIP));
+      }
+      const decision =
+        (gate.open ? this.#limited : gate.reducing) ? this.#control(valid, now < 0 ? this.#clock.now() : now) : gate.open ? ALLOWED : gate.rejection;
       if (this.#decisions$.observed) {
         const at = this.#clock.now();
         this.#step.notify(() => this.#decisions$.next({ order, decision, at }));
@@ -300,10 +358,15 @@ export class RiskRuntime {
   // ─────────────────────────── operator actions ───────────────────────────
 
   /** Halts the strategy at once: every new order is rejected and pending ones are cancelled. */
-  halt(request: { operator: string; reason: string }): void {
+  halt(request: { operator: string; reason: string; mode?: OnTrip }): void {
     this.#assertRunning();
-    const { operator, reason } = readOperatorRequest(request, true);
-    this.#step.run(() => this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason! }));
+    const { operator, reason, mode } = readOperatorRequest(request, true);
+    this.#step.run(() => this.#host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason!, mode: mode ?? OnTrip.HALT }));
+  }
+
+  /** The trading mode: ACTIVE, REDUCING (only risk-reducing orders pass) or HALTED, from the breakers. */
+  get tradingMode(): TradingMode {
+    return this.#gate.mode;
   }
 
   /**
@@ -369,6 +432,7 @@ export class RiskRuntime {
       figures: this.#figures,
       positions: this.#positions,
       settings: this.#settings,
+      controls: this.#controls,
       log: this.#log,
     });
   }
@@ -411,6 +475,7 @@ export class RiskRuntime {
     this.#gate.stop();
     this.#subscriptions.forEach((s) => s.unsubscribe());
     this.#timers.stop();
+    this.#staleWatch?.stop();
     this.#host.stop();
     await this.#durability.close();
     if (this.#alerts) await this.#alerts.manager.close();
@@ -430,7 +495,11 @@ export class RiskRuntime {
       maxClockSkewMs: this.#settings.maxClockSkewMs,
       newHighWaterMark: () => this.#durability.newHighWaterMark(),
       countersChanged: () => this.#durability.countersChanged(),
-      setPositions: (positions) => (this.#positions = positions),
+      setPositions: (positions) => {
+        this.#positions = positions;
+        this.#controls.report(positions);
+      },
+      fresh: () => this.#fresh(),
       positions: () => this.#positions,
       portfolio$: this.#portfolio$,
       rejectInput: (error) => this.#rejectInput('portfolio', error),
@@ -466,6 +535,41 @@ export class RiskRuntime {
     if (signal === Signal.WARN && state !== BreakerState.NORMAL) return;
     void now;
     this.#step.run(() => this.#signal(BreakerType.ORDER_RATE, signal, { order: { symbol: order.symbol, side: order.side, quantity: String(order.quantity) } }));
+  }
+
+  /** An order the breakers let through (or that must reduce, while REDUCING) meets the pre-trade controls. */
+  #control(order: ValidOrder, now: number): Decision {
+    const gate = this.#gate;
+    const verdict = this.#controls.decide(order, now, gate.reducing);
+    return verdict === null ? ALLOWED : this.#rejectByControl(order, verdict, now);
+  }
+
+  /** A control's rejection: no trip; counted as an order_rejected error and journalled (its own step). */
+  #rejectByControl(order: ValidOrder, verdict: ControlVerdict, now: number): Decision {
+    const gate = this.#gate;
+    const decision = Object.freeze({
+      allowed: false as const,
+      code: verdict.code,
+      reason: verdict.reason,
+      breaker: verdict.code === 'REDUCE_ONLY' ? gate.rejection.breaker : null,
+      state: gate.global,
+      limit: verdict.limit,
+    });
+    this.#controls.rejected(verdict, order.symbol, now);
+    this.#step.run(() => {
+      const shown = { id: order.id ?? null, symbol: order.symbol, side: order.side, quantity: String(order.quantity), price: order.price === undefined ? null : String(order.price) };
+      this.#emit(RiskEventType.ORDER_REJECTED, null, { code: verdict.code, limit: verdict.limit, reason: verdict.reason, order: shown, tradingMode: gate.mode });
+      this.#log.info({ event: 'order_rejected', strategy: this.strategy, code: verdict.code, reason: verdict.reason }, 'order rejected by a pre-trade control');
+      this.#countError(ErrorKind.ORDER_REJECTED, `${verdict.code}: ${verdict.reason}`);
+    });
+    return decision;
+  }
+
+  /** A valid value arrived: a stale-data breaker that is not NORMAL recovers if the value is fresh. */
+  #fresh(): void {
+    if (this.#stale === null) return;
+    if (this.#gate.views.staleData.state !== BreakerState.NORMAL) this.#recover(BreakerType.STALE_DATA);
+    if (this.#gate.views.staleData.state === BreakerState.NORMAL) this.#staleWatch?.arm();
   }
 
   #countError(kind: ErrorKind, message: string): void {
@@ -621,16 +725,19 @@ export class RiskRuntime {
 }
 
 /** Reads an operator request's fields once each and validates them. */
-function readOperatorRequest(request: unknown, withReason: boolean): { operator: string; reason?: string; breaker: BreakerType; token?: string } {
-  let operator: unknown, reason: unknown, breaker: unknown, token: unknown;
+function readOperatorRequest(request: unknown, withReason: boolean): { operator: string; reason?: string; breaker: BreakerType; token?: string; mode?: OnTrip } {
+  let operator: unknown, reason: unknown, breaker: unknown, token: unknown, mode: unknown;
   try {
-    ({ operator, reason, breaker, token } = (request ?? {}) as Record<string, unknown>);
+    ({ operator, reason, breaker, token, mode } = (request ?? {}) as Record<string, unknown>);
   } catch {
     throw new InvalidInputError('request', request, 'could not be read');
   }
   const validOperator = validateOperator(operator);
   if (withReason && (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000)) {
     throw new InvalidInputError('reason', reason, 'must be a non-empty string of at most 1000 characters');
+  }
+  if (withReason && mode !== undefined && mode !== OnTrip.HALT && mode !== OnTrip.REDUCE_ONLY) {
+    throw new InvalidInputError('mode', mode, 'must be "halt" or "reduceOnly" when given');
   }
   const validBreaker = (withReason ? BreakerType.MANUAL : breaker) as BreakerType;
   if (!withReason && token === undefined && !BREAKER_TYPES.includes(validBreaker)) {
@@ -641,5 +748,6 @@ function readOperatorRequest(request: unknown, withReason: boolean): { operator:
     ...(withReason ? { reason: (reason as string).trim() } : {}),
     breaker: validBreaker,
     ...(typeof token === 'string' ? { token } : {}),
+    ...(withReason && mode !== undefined ? { mode: mode as OnTrip } : {}),
   };
 }

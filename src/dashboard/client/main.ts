@@ -9,12 +9,13 @@ import { addDec, clockTime, duration, formatDec, money, mulDec, parseDec, percen
 
 // ───────────────────────────── model ─────────────────────────────
 
-const BREAKERS: readonly BreakerType[] = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual'];
+const BREAKERS: readonly BreakerType[] = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'staleData', 'manual'];
 const BREAKER_NAMES: Record<BreakerType, string> = {
   drawdown: 'Drawdown',
   dailyLoss: 'Daily loss',
   orderRate: 'Order rate',
   errorRate: 'Error rate',
+  staleData: 'Stale data',
   manual: 'Manual halt',
 };
 const ERROR_KIND_LIST: readonly ErrorKind[] = ['order_rejected', 'broker_error', 'data_error'];
@@ -214,10 +215,16 @@ function breakerFigures(b: BreakerStatus): { main: string; details: string[] } {
       }
       return { main: `${f.count} / ${f.limit} ${noun} in ${f.windowSeconds} s`, details };
     }
+    case 'staleData': {
+      const f = (b as BreakerStatus<'staleData'>).figures;
+      if (!f) return { main: 'disabled', details: [] };
+      return { main: f.ageSeconds === null ? 'no value yet' : `last value ${duration(f.ageMs ?? 0)} old`, details: [`trips after ${f.maxAge} s without a value`] };
+    }
     case 'manual': {
       const f = (b as BreakerStatus<'manual'>).figures;
       if (b.state === 'NORMAL') return { main: 'not halted', details: [] };
-      return { main: f.operator ? `halted by ${f.operator}` : 'halted', details: f.haltedAt ? [`at ${clockTime(f.haltedAt)}`] : [] };
+      const mode = f.mode === 'reduceOnly' ? ['reduce-only: risk-reducing orders pass'] : [];
+      return { main: f.operator ? `halted by ${f.operator}` : 'halted', details: [...(f.haltedAt ? [`at ${clockTime(f.haltedAt)}`] : []), ...mode] };
     }
   }
 }
