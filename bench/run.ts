@@ -18,6 +18,7 @@ interface OptionalSuite {
 const OPTIONAL_SUITES: readonly OptionalSuite[] = [
   { title: 'alerts', file: './alerts.ts', exportName: 'benchAlerts' },
   { title: 'persistence', file: './persistence.ts', exportName: 'benchPersistence' },
+  { title: 'controls: check() with every pre-trade limit vs none', file: './controls.ts', exportName: 'benchControls' },
 ];
 
 function print(lines: string[] | void): void {

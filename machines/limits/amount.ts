@@ -38,14 +38,13 @@ export function toExact(input: unknown): Exact {
 
 /**
  * Whether `fast` (a double within `magnitude × SLACK` of the true figure) is at or below
- * `limit`: by the double when the margin is clear, else by `exact()`.
+ * `limit`: 1 (clearly below or at), -1 (clearly above), 0 (too close: decide exactly).
+ * No closure is passed: the hot path allocates nothing.
  */
-export function atMost(fast: number, magnitude: number, limit: Amount, exact: () => Exact): boolean {
+export function compareFast(fast: number, magnitude: number, limit: Amount): -1 | 0 | 1 {
   const tolerance = (Math.abs(magnitude) + Math.abs(limit.n)) * SLACK;
   const d = fast - limit.n;
-  if (d < -tolerance) return true;
-  if (d > tolerance) return false;
-  return exact().lte(limit.exact);
+  return d < -tolerance ? 1 : d > tolerance ? -1 : 0;
 }
 
 /** Renders a double figure for a reason (exact figures are used where the decision was exact). */

@@ -16,10 +16,3 @@ export const duplicateLimit: LimitRule = {
     return `the same order (${o.side} ${toExact(o.qtyRaw).toFixed()} ${o.symbol} ${price}) was allowed ${ctx.now - last} ms ago, within the duplicate window of ${l.duplicateWindowMs} ms`;
   },
 };
-
-/** The key orders are compared by: symbol, side, quantity and price as written. */
-export function duplicateKey(o: { symbol: string; side: string; qtyRaw: unknown; priceRaw: unknown }): string {
-  const q = typeof o.qtyRaw === 'string' ? o.qtyRaw : typeof o.qtyRaw === 'number' ? String(o.qtyRaw) : toExact(o.qtyRaw).toFixed();
-  const p = o.priceRaw === undefined ? '' : typeof o.priceRaw === 'string' ? o.priceRaw : typeof o.priceRaw === 'number' ? String(o.priceRaw) : toExact(o.priceRaw).toFixed();
-  return `${o.symbol}\u0000${o.side}\u0000${q}\u0000${p}`;
-}

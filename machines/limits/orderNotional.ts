@@ -1,5 +1,5 @@
 import type { Exact } from '../math/exact.ts';
-import { atMost, toExact } from './amount.ts';
+import { compareFast, toExact } from './amount.ts';
 import { LimitCode, type LimitRule, type OrderFacts } from './limit.ts';
 import type { PositionBook } from './positions.ts';
 
@@ -25,8 +25,10 @@ export const orderNotionalLimit: LimitRule = {
     const price = orderPrice(o, book);
     if (price === null) return `a market order in ${o.symbol} cannot be valued: no price is known for it (give a limit price)`;
     const notional = o.qty * price;
-    const exact = () => toExact(o.qtyRaw).times(orderPriceExact(o, book)!);
-    if (atMost(notional, notional, max, exact)) return null;
-    return `notional ${exact().toFixed()} (${toExact(o.qtyRaw).toFixed()} × ${orderPriceExact(o, book)!.toFixed()}) of ${o.symbol} exceeds the maximum order notional of ${max.text}`;
+    const fast = compareFast(notional, notional, max);
+    if (fast === 1) return null;
+    const exact = toExact(o.qtyRaw).times(orderPriceExact(o, book)!);
+    if (fast === 0 && exact.lte(max.exact)) return null;
+    return `notional ${exact.toFixed()} (${toExact(o.qtyRaw).toFixed()} × ${orderPriceExact(o, book)!.toFixed()}) of ${o.symbol} exceeds the maximum order notional of ${max.text}`;
   },
 };

@@ -1,4 +1,4 @@
-import { atMost, toExact } from './amount.ts';
+import { compareFast, toExact } from './amount.ts';
 import { LimitCode, type LimitRule } from './limit.ts';
 
 /** `maxOrderQuantity`: an order's quantity may not exceed it (an order exactly at it passes). */
@@ -8,7 +8,8 @@ export const orderQuantityLimit: LimitRule = {
   applies: (l) => l.maxOrderQuantity !== null,
   check(o, l) {
     const max = l.maxOrderQuantity!;
-    if (atMost(o.qty, o.qty, max, () => toExact(o.qtyRaw))) return null;
+    const fast = compareFast(o.qty, o.qty, max);
+    if (fast === 1 || (fast === 0 && toExact(o.qtyRaw).lte(max.exact))) return null;
     return `quantity ${toExact(o.qtyRaw).toFixed()} of ${o.symbol} exceeds the maximum order quantity of ${max.text}`;
   },
 };

@@ -2,12 +2,58 @@ import { Exact } from '../math/exact.ts';
 import { SLACK, toExact, toNumber } from './amount.ts';
 import type { OrderFacts } from './limit.ts';
 
-/** An allowed order not yet filled, closed or covered by a position report. */
+/** An allowed order with an id, not yet filled, closed or covered by a position report. */
 interface OpenOrder {
-  readonly id: string | undefined;
+  readonly id: string;
   /** What is still open: as given until a partial fill, then exact. */
   remaining: unknown;
   remainingN: number;
+}
+
+/** Most anonymous quantities kept as given before they are folded into one exact sum. */
+const MAX_PENDING = 100_000;
+
+/**
+ * The open orders on one side of a symbol. Orders without an id are only summed (their raw
+ * quantities are kept as given and folded exactly when needed): reserving one allocates nothing.
+ */
+class Side {
+  /** Everything open, as a double. */
+  n = 0;
+  /** Anonymous open quantity folded so far, exactly. */
+  folded = new Exact(0);
+  /** Anonymous quantities as given, not folded yet. */
+  readonly pending: unknown[] = [];
+  readonly named: OpenOrder[] = [];
+
+  fold(): Exact {
+    if (this.pending.length > 0) {
+      let sum = this.folded;
+      for (const raw of this.pending) sum = sum.plus(toExact(raw));
+      this.folded = sum;
+      this.pending.length = 0;
+    }
+    return this.folded;
+  }
+
+  exact(): Exact {
+    return this.named.reduce((s, o) => s.plus(toExact(o.remaining)), this.fold());
+  }
+
+  resum(): void {
+    this.n = this.fold().toNumber() + this.named.reduce((s, o) => s + o.remainingN, 0);
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.folded = new Exact(0);
+    this.pending.length = 0;
+    this.named.length = 0;
+  }
+
+  get count(): number {
+    return this.named.length + (this.folded.isZero() ? 0 : 1) + this.pending.length;
+  }
 }
 
 /** One symbol: the last reported position, the fills since, and the open orders on each side. */
@@ -16,21 +62,15 @@ class SymbolBook {
   filled = new Exact(0);
   /** reported + filled, as a double. */
   baseN = 0;
-  readonly buys: OpenOrder[] = [];
-  readonly sells: OpenOrder[] = [];
-  openBuyN = 0;
-  openSellN = 0;
+  readonly buy = new Side();
+  readonly sell = new Side();
   lastPrice: Exact | null = null;
   lastPriceN: number | null = null;
 
   resum(): void {
     this.baseN = this.reported.plus(this.filled).toNumber();
-    this.openBuyN = this.buys.reduce((s, o) => s + o.remainingN, 0);
-    this.openSellN = this.sells.reduce((s, o) => s + o.remainingN, 0);
-  }
-
-  openExact(side: 'buy' | 'sell'): Exact {
-    return (side === 'buy' ? this.buys : this.sells).reduce((s, o) => s.plus(toExact(o.remaining)), new Exact(0));
+    this.buy.resum();
+    this.sell.resum();
   }
 }
 
@@ -67,13 +107,13 @@ export class PositionBook {
   before(symbol: string, side: 'buy' | 'sell'): number {
     const book = this.#symbols.get(symbol);
     if (book === undefined) return 0;
-    return side === 'buy' ? book.baseN + book.openBuyN : book.baseN - book.openSellN;
+    return side === 'buy' ? book.baseN + book.buy.n : book.baseN - book.sell.n;
   }
 
   /** Magnitude of the terms of {@link before} (for the error bound). */
   magnitude(symbol: string): number {
     const book = this.#symbols.get(symbol);
-    return book === undefined ? 0 : Math.abs(book.baseN) + book.openBuyN + book.openSellN;
+    return book === undefined ? 0 : Math.abs(book.baseN) + book.buy.n + book.sell.n;
   }
 
   /** {@link before}, exactly. */
@@ -81,7 +121,7 @@ export class PositionBook {
     const book = this.#symbols.get(symbol);
     if (book === undefined) return new Exact(0);
     const base = book.reported.plus(book.filled);
-    return side === 'buy' ? base.plus(book.openExact('buy')) : base.minus(book.openExact('sell'));
+    return side === 'buy' ? base.plus(book.buy.exact()) : base.minus(book.sell.exact());
   }
 
   /** The last known price of a symbol (from a position report or a fill). */
@@ -105,19 +145,20 @@ export class PositionBook {
   /** An allowed order: its quantity is reserved until filled, closed or reported. */
   open(order: OrderFacts): void {
     const book = this.#book(order.symbol);
-    const entry: OpenOrder = { id: order.id, remaining: order.qtyRaw, remainingN: order.qty };
-    if (order.side === 'buy') {
-      book.buys.push(entry);
-      book.openBuyN += order.qty;
-    } else {
-      book.sells.push(entry);
-      book.openSellN += order.qty;
+    const side = order.side === 'buy' ? book.buy : book.sell;
+    side.n += order.qty;
+    if (order.id === undefined) {
+      side.pending.push(order.qtyRaw);
+      if (side.pending.length > MAX_PENDING) side.fold();
+      return;
     }
+    const entry: OpenOrder = { id: order.id, remaining: order.qtyRaw, remainingN: order.qty };
+    side.named.push(entry);
     // A reused id replaces the older order's handle (the older one stays reserved until a report).
-    if (order.id !== undefined) this.#byId.set(order.id, { book, side: order.side, order: entry });
+    this.#byId.set(order.id, { book, side: order.side, order: entry });
   }
 
-  /** An execution: quantity moves from open to filled (its order by id, else the side's oldest). */
+  /** An execution: quantity moves from open to filled (its order by id first, then anonymous orders, then the oldest). */
   fill(symbol: string, side: 'buy' | 'sell', quantity: Exact, price: Exact, orderId: string | null): void {
     const book = this.#book(symbol);
     book.filled = side === 'buy' ? book.filled.plus(quantity) : book.filled.minus(quantity);
@@ -125,19 +166,24 @@ export class PositionBook {
       book.lastPrice = price;
       book.lastPriceN = price.toNumber();
     }
-    const list = side === 'buy' ? book.buys : book.sells;
+    const open = side === 'buy' ? book.buy : book.sell;
     const known = orderId === null ? undefined : this.#byId.get(orderId);
-    const targets = known !== undefined && known.book === book && known.side === side ? [known.order, ...list] : [...list];
     let left = quantity;
-    for (const order of targets) {
-      if (left.isZero()) break;
-      const open = toExact(order.remaining);
-      if (open.isZero()) continue;
-      const take = open.lt(left) ? open : left;
-      order.remaining = open.minus(take);
+    const take = (order: OpenOrder) => {
+      const rest = toExact(order.remaining);
+      const taken = rest.lt(left) ? rest : left;
+      order.remaining = rest.minus(taken);
       order.remainingN = (order.remaining as Exact).toNumber();
-      left = left.minus(take);
+      left = left.minus(taken);
+    };
+    if (known !== undefined && known.book === book && known.side === side) take(known.order);
+    const anonymous = open.fold();
+    if (!left.isZero() && !anonymous.isZero()) {
+      const taken = anonymous.lt(left) ? anonymous : left;
+      open.folded = anonymous.minus(taken);
+      left = left.minus(taken);
     }
+    for (const order of open.named) if (!left.isZero()) take(order);
     this.#prune(book);
     book.resum();
   }
@@ -159,8 +205,8 @@ export class PositionBook {
     for (const book of this.#symbols.values()) {
       book.reported = new Exact(0);
       book.filled = new Exact(0);
-      book.buys.length = 0;
-      book.sells.length = 0;
+      book.buy.clear();
+      book.sell.clear();
     }
     this.#byId.clear();
     for (const p of positions) {
@@ -179,8 +225,8 @@ export class PositionBook {
     const out: Projection[] = [];
     for (const [symbol, book] of this.#symbols) {
       const base = book.reported.plus(book.filled);
-      const buy = book.openExact('buy');
-      const sell = book.openExact('sell');
+      const buy = book.buy.exact();
+      const sell = book.sell.exact();
       out.push({
         symbol,
         reported: book.reported.toFixed(),
@@ -197,17 +243,17 @@ export class PositionBook {
   /** Open orders in total (for status and tests). */
   get openCount(): number {
     let n = 0;
-    for (const book of this.#symbols.values()) n += book.buys.length + book.sells.length;
+    for (const book of this.#symbols.values()) n += book.buy.count + book.sell.count;
     return n;
   }
 
   #prune(book: SymbolBook): void {
-    for (const list of [book.buys, book.sells]) {
+    for (const list of [book.buy.named, book.sell.named]) {
       for (let i = list.length - 1; i >= 0; i--) {
         const order = list[i]!;
         if (order.remainingN === 0 && toExact(order.remaining).isZero()) {
           list.splice(i, 1);
-          if (order.id !== undefined && this.#byId.get(order.id)?.order === order) this.#byId.delete(order.id);
+          if (this.#byId.get(order.id)?.order === order) this.#byId.delete(order.id);
         }
       }
     }

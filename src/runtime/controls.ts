@@ -1,10 +1,10 @@
 import { toNumber } from '../../machines/limits/amount.ts';
-import { duplicateKey } from '../../machines/limits/duplicate.ts';
 import type { LimitCode, LimitContext, LimitName, LimitRule, OrderFacts, SymbolLimits } from '../../machines/limits/limit.ts';
 import { PositionBook } from '../../machines/limits/positions.ts';
 import { LIMITS, reduceOnlyLimit } from '../../machines/limits/registry.ts';
 import { Exact } from '../../machines/math/exact.ts';
 import { LimitSet, type ParsedLimits } from '../limitsConfig.ts';
+import { DuplicateIndex } from './duplicates.ts';
 import type { ValidOrder } from './inputs.ts';
 import type { ControlsStatus, FillReport, Position, SymbolControls } from './types.ts';
 
@@ -45,10 +45,9 @@ export class Controls {
   readonly book = new PositionBook();
   readonly limits: LimitSet | null;
   readonly #rules = new Map<string, { limits: SymbolLimits; rules: readonly LimitRule[] }>();
-  readonly #duplicates = new Map<string, number>();
-  #pruneAt = 1024;
+  readonly #duplicates = new DuplicateIndex();
   readonly #facts = new Facts();
-  readonly #ctx: LimitContext & { now: number; key: string | null };
+  readonly #ctx: LimitContext & { now: number };
   readonly rejections: Record<string, number> = {};
   lastRejection: { code: string; reason: string; symbol: string | null; at: number } | null = null;
 
@@ -58,11 +57,7 @@ export class Controls {
     const ctx = {
       book: this.book,
       now: 0,
-      key: null as string | null,
-      lastSame(order: OrderFacts): number | undefined {
-        ctx.key = duplicateKey(order);
-        return duplicates.get(ctx.key);
-      },
+      lastSame: (o: OrderFacts): number | undefined => duplicates.last(o.symbol, o.side, o.qtyRaw, o.priceRaw),
     };
     this.#ctx = ctx;
   }
@@ -83,7 +78,7 @@ export class Controls {
     facts.price = order.price === undefined ? undefined : toNumber(order.price);
     const ctx = this.#ctx;
     ctx.now = now;
-    ctx.key = null;
+    this.#duplicates.forget();
     const { limits, rules } = this.#rulesFor(order.symbol);
     if (reducing) {
       const reason = reduceOnlyLimit.check(facts, limits, ctx);
@@ -95,7 +90,7 @@ export class Controls {
       if (reason !== null) return { code: rule.code, limit: rule.name, reason };
     }
     if (reducing || this.limits!.needsProjection) this.book.open(facts);
-    if (limits.duplicateWindowMs !== null) this.#remember(ctx.key ?? duplicateKey(facts), now, limits.duplicateWindowMs);
+    if (limits.duplicateWindowMs !== null) this.#duplicates.remember(order.symbol, order.side, order.quantity, order.price, now, limits.duplicateWindowMs);
     return null;
   }
 
@@ -162,13 +157,5 @@ export class Controls {
       if (this.#rules.size < 100_000) this.#rules.set(symbol, entry);
     }
     return entry;
-  }
-
-  #remember(key: string, now: number, windowMs: number): void {
-    const duplicates = this.#duplicates;
-    duplicates.set(key, now);
-    if (duplicates.size < this.#pruneAt) return;
-    for (const [k, at] of duplicates) if (now - at >= windowMs) duplicates.delete(k);
-    this.#pruneAt = Math.max(1024, duplicates.size * 2);
   }
 }

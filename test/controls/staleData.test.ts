@@ -76,7 +76,7 @@ describe('staleData: the dead-man\'s switch', () => {
   });
 
   it('onTrip reduceOnly: a dead feed lets the strategy flatten', async () => {
-    const h = await harness({ breakers: only({ staleData: { maxAge: 30, onTrip: 'reduceOnly' } }) });
+    const h = await harness({ breakers: only({ staleData: { maxAge: 30, onTrip: 'reduceOnly' as const } }) });
     h.rt.updatePortfolio({ value: '1000', positions: [{ symbol: 'A', quantity: 3 }] });
     h.clock.advance(30_000);
     expect(h.rt.tradingMode).toBe('REDUCING');
