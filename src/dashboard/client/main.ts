@@ -300,11 +300,27 @@ function renderGlobal(status: RuntimeStatus): void {
   box.className = `global-state ${stateClass(status.state)}`;
   $('global-state-text').textContent = stateText(status.state);
   const allowed = $('orders-allowed');
-  allowed.textContent = status.ordersAllowed ? 'orders ALLOWED' : 'orders BLOCKED';
+  const reducing = status.tradingMode === 'REDUCING' && !status.dataFault;
+  allowed.textContent = status.ordersAllowed ? 'orders ALLOWED' : reducing ? 'REDUCE-ONLY: risk-reducing orders pass' : 'orders BLOCKED';
   allowed.className = `orders-allowed ${status.ordersAllowed ? 'allowed' : 'blocked'}`;
   const fault = $('data-fault');
   fault.hidden = !(status.dataFault && status.state === 'NORMAL');
   fault.textContent = status.dataFault ? `Orders are blocked: ${status.dataFault}` : '';
+  renderControls(status);
+}
+
+/** The trading mode, each symbol's position against its limit and the rejections by code (the server computes them). */
+function renderControls(status: RuntimeStatus): void {
+  const box = $('controls-use');
+  const c = status.controls;
+  if (!c) return void (box.hidden = true);
+  const parts = [`trading mode ${status.tradingMode}`];
+  for (const p of c.symbols) if (p.maxPosition !== null) parts.push(`${p.symbol} position ${p.projected} of ${p.maxPosition}`);
+  if (c.grossExposure) parts.push(`gross exposure ${money(c.grossExposure.value)} of ${money(c.grossExposure.limit)}`);
+  const rejected = Object.entries(c.rejections).map(([code, n]) => `${code} ${n}`);
+  if (rejected.length > 0) parts.push(`rejected: ${rejected.join(', ')}`);
+  box.hidden = c.limits === false && status.tradingMode === 'ACTIVE' && rejected.length === 0;
+  box.textContent = parts.join(' · ');
 }
 
 function renderValueSummary(status: RuntimeStatus): void {
