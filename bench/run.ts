@@ -20,6 +20,7 @@ const OPTIONAL_SUITES: readonly OptionalSuite[] = [
   { title: 'persistence', file: './persistence.ts', exportName: 'benchPersistence' },
   { title: 'event streams: trip → cancel with 1,500 slow clients', file: './streams.ts', exportName: 'benchStreams' },
   { title: 'replay and sweeps', file: './replay.ts', exportName: 'benchReplay' },
+  { title: 'controls: check() with every pre-trade limit vs none', file: './controls.ts', exportName: 'benchControls' },
 ];
 
 function print(lines: string[] | void): void {

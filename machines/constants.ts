@@ -21,6 +21,8 @@ export const BreakerType = {
   DAILY_LOSS: 'dailyLoss',
   ORDER_RATE: 'orderRate',
   ERROR_RATE: 'errorRate',
+  /** Dead-man's switch: no valid portfolio value for `maxAge` seconds. Off unless configured. */
+  STALE_DATA: 'staleData',
   MANUAL: 'manual',
   /** The firm's scoped halts and the cluster link (always present; NORMAL without `cluster`). */
   CLUSTER: 'cluster',
@@ -34,8 +36,25 @@ export const AUTOMATIC_BREAKERS = [
   BreakerType.DAILY_LOSS,
   BreakerType.ORDER_RATE,
   BreakerType.ERROR_RATE,
+  BreakerType.STALE_DATA,
 ] as const;
 export type AutomaticBreakerType = (typeof AUTOMATIC_BREAKERS)[number];
+
+/**
+ * What orders may do, derived from the breakers: ACTIVE (every breaker NORMAL), REDUCING (every
+ * breaker that is not NORMAL is reduce-only: only orders that move a position towards zero
+ * pass), HALTED (otherwise).
+ */
+export const TradingMode = {
+  ACTIVE: 'ACTIVE',
+  REDUCING: 'REDUCING',
+  HALTED: 'HALTED',
+} as const;
+export type TradingMode = (typeof TradingMode)[keyof typeof TradingMode];
+
+/** What a breaker (or a manual halt) does to orders while it is not NORMAL. */
+export const OnTrip = { HALT: 'halt', REDUCE_ONLY: 'reduceOnly' } as const;
+export type OnTrip = (typeof OnTrip)[keyof typeof OnTrip];
 
 /** Error kinds counted by the error-rate breaker. */
 export const ErrorKind = {

@@ -11,6 +11,7 @@ export { orderRateRule } from './rules/orderRate.ts';
 export { errorRateRule } from './rules/errorRate.ts';
 export { manualRule } from './rules/manual.ts';
 export { clusterRule, ClusterTracker, type ClusterSettings, type ScopedHalt, type OnDisconnect } from './rules/cluster.ts';
+export { staleDataRule } from './rules/staleData.ts';
 export { Exact, parseExact, INPUT_BOUNDS } from './math/exact.ts';
 export { Signal } from './figures/signal.ts';
 export { SlidingWindow } from './figures/slidingWindow.ts';

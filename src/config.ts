@@ -16,6 +16,7 @@ import type { ClusterSettings } from '../machines/rules/cluster.ts';
 import {
   clusterBreakerSettings, clusterSchema, firmLimitsSchema, publicCluster, resolveCluster, resolveFirmLimits, type ClusterConfig, type FirmLimits,
 } from './cluster/config.ts';
+import { LIMIT_KEYS, PER_SYMBOL_KEYS, limitsSchema, type ParsedLimits } from './limitsConfig.ts';
 
 const numberError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a number') };
 const between01 = 'must be above 0 and below 1, e.g. 0.8';
@@ -153,6 +154,8 @@ export const runtimeSettingsSchema = z.object({
   cluster: clusterSchema.optional(),
   /** Firm-wide limits shared through the cluster (needs `cluster`). */
   firmLimits: firmLimitsSchema.optional(),
+  /** Pre-trade limits (src/limitsConfig.ts); off unless configured. */
+  limits: z.union([z.literal(false), limitsSchema], { error: 'must be false (none) or an object of limits' }).optional(),
 });
 
 /** Validated settings, with the breakers merged and resolved. */
@@ -167,6 +170,8 @@ export interface ResolvedSettings {
   readonly figuresDebounceMs: number;
   readonly cluster: ClusterConfig | null;
   readonly firmLimits: FirmLimits | null;
+  /** Pre-trade limits as validated, or null when none are configured. */
+  readonly limits: ParsedLimits | null;
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
@@ -180,6 +185,8 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   marketOpen: ['time', 'timeZone'],
   cluster: ['servers', 'firm', 'desk', 'heartbeatTimeout', 'onDisconnect', 'credentials', 'token'],
   firmLimits: ['dailyLoss', 'orderRate'],
+  limits: LIMIT_KEYS,
+  perSymbol: PER_SYMBOL_KEYS,
 };
 
 function distance(a: string, b: string): number {
@@ -288,6 +295,7 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
     maxClockSkewMs: s.maxClockSkew * 1000,
     supervision: { maxRestarts: s.supervision.maxRestarts, windowMs: s.supervision.window * 1000 },
     figuresDebounceMs: s.figuresDebounceMs,
+    limits: s.limits === undefined || s.limits === false ? null : s.limits,
   };
 }
 
@@ -304,6 +312,8 @@ export interface EffectiveConfig {
   /** Present only when the cluster option is set (without its secrets). */
   readonly cluster?: Record<string, unknown>;
   readonly firmLimits?: FirmLimits;
+  /** The pre-trade limits, or false when none are configured. */
+  readonly limits: ParsedLimits | false;
 }
 
 /** The effective configuration, for logging at start and for `status()`; a breaker turned off shows `false`. */
@@ -321,5 +331,6 @@ export function effectiveConfig(settings: ResolvedSettings): EffectiveConfig {
     figuresDebounceMs: settings.figuresDebounceMs,
     ...(settings.cluster ? { cluster: publicCluster(settings.cluster) as Record<string, unknown> } : {}),
     ...(settings.firmLimits ? { firmLimits: settings.firmLimits } : {}),
+    limits: settings.limits ?? false,
   };
 }

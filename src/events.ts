@@ -32,6 +32,10 @@ export const RiskEventType = {
   ALERT_FAILED: 'AlertDeliveryFailed',
   /** A breaker's actor failed and its supervisor restarted it from its last committed snapshot. */
   ACTOR_RESTARTED: 'ActorRestarted',
+  /** The trading mode (ACTIVE / REDUCING / HALTED) changed. */
+  TRADING_MODE_CHANGED: 'TradingModeChanged',
+  /** A pre-trade control rejected an order (a LIMIT_* or REDUCE_ONLY code); counted as an order_rejected error. */
+  ORDER_REJECTED: 'OrderRejected',
   /** The runtime started in a fail-closed halt because its state could not be restored. */
   RESTORE_FAILED: 'RestoreFailed',
   /**

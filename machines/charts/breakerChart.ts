@@ -1,11 +1,11 @@
 import { and, assign, setup, type AnyStateMachine, type SnapshotFrom } from 'xstate';
-import { BreakerState, type BreakerType } from '../constants.ts';
+import { BreakerState, OnTrip, type BreakerType } from '../constants.ts';
 import { ChartKind, type Evidence, type RuleDecisions } from '../rules/rule.ts';
 
 /** Events a breaker chart accepts. Evidence is the rule's figures; the chart's guards judge it. */
 export type BreakerEvent =
   | { type: 'TRIP'; evidence: Evidence }
-  | { type: 'HALT'; operator: string; reason: string; scope?: string }
+  | { type: 'HALT'; operator: string; reason: string; scope?: string; mode?: OnTrip }
   | { type: 'LIFT'; operator: string; scope: string; evidence: Evidence }
   | { type: 'REQUEST_RESET'; token: string; deadline: number; operator: string }
   | { type: 'CONFIRM_RESET'; token: string; operator: string; evidence: Evidence }
@@ -37,6 +37,12 @@ export interface BreakerContext {
   operator: string | null;
   /** The evidence of the last trip or halt. */
   evidence: Evidence | null;
+  /**
+   * What a manual halt lets through while it holds: `'reduceOnly'` lets risk-reducing orders
+   * pass, `'halt'` none; null while NORMAL (and for automatic breakers, whose mode is configured).
+   * Absent in records saved before it existed (read as `'halt'`).
+   */
+  haltMode?: OnTrip | null;
   /** The last event that moved the chart (also self-transitions such as a repeated halt). */
   cause: Cause | null;
 }
@@ -83,10 +89,11 @@ function chartSetup(rule: RuleDecisions) {
       }),
       halted: assign(({ event }) => {
         if (event.type !== 'HALT') return {};
-        const evidence = { operator: event.operator, reason: event.reason, ...(event.scope === undefined ? {} : { scope: event.scope }) };
+        const evidence = { operator: event.operator, reason: event.reason, mode: event.mode ?? OnTrip.HALT, ...(event.scope === undefined ? {} : { scope: event.scope }) };
         return {
           reason: event.reason,
           operator: event.operator,
+          haltMode: event.mode ?? OnTrip.HALT,
           evidence,
           resetToken: null,
           resetDeadline: null,
@@ -107,6 +114,7 @@ function chartSetup(rule: RuleDecisions) {
         resetDeadline: null,
         reason: null,
         operator: null,
+        haltMode: null,
         cause: cause(event.type, {
           operator: event.type === 'CONFIRM_RESET' ? event.operator : null,
           evidence: 'evidence' in event ? event.evidence : null,
@@ -147,6 +155,7 @@ const initialContext = ({ input }: { input: BreakerInput }): BreakerContext => (
   reason: null,
   operator: null,
   evidence: null,
+  haltMode: null,
   cause: null,
 });
 

@@ -6,6 +6,7 @@ import { drawdownRule } from './drawdown.ts';
 import { errorRateRule } from './errorRate.ts';
 import { manualRule } from './manual.ts';
 import { orderRateRule } from './orderRate.ts';
+import { staleDataRule } from './staleData.ts';
 
 /**
  * The one list of breakers. The supervisor's children, the runtime's trackers, status, metrics
@@ -17,6 +18,7 @@ export const REGISTRY = [
   { kind: BreakerType.DAILY_LOSS, rule: dailyLossRule, chart: breakerChart(BreakerType.DAILY_LOSS, dailyLossRule.chart, dailyLossRule) },
   { kind: BreakerType.ORDER_RATE, rule: orderRateRule, chart: breakerChart(BreakerType.ORDER_RATE, orderRateRule.chart, orderRateRule) },
   { kind: BreakerType.ERROR_RATE, rule: errorRateRule, chart: breakerChart(BreakerType.ERROR_RATE, errorRateRule.chart, errorRateRule) },
+  { kind: BreakerType.STALE_DATA, rule: staleDataRule, chart: breakerChart(BreakerType.STALE_DATA, staleDataRule.chart, staleDataRule) },
   { kind: BreakerType.MANUAL, rule: manualRule, chart: breakerChart(BreakerType.MANUAL, manualRule.chart, manualRule) },
   { kind: BreakerType.CLUSTER, rule: clusterRule, chart: breakerChart(BreakerType.CLUSTER, clusterRule.chart, clusterRule) },
 ] as const;

@@ -25,7 +25,7 @@ export const ChartKind = {
 export type ChartKind = (typeof ChartKind)[keyof typeof ChartKind];
 
 /** The input a rule observes. */
-export const Observes = { VALUE: 'value', ORDER: 'order', ERROR: 'error', NOTHING: 'nothing', CLUSTER: 'cluster' } as const;
+export const Observes = { VALUE: 'value', ORDER: 'order', ERROR: 'error', TIME: 'time', NOTHING: 'nothing', CLUSTER: 'cluster' } as const;
 export type Observes = (typeof Observes)[keyof typeof Observes];
 
 /** The outcome of a breaker's own re-check before a confirmed reset may return it to NORMAL. */
@@ -101,6 +101,21 @@ export interface CountTracker<Tag = undefined> extends Tracker {
   observe(at: number, tag?: Tag): Signal;
   /** When the condition will clear if nothing new arrives (self-healing breakers), or null. */
   clearsAt(now: number): number | null;
+}
+
+/**
+ * A tracker over the time since something last happened (stale data: the last valid portfolio
+ * value). The runtime tells it where that time comes from; it never reads a clock itself.
+ */
+export interface TimeTracker extends Tracker {
+  /** Points the tracker at the time (ms) of the last observation. */
+  watch(lastAt: () => number): void;
+  /** What the time `now` means: TRIP, a first WARN since the last observation, or NONE. */
+  observe(now: number): Signal;
+  /** The next instant at which {@link observe} could answer something new. */
+  dueAt(now: number): number;
+  /** Whether the condition holds at `now` (one subtraction: `check()` asks this on every order). */
+  holds(now: number): boolean;
 }
 
 /** Everything about one breaker: its chart, its decisions, its figures and its settings. */

@@ -42,6 +42,7 @@ export const ALERT_SEVERITY: Readonly<Partial<Record<RiskEventType, AlertSeverit
   ResetRequested: AlertSeverity.INFO,
   ResetConfirmed: AlertSeverity.INFO,
   CircuitBreakerRecovered: AlertSeverity.INFO,
+  TradingModeChanged: AlertSeverity.WARNING,
 };
 
 /** How often the outbox is pruned (clock ms). */

@@ -116,7 +116,7 @@ export class ApiClient {
     return this.call('GET', `/api/strategies/${encodeURIComponent(name)}/journal${qs ? `?${qs}` : ''}`);
   }
 
-  halt(name: string, body: { operator: string; reason: string }): Promise<{ state: string }> {
+  halt(name: string, body: { operator: string; reason: string; mode?: 'halt' | 'reduceOnly' }): Promise<{ state: string; tradingMode?: string }> {
     return this.call('POST', `/api/strategies/${encodeURIComponent(name)}/halt`, body);
   }
 

@@ -46,9 +46,14 @@ export function breakerFigures(status: RuntimeStatus, breaker: keyof RuntimeStat
       const kinds = Object.entries(f.byKind).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
       return `${f.count}/${f.limit} errors in ${f.windowSeconds}s${kinds ? ` (${kinds})` : ''}${secs(f.nextExpiryInMs)}`;
     }
+    case 'staleData': {
+      const f = b.staleData.figures;
+      if (!f) return 'disabled';
+      return `${f.ageSeconds === null ? 'no value yet' : `last value ${f.ageSeconds}s old`} (max ${f.maxAge}s)`;
+    }
     case 'manual': {
       const f = b.manual.figures;
-      return f.operator ? `halted by ${f.operator} at ${f.haltedAt}` : '';
+      return f.operator ? `halted by ${f.operator} at ${f.haltedAt}${f.mode === 'reduceOnly' ? ' (reduce-only)' : ''}` : '';
     }
     case 'cluster': {
       const f = b.cluster.figures;
@@ -59,11 +64,32 @@ export function breakerFigures(status: RuntimeStatus, breaker: keyof RuntimeStat
   }
 }
 
+/** The pre-trade controls: each symbol's projected position against its limit, and the rejections by code. */
+export function formatControls(status: RuntimeStatus): string {
+  const c = status.controls;
+  if (!c) return '';
+  const lines: string[] = [];
+  const rows = c.symbols.map((p) => [
+    p.symbol,
+    p.projected,
+    p.maxPosition === null ? '-' : `${p.projected.replace('-', '')} of ${p.maxPosition}`,
+    `${p.reported} + ${p.filled} filled, open +${p.openBuy}/-${p.openSell}`,
+    p.lastPrice ?? '-',
+  ]);
+  if (rows.length > 0) lines.push(table(['SYMBOL', 'PROJECTED', 'POSITION LIMIT', 'REPORTED + FILLS, OPEN', 'LAST PRICE'], rows));
+  if (c.grossExposure) lines.push(`gross exposure ${money(c.grossExposure.value)} of ${money(c.grossExposure.limit)}`);
+  const rejected = Object.entries(c.rejections).map(([code, n]) => `${code} ${n}`).join(', ');
+  if (rejected) lines.push(`rejections: ${rejected}${c.lastRejection ? ` — last: ${c.lastRejection.code}: ${c.lastRejection.reason}` : ''}`);
+  if (c.limits === false && rows.length === 0 && !rejected) return '';
+  return lines.join('\n');
+}
+
 const time = (iso: string): string => iso.slice(11, 19);
 
 /** A readable block for one strategy: its global state, portfolio, and a table of breakers. */
 export function formatStatus(status: RuntimeStatus): string {
-  const head = `${status.strategy}: ${status.state} — orders ${status.ordersAllowed ? 'allowed' : 'BLOCKED'}` +
+  const mode = status.tradingMode && status.tradingMode !== 'ACTIVE' ? ` — trading mode ${status.tradingMode}` : '';
+  const head = `${status.strategy}: ${status.state}${mode} — orders ${status.ordersAllowed ? 'allowed' : status.tradingMode === 'REDUCING' ? 'reduce-only' : 'BLOCKED'}` +
     `${status.dataFault ? ` (${status.dataFault})` : ''} — portfolio ${money(status.portfolio.value)}`;
   const rows = (Object.keys(status.breakers) as (keyof RuntimeStatus['breakers'])[]).map((type) => {
     const b = status.breakers[type];
@@ -71,7 +97,8 @@ export function formatStatus(status: RuntimeStatus): string {
     const resetting = b.resetExpiresAt ? ` (reset pending until ${time(b.resetExpiresAt)})` : '';
     return [type, b.enabled ? b.state : 'disabled', time(b.since), breakerFigures(status, type), `${reason}${resetting}`];
   });
-  return `${head}\n${table(['BREAKER', 'STATE', 'SINCE', 'FIGURES', 'REASON'], rows)}`;
+  const controls = formatControls(status);
+  return `${head}\n${table(['BREAKER', 'STATE', 'SINCE', 'FIGURES', 'REASON'], rows)}${controls ? `\n${controls}` : ''}`;
 }
 
 /** A one-line summary of an event's details. */

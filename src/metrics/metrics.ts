@@ -50,6 +50,10 @@ export class BreakerboxMetrics {
   readonly #windowCount: Gauge<'strategy' | 'breaker'>;
   readonly #windowLimit: Gauge<'strategy' | 'breaker'>;
   readonly #windowClears: Gauge<'strategy' | 'breaker'>;
+  readonly #tradingMode: Gauge<'strategy' | 'mode'>;
+  readonly #position: Gauge<'strategy' | 'symbol'>;
+  readonly #positionUse: Gauge<'strategy' | 'symbol'>;
+  readonly #staleAge: Gauge<'strategy'>;
   readonly #tracked = new Map<string, { rt: RiskRuntime; subs: Subscription[] }>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -149,6 +153,11 @@ export class BreakerboxMetrics {
     this.#windowCount = windowGauge('breakerbox_window_count', 'Entries in the sliding window now (orderRate: orders, errorRate: errors)');
     this.#windowLimit = windowGauge('breakerbox_window_limit', 'Most entries the sliding window may hold before the breaker trips');
     this.#windowClears = windowGauge('breakerbox_window_next_expiry_seconds', 'Seconds until the oldest window entry leaves the window (0 when empty)');
+    this.#tradingMode = new Gauge({ name: 'breakerbox_trading_mode', help: 'Trading mode: 1 for the current one (ACTIVE, REDUCING, HALTED), 0 for the others', labelNames: ['strategy', 'mode'] as const, registers });
+    const symbolGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['strategy', 'symbol'] as const, registers });
+    this.#position = symbolGauge('breakerbox_projected_position', 'Projected position per symbol: reported + fills since + open orders');
+    this.#positionUse = symbolGauge('breakerbox_position_limit_use_ratio', 'Projected position as a fraction of maxPosition (1 = at the limit)');
+    this.#staleAge = gauge('breakerbox_portfolio_value_age_seconds', 'Age of the last valid portfolio value (staleData breaker)');
   }
 
   /** Starts following a runtime; returns a function that stops following it. */
@@ -233,6 +242,13 @@ export class BreakerboxMetrics {
     setState('global', status.state);
     for (const type of BREAKER_TYPES) if (status.breakers[type].enabled) setState(type, status.breakers[type].state);
     this.#ordersAllowedNow.set({ strategy }, status.ordersAllowed ? 1 : 0);
+    for (const mode of ['ACTIVE', 'REDUCING', 'HALTED']) this.#tradingMode.set({ strategy, mode }, status.tradingMode === mode ? 1 : 0);
+    for (const p of status.controls?.symbols ?? []) {
+      this.#position.set({ strategy, symbol: p.symbol }, Number(p.projected));
+      if (p.positionUse !== null) this.#positionUse.set({ strategy, symbol: p.symbol }, Number(p.positionUse));
+    }
+    const stale = status.breakers.staleData?.figures;
+    if (stale && stale.ageSeconds !== null) this.#staleAge.set({ strategy }, stale.ageSeconds);
     const setIf = (g: Gauge<'strategy'>, v: number | null) => {
       if (v !== null) g.set({ strategy }, v);
     };

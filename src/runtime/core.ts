@@ -1,5 +1,9 @@
 import { BehaviorSubject, Subject } from 'rxjs';
-import { BREAKER_TYPES, BreakerType } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, BreakerType, OnTrip } from '../../machines/constants.ts';
+import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
+import { Signal } from '../../machines/figures/signal.ts';
+import { Controls } from './controls.ts';
+import { StaleWatch } from './staleness.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
 import type { Clock } from '../clock.ts';
@@ -56,6 +60,8 @@ export interface CoreHooks {
   actorFailed(kind: BreakerType, error: unknown): void;
   supervisorFailed(error: unknown): void;
   recover(kind: BreakerType): void;
+  /** A rule's signal outside the order path (the stale-data timer). */
+  signal(kind: BreakerType, what: Signal): void;
 }
 
 /** Breakers whose chart heals itself (read from the registry). */
@@ -83,6 +89,13 @@ export class RuntimeCore {
   readonly cluster: ClusterBinding | null;
   /** The firm's order budget: a local lease (one counter decrement per order), or null. */
   readonly lease: OrderLease | null;
+  /** Reduce-only and the pre-trade limits (docs/controls.md). */
+  readonly controls: Controls;
+  /** Whether any pre-trade limit is configured (else an allowed check builds nothing). */
+  readonly limited: boolean;
+  /** The dead-man's switch: its figures and its timer, or null when off. */
+  readonly stale: StaleDataTracker | null;
+  readonly staleWatch: StaleWatch | null;
   hooks: CoreHooks | null = null;
   positions: readonly Position[] = [];
   /** A store write failed (StoreWriteFailed was emitted once). */
@@ -108,7 +121,11 @@ export class RuntimeCore {
     this.cluster = parts.cluster ?? null;
     this.lease = this.cluster?.lease ?? null;
     const now = clock.now();
-    this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet');
+    const breakers = settings.breakers as unknown as Record<string, { onTrip?: OnTrip } | null>;
+    const reduceOnly = new Set<BreakerType>(AUTOMATIC_BREAKERS.filter((kind) => breakers[kind]?.onTrip === OnTrip.REDUCE_ONLY));
+    this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet', reduceOnly);
+    this.controls = new Controls(settings.limits);
+    this.limited = settings.limits !== null;
     this.step = new StepRunner((request) => hook().cancel(request), (error) => hook().listenerFailed(error));
     this.durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
       record: () => this.record(),
@@ -117,6 +134,14 @@ export class RuntimeCore {
     });
     this.figures = new Figures(settings);
     if (restored) this.figures.load(restored.figures.trackers, restored.figures.lastTimestamp);
+    this.stale = this.figures.staleData;
+    if (this.stale !== null) {
+      // The age counts from the last valid value, or from this start: nothing from before a restart is trusted.
+      this.stale.watch(() => Math.max(this.figures.lastTimestamp ?? -Infinity, now));
+      this.staleWatch = new StaleWatch(clock, this.stale, (what) => this.step.run(() => hook().signal(BreakerType.STALE_DATA, what)));
+    } else {
+      this.staleWatch = null;
+    }
     const recorder = new TransitionRecorder({
       gate: this.gate,
       step: this.step,
@@ -126,7 +151,14 @@ export class RuntimeCore {
       sink: {
         emit: (type, breaker, details, operator) => this.emit(type, breaker, details, operator),
         stateChanged: () => this.publishState(),
-        snapshotSeen: (kind, state, context) => this.timers?.sync(kind, state, context),
+        snapshotSeen: (kind, state, context) => {
+          this.timers?.sync(kind, state, context);
+          if (kind === BreakerType.STALE_DATA) {
+            // While the data is stale every value is evaluated (the quiet band would skip the recovery).
+            this.figures.holdBand = state !== BreakerState.NORMAL;
+            if (this.figures.holdBand) this.figures.band = null;
+          }
+        },
       },
     });
     this.timers = new SnapshotTimers({
@@ -134,7 +166,8 @@ export class RuntimeCore {
       selfHealing: SELF_HEALING,
       expire: (kind, token) => this.step.run(() => this.host.send(kind, { type: 'RESET_EXPIRED', token })),
       recover: (kind) => this.step.run(() => hook().recover(kind)),
-      recoveryAt: (kind, at) => (kind === BreakerType.ORDER_RATE ? (this.figures.orderRate?.clearsAt(at) ?? null) : null),
+      recoveryAt: (kind, at) =>
+        kind === BreakerType.ORDER_RATE ? (this.figures.orderRate?.clearsAt(at) ?? null) : kind === BreakerType.STALE_DATA ? Infinity : null,
     });
     this.host = new ActorHost({
       strategy: this.strategy,

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.ts';
 import { resolveSettings, type BreakersConfig, type PresetName } from '../config.ts';
+import type { LimitsConfig } from '../limitsConfig.ts';
 import type { ConfigIssue } from '../errors.ts';
 import { createDefaultLogger, type Logger } from '../logger.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
@@ -9,7 +10,7 @@ import { LevelStrategyStore } from '../store/levelStore.ts';
 import { describeStore, registerStore } from '../store/registry.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
-import { recordProblems, withRegistryChildren } from './record.ts';
+import { addNewBreakers, recordProblems } from './record.ts';
 import type { ClusterOptionInput, FirmLimitsInput } from '../cluster/config.ts';
 import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
 
@@ -57,11 +58,13 @@ export interface RiskRuntimeOptions {
   cluster?: ClusterOptionInput;
   /** Firm-wide limits shared through the cluster: `{ dailyLoss?: { limitAmount }, orderRate?: { maxOrders, window, slice? } }`. */
   firmLimits?: FirmLimitsInput;
+  /** Pre-trade limits, checked in `check()` after the breakers (docs/controls.md). Default: none. */
+  limits?: LimitsConfig;
 }
 
 const KNOWN_OPTIONS = new Set([
   'strategy', 'breakers', 'warnAt', 'marketOpen', 'resetTimeout', 'store', 'broker', 'clock', 'logger', 'inspect', 'figuresDebounceMs', 'alerts',
-  'maxClockSkew', 'supervision', 'cluster', 'firmLimits',
+  'maxClockSkew', 'supervision', 'cluster', 'firmLimits', 'limits',
 ]);
 
 /** Checks the parts zod does not (functions and objects with behaviour). */
@@ -129,7 +132,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
   let restored: StrategyRecord | null = null;
   if (failClosedReason === null) {
     try {
-      restored = withRegistryChildren(await store.load());
+      restored = addNewBreakers(await store.load());
       const problems = restored === null ? [] : recordProblems(restored, settings.strategy);
       if (problems.length > 0) {
         restored = null;

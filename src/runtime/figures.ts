@@ -5,6 +5,7 @@ import type { DailyLossTracker } from '../../machines/rules/dailyLoss.ts';
 import type { DrawdownTracker } from '../../machines/rules/drawdown.ts';
 import type { ErrorRateTracker } from '../../machines/rules/errorRate.ts';
 import type { OrderRateTracker } from '../../machines/rules/orderRate.ts';
+import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { Observes, type Json, type Tracker, type ValueObservation, type ValueTracker } from '../../machines/rules/rule.ts';
 import type { ResolvedSettings } from '../config.ts';
@@ -25,6 +26,9 @@ export class Figures {
   readonly dailyLoss: DailyLossTracker | null;
   readonly orderRate: OrderRateTracker | null;
   readonly errorRate: ErrorRateTracker | null;
+  readonly staleData: StaleDataTracker | null;
+  /** While set (the stale-data breaker is not NORMAL), there is no quiet band: every value is evaluated. */
+  holdBand = false;
   /** The last accepted value as given (parsed only when needed), and when it was observed. */
   lastRaw: string | number | null = null;
   #lastParsed: Exact | null = null;
@@ -49,6 +53,7 @@ export class Figures {
     this.dailyLoss = (this.trackers.get(BreakerType.DAILY_LOSS) as DailyLossTracker | undefined) ?? null;
     this.orderRate = (this.trackers.get(BreakerType.ORDER_RATE) as OrderRateTracker | undefined) ?? null;
     this.errorRate = (this.trackers.get(BreakerType.ERROR_RATE) as ErrorRateTracker | undefined) ?? null;
+    this.staleData = (this.trackers.get(BreakerType.STALE_DATA) as StaleDataTracker | undefined) ?? null;
   }
 
   /** The last accepted value, or null when none was received since the start or restart. */
@@ -93,6 +98,7 @@ export class Figures {
 
   /** Recomputes the quiet band from every value rule (after anything moves a level or baseline). */
   recomputeBand(): void {
+    if (this.holdBand) return void (this.band = null);
     let low: Exact | null = null;
     let high: string | null = null;
     let highValue: Exact | null = null;

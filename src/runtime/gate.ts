@@ -1,4 +1,4 @@
-import { BREAKER_TYPES, BreakerState, type BreakerType, severest } from '../../machines/constants.ts';
+import { BREAKER_TYPES, BreakerState, OnTrip, TradingMode, type BreakerType, severest } from '../../machines/constants.ts';
 import { RejectCode, type Decision } from './types.ts';
 
 export type Rejected = Extract<Decision, { allowed: false }>;
@@ -12,6 +12,8 @@ export interface BreakerView {
   reason: string | null;
   /** Set while the actor has failed and is being restarted: orders are blocked meanwhile. */
   fault: string | null;
+  /** The halt's mode from the actor's context (manual breaker), or null: then the configured onTrip counts. */
+  haltMode: OnTrip | null;
 }
 
 /**
@@ -24,26 +26,34 @@ export class Gate {
   #dataFault: string | null;
   #awaitingFirstValue = true;
   #stopped = false;
+  readonly #reduceOnly: ReadonlySet<BreakerType>;
   open = false;
+  /** Trading mode REDUCING and nothing else blocks: only risk-reducing orders pass (check() asks the controls). */
+  reducing = false;
   global: BreakerState = BreakerState.NORMAL;
+  /** Derived from the breakers' states (and their onTrip / halt mode) only. */
+  mode: TradingMode = TradingMode.ACTIVE;
   rejection: Rejected;
 
-  constructor(now: number, initialDataFault: string) {
+  /** `reduceOnly`: the breakers configured `onTrip: 'reduceOnly'`. */
+  constructor(now: number, initialDataFault: string, reduceOnly: ReadonlySet<BreakerType> = new Set()) {
+    this.#reduceOnly = reduceOnly;
     this.views = Object.fromEntries(
-      BREAKER_TYPES.map((t) => [t, { state: BreakerState.NORMAL, since: now, reason: null, fault: null }]),
+      BREAKER_TYPES.map((t) => [t, { state: BreakerState.NORMAL, since: now, reason: null, fault: null, haltMode: null }]),
     ) as Record<BreakerType, BreakerView>;
     this.#dataFault = initialDataFault;
     this.rejection = this.#recompute();
   }
 
   /** Records what an actor's snapshot says; returns the state the gate had before. */
-  observe(kind: BreakerType, state: BreakerState, reason: string | null, now: number): BreakerState {
+  observe(kind: BreakerType, state: BreakerState, reason: string | null, now: number, haltMode: OnTrip | null = null): BreakerState {
     const view = this.views[kind];
     const before = view.state;
     if (before !== state) view.since = now;
     view.state = state;
     view.reason = reason;
     view.fault = null;
+    view.haltMode = state === BreakerState.NORMAL ? null : haltMode;
     this.rejection = this.#recompute();
     return before;
   }
@@ -84,17 +94,31 @@ export class Gate {
     return this.#stopped;
   }
 
+  /** Whether a breaker that is not NORMAL lets risk-reducing orders pass. */
+  isReduceOnly(kind: BreakerType): boolean {
+    const view = this.views[kind];
+    return view.haltMode !== null ? view.haltMode === OnTrip.REDUCE_ONLY : this.#reduceOnly.has(kind);
+  }
+
   #recompute(): Rejected {
     const views = this.views;
     this.global = severest(BREAKER_TYPES.map((t) => views[t].state));
     const faulted = BREAKER_TYPES.find((t) => views[t].fault !== null) ?? null;
-    this.open = !this.#stopped && faulted === null && this.global === BreakerState.NORMAL && this.#dataFault === null;
+    const halting = BREAKER_TYPES.filter((t) => views[t].state !== BreakerState.NORMAL && !this.isReduceOnly(t));
+    this.mode = this.global === BreakerState.NORMAL ? TradingMode.ACTIVE : halting.length === 0 ? TradingMode.REDUCING : TradingMode.HALTED;
+    const clear = !this.#stopped && faulted === null && this.#dataFault === null;
+    this.open = clear && this.mode === TradingMode.ACTIVE;
+    this.reducing = clear && this.mode === TradingMode.REDUCING;
     const state = this.global;
     if (this.#stopped) return freeze(RejectCode.STOPPED, 'the runtime is stopped', null, state);
     if (state !== BreakerState.NORMAL) {
-      const blocking = BREAKER_TYPES.find((t) => views[t].state === state)!;
+      // The breaker that blocks: the most severe of those that halt (all are reduce-only while REDUCING).
+      const candidates = halting.length > 0 ? halting : BREAKER_TYPES.filter((t) => views[t].state !== BreakerState.NORMAL);
+      const worst = severest(candidates.map((t) => views[t].state));
+      const blocking = candidates.find((t) => views[t].state === worst)!;
       const why = views[blocking].reason;
-      return freeze(RejectCode.BREAKER, `${blocking} breaker is ${state}${why ? `: ${why}` : ''}`, blocking, state);
+      const mode = halting.length > 0 ? '' : ' (reduce-only)';
+      return freeze(RejectCode.BREAKER, `${blocking} breaker is ${worst}${mode}${why ? `: ${why}` : ''}`, blocking, state);
     }
     if (faulted !== null) {
       return freeze(RejectCode.ACTOR_FAULT, `the ${faulted} breaker's actor failed and is being restarted: ${views[faulted].fault}`, faulted, state);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
+import { BREAKER_TYPES, BreakerState, BreakerType, OnTrip } from '../../machines/constants.ts';
 import { describeValue, ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
 import type { RuntimeCore } from './core.ts';
 import { validateOperator } from './inputs.ts';
@@ -14,8 +14,8 @@ export interface ResetOutcome {
 
 /** Halts the strategy at once (the manual breaker), as one step. */
 export function halt(core: RuntimeCore, request: unknown): void {
-  const { operator, reason } = readOperatorRequest(request, 'halt');
-  core.step.run(() => core.host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason! }));
+  const { operator, reason, mode } = readOperatorRequest(request, 'halt');
+  core.step.run(() => core.host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason!, mode: mode ?? OnTrip.HALT }));
 }
 
 /** Asks to reset a breaker that is not NORMAL; the token lives only in its chart's context. */
@@ -64,10 +64,13 @@ export function confirmReset(core: RuntimeCore, request: unknown): ResetOutcome 
 type OperatorRequestKind = 'halt' | 'request' | 'confirm';
 
 /** Reads an operator request's fields once each and validates what that kind of request needs. */
-function readOperatorRequest(request: unknown, kind: OperatorRequestKind): { operator: string; reason?: string; breaker: BreakerType; token?: string } {
-  let operator: unknown, reason: unknown, breaker: unknown, token: unknown;
+function readOperatorRequest(
+  request: unknown,
+  kind: OperatorRequestKind,
+): { operator: string; reason?: string; breaker: BreakerType; token?: string; mode?: OnTrip } {
+  let operator: unknown, reason: unknown, breaker: unknown, token: unknown, mode: unknown;
   try {
-    ({ operator, reason, breaker, token } = (request ?? {}) as Record<string, unknown>);
+    ({ operator, reason, breaker, token, mode } = (request ?? {}) as Record<string, unknown>);
   } catch {
     throw new InvalidInputError('request', request, 'could not be read');
   }
@@ -76,7 +79,10 @@ function readOperatorRequest(request: unknown, kind: OperatorRequestKind): { ope
     if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
       throw new InvalidInputError('reason', reason, 'must be a non-empty string of at most 1000 characters');
     }
-    return { operator: validOperator, reason: reason.trim(), breaker: BreakerType.MANUAL };
+    if (mode !== undefined && mode !== OnTrip.HALT && mode !== OnTrip.REDUCE_ONLY) {
+      throw new InvalidInputError('mode', mode, 'must be "halt" or "reduceOnly" when given');
+    }
+    return { operator: validOperator, reason: reason.trim(), breaker: BreakerType.MANUAL, ...(mode === undefined ? {} : { mode: mode as OnTrip }) };
   }
   if (kind === 'confirm') {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) {

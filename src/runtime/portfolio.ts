@@ -28,6 +28,8 @@ export interface PortfolioContext {
   /** No data fault is set (the quiet band never skips the step that would clear one). */
   dataTrusted(): boolean;
   signal(kind: BreakerType, signal: Signal): void;
+  /** A valid value was taken, with every rule evaluated: a stale-data breaker may recover. */
+  fresh(): void;
   emit(type: RiskEventType, breaker: BreakerType | null, details: EventDetails): void;
 }
 
@@ -96,6 +98,7 @@ function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknow
     if (s.baselineRefused) refused = `${s.kind}: ${s.baselineRefused} (got ${value.toFixed()})`;
     if (s.signal !== 0) ctx.signal(s.kind, s.signal);
   }
+  ctx.fresh();
   if (figures.drawdown && figures.drawdown.save().highWaterMark !== hwmBefore) ctx.newHighWaterMark();
   ctx.countersChanged();
   figures.recomputeBand();

@@ -25,6 +25,7 @@ const breakerContextSchema = z.strictObject({
   reason: z.string().nullable(),
   operator: z.string().nullable(),
   evidence,
+  haltMode: z.enum(['halt', 'reduceOnly']).nullable().optional(),
   cause: causeSchema.nullable(),
 });
 
@@ -63,6 +64,34 @@ export const strategyRecordSchema = z.strictObject({
 /** Everything needed to bring a strategy back as it was. */
 export type StrategyRecord = Omit<z.output<typeof strategyRecordSchema>, 'supervisor'> & { supervisor: Snapshot<unknown> };
 
+/** Breakers added to the registry after record version 2 was defined: only these may be missing. */
+const ADDED_AFTER_V2: readonly string[] = ['staleData', 'cluster'];
+
+/**
+ * Adds a NORMAL child for each breaker added since (staleData, cluster) that a record saved
+ * before it existed does not hold; a missing original breaker (e.g. manual) is still refused (a new breaker starts NORMAL; nothing it decides is lost). In place;
+ * anything that is not a record is left for {@link recordProblems} to refuse.
+ */
+export function addNewBreakers<T>(record: T): T {
+  const children = (record as { supervisor?: { children?: unknown } } | null)?.supervisor?.children;
+  if (typeof children !== 'object' || children === null) return record;
+  for (const kind of ADDED_AFTER_V2) {
+    if (kind in children) continue;
+    (children as Record<string, unknown>)[kind] = {
+      snapshot: {
+        status: 'active',
+        value: BreakerState.NORMAL,
+        historyValue: {},
+        context: { breaker: kind, resetToken: null, resetDeadline: null, reason: null, operator: null, evidence: null, haltMode: null, cause: null },
+        children: {},
+      },
+      src: kind,
+      syncSnapshot: false,
+    };
+  }
+  return record;
+}
+
 /**
  * Validates a stored record against the schema. Returns the problems (path: message), or an
  * empty list when the record can be trusted.
@@ -72,29 +101,4 @@ export function recordProblems(record: unknown, strategy: string): string[] {
   const problems = parsed.success ? [] : parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   if (parsed.success && parsed.data.strategy !== strategy) problems.push(`strategy: belongs to ${parsed.data.strategy}, not ${strategy}`);
   return problems;
-}
-
-/**
- * A record saved before a breaker was added to the registry (e.g. `cluster`) has no actor for
- * it: that breaker starts NORMAL (it had never run). Returns the record with the missing
- * children added; anything else is left for {@link recordProblems} to judge.
- */
-export function withRegistryChildren<T>(record: T): T {
-  const children = (record as { supervisor?: { children?: Record<string, unknown> } } | null)?.supervisor?.children;
-  if (typeof children !== 'object' || children === null) return record;
-  for (const kind of BREAKER_TYPES) {
-    if (kind in children) continue;
-    children[kind] = {
-      snapshot: {
-        status: 'active',
-        value: BreakerState.NORMAL,
-        historyValue: {},
-        context: { breaker: kind, resetToken: null, resetDeadline: null, reason: null, operator: null, evidence: null, cause: null },
-        children: {},
-      },
-      src: kind,
-      syncSnapshot: false,
-    };
-  }
-  return record;
 }

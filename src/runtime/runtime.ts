@@ -1,6 +1,6 @@
 import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Actor } from 'xstate';
-import type { BreakerState, BreakerType } from '../../machines/constants.ts';
+import { BreakerState, BreakerType, type OnTrip, type TradingMode } from '../../machines/constants.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import type { supervisorMachine } from '../../machines/supervisor.ts';
 import type { AttemptRecord } from '../alerts/index.ts';
@@ -12,11 +12,11 @@ import { RuntimeCore, type RuntimeParts } from './core.ts';
 import type { DurableEventSink } from './durability.ts';
 import type { JournalQuery } from './eventLog.ts';
 import { actorFailed, afterRestore, cancelAllOrders, failClosed, listenerFailed, storeFailed, supervisorFailed } from './faults.ts';
-import { readOrder, validateErrorReport, validateFill } from './inputs.ts';
+import { MAX_NAME_LENGTH, readOrder, validateErrorReport, validateFill } from './inputs.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
 import { confirmReset, halt, requestReset, type ResetOutcome } from './operator.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
-import { countError, orderRateSignal, portfolioContext, recover, rejectInput, rejectMalformed, setDataFault } from './signals.ts';
+import { control, countError, orderRateSignal, portfolioContext, recover, rejectInput, rejectMalformed, setDataFault, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
 
@@ -64,6 +64,7 @@ export class RiskRuntime {
       actorFailed: (kind, error) => actorFailed(core, kind, error),
       supervisorFailed: (error) => supervisorFailed(core, error),
       recover: (kind) => recover(core, kind),
+      signal: (kind, what) => signal(core, kind, what),
     };
     this.#portfolio = portfolioContext(core);
     this.#unreportListenerErrors = reportListenerErrors(parts.logger);
@@ -82,6 +83,7 @@ export class RiskRuntime {
       if (parts.failClosedReason !== null) failClosed(core, parts.failClosedReason);
       core.cluster?.attach(core.clusterPort());
     });
+    core.staleWatch?.arm();
     // The actors may have been restored into any state: state$ starts from what they say.
     core.state$.next(stateSnapshot(this.strategy, core.gate, core.clock.now()));
     core.log.info(
@@ -133,8 +135,29 @@ export class RiskRuntime {
         rejectInput(core, 'fill', error);
         throw error;
       }
+      core.controls.fill(report);
       core.step.notify(() => core.fills$.next(report));
     });
+  }
+
+  /**
+   * Reports that an order is closed (cancelled, rejected by the broker, expired or done): what is
+   * left of it open is no longer reserved against its symbol's position. Returns whether an open
+   * order with that id was known. An order checked without an `id` cannot be released this way:
+   * the next position report releases it.
+   */
+  recordOrderClosed(request: { id: string }): boolean {
+    this.#assertRunning();
+    let id: unknown;
+    try {
+      ({ id } = (request ?? {}) as { id?: unknown });
+    } catch {
+      throw new InvalidInputError('request', request, 'could not be read');
+    }
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_NAME_LENGTH) {
+      throw new InvalidInputError('id', id, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`);
+    }
+    return this.#core.step.run(() => this.#core.controls.close(id));
   }
 
   /** Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault. */
@@ -145,15 +168,25 @@ export class RiskRuntime {
     try {
       const valid = readOrder(order);
       if (valid instanceof InvalidInputError) return rejectMalformed(core, order, valid);
+      let now = -1;
       const rate = core.figures.orderRate;
       if (rate !== null) {
-        const signal = rate.observe(core.clock.now());
+        now = core.clock.now();
+        const what = rate.observe(now);
         core.durability.countersChanged();
-        if (signal !== Signal.NONE) orderRateSignal(core, signal, valid);
+        if (what !== Signal.NONE) orderRateSignal(core, what, valid);
       }
+      const stale = core.stale;
+      if (stale !== null && gate.views.staleData.state === BreakerState.NORMAL) {
+        if (now < 0) now = core.clock.now();
+        // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
+        if (stale.holds(now)) core.step.run(() => signal(core, BreakerType.STALE_DATA, Signal.TRIP));
+      }
+      // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.
+      let decision = (gate.open ? core.limited : gate.reducing) ? control(core, valid, now < 0 ? core.clock.now() : now) : gate.open ? ALLOWED : gate.rejection;
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
-      const decision = gate.open ? (lease === null || lease.take() ? ALLOWED : lease.rejection) : gate.rejection;
+      if (decision.allowed && lease !== null && !lease.take()) decision = lease.rejection;
       if (core.decisions$.observed) {
         const at = core.clock.now();
         core.step.notify(() => core.decisions$.next({ order, decision, at }));
@@ -224,10 +257,18 @@ export class RiskRuntime {
 
   // ─────────────────────────── operator actions ───────────────────────────
 
-  /** Halts the strategy at once: every new order is rejected and pending ones are cancelled. */
-  halt(request: { operator: string; reason: string }): void {
+  /**
+   * Halts the strategy at once: pending orders are cancelled and every new order is rejected —
+   * or, with `mode: 'reduceOnly'`, only orders that reduce their symbol's position pass.
+   */
+  halt(request: { operator: string; reason: string; mode?: OnTrip }): void {
     this.#assertRunning();
     halt(this.#core, request);
+  }
+
+  /** The trading mode: ACTIVE, REDUCING (only risk-reducing orders pass) or HALTED, from the breakers. */
+  get tradingMode(): TradingMode {
+    return this.#core.gate.mode;
   }
 
   /**
@@ -267,6 +308,7 @@ export class RiskRuntime {
       figures: core.figures,
       positions: core.positions,
       settings: core.settings,
+      controls: core.controls,
       log: core.log,
     });
   }
@@ -313,6 +355,7 @@ export class RiskRuntime {
     core.gate.stop();
     this.#subscriptions.forEach((s) => s.unsubscribe());
     core.timers.stop();
+    core.staleWatch?.stop();
     core.host.stop();
     await core.durability.close();
     if (core.alerts) await core.alerts.manager.close();

@@ -6,7 +6,11 @@ import { describeValue, InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
 import type { RuntimeCore } from './core.ts';
 import type { PortfolioContext } from './portfolio.ts';
+import type { ControlVerdict } from './controls.ts';
+import type { ValidOrder } from './inputs.ts';
 import type { Decision } from './types.ts';
+
+const ALLOWED: Decision = Object.freeze({ allowed: true });
 
 /** For each breaker, the states whose chart has a TRIP edge (read from the charts themselves). */
 const TRIP_EDGES = new Map(
@@ -101,7 +105,11 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
     portfolio$: core.portfolio$,
     newHighWaterMark: () => core.durability.newHighWaterMark(),
     countersChanged: () => core.durability.countersChanged(),
-    setPositions: (positions) => (core.positions = positions),
+    setPositions: (positions) => {
+      core.positions = positions;
+      core.controls.report(positions);
+    },
+    fresh: () => fresh(core),
     positions: () => core.positions,
     rejectInput: (error) => rejectInput(core, 'portfolio', error),
     setDataFault: (reason) => setDataFault(core, reason),
@@ -114,4 +122,38 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
     signal: (kind, what) => signal(core, kind, what),
     emit: (type, breaker, details) => core.emit(type, breaker, details),
   };
+}
+
+/** An order the breakers let through (or that must reduce, while REDUCING) meets the pre-trade controls. */
+export function control(core: RuntimeCore, order: ValidOrder, now: number): Decision {
+  const verdict = core.controls.decide(order, now, core.gate.reducing);
+  return verdict === null ? ALLOWED : rejectByControl(core, order, verdict, now);
+}
+
+/** A control's rejection: no trip; counted as an order_rejected error and journalled (its own step). */
+function rejectByControl(core: RuntimeCore, order: ValidOrder, verdict: ControlVerdict, now: number): Decision {
+  const gate = core.gate;
+  const decision = Object.freeze({
+    allowed: false as const,
+    code: verdict.code,
+    reason: verdict.reason,
+    breaker: verdict.code === 'REDUCE_ONLY' ? gate.rejection.breaker : null,
+    state: gate.global,
+    limit: verdict.limit,
+  });
+  core.controls.rejected(verdict, order.symbol, now);
+  core.step.run(() => {
+    const shown = { id: order.id ?? null, symbol: order.symbol, side: order.side, quantity: String(order.quantity), price: order.price === undefined ? null : String(order.price) };
+    core.emit(RiskEventType.ORDER_REJECTED, null, { code: verdict.code, limit: verdict.limit, reason: verdict.reason, order: shown, tradingMode: gate.mode });
+    core.log.info({ event: 'order_rejected', strategy: core.strategy, code: verdict.code, reason: verdict.reason }, 'order rejected by a pre-trade control');
+    countError(core, ErrorKind.ORDER_REJECTED, `${verdict.code}: ${verdict.reason}`);
+  });
+  return decision;
+}
+
+/** A valid value arrived: a stale-data breaker that is not NORMAL recovers if the value is fresh. */
+function fresh(core: RuntimeCore): void {
+  if (core.stale === null) return;
+  if (core.gate.views.staleData.state !== BreakerState.NORMAL) recover(core, BreakerType.STALE_DATA);
+  if (core.gate.views.staleData.state === BreakerState.NORMAL) core.staleWatch?.arm();
 }

@@ -1,6 +1,7 @@
 import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
 import { effectiveConfig, type ResolvedSettings } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import type { Controls } from './controls.ts';
 import type { Figures } from './figures.ts';
 import type { Gate } from './gate.ts';
 import type { ActorHost } from './host.ts';
@@ -12,6 +13,7 @@ export function stateSnapshot(strategy: string, gate: Gate, now: number): StateS
     strategy,
     state: gate.global,
     ordersAllowed: gate.open,
+    tradingMode: gate.mode,
     breakers: Object.fromEntries(BREAKER_TYPES.map((t) => [t, gate.views[t].state])) as Record<BreakerType, BreakerState>,
     at: now,
   };
@@ -25,6 +27,7 @@ export interface StatusSources {
   figures: Figures;
   positions: readonly Position[];
   settings: ResolvedSettings;
+  controls: Controls;
   log: Logger;
 }
 
@@ -46,6 +49,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
             operator: view.state === BreakerState.NORMAL ? null : (context?.operator ?? null),
             reason: view.state === BreakerState.NORMAL ? null : (context?.reason ?? null),
             haltedAt: view.state === BreakerState.NORMAL ? null : new Date(view.since).toISOString(),
+            mode: view.state === BreakerState.NORMAL ? null : (view.haltMode ?? 'halt'),
           }
         : tracker === null
           ? null
@@ -57,6 +61,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
       since: new Date(view.since).toISOString(),
       reason: view.fault !== null ? `actor failed: ${view.fault}` : view.reason,
       resetExpiresAt: context?.resetDeadline != null ? new Date(context.resetDeadline).toISOString() : null,
+      onTrip: gate.isReduceOnly(type) ? 'reduceOnly' : 'halt',
       figures: figureSet,
     } as BreakerStatus;
   };
@@ -64,6 +69,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
     strategy: s.strategy,
     state: gate.global,
     ordersAllowed: gate.open,
+    tradingMode: gate.mode,
     dataFault: gate.dataFault,
     breakers: Object.fromEntries(BREAKER_TYPES.map((t) => [t, breaker(t)])) as unknown as RuntimeStatus['breakers'],
     config: safe(() => effectiveConfig(s.settings), null),
@@ -76,6 +82,14 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
       positions: s.positions,
       timestamp: figures.lastTimestamp === null ? null : new Date(figures.lastTimestamp).toISOString(),
     },
+    controls: safe(() => s.controls.status(), {
+      limits: false,
+      symbols: [],
+      grossExposure: null,
+      rejections: {},
+      lastRejection: null,
+      openOrders: 0,
+    }),
     at: new Date(now).toISOString(),
   };
 }

@@ -65,6 +65,8 @@ export class SnapshotTimers {
     const now = this.#clock.now();
     const at = this.#recoveryAt(kind, now) ?? now;
     this.#recoveries.get(kind)?.();
+    // Infinity: the breaker recovers on an input, not at a time (stale data: when a fresh value arrives).
+    if (at === Infinity) return void this.#recoveries.delete(kind);
     this.#recoveries.set(
       kind,
       this.#clock.setTimer(() => {

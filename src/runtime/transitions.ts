@@ -1,5 +1,5 @@
 import type { BreakerContext } from '../../machines/charts/breakerChart.ts';
-import { BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { BreakerState, TradingMode, type BreakerType } from '../../machines/constants.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Gate } from './gate.ts';
@@ -40,7 +40,8 @@ export class TransitionRecorder {
   /** An actor's snapshot: update the gate, and journal the transition it shows, if any. */
   snapshot(kind: BreakerType, to: BreakerState, context: BreakerContext): void {
     const globalBefore = this.#gate.global;
-    const from = this.#gate.observe(kind, to, to === BreakerState.NORMAL ? null : context.reason, this.#now());
+    const modeBefore = this.#gate.mode;
+    const from = this.#gate.observe(kind, to, to === BreakerState.NORMAL ? null : context.reason, this.#now(), context.haltMode ?? null);
     const seen = this.#causes.has(kind);
     const previousCause = this.#causes.get(kind);
     this.#causes.set(kind, context.cause);
@@ -53,6 +54,13 @@ export class TransitionRecorder {
     if (globalAfter !== globalBefore) {
       this.#sink.emit(RiskEventType.STATE_CHANGED, null, { from: globalBefore, to: globalAfter });
       this.#log.info({ event: 'transition', strategy: this.#strategy, breaker: null, from: globalBefore, to: globalAfter }, `global: ${globalBefore} -> ${globalAfter}`);
+    }
+    const modeAfter = this.#gate.mode;
+    // ACTIVE ↔ HALTED is told by the global StateChanged as before; entering or leaving REDUCING has its own event.
+    if (modeAfter !== modeBefore && (modeAfter === TradingMode.REDUCING || modeBefore === TradingMode.REDUCING)) {
+      if (from === to) this.#sink.stateChanged();
+      this.#sink.emit(RiskEventType.TRADING_MODE_CHANGED, null, { from: modeBefore, to: modeAfter, breaker: kind });
+      this.#log.info({ event: 'trading_mode', strategy: this.#strategy, from: modeBefore, to: modeAfter }, `trading mode: ${modeBefore} -> ${modeAfter}`);
     }
   }
 
@@ -72,7 +80,7 @@ export class TransitionRecorder {
     switch (cause.type) {
       case 'TRIP': {
         const reason = cause.reason ?? 'tripped';
-        emit(RiskEventType.TRIPPED, kind, { ...(cause.evidence ?? {}), reason });
+        emit(RiskEventType.TRIPPED, kind, { ...(cause.evidence ?? {}), reason, onTrip: this.#gate.isReduceOnly(kind) ? 'reduceOnly' : 'halt', tradingMode: this.#gate.mode });
         this.#log.warn({ event: 'trip', strategy: this.#strategy, breaker: kind, details: cause.evidence }, `${kind} TRIPPED: ${reason}`);
         this.#step.cancel({ breaker: kind, reason });
         break;
@@ -80,7 +88,7 @@ export class TransitionRecorder {
       case 'HALT': {
         const reason = cause.reason ?? 'halted';
         const scope = cause.evidence?.scope;
-        emit(RiskEventType.MANUAL_HALT, kind, { reason, from, ...(typeof scope === 'string' ? { scope } : {}) }, operator);
+        emit(RiskEventType.MANUAL_HALT, kind, { reason, from, mode: context.haltMode ?? 'halt', ...(typeof scope === 'string' ? { scope } : {}) }, operator);
         this.#log.warn({ event: 'operator_action', action: 'halt', strategy: this.#strategy, operator, reason }, 'strategy halted');
         this.#step.cancel({ breaker: kind, reason });
         break;

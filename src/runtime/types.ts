@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
-import type { BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
+import type { BreakerState, BreakerType, ErrorKind, OnTrip, TradingMode } from '../../machines/constants.ts';
+import type { LimitName } from '../../machines/limits/limit.ts';
 
 /** A number, a decimal string or a Decimal: how money and quantities may be given. */
 export type DecimalInput = number | string | Decimal;
@@ -69,6 +70,16 @@ export const RejectCode = {
   ACTOR_FAULT: 'ACTOR_FAULT',
   /** The process holds no lease on the firm's order budget (`firmLimits.orderRate`). */
   FIRM_ORDER_RATE: 'FIRM_ORDER_RATE',
+  /** Pre-trade limits (docs/controls.md): the order itself is beyond a limit; nothing trips. */
+  LIMIT_ORDER_QUANTITY: 'LIMIT_ORDER_QUANTITY',
+  LIMIT_ORDER_NOTIONAL: 'LIMIT_ORDER_NOTIONAL',
+  LIMIT_POSITION: 'LIMIT_POSITION',
+  LIMIT_GROSS_EXPOSURE: 'LIMIT_GROSS_EXPOSURE',
+  LIMIT_PRICE_COLLAR: 'LIMIT_PRICE_COLLAR',
+  LIMIT_DUPLICATE: 'LIMIT_DUPLICATE',
+  LIMIT_RESTRICTED: 'LIMIT_RESTRICTED',
+  /** The trading mode is REDUCING and the order would not reduce its symbol's position. */
+  REDUCE_ONLY: 'REDUCE_ONLY',
 } as const;
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 
@@ -83,6 +94,8 @@ export type Decision =
       readonly breaker: BreakerType | null;
       /** The global state at the time of the decision. */
       readonly state: BreakerState;
+      /** The pre-trade control that rejected the order (LIMIT_* and REDUCE_ONLY codes only). */
+      readonly limit?: LimitName;
     };
 
 /** A rejected order with the decision that rejected it (on `rejected$`). */
@@ -156,6 +169,21 @@ export interface ManualFigures {
   operator: string | null;
   reason: string | null;
   haltedAt: string | null;
+  /** What the halt lets through: 'reduceOnly' (risk-reducing orders) or 'halt' (none); null while NORMAL. */
+  mode: OnTrip | null;
+}
+
+/** Stale-data figures: the age of the last valid portfolio value. */
+export interface StaleDataFigures {
+  ageMs: number | null;
+  ageSeconds: number | null;
+  maxAgeMs: number;
+  maxAge: number;
+  /** ISO time of the last valid value (or of the start, when none arrived since). */
+  lastValueAt: string | null;
+  warnAt: number;
+  warned: boolean;
+  stale: boolean;
 }
 
 /** The cluster breaker's figures: the link as this process sees it and the halts in scope. */
@@ -183,6 +211,7 @@ export interface BreakerFiguresMap {
   dailyLoss: DailyLossFigures | null;
   orderRate: OrderRateFigures | null;
   errorRate: ErrorRateFigures | null;
+  staleData: StaleDataFigures | null;
   manual: ManualFigures;
   /** Null when the process has no `cluster` configured. */
   cluster: ClusterFigures | null;
@@ -198,7 +227,40 @@ export interface BreakerStatus<T extends BreakerType = BreakerType> {
   readonly reason: string | null;
   /** Pending reset expiry (ISO) while RESETTING. */
   readonly resetExpiresAt: string | null;
+  /** What the breaker does to orders while not NORMAL: 'halt' or 'reduceOnly' (configured; for manual, the halt's mode). */
+  readonly onTrip: OnTrip;
   readonly figures: BreakerFiguresMap[T];
+}
+
+/** One symbol's projected position and how much of its limits it uses. */
+export interface SymbolControls {
+  readonly symbol: string;
+  readonly reported: string;
+  readonly filled: string;
+  readonly openBuy: string;
+  readonly openSell: string;
+  /** reported + filled + open buys − open sells. */
+  readonly projected: string;
+  readonly lastPrice: string | null;
+  /** The symbol's effective maxPosition, or null. */
+  readonly maxPosition: string | null;
+  /** |projected| / maxPosition (e.g. "0.8" for 80 of 100), or null. */
+  readonly positionUse: string | null;
+  readonly restricted: boolean;
+}
+
+/** The trading controls now: limits, their use, and the rejections they made. */
+export interface ControlsStatus {
+  /** The effective `limits` option, or false when none are configured. */
+  readonly limits: unknown;
+  readonly symbols: readonly SymbolControls[];
+  /** Σ |projected position| × last price, when maxGrossExposure is configured and every held symbol has a price. */
+  readonly grossExposure: { readonly value: string | null; readonly limit: string } | null;
+  /** Rejections by LIMIT_* / REDUCE_ONLY code since the start. */
+  readonly rejections: Readonly<Record<string, number>>;
+  readonly lastRejection: { readonly code: string; readonly reason: string; readonly symbol: string | null; readonly at: string } | null;
+  /** Allowed orders still reserved against the positions. */
+  readonly openOrders: number;
 }
 
 /** Everything the runtime knows about a strategy right now. */
@@ -207,6 +269,8 @@ export interface RuntimeStatus {
   readonly state: BreakerState;
   /** Whether an order would pass the gate right now (state NORMAL and trustworthy data). */
   readonly ordersAllowed: boolean;
+  /** ACTIVE (every breaker NORMAL), REDUCING (every other breaker is reduce-only) or HALTED. */
+  readonly tradingMode: TradingMode;
   /** Why orders are blocked while the state is NORMAL (no portfolio yet, bad data), or null. */
   readonly dataFault: string | null;
   readonly breakers: { readonly [K in BreakerType]: BreakerStatus<K> };
@@ -222,6 +286,8 @@ export interface RuntimeStatus {
     readonly positions: readonly Position[];
     readonly timestamp: string | null;
   };
+  /** Pre-trade limits, projected positions and rejections (docs/controls.md). */
+  readonly controls: ControlsStatus;
   readonly at: string;
 }
 
@@ -230,6 +296,7 @@ export interface StateSnapshot {
   readonly strategy: string;
   readonly state: BreakerState;
   readonly ordersAllowed: boolean;
+  readonly tradingMode: TradingMode;
   readonly breakers: Readonly<Record<BreakerType, BreakerState>>;
   readonly at: number;
 }

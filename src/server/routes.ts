@@ -7,7 +7,7 @@ import type { ServerConfig } from './config.ts';
 import { checkBearer } from './auth.ts';
 import { ApiError, ApiErrorCode, sendError, validationError } from './errors.ts';
 import type { StrategyMap } from './host.ts';
-import { confirmBody, errorBody, fillBody, haltBody, journalQuery, portfolioBody, resetBody } from './schemas.ts';
+import { confirmBody, errorBody, fillBody, haltBody, journalQuery, orderClosedBody, portfolioBody, resetBody } from './schemas.ts';
 import { registerJournalRoutes } from './journalRoutes.ts';
 import { safeStatus, summary } from './safeStatus.ts';
 import type { SseHub } from './sse.ts';
@@ -83,9 +83,11 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
 
   app.post<NameParams>('/api/strategies/:name/halt', operator, async (request) => {
     const rt = runtime(request.params.name);
-    rt.halt(parse(haltBody, request.body));
+    const body = parse(haltBody, request.body);
+    rt.halt(body);
     await rt.flush();
-    return { state: rt.state };
+    // The trading mode is told when a mode was asked for (the answer stays { state } otherwise).
+    return body.mode === undefined ? { state: rt.state } : { state: rt.state, tradingMode: rt.tradingMode };
   });
 
   app.post<NameParams>('/api/strategies/:name/reset', operator, async (request) => {
@@ -122,6 +124,11 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     const rt = runtime(request.params.name);
     rt.recordFill(parse(fillBody, request.body));
     return { ok: true };
+  });
+
+  app.post<NameParams>('/api/strategies/:name/orders/closed', ingest, async (request) => {
+    const rt = runtime(request.params.name);
+    return { released: rt.recordOrderClosed(parse(orderClosedBody, request.body)) };
   });
 
   app.post<NameParams>('/api/strategies/:name/errors', ingest, async (request) => {

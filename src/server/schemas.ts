@@ -8,7 +8,12 @@ const operator = z.string().trim().min(1, 'must name who acts').max(128, 'must b
 export const haltBody = z.strictObject({
   operator,
   reason: z.string().trim().min(1, 'must say why').max(1000, 'must be at most 1000 characters'),
+  /** 'reduceOnly' lets risk-reducing orders pass while halted; default 'halt'. */
+  mode: z.enum(['halt', 'reduceOnly'], { error: 'must be "halt" or "reduceOnly"' }).optional(),
 });
+
+/** `POST /api/strategies/:name/orders/closed` */
+export const orderClosedBody = z.strictObject({ id: z.string().min(1, 'must be the order id given to check()').max(128) });
 
 /** `POST /api/strategies/:name/reset` */
 export const resetBody = z.strictObject({

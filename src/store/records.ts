@@ -1,5 +1,5 @@
 import { ErrorCode, StoreError } from '../errors.ts';
-import { RECORD_VERSION, recordProblems, type StrategyRecord } from '../runtime/record.ts';
+import { RECORD_VERSION, addNewBreakers, recordProblems, type StrategyRecord } from '../runtime/record.ts';
 
 /**
  * Migrations from older record versions, keyed by the version they upgrade FROM.
@@ -38,6 +38,7 @@ export function parseRecord(text: string, strategy: string, where: string): Stra
     data = migrate(data);
     version = data.version as number;
   }
+  addNewBreakers(data);
   const problems = recordProblems(data, strategy);
   if (problems.length > 0) {
     throw new StoreError(

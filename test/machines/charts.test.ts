@@ -26,8 +26,8 @@ describe('constants', () => {
   it('name states, breakers and error kinds, and order severity', () => {
     expect(BreakerState).toEqual({ NORMAL: 'NORMAL', TRIPPED: 'TRIPPED', RESETTING: 'RESETTING', MANUALLY_HALTED: 'MANUALLY_HALTED' });
     expect(STATE_SEVERITY).toEqual({ NORMAL: 0, RESETTING: 1, TRIPPED: 2, MANUALLY_HALTED: 3 });
-    expect(BREAKER_TYPES).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual']);
-    expect(AUTOMATIC_BREAKERS).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'errorRate']);
+    expect(BREAKER_TYPES).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'staleData', 'manual', 'cluster']);
+    expect(AUTOMATIC_BREAKERS).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'staleData']);
     expect(ErrorKind).toEqual({ ORDER_REJECTED: 'order_rejected', BROKER_ERROR: 'broker_error', DATA_ERROR: 'data_error' });
     expect(ERROR_KINDS).toEqual(['order_rejected', 'broker_error', 'data_error']);
   });
@@ -47,7 +47,7 @@ describe('automatic chart: NORMAL → TRIPPED → RESETTING → NORMAL', () => {
   it('starts NORMAL with an empty context', () => {
     const a = start('automatic');
     expect(state(a)).toBe('NORMAL');
-    expect(ctx(a)).toEqual({ breaker: 'drawdown', resetToken: null, resetDeadline: null, reason: null, operator: null, evidence: null, cause: null });
+    expect(ctx(a)).toEqual({ breaker: 'drawdown', resetToken: null, resetDeadline: null, reason: null, operator: null, evidence: null, haltMode: null, cause: null });
     expect(a.getSnapshot().machine.id).toBe('drawdown');
   });
 
@@ -227,8 +227,9 @@ describe('manual chart', () => {
       resetDeadline: null,
       reason: 'fat finger',
       operator: 'alice',
-      evidence: { operator: 'alice', reason: 'fat finger' },
-      cause: { type: 'HALT', operator: 'alice', reason: 'fat finger', evidence: { operator: 'alice', reason: 'fat finger' }, deadline: null },
+      evidence: { operator: 'alice', reason: 'fat finger', mode: 'halt' },
+      haltMode: 'halt',
+      cause: { type: 'HALT', operator: 'alice', reason: 'fat finger', evidence: { operator: 'alice', reason: 'fat finger', mode: 'halt' }, deadline: null },
     });
     a.send({ type: 'HALT', operator: 'bob', reason: 'again' });
     expect(ctx(a)).toMatchObject({ operator: 'bob', reason: 'again' });

@@ -8,6 +8,8 @@ import { errorRateRule } from '../../machines/rules/errorRate.ts';
 import { manualRule } from '../../machines/rules/manual.ts';
 import { orderRateRule } from '../../machines/rules/orderRate.ts';
 import { REGISTRY, registryRow } from '../../machines/rules/registry.ts';
+import { staleDataRule } from '../../machines/rules/staleData.ts';
+import { clusterRule } from '../../machines/rules/cluster.ts';
 import { ChartKind, Observes, type RuleDecisions, type Tracker } from '../../machines/rules/rule.ts';
 
 const x = (v: string | number) => new Exact(v);
@@ -25,16 +27,16 @@ const quietOf = (t: { quiet(): { low: unknown; high: string | null; until: numbe
 };
 
 describe('ChartKind and Observes', () => {
-  it('name the three charts and four inputs', () => {
-    expect(ChartKind).toEqual({ AUTOMATIC: 'automatic', SELF_HEALING: 'selfHealing', MANUAL: 'manual' });
-    expect(Observes).toEqual({ VALUE: 'value', ORDER: 'order', ERROR: 'error', NOTHING: 'nothing' });
+  it('name the four charts and six inputs', () => {
+    expect(ChartKind).toEqual({ AUTOMATIC: 'automatic', SELF_HEALING: 'selfHealing', MANUAL: 'manual', CLUSTER: 'cluster' });
+    expect(Observes).toEqual({ VALUE: 'value', ORDER: 'order', ERROR: 'error', TIME: 'time', NOTHING: 'nothing', CLUSTER: 'cluster' });
   });
 });
 
 describe('registry', () => {
   it('lists every breaker once, in order, with its rule and chart', () => {
     expect(REGISTRY.map((r) => r.kind)).toEqual([...BREAKER_TYPES]);
-    expect(REGISTRY.map((r) => r.rule)).toEqual([drawdownRule, dailyLossRule, orderRateRule, errorRateRule, manualRule]);
+    expect(REGISTRY.map((r) => r.rule)).toEqual([drawdownRule, dailyLossRule, orderRateRule, errorRateRule, staleDataRule, manualRule, clusterRule]);
     for (const row of REGISTRY) {
       expect(row.rule.kind).toBe(row.kind);
       expect(row.chart.id).toBe(row.kind);
@@ -47,7 +49,7 @@ describe('registry', () => {
   });
 
   it('refuses an unknown breaker', () => {
-    expect(() => registryRow('cluster' as BreakerType)).toThrow(new RangeError('no breaker cluster in the registry'));
+    expect(() => registryRow('nosuch' as BreakerType)).toThrow(new RangeError('no breaker nosuch in the registry'));
   });
 
   it('gives each rule its chart and input', () => {

@@ -45,10 +45,12 @@ export function liveCommand(): Command {
       .description('emergency stop: halt a strategy at once (every new order is rejected, pending orders are cancelled)')
       .requiredOption('-s, --strategy <name>', 'strategy to halt')
       .requiredOption('-r, --reason <text>', 'why (kept in the journal)')
-      .option('-o, --operator <name>', 'who halts (journalled)', defaultOperator()),
-  ).action(async (opts: StopOptions) => {
-    const { state } = await clientFor(opts).halt(opts.strategy, { operator: opts.operator, reason: opts.reason });
-    process.stdout.write(`${opts.strategy} halted by ${opts.operator}: ${opts.reason}\nstate: ${state}\n`);
+      .option('-o, --operator <name>', 'who halts (journalled)', defaultOperator())
+      .option('--reduce-only', 'let risk-reducing orders pass (trading mode REDUCING) instead of rejecting every order'),
+  ).action(async (opts: StopOptions & { reduceOnly?: boolean }) => {
+    const mode = opts.reduceOnly ? ('reduceOnly' as const) : undefined;
+    const { state, tradingMode } = await clientFor(opts).halt(opts.strategy, { operator: opts.operator, reason: opts.reason, ...(mode ? { mode } : {}) });
+    process.stdout.write(`${opts.strategy} halted by ${opts.operator}: ${opts.reason}\nstate: ${state}${tradingMode ? `\ntrading mode: ${tradingMode}` : ''}\n`);
   });
 
   withConnection(

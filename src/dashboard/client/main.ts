@@ -9,12 +9,13 @@ import { addDec, clockTime, duration, formatDec, money, mulDec, parseDec, percen
 
 // ───────────────────────────── model ─────────────────────────────
 
-const BREAKERS: readonly BreakerType[] = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual', 'cluster'];
+const BREAKERS: readonly BreakerType[] = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'staleData', 'manual', 'cluster'];
 const BREAKER_NAMES: Record<BreakerType, string> = {
   drawdown: 'Drawdown',
   dailyLoss: 'Daily loss',
   orderRate: 'Order rate',
   errorRate: 'Error rate',
+  staleData: 'Stale data',
   manual: 'Manual halt',
   cluster: 'Firm (cluster)',
 };
@@ -215,10 +216,16 @@ function breakerFigures(b: BreakerStatus): { main: string; details: string[] } {
       }
       return { main: `${f.count} / ${f.limit} ${noun} in ${f.windowSeconds} s`, details };
     }
+    case 'staleData': {
+      const f = (b as BreakerStatus<'staleData'>).figures;
+      if (!f) return { main: 'disabled', details: [] };
+      return { main: f.ageSeconds === null ? 'no value yet' : `last value ${duration(f.ageMs ?? 0)} old`, details: [`trips after ${f.maxAge} s without a value`] };
+    }
     case 'manual': {
       const f = (b as BreakerStatus<'manual'>).figures;
       if (b.state === 'NORMAL') return { main: 'not halted', details: [] };
-      return { main: f.operator ? `halted by ${f.operator}` : 'halted', details: f.haltedAt ? [`at ${clockTime(f.haltedAt)}`] : [] };
+      const mode = f.mode === 'reduceOnly' ? ['reduce-only: risk-reducing orders pass'] : [];
+      return { main: f.operator ? `halted by ${f.operator}` : 'halted', details: [...(f.haltedAt ? [`at ${clockTime(f.haltedAt)}`] : []), ...mode] };
     }
     case 'cluster': {
       const f = (b as BreakerStatus<'cluster'>).figures;
@@ -301,11 +308,27 @@ function renderGlobal(status: RuntimeStatus): void {
   box.className = `global-state ${stateClass(status.state)}`;
   $('global-state-text').textContent = stateText(status.state);
   const allowed = $('orders-allowed');
-  allowed.textContent = status.ordersAllowed ? 'orders ALLOWED' : 'orders BLOCKED';
+  const reducing = status.tradingMode === 'REDUCING' && !status.dataFault;
+  allowed.textContent = status.ordersAllowed ? 'orders ALLOWED' : reducing ? 'REDUCE-ONLY: risk-reducing orders pass' : 'orders BLOCKED';
   allowed.className = `orders-allowed ${status.ordersAllowed ? 'allowed' : 'blocked'}`;
   const fault = $('data-fault');
   fault.hidden = !(status.dataFault && status.state === 'NORMAL');
   fault.textContent = status.dataFault ? `Orders are blocked: ${status.dataFault}` : '';
+  renderControls(status);
+}
+
+/** The trading mode, each symbol's position against its limit and the rejections by code (the server computes them). */
+function renderControls(status: RuntimeStatus): void {
+  const box = $('controls-use');
+  const c = status.controls;
+  if (!c) return void (box.hidden = true);
+  const parts = [`trading mode ${status.tradingMode}`];
+  for (const p of c.symbols) if (p.maxPosition !== null) parts.push(`${p.symbol} position ${p.projected} of ${p.maxPosition}`);
+  if (c.grossExposure) parts.push(`gross exposure ${money(c.grossExposure.value)} of ${money(c.grossExposure.limit)}`);
+  const rejected = Object.entries(c.rejections).map(([code, n]) => `${code} ${n}`);
+  if (rejected.length > 0) parts.push(`rejected: ${rejected.join(', ')}`);
+  box.hidden = c.limits === false && status.tradingMode === 'ACTIVE' && rejected.length === 0;
+  box.textContent = parts.join(' · ');
 }
 
 function renderValueSummary(status: RuntimeStatus): void {

@@ -1,0 +1,116 @@
+/**
+ * Trading controls: `check()` with every pre-trade limit configured against `check()` with
+ * none (target: median within 3×), beside the bare ring-buffer baseline. Orders carry decimal
+ * strings (quantity and limit price); every decision must be "allowed".
+ */
+import { createRiskRuntime, silentLogger, type Clock, type RiskRuntime } from '../src/index.ts';
+import { fmtNs, fmtRate, fmtRatio, measure, table, type BatchTask } from './lib.ts';
+
+const SYNC_BATCH = 1000;
+/** As in bench/core.ts: a 1 ms order-rate window never fills at these speeds. */
+const BREAKERS = {
+  drawdown: { threshold: -0.1 },
+  dailyLoss: { limit: -0.05 },
+  orderRate: { maxOrders: 100_000, window: 0.001 },
+  errorRate: { maxErrors: 10, window: 60 },
+} as const;
+const LIMITS = {
+  maxOrderQuantity: '1000000',
+  maxOrderNotional: '1000000000',
+  maxPosition: '1000000000000',
+  maxGrossExposure: '1000000000000000',
+  priceCollar: 0.5,
+  duplicateWindow: 1,
+  restrictedSymbols: ['HALTED1', 'HALTED2'],
+  perSymbol: { ES: { maxPosition: 10 } },
+} as const;
+
+const wallClock: Clock = {
+  now: () => Date.now(),
+  setTimer(callback, delayMs) {
+    const handle = setTimeout(callback, Math.max(0, delayMs));
+    handle.unref();
+    return () => clearTimeout(handle);
+  },
+};
+
+/** 65 536 distinct orders (decimal strings): the same one comes back only every few ms, beyond the 1 ms duplicate window. */
+const N = 65_536;
+const ORDERS = Array.from({ length: N }, (_, i) =>
+  Object.freeze({ symbol: 'AAPL', side: i & 1 ? 'sell' : 'buy', quantity: `${100 + (i >> 1)}`, price: `187.${String(i % 100).padStart(2, '0')}` }),
+);
+const POSITIONS = [{ symbol: 'AAPL', quantity: '0', price: '187.25' }];
+
+class BareRing {
+  readonly #times: Float64Array;
+  #head = 0;
+  #size = 0;
+  constructor(limit: number, readonly windowMs: number) {
+    this.#times = new Float64Array(limit + 1);
+  }
+  allow(now: number): boolean {
+    const times = this.#times;
+    times[this.#head] = now;
+    this.#head = this.#head + 1 === times.length ? 0 : this.#head + 1;
+    if (this.#size < times.length) this.#size++;
+    return !(this.#size === times.length && now - times[this.#head]! < this.windowMs);
+  }
+}
+
+export async function benchControls(): Promise<string[]> {
+  let refused = 0;
+  let i = 0;
+  const make = (limits: object | undefined): Promise<RiskRuntime> =>
+    createRiskRuntime({ strategy: 'bench', logger: silentLogger, clock: wallClock, breakers: BREAKERS, ...(limits ? { limits } : {}) });
+  const none = await make(undefined);
+  const all = await make(LIMITS);
+  for (const rt of [none, all]) rt.updatePortfolio({ value: '1000000', positions: POSITIONS });
+  const ring = new BareRing(100_000, 1);
+  let reports = 0;
+
+  const tasks: BatchTask[] = [
+    {
+      name: 'check(), no limits',
+      batch: SYNC_BATCH,
+      note: 'decimal strings',
+      fn: () => {
+        for (let k = 0; k < SYNC_BATCH; k++) if (!none.check(ORDERS[i++ & (N - 1)]).allowed) refused++;
+      },
+    },
+    {
+      name: 'check(), every limit configured',
+      batch: SYNC_BATCH,
+      note: '7 limits, projections reserved; a position report every 64k orders',
+      fn: () => {
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (!all.check(ORDERS[i++ & (N - 1)]).allowed) refused++;
+          // Releases what the allowed orders reserved, as a broker's position report would.
+          if ((i & (N - 1)) === 0) {
+            reports++;
+            all.updatePortfolio({ value: '1000000', positions: POSITIONS });
+          }
+        }
+      },
+    },
+    {
+      name: 'bare ring-buffer rate check',
+      batch: SYNC_BATCH,
+      note: 'baseline',
+      fn: () => {
+        for (let k = 0; k < SYNC_BATCH; k++) if (!ring.allow(Date.now())) refused++;
+      },
+    },
+  ];
+  const [noneFig, allFig, ringFig] = await measure(tasks);
+  const open = all.status().controls.openOrders;
+  await Promise.all([none.stop(), all.stop()]);
+  if (refused !== 0) throw new Error(`bench invalid: ${refused} decisions were refusals`);
+  const ratio = allFig!.medianNs / noneFig!.medianNs;
+  return [
+    ...table([
+      ['task', 'median', 'p99', 'rate', 'vs no limits', 'samples', 'note'],
+      ...[noneFig!, allFig!, ringFig!].map((r) => [r.name, fmtNs(r.medianNs), fmtNs(r.p99Ns), fmtRate(r.medianNs), fmtRatio(r.medianNs, noneFig!.medianNs), String(r.samples), r.note]),
+    ]),
+    `every limit vs none: ${fmtRatio(allFig!.medianNs, noneFig!.medianNs)} (target ≤ 3×) — ${ratio <= 3 ? 'OK' : 'OVER TARGET'}; ${reports} position reports, ${open} orders open at the end`,
+  ];
+}

@@ -1,0 +1,87 @@
+import { Exact } from '../math/exact.ts';
+import { SLACK, toExact } from './amount.ts';
+import { LimitCode, type LimitRule, type OrderFacts } from './limit.ts';
+import { orderPrice, orderPriceExact } from './orderNotional.ts';
+import type { PositionBook } from './positions.ts';
+
+/** A symbol's exposure: the larger of its long-side and short-side projections, in size, × its price. */
+function exposure(price: number, long: number, short: number): number {
+  return Math.max(Math.abs(long), Math.abs(short)) * price;
+}
+
+/** Scratch for the double figures (check() is synchronous: no allocation per call). */
+const fast = { before: 0, after: 0, missing: null as string | null };
+
+/** The gross exposure before and after an order, as doubles, into `fast`; `missing` names a held symbol with no known price. */
+function gross(book: PositionBook, o: OrderFacts): void {
+  let before = 0;
+  let after = 0;
+  fast.missing = null;
+  for (const symbol of book.symbols()) {
+    const long = book.before(symbol, 'buy');
+    const short = book.before(symbol, 'sell');
+    const mine = symbol === o.symbol;
+    if (long === 0 && short === 0 && !mine) continue;
+    const price = mine ? orderPrice(o, book) : book.lastPrice(symbol);
+    if (price === null) {
+      fast.missing = symbol;
+      return;
+    }
+    const e = exposure(price, long, short);
+    before += e;
+    after += mine ? exposure(price, o.side === 'buy' ? long + o.qty : long, o.side === 'sell' ? short - o.qty : short) : e;
+  }
+  if (!book.has(o.symbol)) {
+    const price = orderPrice(o, book);
+    if (price === null) {
+      fast.missing = o.symbol;
+      return;
+    }
+    after += o.qty * price;
+  }
+  fast.before = before;
+  fast.after = after;
+}
+
+function grossExact(book: PositionBook, o: OrderFacts): { before: Exact; after: Exact } {
+  let before = new Exact(0);
+  let after = new Exact(0);
+  const q = toExact(o.qtyRaw);
+  const size = (long: Exact, short: Exact) => Exact.max(long.abs(), short.abs());
+  const symbols = new Set([...book.symbols(), o.symbol]);
+  for (const symbol of symbols) {
+    const long = book.beforeExact(symbol, 'buy');
+    const short = book.beforeExact(symbol, 'sell');
+    const mine = symbol === o.symbol;
+    if (long.isZero() && short.isZero() && !mine) continue;
+    const price = mine ? orderPriceExact(o, book)! : book.lastPriceExact(symbol)!;
+    const e = size(long, short).times(price);
+    before = before.plus(e);
+    after = after.plus(mine ? size(o.side === 'buy' ? long.plus(q) : long, o.side === 'sell' ? short.minus(q) : short).times(price) : e);
+  }
+  return { before, after };
+}
+
+/**
+ * `maxGrossExposure`: Σ over symbols of |projected position| × last known price (the order's
+ * own symbol at its limit price, else its last price) after the order may not exceed it; an
+ * order that does not raise the gross exposure passes. A held symbol (or a market order)
+ * without a known price cannot be valued: the order is rejected.
+ */
+export const grossExposureLimit: LimitRule = {
+  name: 'maxGrossExposure',
+  code: LimitCode.GROSS_EXPOSURE,
+  applies: (l) => l.maxGrossExposure !== null,
+  check(o, l, { book }) {
+    const max = l.maxGrossExposure!;
+    gross(book, o);
+    if (fast.missing !== null) return `the gross exposure cannot be valued: no price is known for ${fast.missing}`;
+    const tolerance = (fast.after + max.n) * SLACK;
+    if (fast.after < max.n - tolerance || fast.after < fast.before - tolerance) return null;
+    const exact = grossExact(book, o);
+    if (exact.after.lte(max.exact) || exact.after.lte(exact.before)) return null;
+    return `${o.side} ${q(o)} ${o.symbol} would take the gross exposure from ${exact.before.toFixed()} to ${exact.after.toFixed()}, beyond the maximum of ${max.text}`;
+  },
+};
+
+const q = (o: OrderFacts) => toExact(o.qtyRaw).toFixed();

@@ -1,0 +1,70 @@
+import type { Amount } from './amount.ts';
+import type { PositionBook } from './positions.ts';
+
+/** The rejection code of each pre-trade control. */
+export const LimitCode = {
+  ORDER_QUANTITY: 'LIMIT_ORDER_QUANTITY',
+  ORDER_NOTIONAL: 'LIMIT_ORDER_NOTIONAL',
+  POSITION: 'LIMIT_POSITION',
+  GROSS_EXPOSURE: 'LIMIT_GROSS_EXPOSURE',
+  PRICE_COLLAR: 'LIMIT_PRICE_COLLAR',
+  DUPLICATE: 'LIMIT_DUPLICATE',
+  RESTRICTED: 'LIMIT_RESTRICTED',
+  REDUCE_ONLY: 'REDUCE_ONLY',
+} as const;
+export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
+
+/** The limits' names, as configured. */
+export type LimitName =
+  | 'maxOrderQuantity'
+  | 'maxOrderNotional'
+  | 'maxPosition'
+  | 'maxGrossExposure'
+  | 'priceCollar'
+  | 'duplicateWindow'
+  | 'restrictedSymbols'
+  | 'reduceOnly';
+
+/** An order as the limits see it: validated, quantity positive, figures as doubles and as given. */
+export interface OrderFacts {
+  readonly id: string | undefined;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: number;
+  readonly qtyRaw: unknown;
+  /** Limit price, or undefined for a market order. */
+  readonly price: number | undefined;
+  readonly priceRaw: unknown;
+}
+
+/** The effective limits of one symbol (the global ones with its overrides); null = off. */
+export interface SymbolLimits {
+  readonly maxOrderQuantity: Amount | null;
+  readonly maxOrderNotional: Amount | null;
+  readonly maxPosition: Amount | null;
+  /** Fraction of the last known price a limit price may stray from it. */
+  readonly priceCollar: Amount | null;
+  readonly duplicateWindowMs: number | null;
+  readonly restricted: boolean;
+  /** Firm-wide for the strategy: not per symbol. */
+  readonly maxGrossExposure: Amount | null;
+}
+
+/** What a limit may read besides the order and the symbol's limits. */
+export interface LimitContext {
+  readonly book: PositionBook;
+  readonly now: number;
+  /** When an order with the same symbol, side, quantity and price was last allowed (ms), or undefined. */
+  lastSame(order: OrderFacts): number | undefined;
+}
+
+/** One pre-trade control: pure, one file each, listed in limits/registry.ts. */
+export interface LimitRule {
+  readonly name: LimitName;
+  readonly code: LimitCode;
+  /** Whether the symbol's limits turn this control on. */
+  applies(limits: SymbolLimits): boolean;
+  /** Null when the order passes, else the reason naming the figures. */
+  check(order: OrderFacts, limits: SymbolLimits, ctx: LimitContext): string | null;
+}
+
