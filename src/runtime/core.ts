@@ -123,6 +123,8 @@ export class RuntimeCore {
     const now = clock.now();
     const breakers = settings.breakers as unknown as Record<string, { onTrip?: OnTrip } | null>;
     const reduceOnly = new Set<BreakerType>(AUTOMATIC_BREAKERS.filter((kind) => breakers[kind]?.onTrip === OnTrip.REDUCE_ONLY));
+    // A lost cluster link with `onDisconnect: 'reduceOnly'` lets risk-reducing orders pass.
+    if (settings.cluster?.onDisconnect === 'reduceOnly') reduceOnly.add(BreakerType.CLUSTER);
     this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet', reduceOnly);
     this.controls = new Controls(settings.limits);
     this.limited = settings.limits !== null;
