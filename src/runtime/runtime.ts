@@ -286,8 +286,8 @@ export class RiskRuntime {
         // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
         if (stale.holds(now)) this.#step.run(() => this.#signal(BreakerType.STALE_DATA, Signal.TRIP));
       }
-      const decision =
-        (gate.open ? this.#limited : gate.reducing) ? this.#control(valid, now < 0 ? this.#clock.now() : now) : gate.open ? ALLOWED : gate.rejection;
+      // Without limits an open gate allows at once; anything else is decided off the hot path.
+      const decision = gate.open && !this.#limited ? ALLOWED : this.#decide(valid, now);
       if (this.#decisions$.observed) {
         const at = this.#clock.now();
         this.#step.notify(() => this.#decisions$.next({ order, decision, at }));
@@ -537,11 +537,18 @@ export class RiskRuntime {
     this.#step.run(() => this.#signal(BreakerType.ORDER_RATE, signal, { order: { symbol: order.symbol, side: order.side, quantity: String(order.quantity) } }));
   }
 
-  /** An order the breakers let through (or that must reduce, while REDUCING) meets the pre-trade controls. */
-  #control(order: ValidOrder, now: number): Decision {
+  /** The decision when limits are configured or the gate is not open: the controls, or the gate's rejection. */
+  #decide(valid: ValidOrder, now: number): Decision {
     const gate = this.#gate;
-    const verdict = this.#controls.decide(order, now, gate.reducing);
-    return verdict === null ? ALLOWED : this.#rejectByControl(order, verdict, now);
+    if (!gate.open && !gate.reducing) return gate.rejection;
+    return this.#control(valid.id, valid.symbol, valid.side, valid.quantity, valid.price, now < 0 ? this.#clock.now() : now);
+  }
+
+  /** An order the breakers let through (or that must reduce, while REDUCING) meets the pre-trade controls. */
+  #control(id: string | undefined, symbol: string, side: ValidOrder['side'], quantity: ValidOrder['quantity'], price: ValidOrder['price'], now: number): Decision {
+    const gate = this.#gate;
+    const verdict = this.#controls.decide(id, symbol, side, quantity, price, now, gate.reducing);
+    return verdict === null ? ALLOWED : this.#rejectByControl({ id, symbol, side, quantity, price }, verdict, now);
   }
 
   /** A control's rejection: no trip; counted as an order_rejected error and journalled (its own step). */
