@@ -67,19 +67,27 @@ export class Controls {
    * it passes (its quantity is then reserved), else the verdict. No Decimal is built unless a
    * figure sits at a limit's boundary.
    */
-  decide(order: ValidOrder, now: number, reducing: boolean): ControlVerdict | null {
+  decide(
+    id: string | undefined,
+    symbol: string,
+    side: ValidOrder['side'],
+    quantity: ValidOrder['quantity'],
+    price: ValidOrder['price'],
+    now: number,
+    reducing: boolean,
+  ): ControlVerdict | null {
     const facts = this.#facts;
-    facts.id = order.id;
-    facts.symbol = order.symbol;
-    facts.side = order.side;
-    facts.qtyRaw = order.quantity;
-    facts.qty = toNumber(order.quantity);
-    facts.priceRaw = order.price;
-    facts.price = order.price === undefined ? undefined : toNumber(order.price);
+    facts.id = id;
+    facts.symbol = symbol;
+    facts.side = side;
+    facts.qtyRaw = quantity;
+    facts.qty = toNumber(quantity);
+    facts.priceRaw = price;
+    facts.price = price === undefined ? undefined : toNumber(price);
     const ctx = this.#ctx;
     ctx.now = now;
     this.#duplicates.forget();
-    const { limits, rules } = this.#rulesFor(order.symbol);
+    const { limits, rules } = this.#rulesFor(symbol);
     if (reducing) {
       const reason = reduceOnlyLimit.check(facts, limits, ctx);
       if (reason !== null) return { code: reduceOnlyLimit.code, limit: reduceOnlyLimit.name, reason };
@@ -90,7 +98,7 @@ export class Controls {
       if (reason !== null) return { code: rule.code, limit: rule.name, reason };
     }
     if (reducing || this.limits!.needsProjection) this.book.open(facts);
-    if (limits.duplicateWindowMs !== null) this.#duplicates.remember(order.symbol, order.side, order.quantity, order.price, now, limits.duplicateWindowMs);
+    if (limits.duplicateWindowMs !== null) this.#duplicates.remember(symbol, side, quantity, price, now, limits.duplicateWindowMs);
     return null;
   }
 

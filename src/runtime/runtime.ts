@@ -183,7 +183,8 @@ export class RiskRuntime {
         if (stale.holds(now)) core.step.run(() => signal(core, BreakerType.STALE_DATA, Signal.TRIP));
       }
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.
-      let decision = (gate.open ? core.limited : gate.reducing) ? control(core, valid, now < 0 ? core.clock.now() : now) : gate.open ? ALLOWED : gate.rejection;
+      // Without limits an open gate allows at once; anything else is decided off the hot path.
+      let decision = gate.open && !core.limited ? ALLOWED : control(core, valid, now);
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
       if (decision.allowed && lease !== null && !lease.take()) decision = lease.rejection;

@@ -126,7 +126,10 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
 
 /** An order the breakers let through (or that must reduce, while REDUCING) meets the pre-trade controls. */
 export function control(core: RuntimeCore, order: ValidOrder, now: number): Decision {
-  const verdict = core.controls.decide(order, now, core.gate.reducing);
+  const gate = core.gate;
+  if (!gate.open && !gate.reducing) return gate.rejection;
+  const { id, symbol, side, quantity, price } = order;
+  const verdict = core.controls.decide(id, symbol, side, quantity, price, now < 0 ? core.clock.now() : now, gate.reducing);
   return verdict === null ? ALLOWED : rejectByControl(core, order, verdict, now);
 }
 
