@@ -114,6 +114,11 @@ export class PaperBroker implements BrokerPort {
     return count;
   }
 
+  /** Position held in a symbol (filled orders only). */
+  position(symbol: string): number {
+    return this.#positions.get(symbol)?.toNumber() ?? 0;
+  }
+
   /** Net position in a symbol, counting pending orders. */
   exposure(symbol: string): number {
     const held = this.#positions.get(symbol)?.toNumber() ?? 0;
@@ -132,11 +137,15 @@ export class PaperBroker implements BrokerPort {
     return total;
   }
 
-  /** The portfolio as the runtime's ledger wants it. */
+  /**
+   * The portfolio as the runtime's ledger wants it: every symbol with a market price, flat ones
+   * as quantity 0 (so the runtime knows the price a market order will be valued at).
+   */
   snapshot(): PortfolioUpdate {
+    const symbols = new Set([...this.#prices.keys(), ...[...this.#positions].filter(([, q]) => !q.isZero()).map(([symbol]) => symbol)]);
     return {
       value: this.value().toDecimalPlaces(2).toString(),
-      positions: [...this.#positions].filter(([, q]) => !q.isZero()).map(([symbol, q]) => ({ symbol, quantity: q.toString(), price: String(this.#prices.get(symbol) ?? 0) })),
+      positions: [...symbols].map((symbol) => ({ symbol, quantity: (this.#positions.get(symbol) ?? new Decimal(0)).toString(), price: String(this.#prices.get(symbol) ?? 0) })),
     };
   }
 

@@ -4,6 +4,7 @@ import { table } from '../cli/format.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 
 const pct = (v: unknown): string => (v === null || v === undefined || v === '' ? '–' : `${(Number(v) * 100).toFixed(1)}%`);
+const secs = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v)}s` : '–');
 const money = (v: unknown): string => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-US', { maximumFractionDigits: 0 }));
 
 /** A one-line human description of a risk event, or null for events the demo does not print. */
@@ -12,11 +13,12 @@ export function describeEvent(e: RiskEvent): string | null {
   const who = e.operator ? ` by ${e.operator}` : '';
   switch (e.type) {
     case 'CircuitBreakerTripped':
-      return `TRIPPED   ${e.breaker}: ${String(d.reason ?? '')}`;
+      return `TRIPPED   ${e.breaker}: ${String(d.reason ?? '')}${d.onTrip === 'reduceOnly' ? ' (reduce-only)' : ''}`;
     case 'CircuitBreakerWarning':
       if (e.breaker === 'drawdown') return `WARNING   drawdown ${pct(d.drawdown)} (trips at ${pct(d.threshold)})`;
       if (e.breaker === 'dailyLoss') return `WARNING   daily P&L ${pct(d.pnlFraction)} (limit ${d.limit === null ? money(d.limitAmount) : pct(d.limit)})`;
       if (e.breaker === 'orderRate') return `WARNING   ${String(d.count)} orders in ${String(d.windowSeconds)}s (limit ${String(d.maxOrders)})`;
+      if (e.breaker === 'staleData') return `WARNING   staleData: no portfolio value for ${secs(d.ageSeconds)} (trips at ${secs(d.maxAge)})`;
       return `WARNING   ${String(d.count)} errors in ${String(d.windowSeconds)}s (limit ${String(d.maxErrors)})`;
     case 'ManualHalt':
       return `HALTED${who}: ${String(d.reason ?? '')}`;
@@ -29,7 +31,12 @@ export function describeEvent(e: RiskEvent): string | null {
     case 'ResetExpired':
       return `reset of ${e.breaker} expired: back to ${String(d.backTo ?? '')}`;
     case 'CircuitBreakerRecovered':
+      if (e.breaker === 'staleData') return `RECOVERED staleData: fresh values again`;
       return `RECOVERED ${e.breaker}: window cleared (${String(d.count)}/${String(d.maxOrders)} orders)`;
+    case 'OrderRejected':
+      return `REJECTED  ${String(d.code)}: ${String(d.reason ?? '')}`;
+    case 'TradingModeChanged':
+      return `MODE      ${String(d.from)} -> ${String(d.to)}${d.to === 'REDUCING' ? ` (${String(d.breaker)} is reduce-only: only orders that shrink a position pass)` : ''}`;
     case 'CancelOrdersFailed':
       return `cancelAllOrders FAILED: ${String(d.error ?? '')}`;
     case 'RestoreFailed':
@@ -44,22 +51,24 @@ export function describeEvent(e: RiskEvent): string | null {
 /** A row of the live table for one strategy. */
 export function statusRow(scenario: string, s: RuntimeStatus, rejected: number): string[] {
   const b = s.breakers;
-  const tripped = (['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual'] as const).filter((t) => b[t].state !== 'NORMAL');
+  const tripped = (Object.keys(b) as (keyof typeof b)[]).filter((t) => b[t].state !== 'NORMAL');
+  const position = s.controls.symbols[0]; // one symbol per demo strategy
   return [
     s.strategy,
     scenario,
     s.state + (tripped.length > 0 ? ` (${tripped.join(',')})` : ''),
-    s.ordersAllowed ? 'allowed' : 'BLOCKED',
+    s.tradingMode === 'ACTIVE' ? 'allowed' : s.tradingMode === 'REDUCING' ? 'reduce-only' : 'BLOCKED',
     money(s.portfolio.value),
     pct(b.drawdown.figures?.drawdown),
     pct(b.dailyLoss.figures?.pnlFraction),
     b.orderRate.figures ? `${b.orderRate.figures.count}/${b.orderRate.figures.limit}` : '–',
     b.errorRate.figures ? `${b.errorRate.figures.count}/${b.errorRate.figures.limit}` : '–',
+    position ? `${money(position.projected)}${position.maxPosition === null ? '' : `/${money(position.maxPosition)}`}` : '–',
     String(rejected),
   ];
 }
 
-const HEADER = ['STRATEGY', 'SCENARIO', 'STATE', 'ORDERS', 'VALUE', 'DRAWDOWN', 'DAY P&L', 'ORD/60s', 'ERR/60s', 'REJECTED'];
+const HEADER = ['STRATEGY', 'SCENARIO', 'STATE', 'ORDERS', 'VALUE', 'DRAWDOWN', 'DAY P&L', 'ORD/60s', 'ERR/60s', 'POSITION', 'REJECTED'];
 
 /**
  * Prints what happens: event lines as they come, and — on a TTY — a small table redrawn every
@@ -85,7 +94,7 @@ export class DemoDisplay {
   /** Redraws the table (TTY) or prints a compact status line per strategy (no TTY). */
   render(title: string, rows: readonly (readonly string[])[]): void {
     if (!this.#tty) {
-      for (const r of rows) this.#out.write(`${title}  ${r[0]}: ${r[2]}, orders ${r[3]}, value ${r[4]}, drawdown ${r[5]}, day ${r[6]}\n`);
+      for (const r of rows) this.#out.write(`${title}  ${r[0]}: ${r[2]}, orders ${r[3]}, value ${r[4]}, drawdown ${r[5]}, day ${r[6]}, position ${r[9]}\n`);
       return;
     }
     this.flush();

@@ -19,7 +19,7 @@ import { describeEvent, DemoDisplay, statusRow } from './display.ts';
 import { RandomWalkFeed, ReplayFeed, loadPriceCsv, type PriceSource } from './feed.ts';
 import { fileLogger } from './logfile.ts';
 import { deriveSeed, mulberry32 } from './prng.ts';
-import { DEMO_STRATEGIES, TIMELINE, type DemoStrategySpec, type ScenarioStep } from './scenarios.ts';
+import { DEMO_STALE_DATA, DEMO_STRATEGIES, TIMELINE, type DemoStrategySpec, type ScenarioStep } from './scenarios.ts';
 import { DemoStrategy } from './strategy.ts';
 
 /** Options of {@link startDemo}. */
@@ -70,7 +70,12 @@ interface Sim {
   readonly strategy: DemoStrategy;
   readonly ledger$: Subject<PortfolioUpdate>;
   rejected: number;
+  /** The feed is silent: no prices, no portfolio values, no ticks for the strategy. */
+  silent: boolean;
 }
+
+/** Width of the strategy column of the event lines. */
+const NAME_WIDTH = 7;
 
 /** Turns the scenario steps into what the demo does. */
 function applyStep(step: ScenarioStep, sims: Map<string, Sim>, replaying: boolean): void {
@@ -79,10 +84,13 @@ function applyStep(step: ScenarioStep, sims: Map<string, Sim>, replaying: boolea
   if (a.kind === 'crash' && sim && !replaying) sim.feed.impulse(a.totalReturn, a.overSeconds);
   if (a.kind === 'runaway' && sim) sim.strategy.runaway = a.ordersPerSecond;
   if (a.kind === 'outage' && sim) sim.broker.mode = a.on ? 'outage' : 'normal';
+  if (a.kind === 'fatFinger' && sim) sim.strategy.fatFinger(a.quantity);
+  if (a.kind === 'accumulate' && sim) sim.strategy.accumulate(a.lot, a.everySeconds);
+  if (a.kind === 'feedSilent' && sim) sim.silent = a.on;
 }
 
 /**
- * Starts the self-contained demo: simulated market, paper brokers, four strategies through the
+ * Starts the self-contained demo: simulated market, paper brokers, six strategies through the
  * full runtime (LevelDB in `dataDir`), and the API + metrics + dashboard on 127.0.0.1.
  */
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
@@ -95,6 +103,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const display = new DemoDisplay(out, tty);
   const log = fileLogger(dataDir);
   const clock = new ScaledClock(speed);
+  // Simulated time stands still until the simulation starts: opening the store and the server
+  // must not look like a silent feed to the stale-data breakers.
+  clock.pause();
   const replay = options.pricesFile ? await loadPriceCsv(options.pricesFile) : null;
 
   const sims = new Map<string, Sim>();
@@ -122,7 +133,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   let heldBack: string[] | null = [];
   const receiver = await startAlertReceiver(clock, (alert) => {
     if (alert.eventType !== 'CircuitBreakerTripped' && alert.eventType !== 'ManualHalt') return;
-    const line = `${stamp()}  ${alert.strategy.padEnd(6)} alert     webhook received: ${alert.eventType} ${alert.breaker ?? ''} (signature ${alert.signatureOk ? 'verified' : 'INVALID'})`;
+    const line = `${stamp()}  ${alert.strategy.padEnd(NAME_WIDTH)} alert     webhook received: ${alert.eventType} ${alert.breaker ?? ''} (signature ${alert.signatureOk ? 'verified' : 'INVALID'})`;
     if (heldBack) heldBack.push(line);
     else display.line(line);
   });
@@ -134,7 +145,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       const feed = isReplay ? new ReplayFeed(spec.params.symbol, replay) : new RandomWalkFeed(spec.params.symbol, spec.startPrice, random);
       const rt = await createRiskRuntime({
         strategy: spec.name,
-        breakers: 'moderate',
+        breakers: { preset: 'moderate', staleData: DEMO_STALE_DATA, ...spec.breakers },
+        limits: spec.limits,
         store: { path: dataDir },
         broker,
         clock,
@@ -147,7 +159,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       runtimes.set(spec.name, rt);
       const ledger$ = new Subject<PortfolioUpdate>();
       const strategy = new DemoStrategy(rt, broker, spec.params, random);
-      const sim: Sim = { spec: isReplay ? { ...spec, scenario: `replay ${basename(options.pricesFile!)}` } : spec, rt, broker, feed, strategy, ledger$, rejected: 0 };
+      const sim: Sim = { spec: isReplay ? { ...spec, scenario: `replay ${basename(options.pricesFile!)}` } : spec, rt, broker, feed, strategy, ledger$, rejected: 0, silent: false };
       sims.set(spec.name, sim);
       subs.push(
         { unsubscribe: rt.connect({ ledger$, errors$: broker.errors$ }) } as Subscription,
@@ -156,12 +168,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         rt.events$.subscribe((event) => {
           if (event.type === RiskEventType.TRIPPED && event.breaker && event.breaker in trips) trips[event.breaker]!.push(event.strategy);
           const text = describeEvent(event);
-          if (text) display.line(`${stamp()}  ${event.strategy.padEnd(6)} ${text}`);
+          if (text) display.line(`${stamp()}  ${event.strategy.padEnd(NAME_WIDTH)} ${text}`);
         }),
         rt.decisions$.subscribe(({ decision }) => {
           if (!decision.allowed) sim.rejected++;
         }),
-        broker.cancels$.subscribe(({ count }) => display.line(`${stamp()}  ${spec.name.padEnd(6)} paper broker: cancelAllOrders cancelled ${count} pending order${count === 1 ? '' : 's'}`)),
+        strategy.notes$.subscribe((note) => display.line(`${stamp()}  ${spec.name.padEnd(NAME_WIDTH)} ${note}`)),
+        broker.cancels$.subscribe(({ count }) => display.line(`${stamp()}  ${spec.name.padEnd(NAME_WIDTH)} paper broker: cancelAllOrders cancelled ${count} pending order${count === 1 ? '' : 's'}`)),
       );
       metrics.track(rt);
     }
@@ -222,21 +235,25 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       while (step < TIMELINE.length && TIMELINE[step]!.at <= elapsed) {
         const s = TIMELINE[step++]!;
         const replaying = replay !== null && s.strategy === DEMO_STRATEGIES[0]!.name;
-        if (replaying && s.action.kind === 'crash') display.line(`${stamp()}  ${s.strategy!.padEnd(6)} replaying ${replay.length} prices (one per simulated second) instead of the crash`);
-        else display.line(`${stamp()}  ${(s.strategy ?? '').padEnd(6)} >> ${s.label}`);
+        if (replaying && s.action.kind === 'crash') display.line(`${stamp()}  ${s.strategy!.padEnd(NAME_WIDTH)} replaying ${replay.length} prices (one per simulated second) instead of the crash`);
+        else display.line(`${stamp()}  ${(s.strategy ?? '').padEnd(NAME_WIDTH)} >> ${s.label}`);
         applyStep(s, sims, replay !== null);
         if (s.action.kind === 'done') printHint();
       }
+      const prices = new Map<Sim, number>();
       for (const sim of sims.values()) {
+        if (sim.silent) continue;
         const price = sim.feed.next(dt);
+        prices.set(sim, price);
         sim.broker.setPrice(sim.spec.params.symbol, price);
         sim.ledger$.next(sim.broker.snapshot());
-        sim.strategy.ticks$.next({ at: now, price, dt });
       }
+      // A previous run's trips are cleared once the first values are in, before anyone trades.
       if (!cleared) {
         cleared = true;
         clearLeftovers();
       }
+      for (const [sim, price] of prices) sim.strategy.ticks$.next({ at: now, price, dt });
     };
     const clearLeftovers = () => {
       for (const sim of sims.values()) {
@@ -253,8 +270,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       }
     };
     const printHint = () => {
-      const blocked = [...sims.values()].filter((s) => !s.rt.status().ordersAllowed);
-      display.line(`${stamp()}         every automatic breaker has tripped: ${AUTOMATIC_BREAKERS.map((b) => `${b} ${trips[b]!.length > 0 ? 'yes' : 'no'}`).join(', ')}`);
+      const blocked = [...sims.values()].filter((s) => s.rt.status().tradingMode !== 'ACTIVE');
+      display.line(`${stamp()}${' '.repeat(NAME_WIDTH + 3)}every automatic breaker has tripped: ${AUTOMATIC_BREAKERS.map((b) => `${b} ${trips[b]!.length > 0 ? 'yes' : 'no'}`).join(', ')}`);
       for (const sim of blocked) {
         const s = sim.rt.status();
         for (const b of Object.keys(s.breakers) as BreakerType[]) {
@@ -265,6 +282,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       }
       display.line('         (daily loss refuses a reset while today\'s loss is still beyond its limit)');
     };
+    clock.resume();
     tick();
     interval = setInterval(tick, realTickMs);
     const render = () => {

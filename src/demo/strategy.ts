@@ -2,6 +2,7 @@ import { Subject, from, mergeMap, type Observable, type OperatorFunction, type S
 import { filter } from 'rxjs/operators';
 import type { BreakerboxMetrics } from '../metrics/metrics.ts';
 import type { RiskRuntime } from '../runtime/runtime.ts';
+import type { Decision } from '../runtime/types.ts';
 import type { PaperBroker, PaperOrder } from './broker.ts';
 import type { Random } from './prng.ts';
 
@@ -33,16 +34,38 @@ export function timedGuard<T>(rt: RiskRuntime, metrics: BreakerboxMetrics): Oper
   return filter((order: T) => metrics.timedCheck(rt, order, 'demo').allowed);
 }
 
+/** Why a demo strategy sends an order. */
+export type OrderPurpose = 'rebalance' | 'quote' | 'loop' | 'accumulate' | 'fatFinger' | 'flatten';
+
+interface Intent {
+  readonly order: PaperOrder;
+  readonly purpose: OrderPurpose;
+}
+
+/** How long a strategy waits before rebalancing again after a control rejected it (doubling, capped). */
+const BACKOFF_MS = { first: 10_000, max: 300_000 } as const;
+/** In REDUCING, a strategy unwinds a quarter of its position every 5 s. */
+const FLATTEN = { slices: 4, everyMs: 5_000 } as const;
+
 /**
  * A small momentum / buy-and-hold strategy: on every tick it rebalances towards a target
  * position (fast vs slow moving average), now and then rests a small limit order, and — when
  * the demo switches on `runaway` — resubmits the same order in a loop like a buggy retry.
  * Orders go through the runtime's gate before they reach the paper broker.
+ *
+ * It also behaves the way the trading controls expect (docs/controls.md): when a pre-trade
+ * control rejects a rebalance it backs off (10 s, doubling) instead of hammering the limit —
+ * each such rejection counts towards the error-rate breaker; in REDUCING it stops quoting and
+ * unwinds its position in quarters, one every 5 s, while its signal's buys are rejected
+ * REDUCE_ONLY. The demo can also make it send one fat-finger order and grow its position with
+ * a sizing bug until the position limit stops it.
  */
 export class DemoStrategy {
   /** Orders per simulated second sent by the simulated runaway loop (0 = off). */
   runaway = 0;
   readonly ticks$ = new Subject<Tick>();
+  /** What the strategy did that is worth a line (flattening sells, the sizing bug stopping). */
+  readonly notes$ = new Subject<string>();
   readonly #rt: RiskRuntime;
   readonly #broker: PaperBroker;
   readonly #params: StrategyParams;
@@ -50,6 +73,13 @@ export class DemoStrategy {
   readonly #prices: number[] = [];
   #seq = 0;
   #nextQuoteAt = 0;
+  #rebalanceAfter = 0;
+  #backoffMs = 0;
+  #fatFinger: number | null = null;
+  #accumulate: { lot: number; everyMs: number; nextAt: number } | null = null;
+  /** Shares bought by the sizing bug, on top of the target (so the rebalance does not undo them). */
+  #extra = 0;
+  #flatten: { lot: number; nextAt: number } | null = null;
 
   constructor(rt: RiskRuntime, broker: PaperBroker, params: StrategyParams, random: Random) {
     this.#rt = rt;
@@ -58,35 +88,92 @@ export class DemoStrategy {
     this.#random = random;
   }
 
+  /** Sends one order for `quantity` on the next tick, as if a trader had keyed extra zeros. */
+  fatFinger(quantity: number): void {
+    this.#fatFinger = quantity;
+  }
+
+  /** A sizing bug: buys `lot` more every `everySeconds`, on top of its target, until a buy is rejected. */
+  accumulate(lot: number, everySeconds: number): void {
+    this.#accumulate = { lot, everyMs: everySeconds * 1000, nextAt: 0 };
+  }
+
   /** Wires ticks → orders → gate → broker. */
   start(metrics: BreakerboxMetrics): Subscription {
-    const orders$: Observable<PaperOrder> = this.ticks$.pipe(mergeMap((tick) => from(this.#decide(tick))));
-    return orders$.pipe(timedGuard<PaperOrder>(this.#rt, metrics)).subscribe((order) => this.#broker.submit(order));
+    const intents$: Observable<{ intent: Intent; tick: Tick }> = this.ticks$.pipe(mergeMap((tick) => from(this.#decide(tick).map((intent) => ({ intent, tick })))));
+    return intents$.subscribe(({ intent, tick }) => {
+      const decision = metrics.timedCheck(this.#rt, intent.order, 'demo');
+      if (decision.allowed) this.#submit(intent);
+      else this.#rejected(intent, decision, tick);
+    });
   }
 
-  #order(side: 'buy' | 'sell', quantity: number, price?: number): PaperOrder {
-    return { id: `${this.#rt.strategy}-${++this.#seq}`, symbol: this.#params.symbol, side, quantity, ...(price === undefined ? {} : { price: Math.round(price * 100) / 100 }) };
+  #submit({ order, purpose }: Intent): void {
+    const result = this.#broker.submit(order);
+    if (purpose === 'rebalance') this.#backoffMs = 0;
+    if (purpose === 'flatten' && result.status === 'filled') {
+      const left = this.#broker.position(order.symbol);
+      this.notes$.next(`REDUCING  ${order.side === 'sell' ? 'sold' : 'bought back'} ${order.quantity} ${order.symbol} at ${result.price.toFixed(2)} to flatten (position ${left}${left === 0 ? ': flat' : ' left'})`);
+    }
   }
 
-  #decide(tick: Tick): PaperOrder[] {
+  #rejected({ order, purpose }: Intent, decision: Extract<Decision, { allowed: false }>, tick: Tick): void {
+    if (decision.limit === undefined && decision.code !== 'REDUCE_ONLY') return; // a breaker blocks: nothing to learn
+    if (purpose === 'rebalance') {
+      this.#backoffMs = Math.min(BACKOFF_MS.max, Math.max(BACKOFF_MS.first, this.#backoffMs * 2));
+      this.#rebalanceAfter = tick.at + this.#backoffMs;
+    } else if (purpose === 'accumulate' && this.#accumulate) {
+      this.#extra -= order.quantity;
+      this.#accumulate = null;
+      this.notes$.next(`sizing bug stopped by ${decision.code}: no more buys of ${order.quantity} ${order.symbol} (position ${this.#broker.position(order.symbol)})`);
+    }
+  }
+
+  #intent(purpose: OrderPurpose, side: 'buy' | 'sell', quantity: number, price?: number): Intent {
+    return { purpose, order: { id: `${this.#rt.strategy}-${++this.#seq}`, symbol: this.#params.symbol, side, quantity, ...(price === undefined ? {} : { price: Math.round(price * 100) / 100 }) } };
+  }
+
+  #decide(tick: Tick): Intent[] {
     const p = this.#params;
-    const orders: PaperOrder[] = [];
+    const intents: Intent[] = [];
+    const reducing = this.#rt.tradingMode === 'REDUCING';
     this.#prices.push(tick.price);
     if (this.#prices.length > 30) this.#prices.shift();
-    const value = this.#broker.value().toNumber();
-    const avg = (n: number) => this.#prices.slice(-n).reduce((a, b) => a + b, 0) / Math.min(n, this.#prices.length);
-    const uptrend = p.style === 'hold' || this.#prices.length < 20 || avg(5) >= avg(20);
-    const target = Math.floor(((uptrend ? p.allocation : p.allocation / 3) * value) / tick.price);
-    const delta = target - this.#broker.exposure(p.symbol);
-    if (Math.abs(delta) * tick.price > value * 0.05) orders.push(this.#order(delta > 0 ? 'buy' : 'sell', Math.abs(delta)));
-    if (tick.at >= this.#nextQuoteAt) {
+    const held = this.#broker.position(p.symbol);
+    // REDUCING: unwind the position in quarters (of what was held when REDUCING began).
+    if (!reducing) this.#flatten = null;
+    else if (held !== 0) {
+      this.#flatten ??= { lot: Math.ceil(Math.abs(held) / FLATTEN.slices), nextAt: tick.at };
+      if (tick.at >= this.#flatten.nextAt) {
+        intents.push(this.#intent('flatten', held > 0 ? 'sell' : 'buy', Math.min(Math.abs(held), this.#flatten.lot)));
+        this.#flatten.nextAt = tick.at + FLATTEN.everyMs;
+      }
+    }
+    if (tick.at >= this.#rebalanceAfter) {
+      const value = this.#broker.value().toNumber();
+      const avg = (n: number) => this.#prices.slice(-n).reduce((a, b) => a + b, 0) / Math.min(n, this.#prices.length);
+      const uptrend = p.style === 'hold' || this.#prices.length < 20 || avg(5) >= avg(20);
+      const target = Math.floor(((uptrend ? p.allocation : p.allocation / 3) * value) / tick.price) + this.#extra;
+      const delta = target - this.#broker.exposure(p.symbol);
+      if (Math.abs(delta) * tick.price > value * 0.05) intents.push(this.#intent('rebalance', delta > 0 ? 'buy' : 'sell', Math.abs(delta)));
+    }
+    if (!reducing && tick.at >= this.#nextQuoteAt) {
       const side = this.#random() < 0.5 ? 'buy' : 'sell';
       const offset = 1 + (side === 'buy' ? -1 : 1) * (0.0005 + this.#random() * 0.002);
-      orders.push(this.#order(side, 10, tick.price * offset));
+      intents.push(this.#intent('quote', side, 10, tick.price * offset));
       this.#nextQuoteAt = tick.at + (0.5 + this.#random()) * p.quoteEverySeconds * 1000;
     }
+    if (this.#fatFinger !== null) {
+      intents.push(this.#intent('fatFinger', 'buy', this.#fatFinger));
+      this.#fatFinger = null;
+    }
+    if (this.#accumulate && tick.at >= this.#accumulate.nextAt) {
+      intents.push(this.#intent('accumulate', 'buy', this.#accumulate.lot));
+      this.#extra += this.#accumulate.lot;
+      this.#accumulate.nextAt = tick.at + this.#accumulate.everyMs;
+    }
     const loop = this.runaway > 0 ? Math.max(1, Math.round(this.runaway * tick.dt)) : 0;
-    for (let i = 0; i < loop; i++) orders.push(this.#order('buy', 1));
-    return orders;
+    for (let i = 0; i < loop; i++) intents.push(this.#intent('loop', 'buy', 1));
+    return intents;
   }
 }

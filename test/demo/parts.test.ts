@@ -50,6 +50,28 @@ describe('demo building blocks', () => {
     });
     expect(fired).toBeLessThan(1000);
   });
+
+  it('the scaled clock stands still while paused and resumes where it stood', async () => {
+    const clock = new ScaledClock(100, 0);
+    clock.pause();
+    const at = clock.now();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(clock.now()).toBe(at);
+    clock.jumpTo(at + 5000);
+    expect(clock.now()).toBe(at + 5000);
+    clock.resume();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(clock.now()).toBeGreaterThanOrEqual(at + 5000 + 2000);
+  });
+
+  it('the paper broker reports flat symbols with their price, so market orders can be valued', () => {
+    const broker = new PaperBroker('t', 10_000);
+    broker.setPrice('X', 100);
+    expect(broker.snapshot().positions).toEqual([{ symbol: 'X', quantity: '0', price: '100' }]);
+    broker.submit({ id: '1', symbol: 'X', side: 'buy', quantity: 10 });
+    expect(broker.position('X')).toBe(10);
+    expect(broker.snapshot().positions).toEqual([{ symbol: 'X', quantity: '10', price: '100' }]);
+  });
 });
 
 describe('demo --prices replay', () => {

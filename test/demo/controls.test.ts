@@ -1,0 +1,78 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { startDemo } from '../../src/demo/index.ts';
+import type { RiskEvent } from '../../src/events.ts';
+import type { RuntimeStatus } from '../../src/runtime/types.ts';
+
+/** The trading-controls scenarios of the demo (issue 12): fat finger, position limit, silent feed, reduce-only flattening. */
+describe('demo: trading-controls scenarios', () => {
+  it('rejects a fat finger, stops a growing position at its limit, trips and recovers stale data, and flattens a reduce-only strategy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-demo-controls-'));
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    const demo = await startDemo({ speed: 25, port: 0, dataDir: join(dir, 'data'), seed: 7, out, tty: false, token: 'controls-token-0123456789' });
+    const get = async <T>(path: string): Promise<T> => (await fetch(`${demo.url}${path}`, { headers: { authorization: `Bearer ${demo.token}` } })).json() as Promise<T>;
+    const journal = async (strategy: string, types: string) => (await get<{ entries: RiskEvent[] }>(`/api/strategies/${strategy}/journal?types=${types}`)).entries;
+    let statuses: Record<string, RuntimeStatus>;
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!text.includes('scenario sequence complete') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(text, text).toContain('scenario sequence complete');
+      statuses = Object.fromEntries(await Promise.all(['alpha', 'epsilon', 'zeta'].map(async (s) => [s, await get<RuntimeStatus>(`/api/strategies/${s}/status`)] as const)));
+
+      // 1. A fat-finger order: rejected by the order-size limit, nothing trips.
+      const epsilonRejections = await journal('epsilon', 'OrderRejected');
+      const fat = epsilonRejections.find((e) => e.details.code === 'LIMIT_ORDER_QUANTITY');
+      expect(fat?.details).toMatchObject({ limit: 'maxOrderQuantity', order: { symbol: 'EPIC', side: 'buy', quantity: '25000' } });
+
+      // 2. A position grown by a sizing bug: the buy that would pass 3 000 is rejected LIMIT_POSITION.
+      const creep = epsilonRejections.filter((e) => e.details.code === 'LIMIT_POSITION');
+      expect(creep).toHaveLength(1);
+      expect(String(creep[0]!.details.reason)).toMatch(/beyond the maximum position of 3000/);
+      const epic = statuses.epsilon!.controls.symbols.find((s) => s.symbol === 'EPIC')!;
+      expect(Number(epic.projected)).toBeGreaterThan(2500);
+      expect(Number(epic.projected)).toBeLessThanOrEqual(3000);
+      expect(statuses.epsilon!.tradingMode).toBe('ACTIVE');
+      expect(await journal('epsilon', 'CircuitBreakerTripped')).toEqual([]);
+
+      // 3. A silent feed: stale data trips zeta after 30 s, and recovers by itself when values resume.
+      const staleTrips = await journal('zeta', 'CircuitBreakerTripped');
+      expect(staleTrips.map((e) => e.breaker)).toEqual(['staleData']);
+      const recovered = await journal('zeta', 'CircuitBreakerRecovered');
+      expect(recovered.map((e) => e.breaker)).toEqual(['staleData']);
+      expect(recovered[0]!.at).toBeGreaterThan(staleTrips[0]!.at);
+      expect(statuses.zeta!.breakers.staleData.state).toBe('NORMAL');
+      expect(statuses.zeta!.tradingMode).toBe('ACTIVE');
+
+      // 4. A reduce-only strategy: the crash trips alpha's loss breakers, alpha enters REDUCING,
+      //    its sells flatten ACME and its buys are rejected REDUCE_ONLY.
+      const modes = await journal('alpha', 'TradingModeChanged');
+      expect(modes[0]?.details).toMatchObject({ from: 'ACTIVE', to: 'REDUCING' });
+      const alphaTrips = await journal('alpha', 'CircuitBreakerTripped');
+      expect(alphaTrips.map((e) => [e.breaker, e.details.onTrip])).toEqual(expect.arrayContaining([['dailyLoss', 'reduceOnly']]));
+      const reduceOnly = (await journal('alpha', 'OrderRejected')).filter((e) => e.details.code === 'REDUCE_ONLY');
+      expect(reduceOnly.length).toBeGreaterThan(0);
+      expect(reduceOnly.every((e) => (e.details.order as { side: string }).side === 'buy')).toBe(true);
+      expect(statuses.alpha!.tradingMode).toBe('REDUCING');
+      expect(statuses.alpha!.controls.symbols.find((s) => s.symbol === 'ACME')?.projected).toBe('0');
+      expect(statuses.alpha!.controls.rejections.REDUCE_ONLY).toBe(reduceOnly.length);
+      expect(statuses.alpha!.breakers.errorRate.state).toBe('NORMAL'); // it backs off instead of hammering
+    } finally {
+      await demo.stop();
+    }
+
+    // Each is one visible line with its code.
+    expect(text).toMatch(/epsilon +REJECTED +LIMIT_ORDER_QUANTITY: /);
+    expect(text).toMatch(/epsilon +REJECTED +LIMIT_POSITION: buy 250 EPIC/);
+    expect(text).toMatch(/zeta +TRIPPED +staleData: /);
+    expect(text).toMatch(/zeta +RECOVERED +staleData/);
+    expect(text).toMatch(/alpha +MODE +ACTIVE -> REDUCING/);
+    expect(text).toMatch(/alpha +REJECTED +REDUCE_ONLY: /);
+    expect(text).toMatch(/alpha +REDUCING +sold \d+ ACME .*position 0: flat/);
+    expect(text).toMatch(/trips: drawdown=alpha dailyLoss=alpha orderRate=beta errorRate=gamma staleData=zeta;/);
+  });
+});
