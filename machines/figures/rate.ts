@@ -55,6 +55,21 @@ export class RateTracker<Tag = undefined> {
     return this.#warned;
   }
 
+  /** The figures every rate rule shows: the true count, the limit, the window and the warning. */
+  figures(now: number): { count: number; limit: number; windowSeconds: number; warnAt: number; warnCount: number; warned: boolean; nextExpiryInMs: number | null } {
+    const window = this.window;
+    const expiry = window.nextExpiry(now);
+    return {
+      count: window.count(now),
+      limit: window.limit,
+      windowSeconds: window.windowMs / 1000,
+      warnAt: this.warnFraction,
+      warnCount: this.warnCount,
+      warned: this.#warned,
+      nextExpiryInMs: expiry === null ? null : expiry - now,
+    };
+  }
+
   /** Forgets everything (a confirmed reset clears the window and re-arms the warning). */
   clear(): void {
     this.window.clear();

@@ -33,19 +33,8 @@ class ErrorRateTracker implements CountTracker<ErrorKind> {
   }
 
   figures(now: number): Evidence {
-    const window = this.rate.window;
-    const expiry = window.nextExpiry(now);
-    return {
-      count: window.count(now),
-      limit: window.limit,
-      maxErrors: window.limit,
-      windowSeconds: window.windowMs / 1000,
-      warnAt: this.rate.warnFraction,
-      warnCount: this.rate.warnCount,
-      warned: this.rate.warned,
-      nextExpiryInMs: expiry === null ? null : expiry - now,
-      byKind: this.byKind(now),
-    };
+    const common = this.rate.figures(now);
+    return { ...common, maxErrors: common.limit, byKind: this.byKind(now) };
   }
 
   tripEvidence(now: number): Evidence {

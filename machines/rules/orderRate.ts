@@ -27,19 +27,9 @@ class OrderRateTracker implements CountTracker {
   }
 
   figures(now: number): Evidence {
-    const window = this.rate.window;
-    const expiry = window.nextExpiry(now);
-    return {
-      count: window.count(now),
-      limit: window.limit,
-      maxOrders: window.limit,
-      windowSeconds: window.windowMs / 1000,
-      warnAt: this.rate.warnFraction,
-      warnCount: this.rate.warnCount,
-      warned: this.rate.warned,
-      nextExpiryInMs: expiry === null ? null : expiry - now,
-      clearsInMs: ((at) => (at === null ? null : at - now))(window.clearsAt(now)),
-    };
+    const common = this.rate.figures(now);
+    const clearsAt = this.rate.window.clearsAt(now);
+    return { ...common, maxOrders: common.limit, clearsInMs: clearsAt === null ? null : clearsAt - now };
   }
 
   tripEvidence(now: number): Evidence {
