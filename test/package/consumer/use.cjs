@@ -1,6 +1,6 @@
 // A CommonJS consumer: require() of the ES module package (require(esm), Node 20.19+).
 const { createRiskRuntime, presets, silentLogger, BreakerState } = require('breakerbox');
-const { supervisorMachine, automaticBreakerMachine } = require('breakerbox/machines');
+const { supervisorMachine, REGISTRY } = require('breakerbox/machines');
 
 (async () => {
   const rt = await createRiskRuntime({ strategy: 'cjs', breakers: presets.conservative, logger: silentLogger, store: false });
@@ -9,7 +9,7 @@ const { supervisorMachine, automaticBreakerMachine } = require('breakerbox/machi
   rt.halt({ operator: 'bob', reason: 'package test' });
   const state = rt.state;
   await rt.stop();
-  console.log(JSON.stringify({ before, state, halted: BreakerState.MANUALLY_HALTED, machines: [supervisorMachine.id, automaticBreakerMachine.id] }));
+  console.log(JSON.stringify({ before, state, halted: BreakerState.MANUALLY_HALTED, machines: [supervisorMachine.id, REGISTRY[0].chart.id] }));
 })().catch((error) => {
   console.error(error);
   process.exitCode = 1;
