@@ -1,3 +1,4 @@
+import type { Projection } from '../../machines/limits/positions.ts';
 import type { Decimal } from 'decimal.js';
 import type { BreakerState, BreakerType, ErrorKind, OnTrip, TradingMode } from '../../machines/constants.ts';
 import type { LimitName } from '../../machines/limits/limit.ts';
@@ -233,15 +234,7 @@ export interface BreakerStatus<T extends BreakerType = BreakerType> {
 }
 
 /** One symbol's projected position and how much of its limits it uses. */
-export interface SymbolControls {
-  readonly symbol: string;
-  readonly reported: string;
-  readonly filled: string;
-  readonly openBuy: string;
-  readonly openSell: string;
-  /** reported + filled + open buys − open sells. */
-  readonly projected: string;
-  readonly lastPrice: string | null;
+export interface SymbolControls extends Projection {
   /** The symbol's effective maxPosition, or null. */
   readonly maxPosition: string | null;
   /** |projected| / maxPosition (e.g. "0.8" for 80 of 100), or null. */

@@ -1,16 +1,8 @@
+import { mulberry32 } from '../../src/demo/prng.ts';
 import { parseSeries, type Series } from '../../src/replay/series.ts';
 
-/** A seeded generator (mulberry32): the same series on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the demo's mulberry32): the same series on every run. */
+export const seeded = mulberry32;
 
 /** A random walk with crashes (and optional time gaps) as CSV text with two-decimal values. */
 export function walkCsv(options: { seed: number; rows: number; stepMs: number; crashEvery?: number; gapEvery?: number; start?: number }): string {
