@@ -1,5 +1,6 @@
 export { createRiskRuntime, type RiskRuntimeOptions } from './runtime/create.ts';
 export { RiskRuntime, type BrokerPort, type InspectOption } from './runtime/runtime.ts';
+export type { TraceStep } from './runtime/trace.ts';
 export type { DurableEventSink } from './runtime/durability.ts';
 export * from './runtime/types.ts';
 export { presets, type BreakersConfig, type PresetName } from './config.ts';

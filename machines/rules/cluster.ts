@@ -128,4 +128,8 @@ export const clusterRule = {
     e.reason !== undefined && e.operator !== undefined
       ? String(e.reason)
       : `cluster ${e.linkUp === true ? 'bucket' : 'link'} unreachable for ${(Number(e.downForMs) / 1000).toFixed(1)}s (heartbeatTimeout ${Number(e.timeoutMs) / 1000}s)`,
+  resetEffects: (f: Evidence): readonly string[] =>
+    f.scope
+      ? [`Halted at ${String(f.scope)}: a local reset is refused; lift it with a two-step reset at that scope (breakerbox firm reset).`]
+      : ['Recovers by itself once the link and the bucket are back and no halt is set; nothing is re-baselined.'],
 } satisfies BreakerRule<ClusterSettings, ClusterTracker>;

@@ -160,6 +160,10 @@ export const dailyLossRule = {
   cleared: () => false,
   describe: (e: Evidence) =>
     `daily P&L ${String(e.pnl)} (${String(e.pnlFraction)}) from start ${String(e.startValue)} reached limit ${String(e.limit ?? e.limitAmount)}`,
+  resetEffects(f: Evidence): readonly string[] {
+    const refused = f.value === null ? "There is no value yet: the reset will be refused." : beyondLimit(f) ? `Today's loss is still beyond the limit (P&L ${String(f.pnl)}): the reset will be refused.` : "Today's loss is within the limit: the re-check passes.";
+    return [refused, `The start-of-day value stays ${String(f.startValue)} and the trip level ${String(f.tripLevel)} until the next market open.`, 'The daily-loss warning is re-armed.'];
+  },
 } satisfies BreakerRule<DailyLossSettings, DailyLossTracker>;
 
 export type { DailyLossTracker };

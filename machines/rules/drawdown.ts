@@ -151,6 +151,17 @@ export const drawdownRule = {
   cleared: () => false,
   describe: (e: Evidence) =>
     `drawdown ${String(e.drawdown)} reached threshold ${String(e.threshold)} (value ${String(e.value)}, high-water mark ${String(e.highWaterMark)})`,
+  resetEffects(f: Evidence): readonly string[] {
+    if (f.value === null) return ['No value yet: the high-water mark is set by the next positive value.'];
+    const value = str(f, 'value');
+    if (!value.isPositive() || value.isZero()) return [`The value ${String(f.value)} is not positive: the high-water mark is cleared until a positive value arrives.`];
+    const trip = value.plus(str(f, 'threshold').times(value)).toFixed();
+    return [
+      `The high-water mark moves from ${String(f.highWaterMark)} to the current value ${value.toFixed()}.`,
+      `The trip level moves from ${String(f.tripLevel)} to ${trip} (${String(f.threshold)} of the new high-water mark).`,
+      'The drawdown warning is re-armed.',
+    ];
+  },
 } satisfies BreakerRule<DrawdownSettings, DrawdownTracker>;
 
 export type { DrawdownTracker };

@@ -69,6 +69,7 @@ export const errorRateRule = {
   cleared: () => false,
   describe: (e: Evidence) =>
     `${String(e.count)} errors within ${String(e.windowSeconds)}s exceed the limit of ${String(e.maxErrors)} (${JSON.stringify(e.byKind)})`,
+  resetEffects: (f: Evidence): readonly string[] => [`The error window is cleared: ${String(f.count)} errors counted now go to 0 (limit ${String(f.maxErrors)} in ${String(f.windowSeconds)} s).`, 'The error-rate warning is re-armed.'],
 } satisfies BreakerRule<ErrorRateSettings, ErrorRateTracker>;
 
 export type { ErrorRateTracker };

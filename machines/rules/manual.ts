@@ -11,4 +11,8 @@ export const manualRule = {
   recheck: () => ({ passed: true, reason: null }),
   cleared: () => false,
   describe: (e: Evidence) => String(e.reason ?? 'halted'),
+  resetEffects: (f: Evidence): readonly string[] => [
+    f.operator ? `Lifts the halt set by ${String(f.operator)}${f.reason ? ` (${String(f.reason)})` : ''}.` : 'Lifts the manual halt.',
+    'No figure is re-baselined; the other breakers keep their state.',
+  ],
 } satisfies BreakerRule<null, null>;

@@ -66,6 +66,10 @@ export const orderRateRule = {
   recheck: () => ({ passed: true, reason: null }),
   cleared: (e: Evidence) => !over(e),
   describe: (e: Evidence) => `${String(e.count)} orders within ${String(e.windowSeconds)}s exceed the limit of ${String(e.maxOrders)}`,
+  resetEffects: (f: Evidence): readonly string[] => [
+    `The order window is cleared: ${String(f.count)} orders counted now go to 0 (limit ${String(f.maxOrders)} in ${String(f.windowSeconds)} s).`,
+    'This breaker also recovers by itself once the window holds no more than the limit.',
+  ],
 } satisfies BreakerRule<OrderRateSettings, OrderRateTracker>;
 
 export type { OrderRateTracker };

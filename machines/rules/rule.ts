@@ -125,6 +125,11 @@ export interface BreakerRule<Settings, T extends Tracker | null> extends RuleDec
   readonly observes: Observes;
   /** Builds the figures tracker for a strategy (null for breakers without figures). */
   track(settings: Settings, env: TrackerEnv): T;
+  /**
+   * What a confirmed reset would move, in plain sentences, from the breaker's current figures
+   * (shown before an operator confirms: a new high-water mark and trip level, a cleared window).
+   */
+  resetEffects(figures: Evidence): readonly string[];
 }
 
 /** What trackers may need besides their own settings. */

@@ -103,6 +103,10 @@ export const staleDataRule = {
   recheck: (e: Evidence) => (stale(e) ? { passed: false, reason: `the data is still stale: ${age(e)} (max ${String(e.maxAge)}s)` } : { passed: true, reason: null }),
   cleared: (e: Evidence) => !stale(e),
   describe: (e: Evidence) => `${age(e)}, beyond the maximum age of ${String(e.maxAge)}s`,
+  resetEffects: (f: Evidence): readonly string[] => [
+    stale(f) ? `The data is still stale (${age(f)}): the reset will be refused until a fresh value arrives.` : 'A fresh value has arrived: the re-check passes.',
+    'Nothing is re-baselined: only a fresh portfolio value makes the data fresh (the breaker recovers by itself then).',
+  ],
 } satisfies BreakerRule<StaleDataSettings, StaleDataTracker>;
 
 export type { StaleDataTracker };

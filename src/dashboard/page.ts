@@ -24,13 +24,8 @@ export function dashboardHtml(): string {
     <label for="strategy-select">Strategy</label>
     <select id="strategy-select" name="strategy"><option value="">loading…</option></select>
   </div>
-  <div id="global-state" class="global-state state-unknown" aria-describedby="global-state-help">
-    <span class="light-icon" aria-hidden="true"></span>
-    <span class="global-text"><span class="global-label">Global state</span> <strong id="global-state-text">–</strong></span>
-    <span id="orders-allowed" class="orders-allowed">orders: –</span>
-  </div>
-  <p id="global-state-help" class="visually-hidden">The most severe state of the strategy's breakers. Orders pass only when it is NORMAL.</p>
-  <p id="connection" class="connection" role="status">connecting…</p>
+  <div id="header-live" class="header-live"></div>
+  <p id="global-state-help" class="visually-hidden">The most severe state of the strategy's breakers; orders pass only when no breaker is tripped, resetting or halted. UNKNOWN while the page has no live link to the server.</p>
   <div class="actions">
     <button type="button" id="halt-button" class="danger">Halt strategy…</button>
     <button type="button" id="reset-button">Reset a breaker…</button>
@@ -55,7 +50,9 @@ export function dashboardHtml(): string {
   </form>
 </section>
 
-<main id="main" class="grid" tabindex="-1">
+<section id="disconnected" class="disconnected-view" role="alert" aria-live="assertive"></section>
+
+<main id="main" class="grid" tabindex="-1" hidden>
   <p id="data-fault" class="data-fault" role="status" hidden></p>
   <p id="controls-use" class="controls-use" role="status" hidden></p>
 
@@ -75,6 +72,10 @@ export function dashboardHtml(): string {
     <h2 id="chart-title">Portfolio value</h2>
     <div id="value-chart" class="chart" role="img" aria-label="Portfolio value over time with the high-water mark and the drawdown trip level"></div>
     <dl id="value-summary" class="figures inline"></dl>
+    <h3 class="minor">Value = positions + cash</h3>
+    <dl id="reconciliation" class="figures inline"></dl>
+    <h3 class="minor">Trips, halts and resets on the chart</h3>
+    <ul id="chart-marks" class="marks"></ul>
   </section>
 
   <section class="panel span-4" aria-labelledby="pnl-title">
@@ -84,35 +85,18 @@ export function dashboardHtml(): string {
 
   <section class="panel span-5" aria-labelledby="positions-title">
     <h2 id="positions-title">Positions</h2>
-    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="positions-title">
-      <table id="positions">
-        <thead><tr><th scope="col">Symbol</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Price</th><th scope="col" class="num">Market value</th></tr></thead>
-        <tbody></tbody>
-        <tfoot></tfoot>
-      </table>
-    </div>
+    <div class="table-wrap" id="positions-wrap" tabindex="0" role="region" aria-labelledby="positions-title"></div>
   </section>
 
   <section class="panel span-7" aria-labelledby="orders-title">
     <h2 id="orders-title">Recent orders and fills</h2>
-    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="orders-title">
-      <table id="orders">
-        <thead><tr><th scope="col">Time</th><th scope="col">Order</th><th scope="col">Side</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Price</th><th scope="col">Decision / fill</th><th scope="col">Reason</th></tr></thead>
-        <tbody><tr class="empty"><td colspan="7">No orders checked since this page opened.</td></tr></tbody>
-      </table>
-    </div>
+    <div class="table-wrap" id="orders-wrap" tabindex="0" role="region" aria-labelledby="orders-title"></div>
   </section>
 
   <section class="panel span-6" aria-labelledby="errors-title">
     <h2 id="errors-title">Errors</h2>
     <dl id="error-counts" class="figures inline"></dl>
-    <fieldset class="filter">
-      <legend>Show errors of kind</legend>
-      <label><input type="radio" name="error-kind" value="all" checked> all</label>
-      <label><input type="radio" name="error-kind" value="order_rejected"> order_rejected</label>
-      <label><input type="radio" name="error-kind" value="broker_error"> broker_error</label>
-      <label><input type="radio" name="error-kind" value="data_error"> data_error</label>
-    </fieldset>
+    <fieldset class="filter" id="error-filter"></fieldset>
     <ol id="error-log" class="log" aria-live="off"></ol>
   </section>
 
@@ -122,10 +106,12 @@ export function dashboardHtml(): string {
   </section>
 
   <section class="panel span-12" aria-labelledby="statecharts-title">
-    <h2 id="statecharts-title">Statecharts</h2>
-    <p class="help">Generated from the XState machine definitions; the current state of each breaker is highlighted and named.</p>
+    <h2 id="statecharts-title">Statecharts and inspector</h2>
+    <p class="help">Drawn from the XState machine definitions themselves; the current state is highlighted and named. Each actor's recent events (from XState's inspection stream) are listed under its chart: choose one, or step back and forward, to see the state after it and the edge it took; “Follow live” returns to the present.</p>
     <div id="statecharts" class="statecharts"></div>
   </section>
+  <!-- Filled only when this process has a cluster (the cluster breaker is enabled). -->
+  <div id="firm" class="contents"></div>
 </main>
 
 <div id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></div>
@@ -159,6 +145,7 @@ export function dashboardHtml(): string {
       <legend>Step 1 — breaker to reset</legend>
       <div id="reset-choices" class="choices"></div>
     </fieldset>
+    <div id="reset-effects" class="reset-effects" aria-live="polite"></div>
     <div id="reset-step-2" hidden>
       <p><strong>Step 2 — confirm.</strong> Reset of <strong id="reset-breaker-name"></strong> requested. The token expires in <strong id="reset-countdown" aria-live="off">–</strong>.</p>
     </div>

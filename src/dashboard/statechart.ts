@@ -122,16 +122,18 @@ export function renderSvg(graph: ChartGraph, title: string): string {
     `<defs><marker id="sc-arrow-${escapeXml(graph.id)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="sc-arrowhead"/></marker></defs>`,
   );
   const marker = `marker-end="url(#sc-arrow-${escapeXml(graph.id)})"`;
-  const text = (tx: number, ty: number, s: string, cls: string) =>
-    s ? `<text x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" class="${cls}" text-anchor="middle">${escapeXml(s)}</text>` : '';
+  const text = (tx: number, ty: number, s: string, cls: string, edge?: ChartEdge) =>
+    s ? `<text x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" class="${cls}" text-anchor="middle"${edge ? ends(edge) : ''}>${escapeXml(s)}</text>` : '';
+  // Each edge names its ends, so the inspector can highlight the edge a step took.
+  const ends = (e: ChartEdge) => ` data-source="${escapeXml(e.source)}" data-target="${escapeXml(e.target)}"`;
   for (const e of fwd) {
     const i = index.get(e.source)!;
     const j = index.get(e.target)!;
     const x1 = x(e.source) + NODE_W * 0.62;
     const x2 = x(e.target) + NODE_W * 0.38;
     const h = arcH(j - i);
-    parts.push(`<path class="sc-edge" d="M${x1},${y0} C${x1},${y0 - h} ${x2},${y0 - h} ${x2},${y0}" ${marker}/>`);
-    parts.push(text((x1 + x2) / 2, y0 - h * 0.75 - 5, label(e), 'sc-label'));
+    parts.push(`<path class="sc-edge"${ends(e)} d="M${x1},${y0} C${x1},${y0 - h} ${x2},${y0 - h} ${x2},${y0}" ${marker}/>`);
+    parts.push(text((x1 + x2) / 2, y0 - h * 0.75 - 5, label(e), 'sc-label', e));
   }
   for (const e of back) {
     const i = index.get(e.source)!;
@@ -141,13 +143,13 @@ export function renderSvg(graph: ChartGraph, title: string): string {
     const h = arcH(i - j);
     const ys = y0 + heights[i]!;
     const yt = y0 + heights[j]!;
-    parts.push(`<path class="sc-edge" d="M${x1},${ys} C${x1},${bottomY + h} ${x2},${bottomY + h} ${x2},${yt}" ${marker}/>`);
-    parts.push(text((x1 + x2) / 2, bottomY + h * 0.75 + 14, label(e), 'sc-label'));
+    parts.push(`<path class="sc-edge"${ends(e)} d="M${x1},${ys} C${x1},${bottomY + h} ${x2},${bottomY + h} ${x2},${yt}" ${marker}/>`);
+    parts.push(text((x1 + x2) / 2, bottomY + h * 0.75 + 14, label(e), 'sc-label', e));
   }
   for (const e of self) {
     const nx = x(e.source) + NODE_W * 0.5;
-    parts.push(`<path class="sc-edge" d="M${nx - 14},${y0} C${nx - 30},${y0 - 34} ${nx + 30},${y0 - 34} ${nx + 14},${y0}" ${marker}/>`);
-    parts.push(text(nx, y0 - 30, label(e), 'sc-label'));
+    parts.push(`<path class="sc-edge"${ends(e)} d="M${nx - 14},${y0} C${nx - 30},${y0 - 34} ${nx + 30},${y0 - 34} ${nx + 14},${y0}" ${marker}/>`);
+    parts.push(text(nx, y0 - 30, label(e), 'sc-label', e));
   }
   graph.nodes.forEach((n, i) => {
     const nx = x(n.key);

@@ -7,6 +7,7 @@ import { StaleWatch } from './staleness.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
 import type { Clock } from '../clock.ts';
+import { ActorTrace } from './trace.ts';
 import type { ResolvedSettings } from '../config.ts';
 import { makeEvent } from './eventLog.ts';
 import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
@@ -84,6 +85,8 @@ export class RuntimeCore {
   readonly step: StepRunner;
   readonly figures: Figures;
   readonly host: ActorHost;
+  /** The actors' recent steps, from XState's inspection stream (the dashboard's inspector). */
+  readonly trace: ActorTrace;
   readonly timers: SnapshotTimers;
   readonly durability: Durability;
   readonly cluster: ClusterBinding | null;
@@ -114,6 +117,7 @@ export class RuntimeCore {
     this.strategy = settings.strategy;
     this.settings = settings;
     this.clock = clock;
+    this.trace = new ActorTrace(clock);
     this.log = parts.logger;
     this.store = parts.store;
     this.broker = parts.broker;
@@ -177,7 +181,7 @@ export class RuntimeCore {
       maxRestarts: settings.supervision.maxRestarts,
       restartWindowMs: settings.supervision.windowMs,
       restored: restored?.supervisor ?? null,
-      ...(parts.inspect ? { inspect: parts.inspect } : {}),
+      inspect: this.trace.observer(parts.inspect),
       listener: {
         snapshot: (kind, state, context) => recorder.snapshot(kind, state, context),
         failed: (kind, error) => hook().actorFailed(kind, error),

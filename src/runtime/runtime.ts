@@ -1,3 +1,4 @@
+import type { TraceStep } from './trace.ts';
 import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Actor } from 'xstate';
 import { BreakerState, BreakerType, type OnTrip, type TradingMode } from '../../machines/constants.ts';
@@ -322,6 +323,14 @@ export class RiskRuntime {
   /** Every recorded alert delivery attempt (sent, failed with reason, suppressed, delivery_failed). */
   alertHistory(query?: { since?: number; until?: number }): Promise<AttemptRecord[]> {
     return this.#core.alerts ? this.#core.alerts.manager.attempts(query) : Promise.resolve([]);
+  }
+
+  /**
+   * The actors' recent steps (event, state before and after; 50 per actor), from
+   * XState's inspection stream: what the dashboard's offline inspector shows. `since` is a `seq`.
+   */
+  actorTrace(since?: number): TraceStep[] {
+    return this.#core.trace.since(since);
   }
 
   /** The supervisor actor (its children are the breakers), for tools and inspection. */

@@ -10,7 +10,7 @@ import type { StrategyMap } from './host.ts';
 import { confirmBody, errorBody, fillBody, haltBody, journalQuery, orderClosedBody, portfolioBody, resetBody } from './schemas.ts';
 import { registerJournalRoutes } from './journalRoutes.ts';
 import { safeStatus, summary } from './safeStatus.ts';
-import type { SseHub } from './sse.ts';
+import { viewOf, type SseHub } from './sse.ts';
 import { registerFirmRoutes } from '../cluster/routes.ts';
 
 /** What the API routes need. */
@@ -59,6 +59,15 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
   app.get('/api/strategies', read, async () => ({ strategies: [...ctx.strategies.values()].map(summary) }));
 
   app.get<NameParams>('/api/strategies/:name/status', read, async (request) => safeStatus(runtime(request.params.name)));
+
+  // The dashboard's view (every derived fact computed here) and the actors' recent steps (the inspector).
+  app.get<NameParams>('/api/strategies/:name/view', read, async (request) => viewOf(runtime(request.params.name)));
+  app.get<NameParams & { Querystring: { since?: string } }>('/api/strategies/:name/trace', read, async (request) => {
+    const rt = runtime(request.params.name);
+    const since = request.query.since === undefined ? 0 : Number(request.query.since);
+    if (!Number.isSafeInteger(since) || since < 0) throw new ApiError(400, ApiErrorCode.VALIDATION, `since must be a non-negative integer step number, got ${JSON.stringify(request.query.since)}`, 'since');
+    return { steps: rt.actorTrace(since) };
+  });
 
   app.get<NameParams>('/api/strategies/:name/journal', read, async (request) => {
     const rt = runtime(request.params.name);

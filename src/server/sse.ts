@@ -2,10 +2,28 @@ import type { ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import type { RiskRuntime } from '../runtime/runtime.ts';
 import type { StateSnapshot } from '../runtime/types.ts';
+import { dashboardView, faultedView, type DashboardView } from '../present/dashboardView.ts';
 import { lastSnapshot, safeStatus } from './safeStatus.ts';
 
 /** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
 export const SSE_PING_MS = 15_000;
+
+/** Interval of the `heartbeat` message (server → page): a page that misses two knows it is cut off. */
+export const SSE_HEARTBEAT_MS = 1_000;
+
+/** Fewest milliseconds between two `view` messages of a strategy while it is busy. */
+const VIEW_MIN_GAP_MS = 250;
+
+/** The dashboard's view of a runtime now; never throws (a strategy that cannot be shown gets a faulted view). */
+export function viewOf(rt: RiskRuntime): DashboardView {
+  const status = safeStatus(rt);
+  if ('faulted' in status) return faultedView(status.strategy, status.faulted.reason, status.ordersAllowed, Date.parse(status.at));
+  try {
+    return dashboardView(status);
+  } catch (error) {
+    return faultedView(rt.strategy, `view cannot be shown: ${error instanceof Error ? error.message : String(error)}`, status.ordersAllowed, Date.parse(status.at));
+  }
+}
 
 /** Limits of the event streams. */
 export interface SseLimits {
@@ -15,9 +33,11 @@ export interface SseLimits {
   readonly maxBufferBytes: number;
   /** Ping interval (ms). */
   readonly pingMs: number;
+  /** Heartbeat interval (ms): a `heartbeat` message, the view when it changed and new actor steps. */
+  readonly heartbeatMs: number;
 }
 
-export const DEFAULT_SSE_LIMITS: SseLimits = { maxStreams: 100, maxBufferBytes: 1_048_576, pingMs: SSE_PING_MS };
+export const DEFAULT_SSE_LIMITS: SseLimits = { maxStreams: 100, maxBufferBytes: 1_048_576, pingMs: SSE_PING_MS, heartbeatMs: SSE_HEARTBEAT_MS };
 
 /** Queued messages per strategy between two flushes; droppable ones beyond it are dropped. */
 const MAX_QUEUE = 2_000;
@@ -49,6 +69,11 @@ class Channel {
   #statusDirty = false;
   #lastStatusKey = '';
   #scheduled: NodeJS.Immediate | null = null;
+  #viewDirty = false;
+  #viewTimer: NodeJS.Timeout | null = null;
+  #lastViewAt = 0;
+  #lastViewText = '';
+  #traceSeq = 0;
   dropped = 0;
 
   constructor(rt: RiskRuntime, limits: SseLimits, onDrop: (reason: string) => void) {
@@ -88,6 +113,44 @@ class Channel {
     this.#statusDirty = false;
     if (this.#scheduled) clearImmediate(this.#scheduled);
     this.#scheduled = null;
+    if (this.#viewTimer) clearTimeout(this.#viewTimer);
+    this.#viewTimer = null;
+  }
+
+  /** What a new client is sent first: the view and the actors' recent steps. */
+  opening(): string {
+    const view = frame('view', viewOf(this.#rt)) ?? '';
+    const steps = this.#rt.actorTrace(0);
+    if (this.clients.size === 0) this.#traceSeq = steps.at(-1)?.seq ?? 0;
+    return view + (steps.length > 0 ? (frame('trace', steps) ?? '') : '');
+  }
+
+  /** The heartbeat: `heartbeat`, the view when it changed (windows drain, ages grow) and new actor steps. */
+  beat(): void {
+    const text = (frame('heartbeat', { at: Date.now() }) ?? '') + this.#viewFrame(false) + this.#traceFrame();
+    for (const client of [...this.clients]) write(client, text, text, this.#limits, this.#onDrop);
+  }
+
+  /** A `view` frame when the view changed (or always, when forced), else ''. */
+  #viewFrame(force: boolean): string {
+    this.#viewDirty = false;
+    this.#lastViewAt = Date.now();
+    let text: string;
+    try {
+      text = JSON.stringify(viewOf(this.#rt));
+    } catch {
+      return '';
+    }
+    if (!force && text === this.#lastViewText) return '';
+    this.#lastViewText = text;
+    return `event: view\ndata: ${text}\n\n`;
+  }
+
+  #traceFrame(): string {
+    const steps = this.#rt.actorTrace(this.#traceSeq);
+    if (steps.length === 0) return '';
+    this.#traceSeq = steps.at(-1)!.seq;
+    return frame('trace', steps) ?? '';
   }
 
   closeAll(): void {
@@ -126,6 +189,20 @@ class Channel {
       if (text !== null) {
         all += text;
         essential += text;
+      }
+    }
+    if (items.length > 0 || this.#viewDirty) {
+      const wait = VIEW_MIN_GAP_MS - (Date.now() - this.#lastViewAt);
+      if (wait <= 0) {
+        const view = this.#viewFrame(false) + this.#traceFrame();
+        all += view;
+        essential += view;
+      } else {
+        this.#viewDirty = true;
+        this.#viewTimer ??= setTimeout(() => {
+          this.#viewTimer = null;
+          this.#schedule();
+        }, wait);
       }
     }
     if (all === '') return;
@@ -170,6 +247,7 @@ export class SseHub {
   readonly #channels = new Map<RiskRuntime, Channel>();
   readonly #streams = new Set<Client>();
   #ping: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
   /** Clients dropped for being too slow (since start). */
   droppedClients = 0;
 
@@ -194,6 +272,9 @@ export class SseHub {
   /**
    * Streams a runtime's status, risk events, decisions, portfolio updates and fills to `res`
    * (`event: <name>` + `data: <json>`). `status` is sent first and after every state change.
+   * The dashboard's `view` (every derived fact, computed here) follows `status` on open, after
+   * activity (at most every 250 ms) and with the `heartbeat` (every second) when it changed;
+   * `trace` carries the actors' new steps for the inspector.
    * A congested client misses `decision`, `portfolio` and `fill` messages until its socket
    * drains; `status` and `risk` are never skipped — a client whose buffer passes the bound is
    * dropped instead (it reconnects and gets a fresh status). Returns false (writing nothing)
@@ -216,6 +297,7 @@ export class SseHub {
       this.#channels.set(rt, channel);
     }
     const ch = channel;
+    res.write(ch.opening());
     const client: Client = {
       res,
       close: () => {
@@ -226,6 +308,10 @@ export class SseHub {
           clearInterval(this.#ping);
           this.#ping = null;
         }
+        if (this.#streams.size === 0 && this.#heartbeat) {
+          clearInterval(this.#heartbeat);
+          this.#heartbeat = null;
+        }
         if (!res.writableEnded) res.end();
       },
     };
@@ -235,6 +321,10 @@ export class SseHub {
     res.on('error', client.close);
     this.#ping ??= setInterval(() => this.#pingAll(), this.#limits.pingMs);
     this.#ping.unref();
+    this.#heartbeat ??= setInterval(() => {
+      for (const c of [...this.#channels.values()]) c.beat();
+    }, this.#limits.heartbeatMs);
+    this.#heartbeat.unref();
     return true;
   }
 

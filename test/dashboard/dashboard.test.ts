@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY, supervisorMachine } from '../../machines/index.ts';
 import { dashboardBundle, machineCharts, machineGraph, registerDashboard } from '../../src/dashboard/index.ts';
-import { addDec, formatDec, mulDec, parseDec, percent } from '../../src/dashboard/client/format.ts';
+import { addDec, formatDec, mulDec, parseDec, percent } from '../../src/present/format.ts';
 
 let app: FastifyInstance;
 

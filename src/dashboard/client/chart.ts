@@ -9,13 +9,33 @@ export interface ChartPoint {
   trip: number | null;
 }
 
-const MAX_POINTS = 3000;
+/** A trip, halt or reset drawn as a vertical line at its time (s). */
+export interface ChartMark {
+  readonly t: number;
+  readonly label: string;
+  readonly kind: 'trip' | 'halt' | 'reset';
+}
 
-/** The portfolio value chart (uPlot): value, high-water mark and drawdown trip level. */
+const MAX_POINTS = 5000;
+const MIN_SPAN_S = 60;
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** Time labels that suit the span shown: hh:mm over an hour or more, hh:mm:ss below (never ":27.400"). */
+function timeLabels(_u: uPlot, ticks: number[], _space: number, _incr: number): string[] {
+  const span = ticks.length > 1 ? ticks[ticks.length - 1]! - ticks[0]! : 0;
+  return ticks.map((t) => {
+    const d = new Date(t * 1000);
+    return span >= 3600 ? `${two(d.getHours())}:${two(d.getMinutes())}` : `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  });
+}
+
+/** The portfolio value chart (uPlot): value, high-water mark and drawdown trip level, with trips marked. */
 export class ValueChart {
   readonly #el: HTMLElement;
   #plot: uPlot | null = null;
   #points: ChartPoint[] = [];
+  #marks: ChartMark[] = [];
   #frame = 0;
 
   constructor(el: HTMLElement) {
@@ -23,8 +43,19 @@ export class ValueChart {
     new ResizeObserver(() => this.#resize()).observe(el);
   }
 
-  clear(): void {
-    this.#points = [];
+  /** Replaces everything with a strategy's history (oldest first). */
+  setHistory(points: ChartPoint[], marks: ChartMark[]): void {
+    this.#points = points.slice(-MAX_POINTS);
+    this.#marks = marks;
+    this.#el.dataset.points = String(this.#points.length);
+    this.#el.dataset.marks = String(marks.length);
+    this.#schedule();
+  }
+
+  addMark(mark: ChartMark): void {
+    if (this.#marks.some((m) => m.t === mark.t && m.label === mark.label)) return;
+    this.#marks = [...this.#marks, mark];
+    this.#el.dataset.marks = String(this.#marks.length);
     this.#schedule();
   }
 
@@ -35,6 +66,7 @@ export class ValueChart {
     if (last && point.t === last.t) this.#points[this.#points.length - 1] = point;
     else this.#points.push(point);
     if (this.#points.length > MAX_POINTS) this.#points.splice(0, this.#points.length - MAX_POINTS);
+    this.#el.dataset.points = String(this.#points.length);
     this.#schedule();
   }
 
@@ -65,37 +97,55 @@ export class ValueChart {
     return { width, height: width < 500 ? 200 : 260 };
   }
 
-  #render(): void {
-    if (!this.#plot) {
-      if (this.#el.clientWidth === 0) return;
-      const css = getComputedStyle(document.documentElement);
-      const color = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-      const money = (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: 2 }));
-      this.#plot = new uPlot(
-        {
-          ...this.#size(),
-          cursor: { drag: { x: false, y: false } },
-          legend: { live: false },
-          // A lone point gets a one-minute span instead of uPlot's multi-year auto range.
-          // (uPlot pads a lone point by 86400/ms "units", i.e. ~2.7 years on a seconds axis.)
-          scales: { x: { time: true, range: (u, min, max) => ((u.data?.[0]?.length ?? 0) <= 1 ? [min - 30, min + 30] : [min, max]) } },
-          axes: [
-            { stroke: color('--text-muted', '#555'), grid: { stroke: color('--grid', '#e5e5e5') } },
-            { stroke: color('--text-muted', '#555'), grid: { stroke: color('--grid', '#e5e5e5') }, size: 80, values: (_u, ticks) => ticks.map((v) => v.toLocaleString('en-US')) },
-          ],
-          series: [
-            {},
-            { label: 'Portfolio value', stroke: color('--chart-value', '#1f5fbf'), width: 2, value: money },
-            { label: 'High-water mark', stroke: color('--chart-hwm', '#2b7a3d'), width: 1.5, dash: [6, 4], value: money },
-            { label: 'Drawdown trip level', stroke: color('--chart-trip', '#c62828'), width: 1.5, dash: [2, 3], value: money },
-          ],
-        },
-        this.#data(),
-        this.#el,
-      );
-      return;
+  /** Draws the marks as vertical lines with a short label (uPlot's draw hook). */
+  #drawMarks(u: uPlot): void {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    ctx.save();
+    ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;
+    for (const m of this.#marks) {
+      const x = Math.round(u.valToPos(m.t, 'x', true));
+      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+      ctx.strokeStyle = ctx.fillStyle = m.kind === 'reset' ? '#2b7a3d' : m.kind === 'halt' ? '#6a1b9a' : '#b3261e';
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.fillText(m.label, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
     }
-    this.#plot.setData(this.#data());
+    ctx.restore();
+  }
+
+  #render(): void {
+    if (this.#plot) return this.#plot.setData(this.#data());
+    if (this.#el.clientWidth === 0) return;
+    const css = getComputedStyle(document.documentElement);
+    const color = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+    const money = (_u: uPlot, v: number | null) => (v === null || v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+    this.#plot = new uPlot(
+      {
+        ...this.#size(),
+        cursor: { drag: { x: false, y: false } },
+        legend: { live: false },
+        // At least a minute shown, so a short history is not labelled in fractions of a second.
+        scales: { x: { time: true, range: (_u, min, max) => (max - min < MIN_SPAN_S ? [max - MIN_SPAN_S, max + 1] : [min, max]) } },
+        axes: [
+          { stroke: color('--text-muted', '#555'), grid: { stroke: color('--grid', '#e5e5e5') }, space: 80, values: timeLabels },
+          { stroke: color('--text-muted', '#555'), grid: { stroke: color('--grid', '#e5e5e5') }, size: 80, values: (_u, ticks) => ticks.map((v) => v.toLocaleString('en-US')) },
+        ],
+        series: [
+          {},
+          { label: 'Portfolio value', stroke: color('--chart-value', '#1f5fbf'), width: 2, value: money },
+          { label: 'High-water mark', stroke: color('--chart-hwm', '#2b7a3d'), width: 1.5, dash: [6, 4], value: money },
+          { label: 'Drawdown trip level', stroke: color('--chart-trip', '#c62828'), width: 1.5, dash: [2, 3], value: money },
+        ],
+        hooks: { draw: [(u) => this.#drawMarks(u)] },
+      },
+      this.#data(),
+      this.#el,
+    );
   }
 
   #resize(): void {

@@ -1,0 +1,84 @@
+import { money, quantity } from '../../present/format.ts';
+import { getJson, strategyPath } from './api.ts';
+import type { ChartMark, ChartPoint, ValueChart } from './chart.ts';
+import { requestRender } from './render.ts';
+import { addOrderRow, state, type OrderRow } from './state.ts';
+
+/** GET /api/strategies/:name/history, as far as the page reads it. */
+interface HistoryResponse {
+  points: { t: number; value: string | null; highWaterMark: string | null; drawdownTripLevel: string | null }[];
+  marks: { t: number; type: string; breaker: string | null; reason: string | null }[];
+  orders: { t: number; order?: Record<string, unknown>; id?: unknown; symbol?: unknown; side?: unknown; quantity?: unknown; price?: unknown; allowed: boolean; code?: string | null; reason?: string | null }[];
+  fills: { t: number; orderId?: string | null; symbol: string; side: string; quantity: string; price: string }[];
+}
+
+const num = (v: string | null | undefined): number | null => {
+  const n = v === null || v === undefined ? NaN : Number(v);
+  return Number.isFinite(n) ? n : null;
+};
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** What a journal or history event type draws on the chart, or null. */
+export function markOf(type: string, breaker: string | null, t: number): ChartMark | null {
+  const who = breaker ?? 'strategy';
+  if (type === 'CircuitBreakerTripped') return { t, label: `${who} TRIPPED`, kind: 'trip' };
+  if (type === 'ManualHalt' || type === 'ScopeHalt') return { t, label: `${who} HALTED`, kind: 'halt' };
+  if (type === 'ResetConfirmed') return { t, label: `${who} reset`, kind: 'reset' };
+  return null;
+}
+
+/** An orders-table row of a decision (live `decision` message or history). */
+export function decisionRow(at: number, order: Record<string, unknown> | null, allowed: boolean, reason: string): OrderRow {
+  const id = str(order?.id);
+  const symbol = str(order?.symbol);
+  const price = str(order?.price);
+  return {
+    key: `d:${id}:${at}:${allowed}`,
+    at,
+    kind: allowed ? 'allowed' : 'rejected',
+    order: [symbol, id ? `#${id}` : ''].filter(Boolean).join(' ') || '(malformed)',
+    side: str(order?.side),
+    quantity: quantity(str(order?.quantity)),
+    price: price ? money(price) : 'market',
+    reason: allowed ? '' : reason,
+  };
+}
+
+export function fillRow(f: { at: number; orderId?: string | null; symbol: string; side: string; quantity: string; price: string }): OrderRow {
+  return {
+    key: `f:${f.orderId ?? ''}:${f.at}:${f.quantity}`,
+    at: f.at,
+    kind: 'fill',
+    order: [f.symbol, f.orderId ? `#${f.orderId}` : ''].filter(Boolean).join(' '),
+    side: f.side,
+    quantity: quantity(f.quantity),
+    price: money(f.price),
+    reason: '',
+  };
+}
+
+/** Loads the strategy's recent history (the last trading day): chart, trips, orders and fills. */
+export async function loadHistory(name: string, generation: number, chart: ValueChart | null): Promise<void> {
+  let h: HistoryResponse;
+  try {
+    h = await getJson<HistoryResponse>(strategyPath(name, '/history'));
+  } catch {
+    return; // the live stream still fills the page
+  }
+  if (generation !== state.generation) return;
+  const points: ChartPoint[] = [];
+  for (const p of h.points) {
+    const value = num(p.value);
+    if (value !== null) points.push({ t: p.t / 1000, value, hwm: num(p.highWaterMark), trip: num(p.drawdownTripLevel) });
+  }
+  const marks = h.marks.map((m) => markOf(m.type, m.breaker, m.t / 1000)).filter((m) => m !== null);
+  state.marks = [...marks, ...state.marks.filter((m) => !marks.some((x) => x.t === m.t && x.label === m.label))].sort((a, b) => a.t - b.t);
+  chart?.setHistory(points, state.marks);
+  for (const o of h.orders) {
+    const order = o.order ?? { id: o.id, symbol: o.symbol, side: o.side, quantity: o.quantity, price: o.price };
+    addOrderRow(decisionRow(o.t, order, o.allowed, o.reason ?? o.code ?? ''));
+  }
+  for (const f of h.fills) addOrderRow(fillRow({ ...f, at: f.t }));
+  requestRender();
+}

@@ -1,0 +1,66 @@
+import type { ErrorKind } from '../../machines/constants.ts';
+import type { RiskEvent } from '../events.ts';
+import { clockTime, money, percent, signedMoney } from './format.ts';
+import { ERROR_KIND_ORDER } from './labels.ts';
+
+/** One line of plain text for a journal entry's details. */
+export function detailText(e: RiskEvent): string {
+  const d = e.details as Record<string, unknown>;
+  const s = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+  switch (e.type) {
+    case 'StateChanged': return `${s(d.from)} → ${s(d.to)}${d.cause ? ` (${s(d.cause)})` : ''}`;
+    case 'CircuitBreakerTripped': return s(d.reason);
+    case 'ManualHalt': return s(d.reason);
+    case 'ResetRequested': return `token expires ${d.expiresAt ? clockTime(s(d.expiresAt)) : ''}`;
+    case 'ResetRefused': return s(d.reason);
+    case 'ResetExpired': return `back to ${s(d.backTo)}`;
+    case 'InputRejected': return `${s(d.input)}: ${s(d.error)}`;
+    case 'ErrorRecorded': return `${s(d.kind)}: ${s(d.message)}`;
+    case 'CancelOrdersFailed': return s(d.error);
+    case 'RestoreFailed': return s(d.reason);
+    case 'StoreWriteFailed': return s(d.error);
+    case 'TradingDayOpened': return `day ${s(d.tradingDay)}, start value ${money(d.startValue)}`;
+    case 'CircuitBreakerWarning': {
+      if (e.breaker === 'drawdown') return `drawdown ${percent(d.drawdown)} (trips at ${percent(d.threshold)})`;
+      if (e.breaker === 'dailyLoss') return `P&L ${signedMoney(d.pnl)} (${percent(d.pnlFraction, 2)})`;
+      if (e.breaker === 'orderRate') return `${s(d.count)} / ${s(d.maxOrders)} orders in ${s(d.windowSeconds)} s`;
+      if (e.breaker === 'errorRate') return `${s(d.count)} / ${s(d.maxErrors)} errors in ${s(d.windowSeconds)} s`;
+      return '';
+    }
+    default: {
+      // Plain facts as "key value" pairs (nested objects summarised), e.g. a reset's re-baselined figures.
+      const text = Object.entries(d)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(', ');
+      return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+    }
+  }
+}
+
+/** An error the journal holds, as the error log lists it. */
+export interface ErrorEntry {
+  readonly id: string;
+  readonly at: number;
+  readonly kind: ErrorKind;
+  readonly source: string;
+  readonly message: string;
+}
+
+/** The error-log entry of a journal entry: recorded errors, refused inputs, error-rate warnings and trips; else null. */
+export function errorEntryOf(e: RiskEvent): ErrorEntry | null {
+  const d = e.details as Record<string, unknown>;
+  if (e.type === 'ErrorRecorded' && ERROR_KIND_ORDER.includes(d.kind as ErrorKind)) {
+    return { id: e.id, at: e.at, kind: d.kind as ErrorKind, source: 'reported', message: String(d.message ?? '') };
+  }
+  if (e.type === 'InputRejected') {
+    return { id: e.id, at: e.at, kind: 'data_error', source: 'InputRejected', message: `${String(d.input)}: ${String(d.error)}` };
+  }
+  if (e.breaker === 'errorRate' && (e.type === 'CircuitBreakerTripped' || e.type === 'CircuitBreakerWarning')) {
+    const last = d.lastError as { kind?: unknown; message?: unknown } | undefined;
+    const kind = ERROR_KIND_ORDER.includes(last?.kind as ErrorKind) ? (last!.kind as ErrorKind) : 'data_error';
+    const label = e.type === 'CircuitBreakerTripped' ? 'error rate TRIPPED' : 'error rate WARNING';
+    return { id: e.id, at: e.at, kind, source: label, message: `${String(last?.message ?? '')} — ${String(d.count)} / ${String(d.maxErrors)} errors in ${String(d.windowSeconds)} s` };
+  }
+  return null;
+}
