@@ -85,12 +85,23 @@ export function dashboardHtml(): string {
 
   <section class="panel span-5" aria-labelledby="positions-title">
     <h2 id="positions-title">Positions</h2>
-    <div class="table-wrap" id="positions-wrap" tabindex="0" role="region" aria-labelledby="positions-title"></div>
+    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="positions-title">
+      <table id="positions">
+        <thead><tr><th scope="col">Symbol</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Price</th><th scope="col" class="num">Market value</th></tr></thead>
+        <tbody id="positions-body"></tbody>
+        <tfoot id="positions-foot"></tfoot>
+      </table>
+    </div>
   </section>
 
   <section class="panel span-7" aria-labelledby="orders-title">
     <h2 id="orders-title">Recent orders and fills</h2>
-    <div class="table-wrap" id="orders-wrap" tabindex="0" role="region" aria-labelledby="orders-title"></div>
+    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="orders-title">
+      <table id="orders">
+        <thead><tr><th scope="col">Time</th><th scope="col">Order</th><th scope="col">Side</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Price</th><th scope="col">Decision / fill</th><th scope="col">Reason</th></tr></thead>
+        <tbody id="orders-body"></tbody>
+      </table>
+    </div>
   </section>
 
   <section class="panel span-6" aria-labelledby="errors-title">

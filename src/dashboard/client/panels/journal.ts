@@ -5,7 +5,7 @@ import { errorEntryOf } from '../../../present/journalText.ts';
 import { detailText } from '../../../present/journalText.ts';
 import { ERROR_KIND_ORDER } from '../../../present/labels.ts';
 import { state } from '../state.ts';
-import { byId, requestRender } from '../render.ts';
+import { byId } from '../render.ts';
 import { figuresList } from './portfolio.ts';
 
 /** The audit journal, newest first. */
@@ -27,7 +27,7 @@ export function renderJournal(): void {
 
 const setFilter = (kind: ErrorKind | 'all') => {
   state.errorFilter = kind;
-  requestRender();
+  renderErrors(); // at once: the filter is the user's own action
 };
 
 /** Error counts from the server, the kind filter, and the errors the journal holds. */

@@ -9,16 +9,11 @@ const badge = (row: OrderRow) =>
 /** Recent orders (the runtime's decisions) and fills, newest first; history fills it on open. */
 export function renderOrders(): void {
   render(
-    html`<table id="orders">
-      <thead><tr><th scope="col">Time</th><th scope="col">Order</th><th scope="col">Side</th><th scope="col" class="num">Qty</th><th scope="col" class="num">Price</th><th scope="col">Decision / fill</th><th scope="col">Reason</th></tr></thead>
-      <tbody>
-        ${state.orders.length === 0
-          ? html`<tr class="empty"><td colspan="7">No orders checked yet.</td></tr>`
-          : state.orders.map(
-              (o) => html`<tr class=${o.kind}><td>${clockTime(o.at)}</td><td>${o.order}</td><td>${o.side}</td><td class="num">${o.quantity}</td><td class="num">${o.price}</td><td>${badge(o)}</td><td class="reason">${o.reason}</td></tr>`,
-            )}
-      </tbody>
-    </table>`,
-    byId('orders-wrap'),
+    state.orders.length === 0
+      ? html`<tr class="empty"><td colspan="7">No orders checked yet.</td></tr>`
+      : state.orders.map(
+          (o) => html`<tr class=${o.kind}><td>${clockTime(o.at)}</td><td>${o.order}</td><td>${o.side}</td><td class="num">${o.quantity}</td><td class="num">${o.price}</td><td>${badge(o)}</td><td class="reason">${o.reason}</td></tr>`,
+        ),
+    byId('orders-body'),
   );
 }

@@ -24,15 +24,13 @@ export function renderPortfolio(): void {
   );
   const positions = v?.positions;
   render(
-    html`<table id="positions">
-      <thead><tr><th scope="col">Symbol</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Price</th><th scope="col" class="num">Market value</th></tr></thead>
-      <tbody>
-        ${!positions || positions.rows.length === 0
-          ? html`<tr class="empty"><td colspan="4">No positions reported.</td></tr>`
-          : positions.rows.map((p) => html`<tr><th scope="row">${p.symbol}</th><td class="num">${p.quantity}</td><td class="num">${p.price}</td><td class="num">${p.marketValue}</td></tr>`)}
-      </tbody>
-      <tfoot>${positions && positions.rows.length > 0 ? html`<tr><th scope="row" colspan="3">Total market value</th><td class="num">${positions.total}</td></tr>` : nothing}</tfoot>
-    </table>`,
-    byId('positions-wrap'),
+    !positions || positions.rows.length === 0
+      ? html`<tr class="empty"><td colspan="4">No positions reported.</td></tr>`
+      : positions.rows.map((p) => html`<tr><th scope="row">${p.symbol}</th><td class="num">${p.quantity}</td><td class="num">${p.price}</td><td class="num">${p.marketValue}</td></tr>`),
+    byId('positions-body'),
+  );
+  render(
+    positions && positions.rows.length > 0 ? html`<tr><th scope="row" colspan="3">Total market value</th><td class="num">${positions.total}</td></tr>` : nothing,
+    byId('positions-foot'),
   );
 }
