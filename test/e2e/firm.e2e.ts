@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -117,6 +117,7 @@ describe('firm panel (chromium, 2 serve processes, 1 nats-server)', () => {
     await expect.poll(() => page.locator('#firm-halts').textContent()).toContain('desk/fx halted by risk-desk');
     await expect.poll(() => page.locator('li[data-breaker="cluster"]').getAttribute('data-state')).toBe('MANUALLY_HALTED');
     await page.locator('#firm-panel').screenshot({ path: `${ARTIFACTS}/20-firm-panel.png` });
+    copyFileSync(`${ARTIFACTS}/20-firm-panel.png`, `${ROOT}docs/images/dashboard-firm.png`);
 
     await page.click('#firm-halts li[data-scope="desk/fx"] [data-role="firm-reset"]');
     await expect.poll(() => page.locator('#firm-result').textContent()).toContain('Type');

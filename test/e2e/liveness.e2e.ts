@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as netServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +168,7 @@ describe('dashboard v2 against a serve process (chromium)', () => {
     await expect.poll(() => effects.textContent()).toContain('The high-water mark moves from 101000 to the current value 85000');
     expect(await effects.textContent()).toContain('The trip level moves from 90900 to 76500');
     await page.screenshot({ path: `${ARTIFACTS}/11-reset-preview.png` });
+    copyFileSync(`${ARTIFACTS}/11-reset-preview.png`, `${ROOT}docs/images/dashboard-reset.png`);
     await tabTo('reset-request');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#reset-step-2').isVisible()).toBe(true);
@@ -199,6 +200,7 @@ describe('dashboard v2 against a serve process (chromium)', () => {
     expect(await fig.locator('.sc-edge.taken').getAttribute('data-target')).toBe('TRIPPED');
     expect(await fig.locator('[data-role="mode"]').textContent()).toContain('not live');
     await fig.screenshot({ path: `${ARTIFACTS}/12-inspector-step-back.png` });
+    copyFileSync(`${ARTIFACTS}/12-inspector-step-back.png`, `${ROOT}docs/images/dashboard-inspector.png`);
     await fig.locator('[data-role="follow-live"]').click();
     await expect.poll(() => fig.locator('.sc-node.current').getAttribute('data-state')).toBe('NORMAL');
     expect(await fig.locator('[data-role="mode"]').textContent()).toContain('live');
@@ -218,6 +220,7 @@ describe('dashboard v2 against a serve process (chromium)', () => {
     expect(await page.locator('#global-state-text').textContent()).toBe('UNKNOWN');
     expect(await page.locator('#main').isVisible()).toBe(false);
     await page.screenshot({ path: `${ARTIFACTS}/13-disconnected.png` });
+    copyFileSync(`${ARTIFACTS}/13-disconnected.png`, `${ROOT}docs/images/dashboard-disconnected.png`);
     await startServer();
     serverDown = false;
     await expect.poll(() => page.locator('#connection').textContent(), { timeout: 15_000 }).toBe('live');
