@@ -489,3 +489,57 @@ describe('manual', () => {
     expect(manualRule.describe({})).toBe('halted');
   });
 });
+
+describe('resetEffects: what a confirmed reset would move, from the figures', () => {
+  it('drawdown: the new high-water mark and the trip level at the threshold below it, exactly', () => {
+    expect(drawdownRule.resetEffects({ value: '85000', highWaterMark: '101000', tripLevel: '90900', threshold: '-0.1' })).toEqual([
+      'The high-water mark moves from 101000 to the current value 85000.',
+      'The trip level moves from 90900 to 76500 (-0.1 of the new high-water mark).',
+      'The drawdown warning is re-armed.',
+    ]);
+    expect(drawdownRule.resetEffects({ value: '0.000000000000000000000000000000001', highWaterMark: '2', tripLevel: '1.8', threshold: '-0.05' })[1]).toBe(
+      'The trip level moves from 1.8 to 0.00000000000000000000000000000000095 (-0.05 of the new high-water mark).',
+    );
+    expect(drawdownRule.resetEffects({ value: null, highWaterMark: null, tripLevel: null, threshold: '-0.1' })).toEqual(['No value yet: the high-water mark is set by the next positive value.']);
+    for (const value of ['0', '-5']) {
+      expect(drawdownRule.resetEffects({ value, highWaterMark: '10', tripLevel: '9', threshold: '-0.1' })).toEqual([
+        `The value ${value} is not positive: the high-water mark is cleared until a positive value arrives.`,
+      ]);
+    }
+  });
+
+  it('daily loss: whether the re-check refuses it, and that the start value stays until the next open', () => {
+    const f = { startValue: '100000', tripLevel: '95000', limit: '-0.05', limitAmount: null, pnlFraction: '-0.06', pnl: '-6000', value: '94000' };
+    expect(dailyLossRule.resetEffects(f)).toEqual([
+      "Today's loss is still beyond the limit (P&L -6000): the reset will be refused.",
+      'The start-of-day value stays 100000 and the trip level 95000 until the next market open.',
+      'The daily-loss warning is re-armed.',
+    ]);
+    expect(dailyLossRule.resetEffects({ ...f, value: '96000', pnl: '-4000', pnlFraction: '-0.04' })[0]).toBe("Today's loss is within the limit: the re-check passes.");
+    expect(dailyLossRule.resetEffects({ ...f, value: null, pnl: null, pnlFraction: null })[0]).toBe('There is no value yet: the reset will be refused.');
+  });
+
+  it('order and error rate: the window is cleared; order rate also heals by itself', () => {
+    expect(orderRateRule.resetEffects({ count: 11, maxOrders: 10, windowSeconds: 60 })).toEqual([
+      'The order window is cleared: 11 orders counted now go to 0 (limit 10 in 60 s).',
+      'This breaker also recovers by itself once the window holds no more than the limit.',
+    ]);
+    expect(errorRateRule.resetEffects({ count: 36, maxErrors: 10, windowSeconds: 60 })).toEqual([
+      'The error window is cleared: 36 errors counted now go to 0 (limit 10 in 60 s).',
+      'The error-rate warning is re-armed.',
+    ]);
+  });
+
+  it('stale data, manual and cluster: nothing is re-baselined; each says what lifts it', () => {
+    expect(staleDataRule.resetEffects({ ageMs: 40_000, ageSeconds: 40, maxAgeMs: 30_000, maxAge: 30 })).toEqual([
+      'The data is still stale (the last portfolio value is 40s old): the reset will be refused until a fresh value arrives.',
+      'Nothing is re-baselined: only a fresh portfolio value makes the data fresh (the breaker recovers by itself then).',
+    ]);
+    expect(staleDataRule.resetEffects({ ageMs: 1000, ageSeconds: 1, maxAgeMs: 30_000, maxAge: 30 })[0]).toBe('A fresh value has arrived: the re-check passes.');
+    expect(manualRule.resetEffects({ operator: 'ann', reason: 'drill' })).toEqual(['Lifts the halt set by ann (drill).', 'No figure is re-baselined; the other breakers keep their state.']);
+    expect(manualRule.resetEffects({ operator: 'ann', reason: null })[0]).toBe('Lifts the halt set by ann.');
+    expect(manualRule.resetEffects({ operator: null })[0]).toBe('Lifts the manual halt.');
+    expect(clusterRule.resetEffects({ scope: 'desk/fx' })).toEqual(['Halted at desk/fx: a local reset is refused; lift it with a two-step reset at that scope (breakerbox firm reset).']);
+    expect(clusterRule.resetEffects({ scope: null })).toEqual(['Recovers by itself once the link and the bucket are back and no halt is set; nothing is re-baselined.']);
+  });
+});
