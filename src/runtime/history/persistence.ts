@@ -8,8 +8,8 @@
  * error. Every key is written once (items never change), and deleted when it falls out.
  */
 import type { CappedLog, OrderLog } from './logs.ts';
-import type { Series, SeriesPoint } from './series.ts';
-import type { HistoryError, HistoryFill, HistoryMark, HistoryOrder } from './types.ts';
+import { seriesPoint, type Series, type SeriesPoint } from './series.ts';
+import type { HistoryError, HistoryFill, HistoryMark, HistoryOrder, HistoryPoint } from './types.ts';
 
 /** One write of a batch. */
 export type HistoryOp = { readonly type: 'put'; readonly key: string; readonly value: string } | { readonly type: 'del'; readonly key: string };
@@ -72,10 +72,11 @@ export function decodeHistory(entries: readonly (readonly [string, string])[]): 
       continue;
     }
     if (typeof item !== 'object' || item === null || typeof (item as { t?: unknown }).t !== 'number') continue;
-    if (key === 'open') {
-      open = { ...(item as SeriesPoint), key: 'open', pinned: false };
-    } else if (key.startsWith('p.')) {
-      points.push({ ...(item as SeriesPoint), key: key.slice(2), pinned: (item as { pinned?: unknown }).pinned === true });
+    if (key === 'open' || key.startsWith('p.')) {
+      if (typeof (item as { value?: unknown }).value !== 'string') continue;
+      const point = seriesPoint(item as HistoryPoint, key === 'open' ? 'open' : key.slice(2), (item as { pinned?: unknown }).pinned === true);
+      if (key === 'open') open = point;
+      else points.push(point);
     } else {
       const prefix = key.slice(0, 1) as ListPrefix;
       const seq = Number(key.slice(2));

@@ -17,7 +17,7 @@ import type { ValidOrder } from '../inputs.ts';
 import type { Decision, FillReport } from '../types.ts';
 import { CappedLog, decimalText, OrderLog } from './logs.ts';
 import { decodeHistory, HistoryBatcher, type HistoryState, type HistoryStore } from './persistence.ts';
-import { DEFAULT_SERIES_OPTIONS, Series, type SeriesOptions, type SeriesPoint } from './series.ts';
+import { DEFAULT_SERIES_OPTIONS, Series, seriesPoint, type SeriesOptions, type SeriesPoint } from './series.ts';
 import type { HistoryError, HistoryFill, HistoryMark, HistoryPoint, StrategyHistory } from './types.ts';
 
 /** Events marked on the chart (each pins the value it happened at). */
@@ -173,7 +173,7 @@ export class HistoryRecorder {
     const f = this.#figures;
     if (f.lastRaw === null || f.lastTimestamp === null) return null;
     if (f.lastTimestamp === this.#emittedT && f.lastRaw === this.#emittedRaw) return null;
-    return { ...this.#point(f.lastTimestamp, f.lastRaw), key: 'open', pinned: false };
+    return seriesPoint(this.#point(f.lastTimestamp, f.lastRaw), 'open', false);
   }
 
   #close(at: number): void {

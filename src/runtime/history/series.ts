@@ -53,6 +53,23 @@ export function pointKey(t: number, n: number): string {
   return `${String(t).padStart(15, '0')}.${String(n).padStart(3, '0')}`;
 }
 
+/**
+ * A series point from a history point, every field copied by name: one object shape for all
+ * points (a spread copy can leave V8 with slow objects, and downsampling reads thousands).
+ */
+export function seriesPoint(point: HistoryPoint, key: string, pinned: boolean): SeriesPoint {
+  return {
+    t: point.t,
+    value: point.value,
+    highWaterMark: point.highWaterMark ?? null,
+    drawdownTripLevel: point.drawdownTripLevel ?? null,
+    dailyLossTripLevel: point.dailyLossTripLevel ?? null,
+    startOfDay: point.startOfDay ?? null,
+    key,
+    pinned,
+  };
+}
+
 /** The bucket width for a point `age` ms old, or null when it is beyond the retention. */
 export function bucketWidth(age: number, tiers: readonly SeriesTier[]): number | null {
   for (const tier of tiers) if (age < tier.maxAgeMs) return tier.bucketMs;
@@ -81,7 +98,8 @@ export function downsample(points: readonly SeriesPoint[], now: number, options:
       candidate = -1;
     } else if (candidate >= 0) {
       // A later point in the same bucket replaces the earlier unpinned one.
-      out.splice(candidate, 1);
+      if (candidate === out.length - 1) out.pop();
+      else out.splice(candidate, 1);
       candidate = -1;
     }
     out.push(p);
@@ -134,10 +152,15 @@ export class Series {
     while (at > 0 && points[at - 1]!.t > point.t) at--;
     let n = 0;
     if (at > 0 && points[at - 1]!.t === point.t) n = Number(points[at - 1]!.key.slice(16)) + 1;
-    const stored: SeriesPoint = { ...point, key: pointKey(point.t, n), pinned };
+    const stored = seriesPoint(point, pointKey(point.t, n), pinned);
     if (at === points.length) points.push(stored);
     else points.splice(at, 0, stored);
-    if (points.length > this.options.maxPoints || now >= this.#nextCompactAt) this.compact(now);
+    if (now >= this.#nextCompactAt) this.compact(now);
+    else if (points.length > this.options.maxPoints) {
+      // Between compactions the bound is kept by dropping the oldest point (unpinned first).
+      const oldest = points.findIndex((p) => !p.pinned);
+      points.splice(oldest >= 0 ? oldest : 0, 1);
+    }
     return stored;
   }
 
