@@ -211,7 +211,9 @@ export class HistoryRecorder {
       const reason = text(d.reason) ?? text(d.error) ?? (event.type === RiskEventType.RESET_EXPIRED ? `back to ${String(d.backTo)}` : null);
       this.marks.push({ t: event.at, type: event.type, breaker: event.breaker as BreakerType | null, reason, operator: event.operator ?? null });
       const f = this.#figures;
-      if (f.lastRaw !== null && f.lastTimestamp !== null) this.#append(this.#point(f.lastTimestamp, f.lastRaw), true, event.at);
+      // One pinned point per value: two breakers tripping on the same value share it.
+      const pinnedAlready = f.lastTimestamp === this.#emittedT && f.lastRaw === this.#emittedRaw && this.series.last?.pinned === true;
+      if (f.lastRaw !== null && f.lastTimestamp !== null && !pinnedAlready) this.#append(this.#point(f.lastTimestamp, f.lastRaw), true, event.at);
       this.#changed();
     } else if (event.type === RiskEventType.ERROR_RECORDED) {
       this.#error(event.at, String(d.kind), String(d.message));
