@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/index.ts';
+import { PaperBroker } from '../../src/demo/broker.ts';
 import { harness, ORDER } from '../helpers.ts';
 
 describe('cash and reconciliation', () => {
@@ -67,6 +68,17 @@ describe('cash and reconciliation', () => {
     // A held position without a price: the positions' value, and so the difference, cannot be told.
     rt.updatePortfolio({ value: '0.35', positions: [{ symbol: 'X', quantity: '1' }] });
     expect(rt.status().portfolio).toMatchObject({ cash: '0.2', positionsValue: null, unexplained: null });
+    await rt.stop();
+  });
+
+  it('the demo\'s paper broker reports its cash: its portfolio reconciles', async () => {
+    const { rt } = await harness({ breakers: 'moderate', store: false });
+    const broker = new PaperBroker('demo', 10_000);
+    broker.seedPosition('X', 10, 100.25);
+    broker.setPrice('X', 101.5);
+    rt.updatePortfolio(broker.snapshot());
+    // 10,000 − 10 × 100.25 in cash, 10 × 101.5 in X.
+    expect(rt.status().portfolio).toMatchObject({ value: '10012.5', cash: '8997.5', positionsValue: '1015', unexplained: '0' });
     await rt.stop();
   });
 });

@@ -6,6 +6,7 @@ import { createRiskRuntime, ManualClock, silentLogger } from '../../src/index.ts
 import { decodeHistory, HistoryBatcher } from '../../src/runtime/history/persistence.ts';
 import { CappedLog, OrderLog } from '../../src/runtime/history/logs.ts';
 import { pointKey, Series } from '../../src/runtime/history/series.ts';
+import type { HistoryError, HistoryFill, HistoryMark } from '../../src/runtime/history/types.ts';
 import { LevelHistoryStore } from '../../src/store/historyStore.ts';
 import { storeInfo } from '../../src/store/registry.ts';
 
@@ -72,7 +73,14 @@ describe('history persistence (LevelDB)', () => {
 
   it('writes each item once and deletes what falls out (bounded on disk)', () => {
     const series = new Series({ tiers: [{ maxAgeMs: 10_000, bucketMs: 1_000 }], maxPoints: 100, compactEveryMs: 1_000 });
-    const state = { series, open: null, marks: new CappedLog(3), orders: new OrderLog(3), fills: new CappedLog(3), errors: new CappedLog(3) };
+    const state = {
+      series,
+      open: null,
+      marks: new CappedLog<HistoryMark>(3),
+      orders: new OrderLog(3),
+      fills: new CappedLog<HistoryFill>(3),
+      errors: new CappedLog<HistoryError>(3),
+    };
     const batcher = new HistoryBatcher(null);
     const base = { value: '1', highWaterMark: null, drawdownTripLevel: null, dailyLossTripLevel: null, startOfDay: null };
     series.append({ ...base, t: T0 }, false);
