@@ -190,7 +190,7 @@ export class RiskRuntime {
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
       if (decision.allowed && lease !== null && !lease.take()) decision = lease.rejection;
-      core.history.order(now, valid, decision);
+      core.history.order(now, valid.symbol, valid.side, valid.quantity, valid.price, valid.id, decision);
       if (core.decisions$.observed) {
         const at = core.clock.now();
         core.step.notify(() => core.decisions$.next({ order, decision, at }));

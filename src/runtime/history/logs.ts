@@ -4,8 +4,7 @@
  * fell out. Pure: no I/O, no clock.
  */
 import { Exact } from '../../../machines/math/exact.ts';
-import type { ValidOrder } from '../inputs.ts';
-import type { Decision, DecimalInput } from '../types.ts';
+import type { Decision, DecimalInput, OrderSide } from '../types.ts';
 import type { HistoryOrder } from './types.ts';
 
 /** How many items each list keeps. */
@@ -72,32 +71,60 @@ export function decimalText(x: DecimalInput): string {
 }
 
 /**
- * The order decisions of `check()`. Recording one is three array stores (no allocation, no
- * formatting): the row is built when it is read or written to the store.
+ * The order decisions of `check()`. Recording one stores the order's fields (not the order
+ * object, so `check()` need not keep it) in preallocated arrays: no allocation, no formatting.
+ * The row is built when it is read or written to the store.
  */
 export class OrderLog {
   readonly cap: number;
-  readonly #at: number[];
-  readonly #orders: (ValidOrder | null)[];
-  readonly #decisions: (Decision | null)[];
+  readonly at: Float64Array;
+  readonly symbols: (string | null)[];
+  readonly sides: (OrderSide | null)[];
+  readonly quantities: (DecimalInput | null)[];
+  readonly prices: (DecimalInput | undefined)[];
+  readonly ids: (string | undefined)[];
+  readonly decisions: (Decision | null)[];
   readonly #rows: (HistoryOrder | null)[];
+  /** The sequence number each cached row belongs to (-1: none). */
+  readonly #rowSeq: Float64Array;
+  /** The slot the next decision goes to. */
+  slot = 0;
+  /** The sequence number the next decision gets (= how many were ever recorded). */
   next = 0;
 
   constructor(cap: number = DEFAULT_LIST_CAP) {
     this.cap = cap;
-    this.#at = new Array<number>(cap).fill(0);
-    this.#orders = new Array<ValidOrder | null>(cap).fill(null);
-    this.#decisions = new Array<Decision | null>(cap).fill(null);
+    this.at = new Float64Array(cap);
+    this.symbols = new Array<string | null>(cap).fill(null);
+    this.sides = new Array<OrderSide | null>(cap).fill(null);
+    this.quantities = new Array<DecimalInput | null>(cap).fill(null);
+    this.prices = new Array<DecimalInput | undefined>(cap).fill(undefined);
+    this.ids = new Array<string | undefined>(cap).fill(undefined);
+    this.decisions = new Array<Decision | null>(cap).fill(null);
     this.#rows = new Array<HistoryOrder | null>(cap).fill(null);
+    this.#rowSeq = new Float64Array(cap).fill(-1);
   }
 
-  /** Records a decision; `order` is null for a malformed order (nothing of it is trusted). */
-  record(at: number, order: ValidOrder | null, decision: Decision): void {
-    const i = this.next++ % this.cap;
-    this.#at[i] = at;
-    this.#orders[i] = order;
-    this.#decisions[i] = decision;
-    this.#rows[i] = null;
+  /** Records a decision from the order's fields; a malformed order has a null symbol, side and quantity. */
+  record(
+    at: number,
+    symbol: string | null,
+    side: OrderSide | null,
+    quantity: DecimalInput | null,
+    price: DecimalInput | undefined,
+    id: string | undefined,
+    decision: Decision,
+  ): void {
+    const i = this.slot;
+    this.at[i] = at;
+    this.symbols[i] = symbol;
+    this.sides[i] = side;
+    this.quantities[i] = quantity;
+    this.prices[i] = price;
+    this.ids[i] = id;
+    this.decisions[i] = decision;
+    this.slot = i + 1 === this.cap ? 0 : i + 1;
+    this.next++;
   }
 
   get first(): number {
@@ -107,39 +134,44 @@ export class OrderLog {
   /** Row `seq` (it must be held), built on first read. */
   get(seq: number): HistoryOrder {
     const i = seq % this.cap;
-    return (this.#rows[i] ??= toRow(this.#at[i]!, this.#orders[i]!, this.#decisions[i]!));
+    if (this.#rowSeq[i] === seq) return this.#rows[i]!;
+    const decision = this.decisions[i]!;
+    const rejected = decision.allowed ? null : decision;
+    const quantity = this.quantities[i]!;
+    const price = this.prices[i];
+    const row: HistoryOrder = {
+      t: this.at[i]!,
+      id: this.ids[i] ?? null,
+      symbol: this.symbols[i]!,
+      side: this.sides[i]!,
+      quantity: quantity === null ? null : decimalText(quantity),
+      price: price === undefined ? null : decimalText(price),
+      allowed: decision.allowed,
+      code: rejected?.code ?? null,
+      reason: rejected?.reason ?? null,
+    };
+    this.#rows[i] = row;
+    this.#rowSeq[i] = seq;
+    return row;
   }
 
   restore(rows: readonly HistoryOrder[], next: number): void {
     const kept = rows.slice(-this.cap);
     this.next = next - kept.length;
+    this.slot = this.next % this.cap;
     for (const row of kept) {
-      const i = this.next++ % this.cap;
+      const i = this.slot;
       this.#rows[i] = row;
-      this.#at[i] = row.t;
-      this.#orders[i] = null;
-      this.#decisions[i] = null;
+      this.#rowSeq[i] = this.next;
+      this.at[i] = row.t;
+      this.slot = i + 1 === this.cap ? 0 : i + 1;
+      this.next++;
     }
   }
 
   since(since: number): HistoryOrder[] {
     const out: HistoryOrder[] = [];
-    for (let s = this.first; s < this.next; s++) if (this.#at[s % this.cap]! >= since) out.push(this.get(s));
+    for (let s = this.first; s < this.next; s++) if (this.at[s % this.cap]! >= since) out.push(this.get(s));
     return out;
   }
-}
-
-function toRow(t: number, order: ValidOrder | null, decision: Decision): HistoryOrder {
-  const rejected = decision.allowed ? null : decision;
-  return {
-    t,
-    id: order?.id ?? null,
-    symbol: order?.symbol ?? null,
-    side: order?.side ?? null,
-    quantity: order ? decimalText(order.quantity) : null,
-    price: order?.price === undefined ? null : decimalText(order.price),
-    allowed: decision.allowed,
-    code: rejected?.code ?? null,
-    reason: rejected?.reason ?? null,
-  };
 }

@@ -13,8 +13,7 @@ import type { CancelTimer, Clock } from '../../clock.ts';
 import { RiskEventType, type RiskEvent } from '../../events.ts';
 import type { Logger } from '../../logger.ts';
 import type { Figures } from '../figures.ts';
-import type { ValidOrder } from '../inputs.ts';
-import type { Decision, FillReport } from '../types.ts';
+import type { Decision, DecimalInput, FillReport, OrderSide } from '../types.ts';
 import { CappedLog, decimalText, OrderLog } from './logs.ts';
 import { decodeHistory, HistoryBatcher, type HistoryState, type HistoryStore } from './persistence.ts';
 import { DEFAULT_SERIES_OPTIONS, Series, seriesPoint, type SeriesOptions, type SeriesPoint } from './series.ts';
@@ -116,10 +115,21 @@ export class HistoryRecorder {
     });
   }
 
-  /** Records an order decision (`order` null for a malformed one). `at` < 0 means "now". */
-  order(at: number, order: ValidOrder | null, decision: Decision): void {
-    this.orders.record(at < 0 ? this.#clock.now() : at, order, decision);
-    if (this.#timer === null) this.#changed();
+  /**
+   * Records an order decision from the validated order's fields (`symbol` null for a malformed
+   * order). `at` < 0 means "now". The order object itself is not kept.
+   */
+  order(
+    at: number,
+    symbol: string | null,
+    side: OrderSide | null,
+    quantity: DecimalInput | null,
+    price: DecimalInput | undefined,
+    id: string | undefined,
+    decision: Decision,
+  ): void {
+    this.orders.record(at < 0 ? this.#clock.now() : at, symbol, side, quantity, price, id, decision);
+    if (this.#timer === null && this.#store !== null) this.#changed();
   }
 
   /** The history from `since` (ms) to now. */
