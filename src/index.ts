@@ -3,6 +3,7 @@ export { RiskRuntime, type BrokerPort, type InspectOption } from './runtime/runt
 export type { TraceStep } from './runtime/trace.ts';
 export type { DurableEventSink } from './runtime/durability.ts';
 export * from './runtime/types.ts';
+export type { StrategyHistory, HistoryPoint, HistoryMark, HistoryOrder, HistoryFill, HistoryError } from './runtime/history/types.ts';
 export { presets, type BreakersConfig, type PresetName } from './config.ts';
 export { RiskEventType, type RiskEvent, type EventDetails, type StateChange } from './events.ts';
 export { BreakerState, BreakerType, ErrorKind, BREAKER_TYPES, ERROR_KINDS } from '../machines/constants.ts';

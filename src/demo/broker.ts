@@ -145,6 +145,7 @@ export class PaperBroker implements BrokerPort {
     const symbols = new Set([...this.#prices.keys(), ...[...this.#positions].filter(([, q]) => !q.isZero()).map(([symbol]) => symbol)]);
     return {
       value: this.value().toDecimalPlaces(2).toString(),
+      cash: this.#cash.toString(),
       positions: [...symbols].map((symbol) => ({ symbol, quantity: (this.#positions.get(symbol) ?? new Decimal(0)).toString(), price: String(this.#prices.get(symbol) ?? 0) })),
     };
   }

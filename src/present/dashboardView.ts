@@ -37,9 +37,6 @@ export interface DashboardView {
   readonly chart: { readonly value: number | null; readonly highWaterMark: number | null; readonly tripLevel: number | null; readonly dailyLossTripLevel: number | null };
 }
 
-/** The portfolio fields beyond the contract's minimum that a runtime may report. */
-type Portfolio = RuntimeStatus['portfolio'] & { cash?: string | null; positionsValue?: string | null; unexplained?: string | null };
-
 function positionsView(status: RuntimeStatus): DashboardView['positions'] {
   let total: Dec | null = { units: 0n, scale: 0 };
   const rows = status.portfolio.positions.map((p) => {
@@ -52,14 +49,16 @@ function positionsView(status: RuntimeStatus): DashboardView['positions'] {
   return { rows, total: total ? formatDec(total, 2) : '– (a price is missing)' };
 }
 
+/** value = positions + cash, from the runtime's exact reconciliation (src/runtime/reconcile.ts). */
 function reconciliation(status: RuntimeStatus): FigureView[] {
-  const p = status.portfolio as Portfolio;
+  const p = status.portfolio;
   if (p.value === null) return [];
-  const out: FigureView[] = [{ term: 'Value', value: money(p.value) }];
-  out.push({ term: 'Positions', value: p.positionsValue === undefined ? '–' : p.positionsValue === null ? '– (a price is missing)' : money(p.positionsValue) });
-  out.push({ term: 'Cash', value: p.cash === undefined || p.cash === null ? 'not reported' : money(p.cash) });
-  if (p.unexplained !== undefined) out.push({ term: 'Unexplained', value: p.unexplained === null ? '– (cash or a price is missing)' : signedMoney(p.unexplained) });
-  return out;
+  return [
+    { term: 'Value', value: money(p.value) },
+    { term: 'Positions', value: p.positionsValue === null ? '– (a price is missing)' : money(p.positionsValue) },
+    { term: 'Cash', value: p.cash === null ? 'not reported' : money(p.cash) },
+    { term: 'Unexplained', value: p.unexplained === null ? '– (cash or a price is missing)' : p.unexplained === '0' ? '0.00 (reconciled)' : signedMoney(p.unexplained) },
+  ];
 }
 
 function controlsText(status: RuntimeStatus): string | null {

@@ -18,6 +18,8 @@ import type { ClusterTracker } from '../../machines/rules/cluster.ts';
 import { Durability } from './durability.ts';
 import { Figures } from './figures.ts';
 import { Gate } from './gate.ts';
+import { HistoryRecorder } from './history/recorder.ts';
+import type { HistoryStore } from './history/persistence.ts';
 import { ActorHost, type InspectOption } from './host.ts';
 import type { StrategyRecord, StrategyStore } from './persistence.ts';
 import { RECORD_VERSION } from './record.ts';
@@ -51,6 +53,8 @@ export interface RuntimeParts {
   alerts?: AlertWiring;
   /** The cluster membership (src/cluster), when the `cluster` option is set. */
   cluster?: ClusterBinding | null;
+  /** Where the history persists (null: memory only) and what it held at start. */
+  history?: { readonly store: HistoryStore | null; readonly stored: readonly (readonly [string, string])[] };
 }
 
 /** What the core calls back into (set by the façade before {@link RuntimeCore.start}). */
@@ -101,6 +105,10 @@ export class RuntimeCore {
   readonly staleWatch: StaleWatch | null;
   hooks: CoreHooks | null = null;
   positions: readonly Position[] = [];
+  /** The cash last reported with a portfolio update (canonical decimal text), or null. */
+  cash: string | null = null;
+  /** The recent history: value series, marks, orders, fills, errors (src/runtime/history). */
+  readonly history: HistoryRecorder;
   /** A store write failed (StoreWriteFailed was emitted once). */
   storeFailed = false;
 
@@ -141,6 +149,16 @@ export class RuntimeCore {
     this.figures = new Figures(settings);
     if (restored) this.figures.load(restored.figures.trackers, restored.figures.lastTimestamp);
     this.stale = this.figures.staleData;
+    this.history = new HistoryRecorder({
+      strategy: this.strategy,
+      clock,
+      log: this.log,
+      figures: this.figures,
+      events$: this.events$,
+      fills$: this.fills$,
+      store: parts.history?.store ?? null,
+      stored: parts.history?.stored ?? [],
+    });
     if (this.stale !== null) {
       // The age counts from the last valid value, or from this start: nothing from before a restart is trusted.
       this.stale.watch(() => Math.max(this.figures.lastTimestamp ?? -Infinity, now));

@@ -6,6 +6,7 @@ import { createDefaultLogger, type Logger } from '../logger.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
 import { parseAlertConfig, type AlertConfig, type AlertConfigInput } from '../alerts/index.ts';
 import { ConfigError } from '../errors.ts';
+import { LevelHistoryStore } from '../store/historyStore.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
 import { describeStore, registerStore } from '../store/registry.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
@@ -143,6 +144,17 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     }
   }
 
+  // The history (charts) is read back too; it is not a decision input, so a failure only logs.
+  const historyStore = store instanceof LevelStrategyStore ? new LevelHistoryStore(store) : null;
+  let stored: readonly (readonly [string, string])[] = [];
+  if (historyStore !== null) {
+    try {
+      stored = await historyStore.load();
+    } catch (error) {
+      logger.warn({ event: 'history_failed', strategy: settings.strategy, error: error instanceof Error ? error.message : String(error) }, 'history could not be read; starting with an empty one');
+    }
+  }
+
   // The cluster is read before the gate can open: the member waits (at most the heartbeat
   // timeout) for the link and the firm's halts, then applies them in the runtime's first step.
   const cluster = settings.cluster ? await (await import('../cluster/member.ts')).joinCluster(settings, { clock, logger }) : null;
@@ -160,6 +172,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     figuresDebounceMs: settings.figuresDebounceMs,
     ...(alerts ? { alerts } : {}),
     cluster,
+    history: { store: historyStore, stored },
   };
   try {
     runtime = new RiskRuntime(parts);

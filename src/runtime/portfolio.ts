@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import { InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
 import type { Figures } from './figures.ts';
+import type { HistoryRecorder } from './history/recorder.ts';
 import { parseDecimal, parseTimestamp, validatePositions } from './inputs.ts';
 import type { StepRunner } from './step.ts';
 import type { PortfolioUpdate, Position } from './types.ts';
@@ -22,6 +23,10 @@ export interface PortfolioContext {
   countersChanged(): void;
   positions(): readonly Position[];
   setPositions(positions: readonly Position[]): void;
+  /** The cash reported with the update (canonical decimal text). */
+  setCash(cash: string): void;
+  /** The history: an update at or after `history.bucketEnd` closes the bucket before it is taken. */
+  readonly history: HistoryRecorder;
   rejectInput(error: unknown): void;
   setDataFault(reason: string): void;
   clearDataFault(): void;
@@ -39,25 +44,27 @@ export interface PortfolioContext {
  * the quiet band (or a plain new high) changes nothing a rule decides, so it skips the step.
  */
 export function applyPortfolioUpdate(ctx: PortfolioContext, update: PortfolioUpdate): void {
-  let value: unknown, positions: unknown, timestamp: unknown;
+  let value: unknown, positions: unknown, timestamp: unknown, cash: unknown;
   if (typeof update !== 'object' || update === null) return refuse(ctx, new InvalidInputError('update', update, 'must be an object with a value'));
   try {
-    ({ value, positions, timestamp } = update as { value?: unknown; positions?: unknown; timestamp?: unknown });
+    ({ value, positions, timestamp, cash } = update as { value?: unknown; positions?: unknown; timestamp?: unknown; cash?: unknown });
   } catch (error) {
     return refuse(ctx, new InvalidInputError('update', update, `could not be read (${error instanceof Error ? error.message : 'it threw'})`));
   }
   const { figures } = ctx;
   const band = figures.band;
-  if (band !== null && positions === undefined && timestamp === undefined && ctx.dataTrusted()) {
+  if (band !== null && positions === undefined && timestamp === undefined && cash === undefined && ctx.dataTrusted()) {
     const at = ctx.clock.now();
     if (at < figures.bandUntil && (figures.lastTimestamp === null || at >= figures.lastTimestamp)) {
       const place = band.classify(value);
       if (place === INSIDE) {
+        if (at >= ctx.history.bucketEnd) ctx.history.roll(at);
         figures.acceptQuiet(value as string | number, at);
         if (ctx.portfolio$.observed) publish(ctx, String(value), at);
         return;
       }
       if (place === NEW_HIGH && figures.newHighs) {
+        if (at >= ctx.history.bucketEnd) ctx.history.roll(at);
         figures.acceptNewHigh(value as string, at);
         ctx.newHighWaterMark();
         if (ctx.portfolio$.observed) publish(ctx, value as string, at);
@@ -65,14 +72,15 @@ export function applyPortfolioUpdate(ctx: PortfolioContext, update: PortfolioUpd
       }
     }
   }
-  ctx.step.run(() => evaluate(ctx, value, positions, timestamp));
+  ctx.step.run(() => evaluate(ctx, value, positions, timestamp, cash));
 }
 
-function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknown, rawTimestamp: unknown): void {
+function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknown, rawTimestamp: unknown, rawCash: unknown): void {
   const { figures } = ctx;
   let value: Exact;
   let at: number;
   let positions: readonly Position[] | undefined;
+  let cash: string | undefined;
   try {
     value = parseDecimal(rawValue, 'value', { sign: 'any' });
     const now = ctx.clock.now();
@@ -82,6 +90,8 @@ function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknow
         ? Math.max(now, figures.lastTimestamp ?? -Infinity)
         : parseTimestamp(rawTimestamp, 'timestamp', { now, maxSkewMs: ctx.maxClockSkewMs, last: figures.lastTimestamp });
     positions = rawPositions === undefined ? undefined : validatePositions(rawPositions);
+    // Cash may be negative (a margin loan); same bounds as every decimal.
+    cash = rawCash === undefined ? undefined : parseDecimal(rawCash, 'cash', { sign: 'any' }).toFixed();
     if ((value.isNegative() || value.isZero()) && !hasBaseline(figures)) {
       throw new InvalidInputError('value', rawValue, 'the first portfolio value must be positive: zero or a loss cannot be a baseline');
     }
@@ -89,9 +99,11 @@ function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknow
     ctx.rejectInput(error);
     throw error;
   }
+  if (at >= ctx.history.bucketEnd) ctx.history.roll(at);
   const hwmBefore = figures.drawdown?.save().highWaterMark ?? null;
   const signals = figures.observe(value, at);
   if (positions !== undefined) ctx.setPositions(positions);
+  if (cash !== undefined) ctx.setCash(cash);
   let refused: string | null = null;
   for (const s of signals) {
     if (s.opened) ctx.emit(RiskEventType.TRADING_DAY_OPENED, s.kind, s.opened);

@@ -13,7 +13,9 @@ import { RuntimeCore, type RuntimeParts } from './core.ts';
 import type { DurableEventSink } from './durability.ts';
 import type { JournalQuery } from './eventLog.ts';
 import { actorFailed, afterRestore, cancelAllOrders, failClosed, listenerFailed, storeFailed, supervisorFailed } from './faults.ts';
-import { MAX_NAME_LENGTH, readOrder, validateErrorReport, validateFill } from './inputs.ts';
+import { defaultHistorySince } from './history/since.ts';
+import type { StrategyHistory } from './history/types.ts';
+import { MAX_NAME_LENGTH, parseTimestamp, readOrder, validateErrorReport, validateFill } from './inputs.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
 import { confirmReset, halt, requestReset, type ResetOutcome } from './operator.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
@@ -189,6 +191,7 @@ export class RiskRuntime {
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
       if (decision.allowed && lease !== null && !lease.take()) decision = lease.rejection;
+      core.history.order(now, valid.symbol, valid.side, valid.quantity, valid.price, valid.id, decision);
       if (core.decisions$.observed) {
         const at = core.clock.now();
         core.step.notify(() => core.decisions$.next({ order, decision, at }));
@@ -309,10 +312,28 @@ export class RiskRuntime {
       host: core.host,
       figures: core.figures,
       positions: core.positions,
+      cash: core.cash,
       settings: core.settings,
       controls: core.controls,
       log: core.log,
     });
+  }
+
+  /**
+   * The strategy's recent history, for charts: the portfolio value with its high-water mark,
+   * trip levels and start-of-day value (downsampled: at most about 2,000 points over two days;
+   * the value at every trip, halt and reset is kept), those events as marks, and the most
+   * recent order decisions, fills and errors (500 of each). Persisted in the strategy's store
+   * in batches (docs/persistence.md), so it survives a restart.
+   *
+   * @param since - ms since the epoch, a Date or an ISO-8601 time; default: the start of the
+   *   current trading day or 24 hours ago, whichever is earlier.
+   * @throws {@link InvalidInputError} when `since` is not a valid time (field `since`).
+   */
+  history(since?: number | Date | string): StrategyHistory {
+    const core = this.#core;
+    const from = since === undefined ? defaultHistorySince(core.clock.now(), core.settings.marketOpen) : parseTimestamp(since, 'since');
+    return core.history.view(from);
   }
 
   /** Reads the audit journal (every transition, trip, warning and operator action). */
@@ -338,9 +359,15 @@ export class RiskRuntime {
     return this.#core.host.actor;
   }
 
-  /** Resolves once everything that happened so far is durable; rejects once a write has failed. */
-  flush(): Promise<void> {
-    return this.#core.durability.flush();
+  /**
+   * Resolves once everything that happened so far is durable; rejects once a write has failed.
+   * The history's pending batch is written too (its failure is logged, never rejected: it is
+   * not a decision input).
+   */
+  async flush(): Promise<void> {
+    const history = this.#core.history.flush();
+    await this.#core.durability.flush();
+    await history;
   }
 
   /** Journals an alert that was given up (used by the alert manager). */
@@ -368,6 +395,7 @@ export class RiskRuntime {
     core.staleWatch?.stop();
     core.host.stop();
     await core.durability.close();
+    await core.history.close();
     if (core.alerts) await core.alerts.manager.close();
     core.alerts?.attempts$.complete();
     await core.store.close();

@@ -66,6 +66,7 @@ export function recover(core: RuntimeCore, kind: BreakerType): void {
 /** A malformed order: rejected, journalled, never counted as a submission. */
 export function rejectMalformed(core: RuntimeCore, order: unknown, problem: InvalidInputError): Decision {
   const decision = { allowed: false as const, code: 'MALFORMED_ORDER' as const, reason: problem.message, breaker: null, state: core.gate.global };
+  core.history.order(-1, null, null, null, undefined, undefined, decision);
   core.step.run(() => {
     core.emit(RiskEventType.INPUT_REJECTED, null, { input: 'order', field: problem.field, error: problem.message });
     core.log.warn({ event: 'input_rejected', strategy: core.strategy, input: 'order', error: problem.message }, 'malformed order rejected');
@@ -109,6 +110,10 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
       core.positions = positions;
       core.controls.report(positions);
     },
+    setCash: (cash) => {
+      core.cash = cash;
+    },
+    history: core.history,
     fresh: () => fresh(core),
     positions: () => core.positions,
     rejectInput: (error) => rejectInput(core, 'portfolio', error),

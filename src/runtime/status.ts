@@ -5,6 +5,7 @@ import type { Controls } from './controls.ts';
 import type { Figures } from './figures.ts';
 import type { Gate } from './gate.ts';
 import type { ActorHost } from './host.ts';
+import { reconcile } from './reconcile.ts';
 import type { BreakerStatus, Position, RuntimeStatus, StateSnapshot } from './types.ts';
 
 /** The compact state published on `state$`, from the gate (itself written from the actors). */
@@ -26,6 +27,8 @@ export interface StatusSources {
   host: ActorHost;
   figures: Figures;
   positions: readonly Position[];
+  /** The cash last reported, or null. */
+  cash: string | null;
   settings: ResolvedSettings;
   controls: Controls;
   log: Logger;
@@ -81,6 +84,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
       value: value?.toFixed() ?? null,
       positions: s.positions,
       timestamp: figures.lastTimestamp === null ? null : new Date(figures.lastTimestamp).toISOString(),
+      ...reconcile(value, s.positions, s.cash),
     },
     controls: safe(() => s.controls.status(), {
       limits: false,

@@ -20,6 +20,12 @@ export interface PortfolioUpdate {
   readonly positions?: readonly Position[];
   /** When the value was observed: ms since epoch, a Date or an ISO string. Defaults to the clock. */
   readonly timestamp?: number | Date | string;
+  /**
+   * Cash held (may be negative: a margin loan), for reconciliation: `status().portfolio` shows
+   * value = Σ positions + cash and what is left unexplained. Kept until the next update that
+   * carries cash. Same bounds as every decimal.
+   */
+  readonly cash?: DecimalInput;
 }
 
 export const OrderSide = { BUY: 'buy', SELL: 'sell' } as const;
@@ -278,6 +284,16 @@ export interface RuntimeStatus {
     readonly value: string | null;
     readonly positions: readonly Position[];
     readonly timestamp: string | null;
+    /** The cash last reported with a portfolio update (`cash`), or null when none was. */
+    readonly cash: string | null;
+    /** Σ quantity × price of the last reported positions ("0" for none), or null when a held position has no price. */
+    readonly positionsValue: string | null;
+    /**
+     * value − positionsValue − cash: "0" when the value is fully explained, another amount for a
+     * mismatch, null when it cannot be computed (no cash reported, a price missing, no value).
+     * Positions and cash are those last reported: a later value-only update can leave a difference.
+     */
+    readonly unexplained: string | null;
   };
   /** Pre-trade limits, projected positions and rejections (docs/controls.md). */
   readonly controls: ControlsStatus;

@@ -7,7 +7,7 @@ import type { ServerConfig } from './config.ts';
 import { checkBearer } from './auth.ts';
 import { ApiError, ApiErrorCode, sendError, validationError } from './errors.ts';
 import type { StrategyMap } from './host.ts';
-import { confirmBody, errorBody, fillBody, haltBody, journalQuery, orderClosedBody, portfolioBody, resetBody } from './schemas.ts';
+import { confirmBody, errorBody, fillBody, haltBody, historyQuery, journalQuery, orderClosedBody, portfolioBody, resetBody } from './schemas.ts';
 import { registerJournalRoutes } from './journalRoutes.ts';
 import { safeStatus, summary } from './safeStatus.ts';
 import { viewOf, type SseHub } from './sse.ts';
@@ -79,6 +79,13 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
       ...(q.types === undefined ? {} : { types: q.types }),
     });
     return { entries };
+  });
+
+  // The recent history for charts; `since` is checked by the runtime (a 400 naming the field).
+  app.get<NameParams>('/api/strategies/:name/history', read, async (request) => {
+    const rt = runtime(request.params.name);
+    const { since } = parse(historyQuery, request.query);
+    return rt.history(since === undefined ? undefined : /^\d+$/.test(since) ? Number(since) : since);
   });
 
   app.get<NameParams>('/api/strategies/:name/events', read, async (request, reply) => {

@@ -37,6 +37,7 @@ export const portfolioBody = z.strictObject({
     .max(10_000)
     .optional(),
   timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
+  cash: decimal.optional(),
 });
 
 /** `POST /api/strategies/:name/fills` (the runtime validates the values themselves). */
@@ -60,6 +61,9 @@ const instant = z
   .transform((s) => (/^\d+$/.test(s) ? Number(s) : s));
 
 const EVENT_TYPES = Object.values(RiskEventType) as [RiskEventType, ...RiskEventType[]];
+
+/** `GET /api/strategies/:name/history` query string: `since` is ms since the epoch or an ISO-8601 time (the runtime checks it). */
+export const historyQuery = z.strictObject({ since: z.string({ error: 'must be ms since the epoch or an ISO-8601 time, given once' }).max(64).optional() });
 
 /** `GET /api/strategies/:name/journal` query string. */
 export const journalQuery = z.strictObject({

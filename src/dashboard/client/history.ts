@@ -1,16 +1,10 @@
 import { money, quantity } from '../../present/format.ts';
+import type { StrategyHistory } from '../../runtime/history/types.ts';
 import { getJson, strategyPath } from './api.ts';
 import type { ChartMark, ChartPoint, ValueChart } from './chart.ts';
 import { requestRender } from './render.ts';
 import { addOrderRow, state, type OrderRow } from './state.ts';
 
-/** GET /api/strategies/:name/history, as far as the page reads it. */
-interface HistoryResponse {
-  points: { t: number; value: string | null; highWaterMark: string | null; drawdownTripLevel: string | null }[];
-  marks: { t: number; type: string; breaker: string | null; reason: string | null }[];
-  orders: { t: number; order?: Record<string, unknown>; id?: unknown; symbol?: unknown; side?: unknown; quantity?: unknown; price?: unknown; allowed: boolean; code?: string | null; reason?: string | null }[];
-  fills: { t: number; orderId?: string | null; symbol: string; side: string; quantity: string; price: string }[];
-}
 
 const num = (v: string | null | undefined): number | null => {
   const n = v === null || v === undefined ? NaN : Number(v);
@@ -25,6 +19,7 @@ export function markOf(type: string, breaker: string | null, t: number): ChartMa
   if (type === 'CircuitBreakerTripped') return { t, label: `${who} TRIPPED`, kind: 'trip' };
   if (type === 'ManualHalt' || type === 'ScopeHalt') return { t, label: `${who} HALTED`, kind: 'halt' };
   if (type === 'ResetConfirmed') return { t, label: `${who} reset`, kind: 'reset' };
+  if (type === 'CircuitBreakerRecovered') return { t, label: `${who} recovered`, kind: 'reset' };
   return null;
 }
 
@@ -60,9 +55,9 @@ export function fillRow(f: { at: number; orderId?: string | null; symbol: string
 
 /** Loads the strategy's recent history (the last trading day): chart, trips, orders and fills. */
 export async function loadHistory(name: string, generation: number, chart: ValueChart | null): Promise<void> {
-  let h: HistoryResponse;
+  let h: StrategyHistory;
   try {
-    h = await getJson<HistoryResponse>(strategyPath(name, '/history'));
+    h = await getJson<StrategyHistory>(strategyPath(name, '/history'));
   } catch {
     return; // the live stream still fills the page
   }
@@ -75,10 +70,7 @@ export async function loadHistory(name: string, generation: number, chart: Value
   const marks = h.marks.map((m) => markOf(m.type, m.breaker, m.t / 1000)).filter((m) => m !== null);
   state.marks = [...marks, ...state.marks.filter((m) => !marks.some((x) => x.t === m.t && x.label === m.label))].sort((a, b) => a.t - b.t);
   chart?.setHistory(points, state.marks);
-  for (const o of h.orders) {
-    const order = o.order ?? { id: o.id, symbol: o.symbol, side: o.side, quantity: o.quantity, price: o.price };
-    addOrderRow(decisionRow(o.t, order, o.allowed, o.reason ?? o.code ?? ''));
-  }
+  for (const o of h.orders) addOrderRow(decisionRow(o.t, { id: o.id, symbol: o.symbol, side: o.side, quantity: o.quantity, price: o.price }, o.allowed, o.reason ?? o.code ?? ''));
   for (const f of h.fills) addOrderRow(fillRow({ ...f, at: f.t }));
   requestRender();
 }

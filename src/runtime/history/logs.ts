@@ -1,0 +1,177 @@
+/**
+ * Capped lists of recent items (marks, orders, fills, errors): rings numbered by a sequence
+ * that only grows, so the persistence writes each item once under `<seq>` and deletes what
+ * fell out. Pure: no I/O, no clock.
+ */
+import { Exact } from '../../../machines/math/exact.ts';
+import type { Decision, DecimalInput, OrderSide } from '../types.ts';
+import type { HistoryOrder } from './types.ts';
+
+/** How many items each list keeps. */
+export const DEFAULT_LIST_CAP = 500;
+
+/** What every list item has: its time. */
+interface Timed {
+  readonly t: number;
+}
+
+/** A ring of the last `cap` items; item number `seq` is at `seq % cap`. */
+export class CappedLog<T extends Timed> {
+  readonly cap: number;
+  readonly #items: (T | undefined)[];
+  /** The sequence number the next item gets (= how many were ever added). */
+  next = 0;
+
+  constructor(cap: number = DEFAULT_LIST_CAP) {
+    this.cap = cap;
+    this.#items = new Array<T | undefined>(cap);
+  }
+
+  push(item: T): void {
+    this.#items[this.next % this.cap] = item;
+    this.next++;
+  }
+
+  /** Sequence number of the oldest item still held. */
+  get first(): number {
+    return Math.max(0, this.next - this.cap);
+  }
+
+  /** Item `seq` (it must be held). */
+  get(seq: number): T {
+    return this.#items[seq % this.cap]!;
+  }
+
+  /** Restores items in their order, with the sequence number after the last one. */
+  restore(items: readonly T[], next: number): void {
+    const kept = items.slice(-this.cap);
+    this.next = next - kept.length;
+    for (const item of kept) this.push(item);
+  }
+
+  /** Held items at or after `since`, oldest first. */
+  since(since: number): T[] {
+    const out: T[] = [];
+    for (let s = this.first; s < this.next; s++) {
+      const item = this.get(s);
+      if (item.t >= since) out.push(item);
+    }
+    return out;
+  }
+}
+
+/** Decimal input as canonical text (plain notation, no exponent). */
+export function decimalText(x: DecimalInput): string {
+  if (typeof x === 'string') return x;
+  if (typeof x === 'number') {
+    const text = String(x);
+    return text.includes('e') ? new Exact(x).toFixed() : text;
+  }
+  return new Exact(x.toString()).toFixed();
+}
+
+/**
+ * The order decisions of `check()`. Recording one stores the order's fields (not the order
+ * object, so `check()` need not keep it) in preallocated arrays: no allocation, no formatting.
+ * The row is built when it is read or written to the store.
+ */
+export class OrderLog {
+  readonly cap: number;
+  readonly at: Float64Array;
+  readonly symbols: (string | null)[];
+  readonly sides: (OrderSide | null)[];
+  readonly quantities: (DecimalInput | null)[];
+  readonly prices: (DecimalInput | undefined)[];
+  readonly ids: (string | undefined)[];
+  readonly decisions: (Decision | null)[];
+  readonly #rows: (HistoryOrder | null)[];
+  /** The sequence number each cached row belongs to (-1: none). */
+  readonly #rowSeq: Float64Array;
+  /** The slot the next decision goes to. */
+  slot = 0;
+  /** The sequence number the next decision gets (= how many were ever recorded). */
+  next = 0;
+
+  constructor(cap: number = DEFAULT_LIST_CAP) {
+    this.cap = cap;
+    this.at = new Float64Array(cap);
+    this.symbols = new Array<string | null>(cap).fill(null);
+    this.sides = new Array<OrderSide | null>(cap).fill(null);
+    this.quantities = new Array<DecimalInput | null>(cap).fill(null);
+    this.prices = new Array<DecimalInput | undefined>(cap).fill(undefined);
+    this.ids = new Array<string | undefined>(cap).fill(undefined);
+    this.decisions = new Array<Decision | null>(cap).fill(null);
+    this.#rows = new Array<HistoryOrder | null>(cap).fill(null);
+    this.#rowSeq = new Float64Array(cap).fill(-1);
+  }
+
+  /** Records a decision from the order's fields; a malformed order has a null symbol, side and quantity. */
+  record(
+    at: number,
+    symbol: string | null,
+    side: OrderSide | null,
+    quantity: DecimalInput | null,
+    price: DecimalInput | undefined,
+    id: string | undefined,
+    decision: Decision,
+  ): void {
+    const i = this.slot;
+    this.at[i] = at;
+    this.symbols[i] = symbol;
+    this.sides[i] = side;
+    this.quantities[i] = quantity;
+    this.prices[i] = price;
+    this.ids[i] = id;
+    this.decisions[i] = decision;
+    this.slot = i + 1 === this.cap ? 0 : i + 1;
+    this.next++;
+  }
+
+  get first(): number {
+    return Math.max(0, this.next - this.cap);
+  }
+
+  /** Row `seq` (it must be held), built on first read. */
+  get(seq: number): HistoryOrder {
+    const i = seq % this.cap;
+    if (this.#rowSeq[i] === seq) return this.#rows[i]!;
+    const decision = this.decisions[i]!;
+    const rejected = decision.allowed ? null : decision;
+    const quantity = this.quantities[i]!;
+    const price = this.prices[i];
+    const row: HistoryOrder = {
+      t: this.at[i]!,
+      id: this.ids[i] ?? null,
+      symbol: this.symbols[i]!,
+      side: this.sides[i]!,
+      quantity: quantity === null ? null : decimalText(quantity),
+      price: price === undefined ? null : decimalText(price),
+      allowed: decision.allowed,
+      code: rejected?.code ?? null,
+      reason: rejected?.reason ?? null,
+    };
+    this.#rows[i] = row;
+    this.#rowSeq[i] = seq;
+    return row;
+  }
+
+  restore(rows: readonly HistoryOrder[], next: number): void {
+    const kept = rows.slice(-this.cap);
+    this.next = next - kept.length;
+    this.slot = this.next % this.cap;
+    for (const row of kept) {
+      const i = this.slot;
+      this.#rows[i] = row;
+      this.#rowSeq[i] = this.next;
+      this.at[i] = row.t;
+      this.slot = i + 1 === this.cap ? 0 : i + 1;
+      this.next++;
+    }
+  }
+
+  since(since: number): HistoryOrder[] {
+    const out: HistoryOrder[] = [];
+    for (let s = this.first; s < this.next; s++) if (this.at[s % this.cap]! >= since) out.push(this.get(s));
+    return out;
+  }
+}
