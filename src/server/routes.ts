@@ -68,6 +68,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
       ...(q.until === undefined ? {} : { until: q.until }),
       ...(q.limit === undefined ? {} : { limit: q.limit }),
       ...(q.types === undefined ? {} : { types: q.types }),
+      ...(q.newestFirst ? { newestFirst: true } : {}),
     });
     return { entries };
   });
