@@ -1,6 +1,7 @@
 export { createRiskRuntime, type RiskRuntimeOptions } from './runtime/create.ts';
 export { RiskRuntime, type BrokerPort, type InspectOption } from './runtime/runtime.ts';
 export type { DurableEventSink } from './runtime/durability.ts';
+export type { HaltOutcome, StandingHalt, ResetOutcome } from './runtime/operator.ts';
 export * from './runtime/types.ts';
 export { presets, type BreakersConfig, type PresetName } from './config.ts';
 export { RiskEventType, type RiskEvent, type EventDetails, type StateChange } from './events.ts';

@@ -20,8 +20,11 @@ export function describeEvent(e: RiskEvent): string | null {
       if (e.breaker === 'orderRate') return `WARNING   ${String(d.count)} orders in ${String(d.windowSeconds)}s (limit ${String(d.maxOrders)})`;
       if (e.breaker === 'staleData') return `WARNING   staleData: no portfolio value for ${secs(d.ageSeconds)} (trips at ${secs(d.maxAge)})`;
       return `WARNING   ${String(d.count)} errors in ${String(d.windowSeconds)}s (limit ${String(d.maxErrors)})`;
-    case 'ManualHalt':
-      return `HALTED${who}: ${String(d.reason ?? '')}`;
+    case 'ManualHalt': {
+      const standing = (d.repeated === true ? d.standing : null) as { operator?: unknown; reason?: unknown } | null;
+      if (standing) return `halt repeated${who}: ${String(d.reason ?? '')} (already halted by ${String(standing.operator)}: ${String(standing.reason)}; that halt stands)`;
+      return `HALTED${who}: ${String(d.reason ?? '')}${d.tightened === true ? ' (tightens the reduce-only halt)' : ''}`;
+    }
     case 'ResetRequested':
       return `reset of ${e.breaker} requested${who} (confirm before ${String(d.expiresAt ?? '').slice(11, 19)})`;
     case 'ResetConfirmed':

@@ -141,6 +141,27 @@ describe('against a real server process', () => {
     expect(table.stdout).not.toContain('r2');
   });
 
+  it('live stop on a halted strategy says who halted it, why and since when; status keeps that halt; --reduce-only never loosens it', async () => {
+    const first = await runCli(['live', 'stop', '-s', 'beta-2', '-r', 'desk call', '-o', 'ann'], { env: auth });
+    expect(first.stdout).toContain('beta-2 halted by ann: desk call');
+    const [again, looser] = [
+      await runCli(['live', 'stop', '-s', 'beta-2', '-r', 'runaway', '-o', 'bob'], { env: auth }),
+      await runCli(['live', 'stop', '-s', 'beta-2', '-r', 'sells only', '-o', 'carol', '--reduce-only'], { env: auth }),
+    ];
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^beta-2 was already halted by ann since \d{4}-\d\d-\d\dT[\d:.]+Z: desk call\nthat halt stands; this one \(by bob: runaway\) is journalled as a repeat\nstate: MANUALLY_HALTED\n$/);
+    expect(looser.stdout).toContain('beta-2 was already halted by ann');
+    expect(looser.stdout).toContain('trading mode: HALTED');
+    const status = JSON.parse((await runCli(['live', 'status', '-s', 'beta-2', '--json'], { env: auth })).stdout) as { breakers: { manual: { figures: object } } };
+    expect(status.breakers.manual.figures).toMatchObject({ operator: 'ann', reason: 'desk call', mode: 'halt' });
+    const halts = await runCli(['journal', '-s', 'beta-2', '--types', 'ManualHalt', '--json'], { env: auth });
+    const entries = halts.stdout.trim().split('\n').map((line) => JSON.parse(line) as { operator: string; details: { repeated?: boolean } });
+    expect(entries.map((e) => [e.operator, e.details.repeated ?? false])).toEqual([['ann', false], ['bob', true], ['carol', true]]);
+    // The API answer says so too.
+    const answer = await api('POST', '/api/strategies/beta-2/halt', { operator: 'dan', reason: 'again' });
+    expect(answer.body).toMatchObject({ state: 'MANUALLY_HALTED', alreadyHalted: { operator: 'ann', reason: 'desk call', mode: 'halt' }, tightened: false });
+  });
+
   it('live status --json prints one status object per line', async () => {
     const res = await runCli(['live', 'status', '--json'], { env: auth });
     expect(res.code).toBe(0);
