@@ -94,10 +94,13 @@ export class DemoDisplay {
     else this.#out.write(`${text}\n`);
   }
 
-  /** Redraws the table (TTY) or prints a compact status line per strategy (no TTY). */
-  render(title: string, rows: readonly (readonly string[])[]): void {
+  /**
+   * Redraws the table (TTY) or, piped, prints one status line per strategy in the event lines'
+   * own format (`t+  15s  alpha   status    …`): the time once, no repeated title.
+   */
+  render(title: string, rows: readonly (readonly string[])[], stamp = ''): void {
     if (!this.#tty) {
-      for (const r of rows) this.#out.write(`${title}  ${r[0]}: ${r[2]}, orders ${r[3]}, value ${r[4]}, drawdown ${r[5]}, day ${r[6]}, position ${r[9]}\n`);
+      for (const r of rows) this.#out.write(`${stamp}  ${r[0]!.padEnd(7)} status    ${r[2]}, orders ${r[3]}, value ${r[4]}, drawdown ${r[5]}, day ${r[6]}, position ${r[9]}\n`);
       return;
     }
     this.flush();
