@@ -6,18 +6,25 @@ import { validateOperator } from './inputs.ts';
 
 /** The answer to a confirmed (or refused) reset. */
 export interface ResetOutcome {
+  /** Whether the breaker is NORMAL again. */
   confirmed: boolean;
+  /** The breaker the token was for. */
   breaker: BreakerType;
+  /** Its state after the confirmation. */
   state: BreakerState;
+  /** Why the re-check refused it, or null when confirmed. */
   reason: string | null;
 }
 
 /** The halt that was in force when another one came. */
 export interface StandingHalt {
+  /** Who halted (journalled operator). */
   readonly operator: string | null;
+  /** Why, as that operator gave it. */
   readonly reason: string | null;
   /** When the manual breaker entered MANUALLY_HALTED (ISO). */
   readonly since: string;
+  /** `'halt'` (no order passes) or `'reduceOnly'` (risk-reducing orders pass). */
   readonly mode: OnTrip;
 }
 
