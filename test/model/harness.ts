@@ -16,7 +16,7 @@ import {
   type RiskRuntime,
   type StateSnapshot,
 } from '../../src/index.ts';
-import { ALLOWED_EDGES, BREAKERS, LIMITS, ReferenceModel, runtimeBreakers, SUPERVISOR_OPERATOR, type B } from './referenceModel.ts';
+import { ALLOWED_EDGES, BREAKERS, LIMITS, ReferenceModel, runtimeBreakers, type B } from './referenceModel.ts';
 import { makeRestartable, type Restartable } from './restart.ts';
 
 const ORDER = { symbol: 'MSFT', side: 'sell' as const, quantity: 3 };
