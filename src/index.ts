@@ -2,6 +2,7 @@ export { createRiskRuntime, type RiskRuntimeOptions } from './runtime/create.ts'
 export { RiskRuntime, type BrokerPort, type InspectOption } from './runtime/runtime.ts';
 export type { TraceStep } from './runtime/trace.ts';
 export type { DurableEventSink } from './runtime/durability.ts';
+export type { HaltOutcome, StandingHalt, ResetOutcome } from './runtime/operator.ts';
 export * from './runtime/types.ts';
 export type { StrategyHistory, HistoryPoint, HistoryMark, HistoryOrder, HistoryFill, HistoryError } from './runtime/history/types.ts';
 export { presets, type BreakersConfig, type PresetName } from './config.ts';

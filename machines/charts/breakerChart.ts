@@ -69,6 +69,23 @@ const cause = (type: BreakerEventType, fields: Partial<Omit<Cause, 'type'>> = {}
   deadline: fields.deadline ?? null,
 });
 
+/** The halt in force, as the evidence of a later halt names it. */
+const standingHalt = (context: BreakerContext) => ({ operator: context.operator, reason: context.reason, mode: context.haltMode ?? OnTrip.HALT });
+
+/** The context a halt sets: who, why, its mode, no pending reset. */
+function newHalt(event: Extract<BreakerEvent, { type: 'HALT' }>, extra: Evidence = {}): Partial<BreakerContext> {
+  const evidence: Evidence = { operator: event.operator, reason: event.reason, mode: event.mode ?? OnTrip.HALT, ...(event.scope === undefined ? {} : { scope: event.scope }), ...extra };
+  return {
+    reason: event.reason,
+    operator: event.operator,
+    haltMode: event.mode ?? OnTrip.HALT,
+    evidence,
+    resetToken: null,
+    resetDeadline: null,
+    cause: cause('HALT', { operator: event.operator, reason: event.reason, evidence }),
+  };
+}
+
 /** The guards and actions every chart shares, bound to one rule's decisions. */
 function chartSetup(rule: RuleDecisions) {
   return setup({
@@ -80,6 +97,8 @@ function chartSetup(rule: RuleDecisions) {
       recheckPasses: ({ event }) => event.type === 'CONFIRM_RESET' && rule.recheck(event.evidence).passed,
       conditionCleared: ({ event }) => (event.type === 'WINDOW_CLEARED' || event.type === 'RECOVER') && rule.cleared(event.evidence),
       liftPasses: ({ event }) => event.type === 'LIFT' && rule.recheck(event.evidence).passed,
+      /** A full halt over a reduce-only one: the only halt that changes a standing halt. */
+      tightens: ({ context, event }) => event.type === 'HALT' && (event.mode ?? OnTrip.HALT) === OnTrip.HALT && context.haltMode === OnTrip.REDUCE_ONLY,
     },
     actions: {
       tripped: assign(({ event }) => {
@@ -87,18 +106,17 @@ function chartSetup(rule: RuleDecisions) {
         const reason = evidence ? rule.describe(evidence) : null;
         return { reason, evidence, operator: null, cause: cause('TRIP', { reason, evidence }) };
       }),
-      halted: assign(({ event }) => {
+      halted: assign(({ event }) => (event.type === 'HALT' ? newHalt(event) : {})),
+      /** The `tightens` edge: a full halt replaces a standing reduce-only one; its evidence names the halt it replaced. */
+      tightened: assign(({ context, event }) => (event.type === 'HALT' ? newHalt(event, { tightened: true, earlier: standingHalt(context) }) : {})),
+      /**
+       * A halt while already MANUALLY_HALTED that does not tighten it: the standing halt (who, why,
+       * mode, since) stays what the breaker shows; only the cause records the repeat, for the journal.
+       */
+      haltRepeated: assign(({ context, event }) => {
         if (event.type !== 'HALT') return {};
-        const evidence = { operator: event.operator, reason: event.reason, mode: event.mode ?? OnTrip.HALT, ...(event.scope === undefined ? {} : { scope: event.scope }) };
-        return {
-          reason: event.reason,
-          operator: event.operator,
-          haltMode: event.mode ?? OnTrip.HALT,
-          evidence,
-          resetToken: null,
-          resetDeadline: null,
-          cause: cause('HALT', { operator: event.operator, reason: event.reason, evidence }),
-        };
+        const evidence: Evidence = { operator: event.operator, reason: event.reason, mode: event.mode ?? OnTrip.HALT, repeated: true, standing: standingHalt(context) };
+        return { cause: cause('HALT', { operator: event.operator, reason: event.reason, evidence }) };
       }),
       storeToken: assign(({ event }) =>
         event.type === 'REQUEST_RESET'
@@ -212,7 +230,12 @@ function selfHealingChart(kind: BreakerType, rule: RuleDecisions) {
   });
 }
 
-/** An operator's stop: a halt wins from any state; only a confirmed manual reset leaves it. */
+/**
+ * An operator's stop: a halt wins from any state; only a confirmed manual reset leaves it. A halt
+ * while already halted does not replace the standing halt (its operator, reason and time stay what
+ * the breaker shows; the repeat is journalled) unless it tightens it: a full halt over a
+ * reduce-only one. A halt never loosens a halt; only a confirmed reset does.
+ */
 function manualChart(kind: BreakerType, rule: RuleDecisions) {
   const halt = { target: MANUALLY_HALTED, actions: 'halted' } as const;
   return chartSetup(rule).createMachine({
@@ -222,7 +245,10 @@ function manualChart(kind: BreakerType, rule: RuleDecisions) {
     states: {
       [NORMAL]: { on: { HALT: halt } },
       [MANUALLY_HALTED]: {
-        on: { HALT: { ...halt, reenter: true }, REQUEST_RESET: { target: RESETTING, actions: 'storeToken' } },
+        on: {
+          HALT: [{ target: MANUALLY_HALTED, guard: 'tightens', reenter: true, actions: 'tightened' }, { actions: 'haltRepeated' }],
+          REQUEST_RESET: { target: RESETTING, actions: 'storeToken' },
+        },
       },
       [RESETTING]: {
         on: {

@@ -2,6 +2,7 @@ import { request } from 'undici';
 import type { RiskEvent } from '../events.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 import { CliError, ExitCode } from './exitCodes.ts';
+import { unknownNameMessage } from './names.ts';
 
 /** Default API address (`--url`, or `BREAKERBOX_URL`). */
 export const DEFAULT_URL = 'http://127.0.0.1:8787';
@@ -11,6 +12,23 @@ export interface StrategySummary {
   readonly name: string;
   readonly state: string;
   readonly ordersAllowed: boolean;
+}
+
+/** The halt that was already in force when a strategy was halted again. */
+export interface EarlierHalt {
+  readonly operator: string | null;
+  readonly reason: string | null;
+  readonly since: string;
+  readonly mode: 'halt' | 'reduceOnly';
+}
+
+/** Answer of `POST …/halt`: `alreadyHalted` when the strategy was halted before (its halt stands unless `tightened`). */
+export interface HaltAnswer {
+  readonly state: string;
+  readonly tradingMode?: string;
+  readonly alreadyHalted?: EarlierHalt;
+  /** A full halt over a reduce-only one: the halt now in force is this one. */
+  readonly tightened?: boolean;
 }
 
 /** Answer of `POST …/reset`. */
@@ -50,12 +68,12 @@ export class ApiClient {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Sends one request; maps every failure to a {@link CliError} with the documented exit code. */
   /** Like {@link call}, answering the body as text (e.g. a JSON-lines export). */
   async text(method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
     return this.call<string>(method, path, body, false);
   }
 
+  /** Sends one request; maps every failure to a {@link CliError} with the documented exit code. */
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, json = true): Promise<T> {
     let url: URL;
     try {
@@ -97,10 +115,29 @@ export class ApiClient {
         if (err?.code === 'HOST_NOT_ALLOWED' || err?.code === 'ORIGIN_NOT_ALLOWED') throw new CliError(ExitCode.REFUSED, `refused (HTTP 403 ${err.code}): ${detail}`);
         throw new CliError(ExitCode.AUTH, `the token was refused by ${this.baseUrl}: check --token / BREAKERBOX_TOKEN`);
       case 404:
-        throw new CliError(ExitCode.NOT_FOUND, `not found: ${detail}`);
+        throw await this.#notFound(path, detail);
       default:
         throw new CliError(ExitCode.REFUSED, `refused (HTTP ${res.statusCode}${err?.code ? ` ${err.code}` : ''}): ${detail}`);
     }
+  }
+
+  /** A 404 on a strategy's route names the valid strategies (read from the server) when it can. */
+  async #notFound(path: string, detail: string): Promise<CliError> {
+    const m = /^\/api\/strategies\/([^/?]+)/.exec(path);
+    if (m) {
+      let name = m[1]!;
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // keep it encoded
+      }
+      const names = await this.strategies().then(
+        (list) => list.strategies.map((s) => s.name),
+        () => null,
+      );
+      if (names !== null && !names.includes(name)) return new CliError(ExitCode.NOT_FOUND, unknownNameMessage('strategy', name, names, 'strategies'));
+    }
+    return new CliError(ExitCode.NOT_FOUND, `not found: ${detail}`);
   }
 
   strategies(): Promise<{ strategies: StrategySummary[] }> {
@@ -116,7 +153,7 @@ export class ApiClient {
     return this.call('GET', `/api/strategies/${encodeURIComponent(name)}/journal${qs ? `?${qs}` : ''}`);
   }
 
-  halt(name: string, body: { operator: string; reason: string; mode?: 'halt' | 'reduceOnly' }): Promise<{ state: string; tradingMode?: string }> {
+  halt(name: string, body: { operator: string; reason: string; mode?: 'halt' | 'reduceOnly' }): Promise<HaltAnswer> {
     return this.call('POST', `/api/strategies/${encodeURIComponent(name)}/halt`, body);
   }
 

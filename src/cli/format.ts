@@ -118,3 +118,8 @@ export function formatJournal(entries: readonly RiskEvent[]): string {
     entries.map((e) => [e.timestamp, e.type, e.breaker ?? '-', e.operator ?? '-', eventSummary(e)]),
   );
 }
+
+/** JSON lines: one compact JSON object per line (docs/persistence.md), for `--json`. */
+export function jsonLines(items: readonly unknown[]): string {
+  return items.map((item) => `${JSON.stringify(item)}\n`).join('');
+}

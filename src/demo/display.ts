@@ -20,8 +20,11 @@ export function describeEvent(e: RiskEvent): string | null {
       if (e.breaker === 'orderRate') return `WARNING   ${String(d.count)} orders in ${String(d.windowSeconds)}s (limit ${String(d.maxOrders)})`;
       if (e.breaker === 'staleData') return `WARNING   staleData: no portfolio value for ${secs(d.ageSeconds)} (trips at ${secs(d.maxAge)})`;
       return `WARNING   ${String(d.count)} errors in ${String(d.windowSeconds)}s (limit ${String(d.maxErrors)})`;
-    case 'ManualHalt':
-      return `HALTED${who}: ${String(d.reason ?? '')}`;
+    case 'ManualHalt': {
+      const standing = (d.repeated === true ? d.standing : null) as { operator?: unknown; reason?: unknown } | null;
+      if (standing) return `halt repeated${who}: ${String(d.reason ?? '')} (already halted by ${String(standing.operator)}: ${String(standing.reason)}; that halt stands)`;
+      return `HALTED${who}: ${String(d.reason ?? '')}${d.tightened === true ? ' (tightens the reduce-only halt)' : ''}`;
+    }
     case 'ResetRequested':
       return `reset of ${e.breaker} requested${who} (confirm before ${String(d.expiresAt ?? '').slice(11, 19)})`;
     case 'ResetConfirmed':
@@ -91,10 +94,13 @@ export class DemoDisplay {
     else this.#out.write(`${text}\n`);
   }
 
-  /** Redraws the table (TTY) or prints a compact status line per strategy (no TTY). */
-  render(title: string, rows: readonly (readonly string[])[]): void {
+  /**
+   * Redraws the table (TTY) or, piped, prints one status line per strategy in the event lines'
+   * own format (`t+  15s  alpha   status    …`): the time once, no repeated title.
+   */
+  render(title: string, rows: readonly (readonly string[])[], stamp = ''): void {
     if (!this.#tty) {
-      for (const r of rows) this.#out.write(`${title}  ${r[0]}: ${r[2]}, orders ${r[3]}, value ${r[4]}, drawdown ${r[5]}, day ${r[6]}, position ${r[9]}\n`);
+      for (const r of rows) this.#out.write(`${stamp}  ${r[0]!.padEnd(7)} status    ${r[2]}, orders ${r[3]}, value ${r[4]}, drawdown ${r[5]}, day ${r[6]}, position ${r[9]}\n`);
       return;
     }
     this.flush();

@@ -5,7 +5,7 @@ import { AUTOMATIC_BREAKERS, BreakerState, type BreakerType } from '../../machin
 import { RiskEventType } from '../events.ts';
 import { BreakerboxMetrics } from '../metrics/metrics.ts';
 import { createRiskRuntime } from '../runtime/create.ts';
-import type { RiskRuntime } from '../runtime/runtime.ts';
+import type { InspectOption, RiskRuntime } from '../runtime/runtime.ts';
 import type { PortfolioUpdate } from '../runtime/types.ts';
 import { createServer, type BreakerboxServer } from '../server/app.ts';
 import { generateToken } from '../server/auth.ts';
@@ -17,6 +17,7 @@ import { PaperBroker } from './broker.ts';
 import { ScaledClock } from './clock.ts';
 import { describeEvent, DemoDisplay, statusRow } from './display.ts';
 import { RandomWalkFeed, ReplayFeed, loadPriceCsv, type PriceSource } from './feed.ts';
+import { bannerLines, resetHints } from './hint.ts';
 import { fileLogger } from './logfile.ts';
 import { deriveSeed, mulberry32 } from './prng.ts';
 import { DEMO_STALE_DATA, DEMO_STRATEGIES, TIMELINE, type DemoStrategySpec, type ScenarioStep } from './scenarios.ts';
@@ -45,6 +46,12 @@ export interface DemoOptions {
   readonly allowHaltedStart?: boolean;
   /** A NATS JetStream server (`nats://…`): the demo's strategies join firm "demo" (docs/cluster.md). */
   readonly cluster?: string;
+  /** Resolve {@link RunningDemo.finished} after this many *simulated* seconds (the unit of the summary). */
+  readonly durationSeconds?: number;
+  /** Resolve {@link RunningDemo.finished} when the scripted sequence ends (t+120 s simulated). */
+  readonly exitOnEnd?: boolean;
+  /** XState inspection of every strategy's actors (e.g. `createWebSocketInspector({ url }).inspect`). */
+  readonly inspect?: InspectOption;
 }
 
 /** What happened in a demo run. */
@@ -58,6 +65,11 @@ export interface DemoSummary {
 export interface RunningDemo {
   readonly url: string;
   readonly token: string;
+  /**
+   * Resolves when the demo has run for `durationSeconds` simulated seconds (`'duration'`) or its
+   * scripted sequence ended with `exitOnEnd` (`'sequence-end'`); never resolves without either.
+   */
+  readonly finished: Promise<'duration' | 'sequence-end'>;
   /** Stops the simulation, the server and every runtime (store closed, logs flushed). */
   stop(): Promise<DemoSummary>;
 }
@@ -125,6 +137,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     throw error;
   };
 
+  let finish: (why: 'duration' | 'sequence-end') => void = () => undefined;
+  const finished = new Promise<'duration' | 'sequence-end'>((resolve) => (finish = resolve));
   const metrics = new BreakerboxMetrics();
   const simStart = { at: 0 };
   const stamp = () => `t+${String(Math.max(0, Math.round((clock.now() - simStart.at) / 1000))).padStart(4)}s`;
@@ -151,6 +165,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         broker,
         clock,
         logger: log.logger,
+        ...(options.inspect ? { inspect: options.inspect } : {}),
         // Reset confirmations stay valid for a minute of real time, whatever the speed.
         resetTimeout: Math.min(3600, 60 * speed),
         alerts: { webhooks: [{ url: receiver.url, format: 'json', secret: receiver.secret }], allowlist: [receiver.url] },
@@ -199,19 +214,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const url = await server.listen({ host, port });
 
     const cli = 'node bin/breakerbox.js';
-    display.line(`breakerbox demo: ${sims.size} strategies on a simulated market (seed ${seed}, speed ${speed}x${replay ? `, replaying ${options.pricesFile}` : ''})`);
-    display.line(`  dashboard  ${url}/`);
-    display.line(`  API        ${url}/api/strategies   (docs/api.md)`);
-    display.line(`  metrics    ${url}/metrics`);
-    display.line(persisted ? `  state      ${dataDir} (LevelDB); JSON logs in ${log.file}` : `  state      NOT persisted (in memory: ${dataDir} could not be used); JSON logs in ${log.file}`);
-    display.line(`  token      ${token}`);
-    display.line('In another terminal:');
-    display.line(`  export BREAKERBOX_URL=${url} BREAKERBOX_TOKEN=${token}`);
-    display.line(`  ${cli} live status`);
-    display.line(`  ${cli} live stop --strategy delta --reason "emergency stop drill"`);
-    display.line(`  ${cli} live reset --strategy delta --breaker manual`);
-    display.line(`  ${cli} journal --strategy alpha`);
-    display.line(`Scenarios (simulated time): ${TIMELINE.filter((s) => s.strategy).map((s) => `t+${s.at}s ${s.strategy}`).join(', ')}. Ctrl-C stops.`);
+    bannerLines({ strategies: sims.size, seed, speed, replaying: replay ? options.pricesFile! : null, url, token, persisted, dataDir, logFile: log.file, cli }).forEach((l) => display.line(l));
     for (const s of leftovers) {
       display.line(`  ${s.strategy}: restored from ${dataDir} in state ${s.state}; the demo resets it (operator "demo") to replay the scenarios`);
     }
@@ -238,8 +241,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         if (replaying && s.action.kind === 'crash') display.line(`${stamp()}  ${s.strategy!.padEnd(NAME_WIDTH)} replaying ${replay.length} prices (one per simulated second) instead of the crash`);
         else display.line(`${stamp()}  ${(s.strategy ?? '').padEnd(NAME_WIDTH)} >> ${s.label}`);
         applyStep(s, sims, replay !== null);
-        if (s.action.kind === 'done') printHint();
+        if (s.action.kind === 'done') {
+          printHint();
+          if (options.exitOnEnd) finish('sequence-end');
+        }
       }
+      if (options.durationSeconds !== undefined && elapsed >= options.durationSeconds) finish('duration');
       const prices = new Map<Sim, number>();
       for (const sim of sims.values()) {
         if (sim.silent) continue;
@@ -269,16 +276,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         }
       }
     };
+    // Reset commands only for breakers whose chart waits for an operator (self-healing ones recover by themselves).
     const printHint = () => {
-      const blocked = [...sims.values()].filter((s) => s.rt.status().tradingMode !== 'ACTIVE');
       display.line(`${stamp()}${' '.repeat(NAME_WIDTH + 3)}every automatic breaker has tripped: ${AUTOMATIC_BREAKERS.map((b) => `${b} ${trips[b]!.length > 0 ? 'yes' : 'no'}`).join(', ')}`);
-      for (const sim of blocked) {
-        const s = sim.rt.status();
-        for (const b of Object.keys(s.breakers) as BreakerType[]) {
-          if (s.breakers[b].state === BreakerState.TRIPPED || s.breakers[b].state === BreakerState.MANUALLY_HALTED) {
-            display.line(`         to reset ${sim.spec.name}/${b}:  ${cli} live reset --strategy ${sim.spec.name} --breaker ${b} --url ${url} --token ${token}`);
-          }
-        }
+      for (const sim of sims.values()) {
+        for (const hint of resetHints(sim.rt.status(), (b) => `${cli} live reset --strategy ${sim.spec.name} --breaker ${b} --url ${url} --token ${token}`)) display.line(`         ${hint}`);
       }
       display.line('         (daily loss refuses a reset while today\'s loss is still beyond its limit)');
     };
@@ -287,7 +289,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     interval = setInterval(tick, realTickMs);
     const render = () => {
       const elapsed = Math.round((clock.now() - simStart.at) / 1000);
-      display.render(`breakerbox demo — t+${elapsed}s simulated (${speed}x) — ${url}/`, [...sims.values()].map((s) => statusRow(s.spec.scenario, s.rt.status(), s.rejected)));
+      display.render(`breakerbox demo — t+${elapsed}s simulated (${speed}x) — ${url}/`, [...sims.values()].map((s) => statusRow(s.spec.scenario, s.rt.status(), s.rejected)), stamp());
     };
     renderTimer = setInterval(render, tty ? 1000 : 15_000);
     if (tty) render();
@@ -296,6 +298,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     return {
       url,
       token,
+      finished,
       stop() {
         stopping ??= (async () => {
           if (interval) clearInterval(interval);

@@ -49,7 +49,8 @@ export class Gate {
   observe(kind: BreakerType, state: BreakerState, reason: string | null, now: number, haltMode: OnTrip | null = null): BreakerState {
     const view = this.views[kind];
     const before = view.state;
-    if (before !== state) view.since = now;
+    // A new state, or a halt that changed its mode (a full halt over a reduce-only one), starts a new "since".
+    if (before !== state || (state !== BreakerState.NORMAL && haltMode !== view.haltMode)) view.since = now;
     view.state = state;
     view.reason = reason;
     view.fault = null;

@@ -6,16 +6,52 @@ import { validateOperator } from './inputs.ts';
 
 /** The answer to a confirmed (or refused) reset. */
 export interface ResetOutcome {
+  /** Whether the breaker is NORMAL again. */
   confirmed: boolean;
+  /** The breaker the token was for. */
   breaker: BreakerType;
+  /** Its state after the confirmation. */
   state: BreakerState;
+  /** Why the re-check refused it, or null when confirmed. */
   reason: string | null;
 }
 
+/** The halt that was in force when another one came. */
+export interface StandingHalt {
+  /** Who halted (journalled operator). */
+  readonly operator: string | null;
+  /** Why, as that operator gave it. */
+  readonly reason: string | null;
+  /** When the manual breaker entered MANUALLY_HALTED (ISO). */
+  readonly since: string;
+  /** `'halt'` (no order passes) or `'reduceOnly'` (risk-reducing orders pass). */
+  readonly mode: OnTrip;
+}
+
+/** The answer to a halt: whether the strategy was halted already, and whether this halt changed that. */
+export interface HaltOutcome {
+  /** The halt in force before this one (the manual breaker was MANUALLY_HALTED), else null. */
+  readonly alreadyHalted: StandingHalt | null;
+  /**
+   * True when this full halt replaced a standing reduce-only halt. When `alreadyHalted` is set and
+   * this is false, the standing halt stays in force and is what status shows; this one is journalled.
+   */
+  readonly tightened: boolean;
+}
+
 /** Halts the strategy at once (the manual breaker), as one step. */
-export function halt(core: RuntimeCore, request: unknown): void {
+export function halt(core: RuntimeCore, request: unknown): HaltOutcome {
   const { operator, reason, mode } = readOperatorRequest(request, 'halt');
+  const alreadyHalted = standingHalt(core);
   core.step.run(() => core.host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason!, mode: mode ?? OnTrip.HALT }));
+  const tightened = alreadyHalted !== null && alreadyHalted.mode === OnTrip.REDUCE_ONLY && core.host.snapshot(BreakerType.MANUAL).context.haltMode === OnTrip.HALT;
+  return { alreadyHalted, tightened };
+}
+
+function standingHalt(core: RuntimeCore): StandingHalt | null {
+  if (core.host.state(BreakerType.MANUAL) !== BreakerState.MANUALLY_HALTED) return null;
+  const { context } = core.host.snapshot(BreakerType.MANUAL);
+  return { operator: context.operator, reason: context.reason, since: new Date(core.gate.views.manual.since).toISOString(), mode: context.haltMode ?? OnTrip.HALT };
 }
 
 /** Asks to reset a breaker that is not NORMAL; the token lives only in its chart's context. */

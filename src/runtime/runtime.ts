@@ -17,7 +17,7 @@ import { defaultHistorySince } from './history/since.ts';
 import type { StrategyHistory } from './history/types.ts';
 import { MAX_NAME_LENGTH, parseTimestamp, readOrder, validateErrorReport, validateFill } from './inputs.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
-import { confirmReset, halt, requestReset, type ResetOutcome } from './operator.ts';
+import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
 import { control, countError, orderRateSignal, portfolioContext, recover, rejectInput, rejectMalformed, setDataFault, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
@@ -265,10 +265,12 @@ export class RiskRuntime {
   /**
    * Halts the strategy at once: pending orders are cancelled and every new order is rejected —
    * or, with `mode: 'reduceOnly'`, only orders that reduce their symbol's position pass.
+   * Halting a strategy that is already halted keeps the standing halt (who, why, since) and
+   * journals the repeat, unless it tightens a reduce-only halt to a full one; the answer says which.
    */
-  halt(request: { operator: string; reason: string; mode?: OnTrip }): void {
+  halt(request: { operator: string; reason: string; mode?: OnTrip }): HaltOutcome {
     this.#assertRunning();
-    halt(this.#core, request);
+    return halt(this.#core, request);
   }
 
   /** The trading mode: ACTIVE, REDUCING (only risk-reducing orders pass) or HALTED, from the breakers. */

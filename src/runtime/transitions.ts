@@ -87,9 +87,17 @@ export class TransitionRecorder {
       }
       case 'HALT': {
         const reason = cause.reason ?? 'halted';
-        const scope = cause.evidence?.scope;
-        emit(RiskEventType.MANUAL_HALT, kind, { reason, from, mode: context.haltMode ?? 'halt', ...(typeof scope === 'string' ? { scope } : {}) }, operator);
-        this.#log.warn({ event: 'operator_action', action: 'halt', strategy: this.#strategy, operator, reason }, 'strategy halted');
+        const evidence = cause.evidence ?? {};
+        const scope = evidence.scope;
+        // A repeated halt leaves the standing one in force (the chart kept it); a tightening one replaced it.
+        const repeat: EventDetails =
+          evidence.repeated === true ? { repeated: true, standing: evidence.standing ?? null } : evidence.tightened === true ? { tightened: true, earlier: evidence.earlier ?? null } : {};
+        const mode = evidence.repeated === true ? evidence.mode : (context.haltMode ?? 'halt');
+        emit(RiskEventType.MANUAL_HALT, kind, { reason, from, mode: mode ?? 'halt', ...(typeof scope === 'string' ? { scope } : {}), ...repeat }, operator);
+        this.#log.warn(
+          { event: 'operator_action', action: evidence.repeated === true ? 'halt_repeated' : 'halt', strategy: this.#strategy, operator, reason, ...repeat },
+          evidence.repeated === true ? 'strategy already halted: halt repeated, the standing halt stays' : evidence.tightened === true ? 'reduce-only halt tightened to a full halt' : 'strategy halted',
+        );
         this.#step.cancel({ breaker: kind, reason });
         break;
       }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { createRiskRuntime } from '../runtime/create.ts';
-import type { BrokerPort, RiskRuntime } from '../runtime/runtime.ts';
+import type { BrokerPort, InspectOption, RiskRuntime } from '../runtime/runtime.ts';
 import { strategyAlerts, type ServerConfig } from './config.ts';
 
 /** The strategies one process hosts, by name. */
@@ -15,6 +15,8 @@ export interface StartStrategiesOptions {
   readonly brokerFor?: (strategy: string) => BrokerPort | undefined;
   /** Environment for alert channels of strategies that configure none. */
   readonly env?: NodeJS.ProcessEnv;
+  /** XState inspection of every strategy's actors (e.g. `createWebSocketInspector({ url }).inspect`). */
+  readonly inspect?: InspectOption;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function startStrategies(config: Pick<ServerConfig, 'store' | 'stra
         ...(alerts === undefined ? {} : { alerts }),
         ...(broker === undefined ? {} : { broker }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
         store: config.store === false ? false : { path: config.store.path },
         ...(config.cluster ? { cluster: { ...config.cluster, ...(s.desk === undefined ? {} : { desk: s.desk }) } } : {}),
         ...(config.cluster && config.firmLimits ? { firmLimits: config.firmLimits } : {}),

@@ -77,6 +77,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
       ...(q.until === undefined ? {} : { until: q.until }),
       ...(q.limit === undefined ? {} : { limit: q.limit }),
       ...(q.types === undefined ? {} : { types: q.types }),
+      ...(q.newestFirst ? { newestFirst: true } : {}),
     });
     return { entries };
   });
@@ -100,10 +101,15 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
   app.post<NameParams>('/api/strategies/:name/halt', operator, async (request) => {
     const rt = runtime(request.params.name);
     const body = parse(haltBody, request.body);
-    rt.halt(body);
+    const outcome = rt.halt(body);
     await rt.flush();
-    // The trading mode is told when a mode was asked for (the answer stays { state } otherwise).
-    return body.mode === undefined ? { state: rt.state } : { state: rt.state, tradingMode: rt.tradingMode };
+    // The trading mode is told when a mode was asked for; a halt over a standing one says so
+    // (who halted first, why, since when, and whether this one tightened it).
+    return {
+      state: rt.state,
+      ...(body.mode === undefined ? {} : { tradingMode: rt.tradingMode }),
+      ...(outcome.alreadyHalted === null ? {} : { alreadyHalted: outcome.alreadyHalted, tightened: outcome.tightened }),
+    };
   });
 
   app.post<NameParams>('/api/strategies/:name/reset', operator, async (request) => {

@@ -80,4 +80,6 @@ export const journalQuery = z.strictObject({
     .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
     .pipe(z.array(z.enum(EVENT_TYPES, { error: `must be a comma-separated list of ${EVENT_TYPES.join(', ')}` })))
     .optional(),
+  /** `true`: newest first (with `limit`, the newest n); `false` or absent: oldest first. */
+  newestFirst: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((s) => s === 'true').optional(),
 });

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from '../logger.ts';
+import type { InspectOption } from '../runtime/runtime.ts';
 import { BreakerboxMetrics } from '../metrics/metrics.ts';
 import { createServer, type BreakerboxServer } from './app.ts';
 import { generateToken } from './auth.ts';
@@ -17,6 +18,8 @@ export interface ServeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Start even when a store is locked or unreadable (those strategies start halted, in memory). */
   readonly allowHaltedStart?: boolean;
+  /** XState inspection of every strategy's actors (`breakerbox serve --inspect ws://…`). */
+  readonly inspect?: InspectOption;
 }
 
 /** A running `breakerbox serve`. */
@@ -37,7 +40,7 @@ export async function runServe(options: ServeOptions): Promise<RunningServer> {
   const out = options.out ?? process.stdout;
   const env = options.env ?? process.env;
   const config = await loadServerConfig(options.configPath, env);
-  const strategies = await startStrategies(config, { logger: options.logger, env });
+  const strategies = await startStrategies(config, { logger: options.logger, env, ...(options.inspect ? { inspect: options.inspect } : {}) });
   const halted = haltedStarts(strategies.values());
   if (halted.length > 0 && !options.allowHaltedStart) {
     await stopStrategies(strategies);

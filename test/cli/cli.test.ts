@@ -46,7 +46,8 @@ describe('breakerbox CLI against a real server process', () => {
     expect(stop.stdout).toContain('MANUALLY_HALTED');
     const journal = await runCli(['journal', '--strategy', 'alpha-1', '--types', 'ManualHalt', '--json'], { env: auth });
     expect(journal.code).toBe(0);
-    expect(JSON.parse(journal.stdout)).toMatchObject([{ type: 'ManualHalt', operator: 'alice', details: { reason: 'runaway algo' } }]);
+    // JSON lines: one object per line.
+    expect(journal.stdout.trim().split('\n').map((line) => JSON.parse(line))).toMatchObject([{ type: 'ManualHalt', operator: 'alice', details: { reason: 'runaway algo' } }]);
     const table = await runCli(['journal', '--strategy', 'alpha-1', '--since', '1h'], { env: auth });
     expect(table.stdout).toMatch(/ManualHalt\s+manual\s+alice\s+runaway algo/);
   });
@@ -71,7 +72,7 @@ describe('breakerbox CLI against a real server process', () => {
     expect(reset.stdout).toContain('beta-2/manual reset by tester: NORMAL');
   });
 
-  it('exits 2 when the server is unreachable, 3 on a wrong or missing token, 4 when refused, 5 when not found', async () => {
+  it('exits 2 when the server is unreachable, 3 on a wrong or missing token, 4 when refused, 5 when not found, 1 for a misspelled breaker', async () => {
     const [down, wrong, none, refused, invalid, missing] = await Promise.all([
       runCli(['live', 'status', '--url', 'http://127.0.0.1:9']),
       runCli(['live', 'stop', '-s', 'alpha-1', '-r', 'x'], { env: { ...auth, BREAKERBOX_TOKEN: 'wrong-token-0123456789' } }),
@@ -87,8 +88,9 @@ describe('breakerbox CLI against a real server process', () => {
     expect(none.code).toBe(3);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('RESET_NOT_ALLOWED');
-    expect(invalid.code).toBe(4);
-    expect(invalid.stderr).toContain('field: breaker');
+    // A breaker name that does not exist is a usage error (exit 1) naming the valid breakers.
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('unknown breaker "bogus"; valid breakers: drawdown, dailyLoss, orderRate, errorRate');
     expect(missing.code).toBe(5);
   });
 

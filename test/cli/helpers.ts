@@ -20,10 +20,13 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, USER: 'tester', ...extra };
 }
 
-/** Runs `node bin/breakerbox.js …` to completion, optionally writing `input` to stdin. */
-export function runCli(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * Runs `node -- bin/breakerbox.js …` to completion, optionally writing `input` to stdin. (`--`:
+ * Node 20 would otherwise read a script argument `--env-file <path>` itself, nodejs/node#54232.)
+ */
+export function runCli(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--', BIN, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -47,14 +50,18 @@ export interface ServerProcess {
 }
 
 /**
- * Spawns `breakerbox serve --config <tmp>` on a free port with a temp data dir and waits for
- * its "listening on" line.
+ * Spawns `breakerbox serve --config <tmp> [args]` (in `cwd` if given) on a free port with a temp
+ * data dir and waits for its "listening on" line.
  */
-export async function spawnServer(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(config: Record<string, unknown>, env: Record<string, string> = {}, options: { cwd?: string; args?: string[] } = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-serve-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ host: '127.0.0.1', port: 0, store: { path: join(dir, 'data') }, ...config }));
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', file], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--', BIN, 'serve', '--config', file, ...(options.args ?? [])], {
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolvePromise, reject) => {

@@ -202,7 +202,8 @@ describe('firm-wide kill switch across processes', () => {
     expect(c.figures.reason).toContain('-3000');
     for (const p of procs.slice(0, 3)) expect((await api(p.url, 'GET', `/api/strategies/${p.names[0]}/status`)).body.breakers.dailyLoss.state).toBe('NORMAL');
     const journal = await cli(['journal', '--cluster', '--json']);
-    const types = (JSON.parse(journal.stdout) as { type: string }[]).map((e) => e.type);
+    // JSON lines: one entry per line.
+    const types = journal.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
     expect(types).toEqual(expect.arrayContaining(['ScopeHalted', 'ScopeResetRequested', 'ScopeResetConfirmed', 'ManualHalt', 'CircuitBreakerTripped', 'FirmLimitBreached']));
   }, 20_000);
 });

@@ -11,9 +11,10 @@ const AUTOMATIC = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate'] as const;
 const EXPECTED: Record<(typeof AUTOMATIC)[number], string> = { drawdown: 'alpha', dailyLoss: 'alpha', orderRate: 'beta', errorRate: 'gamma' };
 
 describe('npm start (breakerbox demo --fast)', () => {
+  // --duration counts simulated seconds: 225 at speed 25 is about 9 s.
   it('trips every automatic breaker, visible in the journal (API and LevelDB) and in /metrics, then exits cleanly', async () => {
     const data = mkdtempSync(join(tmpdir(), 'bb-demo-'));
-    const child = spawn(process.execPath, [BIN, 'demo', '--fast', '--duration', '9', '--data', data, '--port', '0', '--seed', '7'], {
+    const child = spawn(process.execPath, ['--', BIN, 'demo', '--fast', '--duration', '225', '--data', data, '--port', '0', '--seed', '7'], {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -231,8 +231,38 @@ describe('manual chart', () => {
       haltMode: 'halt',
       cause: { type: 'HALT', operator: 'alice', reason: 'fat finger', evidence: { operator: 'alice', reason: 'fat finger', mode: 'halt' }, deadline: null },
     });
+    // A repeated halt keeps the standing one (who, why, mode); only its cause records the repeat.
     a.send({ type: 'HALT', operator: 'bob', reason: 'again' });
-    expect(ctx(a)).toMatchObject({ operator: 'bob', reason: 'again' });
+    expect(state(a)).toBe('MANUALLY_HALTED');
+    expect(ctx(a)).toMatchObject({ operator: 'alice', reason: 'fat finger', haltMode: 'halt', evidence: { operator: 'alice', reason: 'fat finger', mode: 'halt' } });
+    expect(ctx(a).cause).toEqual({
+      type: 'HALT',
+      operator: 'bob',
+      reason: 'again',
+      evidence: { operator: 'bob', reason: 'again', mode: 'halt', repeated: true, standing: { operator: 'alice', reason: 'fat finger', mode: 'halt' } },
+      deadline: null,
+    });
+    // A reduce-only halt never loosens a full one.
+    a.send({ type: 'HALT', operator: 'carol', reason: 'loosen', mode: 'reduceOnly' });
+    expect(ctx(a)).toMatchObject({ operator: 'alice', reason: 'fat finger', haltMode: 'halt' });
+  });
+
+  it('a full halt over a reduce-only halt tightens it (and replaces it); a reduce-only one over it is a repeat', () => {
+    const a = start('manual', BreakerType.MANUAL);
+    a.send({ type: 'HALT', operator: 'alice', reason: 'flatten', mode: 'reduceOnly' });
+    a.send({ type: 'HALT', operator: 'bob', reason: 'flatten too', mode: 'reduceOnly' });
+    expect(ctx(a)).toMatchObject({ operator: 'alice', reason: 'flatten', haltMode: 'reduceOnly' });
+    expect(ctx(a).cause?.evidence).toMatchObject({ repeated: true });
+    a.send({ type: 'HALT', operator: 'carol', reason: 'stop everything' });
+    expect(state(a)).toBe('MANUALLY_HALTED');
+    expect(ctx(a)).toMatchObject({ operator: 'carol', reason: 'stop everything', haltMode: 'halt' });
+    expect(ctx(a).cause?.evidence).toEqual({
+      operator: 'carol',
+      reason: 'stop everything',
+      mode: 'halt',
+      tightened: true,
+      earlier: { operator: 'alice', reason: 'flatten', mode: 'reduceOnly' },
+    });
   });
 
   it('a halt during a reset cancels it; an expired reset stays halted; a matching confirmation resets without re-check', () => {

@@ -139,7 +139,8 @@ class Halt implements Cmd {
   check = () => true;
   async run(model: ControlsModel, real: Real) {
     real.rt.halt({ operator: 'model', reason: 'test', ...(this.reduceOnly ? { mode: 'reduceOnly' as const } : {}) });
-    model.mode = this.reduceOnly ? 'REDUCING' : 'HALTED';
+    // A halt never loosens a halt: reduce-only over a full halt stays HALTED (only a confirmed reset lifts it).
+    model.mode = this.reduceOnly && model.mode !== 'HALTED' ? 'REDUCING' : 'HALTED';
     verify(model, real);
   }
   toString = () => `halt(${this.reduceOnly ? 'reduceOnly' : 'halt'})`;

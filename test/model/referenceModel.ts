@@ -87,7 +87,7 @@ export class ReferenceModel {
   edges: string[] = [];
   /** Per breaker, when each remembered actor failure is forgotten (Infinity: never). */
   failures: Record<B, number[]> = { drawdown: [], dailyLoss: [], orderRate: [], errorRate: [], manual: [] };
-  /** Who halted the manual breaker last. */
+  /** Who halted the manual breaker (the standing halt: a repeated halt does not replace it). */
   haltOperator: string | null = null;
 
   constructor(now: number, enabled: readonly B[]) {
@@ -223,11 +223,12 @@ export class ReferenceModel {
     if (this.#inWindow(this.errors, LIMITS.errorWindowMs) > LIMITS.errorMax) this.#trip('errorRate');
   }
 
+  /** Every halt cancels; a halt while already halted keeps the standing halt's operator (all halts here are full halts). */
   halt(operator: string): void {
+    if (this.state.manual !== 'MANUALLY_HALTED') this.haltOperator = operator;
     this.#set('manual', 'MANUALLY_HALTED');
     this.#dropTokens('manual');
     this.cancels++;
-    this.haltOperator = operator;
   }
 
   /**

@@ -62,7 +62,7 @@ export function firmCommand(): Command {
       process.stdout.write(`${outcome.scope} halt lifted by ${opts.operator}\n`);
     });
 
-  withConnection(firm.command('status').description("the firm's link, halts by scope and this process's strategies").option('--json', 'print JSON')).action(
+  withConnection(firm.command('status').description("the firm's link, halts by scope and this process's strategies").option('--json', 'print the answer as one JSON line')).action(
     async (opts: ConnectionOptions & { json?: boolean }) => {
       const s = await clientFor(opts).call<{
         firm: string;
@@ -72,7 +72,7 @@ export function firmCommand(): Command {
         halts: { scope: string; operator: string; reason: string; at: string }[];
         strategies: { name: string; desk: string; cluster: string | null }[];
       }>('GET', '/api/firm');
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(s)}\n`); // one JSON line
       const lines = [`firm ${s.firm}: link ${s.link}, bucket ${s.bucket}${s.lagMs === null ? '' : `, lag ${s.lagMs.toFixed(1)} ms`}`];
       lines.push(s.halts.length === 0 ? 'no halts' : s.halts.map((h) => `HALTED ${h.scope} by ${h.operator} at ${h.at}: ${h.reason}`).join('\n'));
       for (const st of s.strategies) lines.push(`  ${st.name} (desk ${st.desk}): cluster ${st.cluster ?? 'unknown'}`);

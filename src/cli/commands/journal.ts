@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CliError, ExitCode } from '../exitCodes.ts';
-import { formatJournal } from '../format.ts';
+import { formatJournal, jsonLines } from '../format.ts';
 import { clientFor, defaultOperator, parseInstant, withConnection, type ConnectionOptions } from '../options.ts';
 
 interface JournalOptions extends ConnectionOptions {
@@ -9,6 +9,7 @@ interface JournalOptions extends ConnectionOptions {
   since?: string;
   until?: string;
   limit?: string;
+  newest?: string;
   types?: string;
   json?: boolean;
 }
@@ -22,9 +23,10 @@ export function journalCommand(): Command {
       .option('--cluster', "read the firm's audit stream across every process (trips, halts, resets, limit breaches)")
       .option('--since <time>', 'from this time: ISO, ms since the epoch, or a duration ago (30s, 15m, 2h, 1d)')
       .option('--until <time>', 'before this time (same forms)')
-      .option('--limit <n>', 'at most n entries (the oldest)')
+      .option('--newest <n>', 'the newest n entries (within --since/--until), printed oldest to newest')
+      .option('--limit <n>', 'at most n entries: with --since the first n from that time on; without --since the newest n (as --newest)')
       .option('--types <list>', 'only these event types, comma-separated (e.g. CircuitBreakerTripped,ManualHalt)')
-      .option('--json', 'print the entries as JSON'),
+      .option('--json', 'print JSON lines: one entry (a JSON object) per line, oldest first'),
   )
     .enablePositionalOptions()
     .addCommand(exportCommand())
@@ -40,11 +42,32 @@ export function journalCommand(): Command {
       if (at === null) throw new CliError(ExitCode.USAGE, `--${key}: not a time or duration: ${JSON.stringify(text)}`);
       query[key] = at;
     }
-    if (opts.limit !== undefined) query.limit = opts.limit;
+    const window = journalWindow(opts);
+    if (window.limit !== undefined) query.limit = String(window.limit);
+    if (window.newest) query.newestFirst = 'true';
     if (opts.types !== undefined) query.types = opts.types;
-    const { entries } = await clientFor(opts).journal(opts.strategy!, query);
-    process.stdout.write(opts.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatJournal(entries)}\n`);
+    const answer = await clientFor(opts).journal(opts.strategy!, query);
+    // The server answers newest first when asked for the newest: print them oldest to newest.
+    const entries = window.newest ? [...answer.entries].reverse() : answer.entries;
+    process.stdout.write(opts.json ? jsonLines(entries) : `${formatJournal(entries)}\n`);
   });
+}
+
+function count(name: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 100_000) throw new CliError(ExitCode.USAGE, `--${name}: expected a whole number from 1 to 100000 (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+/**
+ * Which entries `journal` asks for: `--newest n` the newest n; `--limit n` the first n from
+ * `--since` on, or — without `--since` — the newest n too (the oldest entries ever recorded are
+ * rarely what someone reading a journal wants). Both at once is a usage error.
+ */
+export function journalWindow(opts: { since?: string; limit?: string; newest?: string }): { limit?: number; newest: boolean } {
+  if (opts.newest !== undefined && opts.limit !== undefined) throw new CliError(ExitCode.USAGE, '--newest and --limit: give one of them (--newest n: the newest n; --limit n with --since: the first n from that time)');
+  if (opts.newest !== undefined) return { limit: count('newest', opts.newest), newest: true };
+  if (opts.limit !== undefined) return { limit: count('limit', opts.limit), newest: opts.since === undefined };
+  return { newest: false };
 }
 
 interface RetentionOptions extends ConnectionOptions {
@@ -106,6 +129,7 @@ function pruneCommand(): Command {
 
 /** `journal --cluster`: the firm's audit stream, through any process of the firm. */
 async function clusterJournal(opts: JournalOptions): Promise<void> {
+  if (opts.newest !== undefined) throw new CliError(ExitCode.USAGE, '--newest is not available with --cluster (the firm stream is read from --since on; use --limit)');
   const query = new URLSearchParams();
   if (opts.since !== undefined) {
     const at = parseInstant(opts.since);
@@ -117,7 +141,7 @@ async function clusterJournal(opts: JournalOptions): Promise<void> {
   const { entries } = await clientFor(opts).call<{ entries: Record<string, unknown>[] }>('GET', `/api/firm/journal${qs ? `?${qs}` : ''}`);
   const wanted = opts.strategy;
   const shown = wanted === undefined ? entries : entries.filter((e) => e.strategy === wanted);
-  if (opts.json) return void process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  if (opts.json) return void process.stdout.write(jsonLines(shown));
   const line = (e: Record<string, unknown>) =>
     `${String(e.timestamp ?? '')}  ${String(e.type).padEnd(22)} ${String(e.scope ?? `${String(e.desk)}/${String(e.strategy)}`).padEnd(24)} ${e.operator ? `by ${String(e.operator)} ` : ''}${String((e.details as { reason?: unknown } | undefined)?.reason ?? '')}`;
   process.stdout.write(`${shown.map(line).join('\n')}\n`);

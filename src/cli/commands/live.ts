@@ -2,8 +2,10 @@ import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { BREAKER_TYPES } from '../../../machines/constants.ts';
 import type { RuntimeStatus } from '../../runtime/types.ts';
+import type { HaltAnswer } from '../client.ts';
 import { CliError, ExitCode } from '../exitCodes.ts';
-import { formatStatus } from '../format.ts';
+import { formatStatus, jsonLines } from '../format.ts';
+import { parseBreaker } from '../names.ts';
 import { clientFor, defaultOperator, withConnection, type ConnectionOptions } from '../options.ts';
 
 interface StopOptions extends ConnectionOptions {
@@ -35,6 +37,18 @@ async function ask(question: string): Promise<string> {
   }
 }
 
+/** What `live stop` prints: the new halt, or the earlier halt that stands (and whether this one tightened it). */
+export function haltMessage(opts: { strategy: string; operator: string; reason: string }, answer: HaltAnswer): string {
+  const mode = answer.tradingMode ? `\ntrading mode: ${answer.tradingMode}` : '';
+  const earlier = answer.alreadyHalted;
+  if (!earlier) return `${opts.strategy} halted by ${opts.operator}: ${opts.reason}\nstate: ${answer.state}${mode}\n`;
+  const was = `${opts.strategy} was already halted by ${earlier.operator ?? 'unknown'} since ${earlier.since}${earlier.mode === 'reduceOnly' ? ' (reduce-only)' : ''}: ${earlier.reason ?? ''}`;
+  const now = answer.tightened
+    ? `tightened to a full halt by ${opts.operator}: ${opts.reason}`
+    : `that halt stands; this one (by ${opts.operator}: ${opts.reason}) is journalled as a repeat`;
+  return `${was}\n${now}\nstate: ${answer.state}${mode}\n`;
+}
+
 /** `breakerbox live …`: stop (emergency halt), status, reset. */
 export function liveCommand(): Command {
   const live = new Command('live').description('operate live strategies through the control API');
@@ -49,8 +63,8 @@ export function liveCommand(): Command {
       .option('--reduce-only', 'let risk-reducing orders pass (trading mode REDUCING) instead of rejecting every order'),
   ).action(async (opts: StopOptions & { reduceOnly?: boolean }) => {
     const mode = opts.reduceOnly ? ('reduceOnly' as const) : undefined;
-    const { state, tradingMode } = await clientFor(opts).halt(opts.strategy, { operator: opts.operator, reason: opts.reason, ...(mode ? { mode } : {}) });
-    process.stdout.write(`${opts.strategy} halted by ${opts.operator}: ${opts.reason}\nstate: ${state}${tradingMode ? `\ntrading mode: ${tradingMode}` : ''}\n`);
+    const answer = await clientFor(opts).halt(opts.strategy, { operator: opts.operator, reason: opts.reason, ...(mode ? { mode } : {}) });
+    process.stdout.write(haltMessage(opts, answer));
   });
 
   withConnection(
@@ -58,37 +72,37 @@ export function liveCommand(): Command {
       .command('status')
       .description('show the global and per-breaker state with live figures')
       .option('-s, --strategy <name>', 'only this strategy')
-      .option('--json', 'print JSON (the API status objects) for scripts'),
+      .option('--json', 'print JSON lines for scripts: one API status object per line'),
   ).action(async (opts: StatusOptions) => {
     const client = clientFor(opts);
     const names = opts.strategy ? [opts.strategy] : (await client.strategies()).strategies.map((s) => s.name);
     const statuses: RuntimeStatus[] = [];
     for (const name of names) statuses.push(await client.status(name));
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(opts.strategy ? statuses[0] : { strategies: statuses }, null, 2)}\n`);
-      return;
-    }
+    // JSON lines: one status object per line (one line with --strategy).
+    if (opts.json) return void process.stdout.write(jsonLines(statuses));
     process.stdout.write(statuses.length === 0 ? 'no strategies\n' : `${statuses.map(formatStatus).join('\n\n')}\n`);
   });
 
   withConnection(
     live
       .command('reset')
-      .description('reset a breaker: request a token, confirm by typing the strategy name (or --yes), then confirm it')
+      .description('reset a breaker: confirm by typing the strategy name (or --yes), then request a reset token and confirm it')
       .requiredOption('-s, --strategy <name>', 'strategy')
-      .requiredOption('-b, --breaker <type>', `breaker to reset (${BREAKER_TYPES.join(', ')})`)
+      .requiredOption('-b, --breaker <type>', `breaker to reset (${BREAKER_TYPES.join(', ')})`, parseBreaker)
       .option('-o, --operator <name>', 'who resets (journalled)', defaultOperator())
       .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (opts: ResetOptions) => {
-    const client = clientFor(opts);
-    const ticket = await client.requestReset(opts.strategy, { operator: opts.operator, breaker: opts.breaker });
-    process.stderr.write(`reset of ${opts.strategy}/${ticket.breaker} requested; the confirmation expires at ${ticket.expiresAt}\n`);
+    // Ask first: nothing reaches the server until the operator has typed the strategy's name, so a
+    // typo cannot leave the breaker RESETTING with an unconfirmed token.
     if (!opts.yes) {
-      const typed = await ask(`type the strategy name (${opts.strategy}) to confirm the reset of ${ticket.breaker}: `);
+      const typed = await ask(`type the strategy name (${opts.strategy}) to confirm the reset of ${opts.breaker}: `);
       if (typed !== opts.strategy) {
-        throw new CliError(ExitCode.USAGE, `confirmation did not match ${JSON.stringify(opts.strategy)}: reset NOT confirmed (the request expires by itself)`);
+        throw new CliError(ExitCode.USAGE, `confirmation did not match ${JSON.stringify(opts.strategy)} (got ${JSON.stringify(typed)}): reset NOT confirmed, nothing was sent to the server`);
       }
     }
+    const client = clientFor(opts);
+    const ticket = await client.requestReset(opts.strategy, { operator: opts.operator, breaker: opts.breaker });
+    process.stderr.write(`reset of ${opts.strategy}/${ticket.breaker} requested; confirming (the token expires at ${ticket.expiresAt})\n`);
     const outcome = await client.confirmReset(opts.strategy, { operator: opts.operator, token: ticket.token });
     if (!outcome.confirmed) {
       throw new CliError(ExitCode.REFUSED, `reset of ${opts.strategy}/${outcome.breaker} refused: ${outcome.reason ?? 're-check failed'} (state ${outcome.state})`);

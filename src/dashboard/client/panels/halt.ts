@@ -1,5 +1,7 @@
 import type { BreakerState } from '../../../../machines/constants.ts';
+import { clockTime } from '../../../present/format.ts';
 import { stateLabel } from '../../../present/labels.ts';
+import type { StandingHalt } from '../../../runtime/operator.ts';
 import { postJson, strategyPath } from '../api.ts';
 import { credentials, requireCredentials } from '../credentials.ts';
 import { clearResult, errorText, showResult } from '../dialogs.ts';
@@ -41,8 +43,14 @@ async function submit(dialog: HTMLDialogElement): Promise<void> {
   button.disabled = true;
   showResult(dialog, 'Halting…', true);
   try {
-    const answer = await postJson<{ state: BreakerState; alreadyHalted?: { operator?: string; reason?: string } | boolean }>(strategyPath(strategy, '/halt'), { operator: creds.operator, reason }, creds.token);
-    const already = typeof answer.alreadyHalted === 'object' && answer.alreadyHalted ? ` It was already halted by ${answer.alreadyHalted.operator ?? 'someone'}: ${answer.alreadyHalted.reason ?? ''}.` : '';
+    const answer = await postJson<{ state: BreakerState; alreadyHalted?: StandingHalt; tightened?: boolean }>(strategyPath(strategy, '/halt'), { operator: creds.operator, reason }, creds.token);
+    // A halt over a standing one does not replace it: say whose halt stands, why and since when.
+    const h = answer.alreadyHalted;
+    const already = h
+      ? answer.tightened
+        ? ` It tightened the reduce-only halt by ${h.operator ?? 'someone'} (${h.reason ?? ''}).`
+        : ` It was already halted by ${h.operator ?? 'someone'} since ${clockTime(h.since)}: “${h.reason ?? ''}” — that halt stands; yours is journalled.`
+      : '';
     showResult(dialog, `Halted. The strategy is now ${stateLabel(answer.state)}; new orders are rejected.${already}`, true);
   } catch (error) {
     button.disabled = false;

@@ -1,0 +1,65 @@
+import { acceptedEvents } from '../../machines/charts/breakerChart.ts';
+import { BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { registryRow } from '../../machines/rules/registry.ts';
+import type { RuntimeStatus } from '../runtime/types.ts';
+import { TIMELINE } from './scenarios.ts';
+
+/** Edges by which a breaker leaves a state without an operator: it heals itself (or its cluster lifts it). */
+const BY_ITSELF = ['WINDOW_CLEARED', 'RECOVER', 'LIFT'];
+
+/**
+ * Whether a breaker in this state waits for a confirmed reset (an operator), read from its own
+ * statechart in the registry: its state takes REQUEST_RESET and has no edge by which it heals itself.
+ */
+export function needsManualReset(kind: BreakerType, state: BreakerState): boolean {
+  if (state === BreakerState.NORMAL) return false;
+  const accepted = acceptedEvents(registryRow(kind).chart).get(state);
+  return accepted !== undefined && accepted.has('REQUEST_RESET') && !BY_ITSELF.some((e) => accepted.has(e));
+}
+
+/** What the end of the scripted sequence says about one strategy's breakers: reset commands, or that they heal by themselves. */
+export function resetHints(status: RuntimeStatus, resetCommand: (breaker: BreakerType) => string): string[] {
+  const lines: string[] = [];
+  for (const kind of Object.keys(status.breakers) as BreakerType[]) {
+    const state = status.breakers[kind].state;
+    if (state === BreakerState.NORMAL) continue;
+    if (needsManualReset(kind, state)) lines.push(`to reset ${status.strategy}/${kind}:  ${resetCommand(kind)}`);
+    else lines.push(`${status.strategy}/${kind} is ${state}; it needs no reset: it recovers by itself once its condition clears`);
+  }
+  return lines;
+}
+
+/** What the start-up banner needs. */
+export interface BannerFacts {
+  readonly strategies: number;
+  readonly seed: number;
+  readonly speed: number;
+  /** The prices file replayed for alpha, or null. */
+  readonly replaying: string | null;
+  readonly url: string;
+  readonly token: string;
+  readonly persisted: boolean;
+  readonly dataDir: string;
+  readonly logFile: string;
+  /** How to run the CLI from here (`node bin/breakerbox.js`). */
+  readonly cli: string;
+}
+
+/** The start-up banner: where everything is, the token, and the CLI commands to try. */
+export function bannerLines(f: BannerFacts): string[] {
+  return [
+    `breakerbox demo: ${f.strategies} strategies on a simulated market (seed ${f.seed}, speed ${f.speed}x${f.replaying ? `, replaying ${f.replaying}` : ''})`,
+    `  dashboard  ${f.url}/`,
+    `  API        ${f.url}/api/strategies   (docs/api.md)`,
+    `  metrics    ${f.url}/metrics`,
+    f.persisted ? `  state      ${f.dataDir} (LevelDB); JSON logs in ${f.logFile}` : `  state      NOT persisted (in memory: ${f.dataDir} could not be used); JSON logs in ${f.logFile}`,
+    `  token      ${f.token}`,
+    'In another terminal:',
+    `  export BREAKERBOX_URL=${f.url} BREAKERBOX_TOKEN=${f.token}`,
+    `  ${f.cli} live status`,
+    `  ${f.cli} live stop --strategy delta --reason "emergency stop drill"`,
+    `  ${f.cli} live reset --strategy delta --breaker manual`,
+    `  ${f.cli} journal --strategy alpha --newest 20`,
+    `Scenarios (simulated time): ${TIMELINE.filter((s) => s.strategy).map((s) => `t+${s.at}s ${s.strategy}`).join(', ')}. Ctrl-C stops.`,
+  ];
+}
