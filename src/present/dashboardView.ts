@@ -57,7 +57,8 @@ function reconciliation(status: RuntimeStatus): FigureView[] {
     { term: 'Value', value: money(p.value) },
     { term: 'Positions', value: p.positionsValue === null ? '– (a price is missing)' : money(p.positionsValue) },
     { term: 'Cash', value: p.cash === null ? 'not reported' : money(p.cash) },
-    { term: 'Unexplained', value: p.unexplained === null ? '– (cash or a price is missing)' : p.unexplained === '0' ? '0.00 (reconciled)' : signedMoney(p.unexplained) },
+    // Reconciled to the cent (a broker that rounds its value to cents leaves sub-cent remainders).
+    { term: 'Unexplained', value: p.unexplained === null ? '– (cash or a price is missing)' : /^-?0\.00$/.test(money(p.unexplained)) ? `${money(p.unexplained).replace('-', '')} (reconciled to the cent)` : signedMoney(p.unexplained) },
   ];
 }
 
