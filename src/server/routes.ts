@@ -10,7 +10,8 @@ import type { StrategyMap } from './host.ts';
 import { confirmBody, errorBody, fillBody, haltBody, historyQuery, journalQuery, orderClosedBody, portfolioBody, resetBody } from './schemas.ts';
 import { registerJournalRoutes } from './journalRoutes.ts';
 import { safeStatus, summary } from './safeStatus.ts';
-import { viewOf, type SseHub } from './sse.ts';
+import type { SseHub } from './sse.ts';
+import { viewOf } from './view.ts';
 import { registerFirmRoutes } from '../cluster/routes.ts';
 
 /** What the API routes need. */

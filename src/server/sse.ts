@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import type { RiskRuntime } from '../runtime/runtime.ts';
 import type { StateSnapshot } from '../runtime/types.ts';
-import { dashboardView, faultedView, type DashboardView } from '../present/dashboardView.ts';
+import { viewOf } from './view.ts';
 import { lastSnapshot, safeStatus } from './safeStatus.ts';
 
 /** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
@@ -13,17 +13,6 @@ export const SSE_HEARTBEAT_MS = 1_000;
 
 /** Fewest milliseconds between two `view` messages of a strategy while it is busy. */
 const VIEW_MIN_GAP_MS = 250;
-
-/** The dashboard's view of a runtime now; never throws (a strategy that cannot be shown gets a faulted view). */
-export function viewOf(rt: RiskRuntime): DashboardView {
-  const status = safeStatus(rt);
-  if ('faulted' in status) return faultedView(status.strategy, status.faulted.reason, status.ordersAllowed, Date.parse(status.at));
-  try {
-    return dashboardView(status);
-  } catch (error) {
-    return faultedView(rt.strategy, `view cannot be shown: ${error instanceof Error ? error.message : String(error)}`, status.ordersAllowed, Date.parse(status.at));
-  }
-}
 
 /** Limits of the event streams. */
 export interface SseLimits {
