@@ -23,6 +23,8 @@ export class QuietBand {
   readonly #lowInt: number;
   readonly #highText: string | null;
   readonly #highInt: number;
+  /** The upper edge's characters (none when unbounded), read by {@link classify} without charCodeAt. */
+  readonly #highCodes: Uint8Array;
   readonly #low: Level;
   readonly #high: Level | null;
   /** Float edges, computed when the first number arrives (strings never need them). */
@@ -37,6 +39,9 @@ export class QuietBand {
     this.#lowInt = integerLength(this.#lowText);
     this.#highText = high === null ? null : text(high);
     this.#highInt = this.#highText === null ? 0 : integerLength(this.#highText);
+    const highText = this.#highText ?? '';
+    this.#highCodes = new Uint8Array(highText.length);
+    for (let i = 0; i < highText.length; i++) this.#highCodes[i] = highText.charCodeAt(i);
   }
 
   /** A band that holds no value and takes only new highs above `high` (its levels are not known yet). */
@@ -47,22 +52,60 @@ export class QuietBand {
   /**
    * One pass over a value: {@link INSIDE} when it is certainly inside the band, {@link NEW_HIGH}
    * when it is canonical text certainly above the upper edge (and so above the lower one),
-   * {@link OUTSIDE} otherwise (the exact path decides).
+   * {@link OUTSIDE} otherwise (the exact path decides). Text is read once: the same loop checks
+   * its canonical form, finds its integer length and compares it with the upper edge digit by
+   * digit (as {@link compareCanonical} does) until the first difference.
    */
   classify(value: unknown): BandPlace {
     if (typeof value !== 'string') return this.contains(value) ? INSIDE : OUTSIDE;
-    if (value.length > MAX_FAST_LENGTH) return OUTSIDE;
-    const int = integerLength(value);
-    if (int < 0) return OUTSIDE;
+    const n = value.length;
+    if (n > MAX_FAST_LENGTH || n === 0) return OUTSIDE;
     const high = this.#highText;
-    if (high !== null) {
-      const vsHigh = compareCanonical(value, int, high, this.#highInt);
-      if (vsHigh > 0) {
-        if (int > 21) return OUTSIDE;
-        return this.#lowText === high || compareCanonical(value, int, this.#lowText, this.#lowInt) > 0 ? NEW_HIGH : OUTSIDE;
+    const h = this.#highCodes;
+    const hn = h.length;
+    const hInt = this.#highInt;
+    let dot = -1;
+    // The value against the upper edge as if their integer parts had the same length: the first difference.
+    let vsHigh = high === null ? 1 : 0;
+    let i = 0;
+    for (; vsHigh === 0 && i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c - 48 >>> 0 > 9) {
+        if (c !== 46 || dot >= 0 || i === 0 || i === n - 1) return OUTSIDE;
+        dot = i;
+      }
+      const e = i < hn ? h[i]! : i === hInt ? 46 : 48;
+      if (c !== e) vsHigh = c < e ? -1 : 1;
+    }
+    // The rest of the value: its form only.
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c - 48 >>> 0 > 9) {
+        if (c !== 46 || dot >= 0 || i === 0 || i === n - 1) return OUTSIDE;
+        dot = i;
       }
     }
-    return compareCanonical(value, int, this.#lowText, this.#lowInt) > 0 && (this.#lowText !== high) ? INSIDE : OUTSIDE;
+    const int = dot < 0 ? n : dot;
+    if (int > 1 && value.charCodeAt(0) === 48) return OUTSIDE;
+    if (high !== null) {
+      if (int !== hInt) vsHigh = int < hInt ? -1 : 1;
+      // The edge is longer: the value's missing places are its point and zeros.
+      for (let i = n; vsHigh === 0 && i < hn; i++) {
+        const c = i === int ? 46 : 48;
+        if (c !== h[i]) vsHigh = c < h[i]! ? -1 : 1;
+      }
+      if (vsHigh > 0) {
+        if (int > 21) return OUTSIDE;
+        return this.#lowText === high || this.#aboveLow(value, int) ? NEW_HIGH : OUTSIDE;
+      }
+    }
+    return this.#lowText !== high && this.#aboveLow(value, int) ? INSIDE : OUTSIDE;
+  }
+
+  /** Canonical text strictly above the lower edge (integer lengths first: mostly one comparison). */
+  #aboveLow(value: string, int: number): boolean {
+    const lowInt = this.#lowInt;
+    return int !== lowInt ? int > lowInt : compareCanonical(value, int, this.#lowText, lowInt) > 0;
   }
 
   /** True only when `value` is certainly a well-formed value strictly inside the band. */

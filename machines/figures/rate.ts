@@ -34,8 +34,7 @@ export class RateTracker<Tag = undefined> {
   /** Records one entry at `at` and says whether the window now trips or first warns. O(1). */
   record(at: number, tag?: Tag): Signal {
     const window = this.window;
-    window.record(at, tag);
-    const count = window.count(at);
+    const count = window.add(at, tag);
     if (count > window.limit) {
       this.#warned = true;
       return Signal.TRIP;

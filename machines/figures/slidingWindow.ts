@@ -26,6 +26,30 @@ export class SlidingWindow<Tag = undefined> {
 
   /** Records one entry at `at` (never earlier than the last one: the runtime's clock only moves on). */
   record(at: number, tag?: Tag): void {
+    this.add(at, tag);
+  }
+
+  /**
+   * Records one entry at `at` and returns the entries inside the window at `at` (the true count),
+   * evicting once. An entry at the same millisecond and tag as the newest slot only bumps it: that
+   * slot was recorded at `at`, so everything older than `at − window` has already left.
+   */
+  add(at: number, tag?: Tag): number {
+    const size = this.#size;
+    if (size > 0) {
+      const times = this.#times;
+      const last = (this.#head + size - 1) & (times.length - 1);
+      if (times[last] === at && this.#tags[last] === tag) {
+        this.#counts[last]! += 1;
+        this.#bump(tag, 1);
+        return this.#total;
+      }
+    }
+    this.#append(at, tag);
+    return this.#total;
+  }
+
+  #append(at: number, tag: Tag | undefined): void {
     this.#evict(at);
     const mask = this.#times.length - 1;
     if (this.#size > 0) {

@@ -96,29 +96,43 @@ export interface Projection {
 export class PositionBook {
   readonly #symbols = new Map<string, SymbolBook>();
   readonly #byId = new Map<string, { book: SymbolBook; side: 'buy' | 'sell'; order: OpenOrder }>();
+  /** The symbol looked up last and its book (books are never removed): the limits of one order ask several times. */
+  #lastSymbol: string | null = null;
+  #lastBook: SymbolBook | undefined = undefined;
+
+  /** The book of a symbol, or undefined when it has none. */
+  #find(symbol: string): SymbolBook | undefined {
+    if (symbol === this.#lastSymbol) return this.#lastBook;
+    const book = this.#symbols.get(symbol);
+    if (book !== undefined) {
+      this.#lastSymbol = symbol;
+      this.#lastBook = book;
+    }
+    return book;
+  }
 
   #book(symbol: string): SymbolBook {
-    let book = this.#symbols.get(symbol);
+    let book = this.#find(symbol);
     if (book === undefined) this.#symbols.set(symbol, (book = new SymbolBook()));
     return book;
   }
 
   /** The position an order on `side` starts from, as a double, and its magnitude for the error bound. */
   before(symbol: string, side: 'buy' | 'sell'): number {
-    const book = this.#symbols.get(symbol);
+    const book = this.#find(symbol);
     if (book === undefined) return 0;
     return side === 'buy' ? book.baseN + book.buy.n : book.baseN - book.sell.n;
   }
 
   /** Magnitude of the terms of {@link before} (for the error bound). */
   magnitude(symbol: string): number {
-    const book = this.#symbols.get(symbol);
+    const book = this.#find(symbol);
     return book === undefined ? 0 : Math.abs(book.baseN) + book.buy.n + book.sell.n;
   }
 
   /** {@link before}, exactly. */
   beforeExact(symbol: string, side: 'buy' | 'sell'): Exact {
-    const book = this.#symbols.get(symbol);
+    const book = this.#find(symbol);
     if (book === undefined) return new Exact(0);
     const base = book.reported.plus(book.filled);
     return side === 'buy' ? base.plus(book.buy.exact()) : base.minus(book.sell.exact());
@@ -126,15 +140,15 @@ export class PositionBook {
 
   /** The last known price of a symbol (from a position report or a fill). */
   lastPrice(symbol: string): number | null {
-    return this.#symbols.get(symbol)?.lastPriceN ?? null;
+    return this.#find(symbol)?.lastPriceN ?? null;
   }
 
   lastPriceExact(symbol: string): Exact | null {
-    return this.#symbols.get(symbol)?.lastPrice ?? null;
+    return this.#find(symbol)?.lastPrice ?? null;
   }
 
   has(symbol: string): boolean {
-    return this.#symbols.has(symbol);
+    return this.#find(symbol) !== undefined;
   }
 
   /** The symbols with a book, for the gross exposure. */

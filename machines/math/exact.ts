@@ -135,6 +135,37 @@ export function isPositiveDecimalText(text: string): boolean {
   return scan(text) === POSITIVE;
 }
 
+/** Longest text the one-pass fast path of {@link positiveDecimalValue} judges (at most 15 digits). */
+const FAST_VALUE_LENGTH = 15;
+/** Exact powers of ten as doubles (10^0 … 10^15). */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Judges `text` exactly as {@link isPositiveDecimalText} does and, in the same pass, gives its
+ * value as the nearest double (the same double as `Number(text)`); −1 when it is not
+ * well-formed, bounded text greater than zero. Text of at most 15 characters made of digits and
+ * one optional point (`"2"`, `"5012.25"`, `".5"`, `"5."`) is judged in one pass: it always has at
+ * most 15 significant digits and a magnitude in [1e-14, 1e15), inside every bound, and its digits
+ * form an integer a double holds exactly, so one division by an exact power of ten rounds once,
+ * to the nearest double. Anything else (signs, exponents, longer text) goes through the full scan.
+ * No allocation: this runs on every order's quantity and price.
+ */
+export function positiveDecimalValue(text: string): number {
+  const n = text.length;
+  if (n > FAST_VALUE_LENGTH) return scan(text) === POSITIVE ? +text : -1;
+  let digits = 0;
+  let point = -1;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d >= 0 && d <= 9) digits = digits * 10 + d;
+    else if (d === -2 && point < 0) point = i;
+    else return scan(text) === POSITIVE ? +text : -1;
+  }
+  // No nonzero digit: zero, "." or "" (none of them is positive).
+  if (digits === 0) return -1;
+  return point < 0 ? digits : digits / POW10[n - 1 - point]!;
+}
+
 /** True when `text` is well-formed, bounded decimal text of any sign. */
 export function isDecimalText(text: string): boolean {
   return scan(text) >= 0;

@@ -1,4 +1,3 @@
-import { toNumber } from '../../machines/limits/amount.ts';
 import type { LimitCode, LimitContext, LimitName, LimitRule, OrderFacts, SymbolLimits } from '../../machines/limits/limit.ts';
 import { PositionBook } from '../../machines/limits/positions.ts';
 import { LIMITS, reduceOnlyLimit } from '../../machines/limits/registry.ts';
@@ -45,6 +44,9 @@ export class Controls {
   readonly book = new PositionBook();
   readonly limits: LimitSet | null;
   readonly #rules = new Map<string, { limits: SymbolLimits; rules: readonly LimitRule[] }>();
+  /** The symbol decided last and its rules (orders in one symbol come in runs). */
+  #lastSymbol: string | null = null;
+  #lastRules: { limits: SymbolLimits; rules: readonly LimitRule[] } | null = null;
   readonly #duplicates = new DuplicateIndex();
   readonly #facts = new Facts();
   readonly #ctx: LimitContext & { now: number };
@@ -75,15 +77,18 @@ export class Controls {
     price: ValidOrder['price'],
     now: number,
     reducing: boolean,
+    /** The quantity and the price as doubles (read with the order: no second parse). */
+    qty: number,
+    px: number | undefined,
   ): ControlVerdict | null {
     const facts = this.#facts;
     facts.id = id;
     facts.symbol = symbol;
     facts.side = side;
     facts.qtyRaw = quantity;
-    facts.qty = toNumber(quantity);
+    facts.qty = qty;
     facts.priceRaw = price;
-    facts.price = price === undefined ? undefined : toNumber(price);
+    facts.price = px;
     const ctx = this.#ctx;
     ctx.now = now;
     this.#duplicates.forget();
@@ -158,12 +163,15 @@ export class Controls {
   }
 
   #rulesFor(symbol: string): { limits: SymbolLimits; rules: readonly LimitRule[] } {
+    if (symbol === this.#lastSymbol) return this.#lastRules!;
     let entry = this.#rules.get(symbol);
     if (entry === undefined) {
       const limits = this.limits?.for(symbol) ?? NO_LIMITS;
       entry = { limits, rules: LIMITS.filter((r) => r.applies(limits)) };
       if (this.#rules.size < 100_000) this.#rules.set(symbol, entry);
     }
+    this.#lastSymbol = symbol;
+    this.#lastRules = entry;
     return entry;
   }
 }

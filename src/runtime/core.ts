@@ -3,6 +3,7 @@ import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, BreakerType, OnTrip } 
 import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { Controls } from './controls.ts';
+import { OrderDraft } from './inputs.ts';
 import { StaleWatch } from './staleness.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
@@ -104,6 +105,10 @@ export class RuntimeCore {
   readonly stale: StaleDataTracker | null;
   readonly staleWatch: StaleWatch | null;
   hooks: CoreHooks | null = null;
+  /** Where check() reads its order (nothing allocated per order); see {@link checking}. */
+  readonly draft = new OrderDraft();
+  /** A check() is deciding an order: one re-entered from a listener reads into a fresh draft. */
+  checking = false;
   positions: readonly Position[] = [];
   /** The cash last reported with a portfolio update (canonical decimal text), or null. */
   cash: string | null = null;

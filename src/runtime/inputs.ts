@@ -5,7 +5,7 @@
  * throw of another kind and never two different views of one input.
  */
 import { ERROR_KINDS, type ErrorKind } from '../../machines/constants.ts';
-import { isDecimalProblem, isPositiveDecimalText, isPositiveFiniteNumber, parseExact, type Exact } from '../../machines/math/exact.ts';
+import { isDecimalProblem, isPositiveFiniteNumber, parseExact, positiveDecimalValue, type Exact } from '../../machines/math/exact.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { DecimalInput, ErrorReport, FillReport, OrderSide, Position } from './types.ts';
 
@@ -124,8 +124,8 @@ function keepDecimal(input: unknown, field: string, sign: DecimalSign): DecimalI
   return typeof input === 'string' || typeof input === 'number' ? input : exact;
 }
 
-/** An order as the runtime uses it, read once from what the strategy passed. */
-export interface ValidOrder {
+/** An order as read once from what the strategy passed. */
+export interface OrderRead {
   readonly id: string | undefined;
   readonly symbol: string;
   readonly side: OrderSide;
@@ -133,6 +133,28 @@ export interface ValidOrder {
   readonly quantity: DecimalInput;
   /** As given, or undefined for a market order. */
   readonly price: DecimalInput | undefined;
+}
+
+/** An order as the runtime uses it: as read, plus its figures as doubles (for the limits' fast decisions). */
+export interface ValidOrder extends OrderRead {
+  /** The quantity as the nearest double. */
+  readonly qty: number;
+  /** The price as the nearest double, or undefined for a market order. */
+  readonly px: number | undefined;
+}
+
+/**
+ * Where an order is read into. `check()` reuses one per runtime (no allocation per order) and a
+ * fresh one when a listener re-enters it while another order is being decided.
+ */
+export class OrderDraft implements ValidOrder {
+  id: string | undefined = undefined;
+  symbol = '';
+  side: OrderSide = 'buy';
+  quantity: DecimalInput = 0;
+  price: DecimalInput | undefined = undefined;
+  qty = 0;
+  px: number | undefined = undefined;
 }
 
 interface OrderFields {
@@ -143,12 +165,21 @@ interface OrderFields {
   price?: unknown;
 }
 
-/** Fast path: the value itself when it is a positive bounded amount, else null. No allocation for text and numbers. */
-function positiveAmount(value: unknown): DecimalInput | null {
-  if (typeof value === 'string') return isPositiveDecimalText(value) ? value : null;
-  if (typeof value === 'number') return isPositiveFiniteNumber(value) ? value : null;
+/** The Exact of the last amount that was neither text nor a number (read right after `amountOf`). */
+let lastExact: Exact | null = null;
+
+/**
+ * Fast path: a positive bounded amount as the nearest double, else −1. Text is judged by one
+ * scan that also yields its value (no allocation, no Decimal); a Decimal is parsed into an Exact,
+ * left in `lastExact` for the caller.
+ */
+function amountOf(value: unknown): number {
+  if (typeof value === 'string') return positiveDecimalValue(value);
+  if (typeof value === 'number') return isPositiveFiniteNumber(value) ? value : -1;
   const parsed = parseExact(value);
-  return !isDecimalProblem(parsed) && parsed.isPositive() && !parsed.isZero() ? parsed : null;
+  if (isDecimalProblem(parsed) || !parsed.isPositive() || parsed.isZero()) return -1;
+  lastExact = parsed;
+  return parsed.toNumber();
 }
 
 function amountError(field: string, value: unknown): InvalidInputError {
@@ -157,11 +188,12 @@ function amountError(field: string, value: unknown): InvalidInputError {
 }
 
 /**
- * Reads and checks an order (the hot path of `check()`): each field once, quantity and price
- * judged by scanning (no Decimal built for text or numbers). Returns the order or the error
- * naming the field at fault; never throws.
+ * Reads and checks an order (the hot path of `check()`) into `into`: each field once, quantity
+ * and price judged by one scan that also yields their doubles (no Decimal built for text or
+ * numbers, nothing allocated). Returns null, or the error naming the field at fault (`into` is
+ * then partly written); never throws.
  */
-export function readOrder(order: unknown): ValidOrder | InvalidInputError {
+export function readOrderInto(order: unknown, into: OrderDraft): InvalidInputError | null {
   if (!isObject(order)) return new InvalidInputError('order', order, 'must be an object');
   let id: unknown, symbol: unknown, side: unknown, quantity: unknown, price: unknown;
   try {
@@ -169,17 +201,34 @@ export function readOrder(order: unknown): ValidOrder | InvalidInputError {
   } catch (error) {
     return new InvalidInputError('order', order, `could not be read; ${threw(error)}`);
   }
-  if (nameProblem(symbol) !== null) return new InvalidInputError('order.symbol', symbol, nameProblem(symbol)!);
+  if (typeof symbol !== 'string' || symbol.length === 0 || symbol.length > MAX_NAME_LENGTH) return new InvalidInputError('order.symbol', symbol, nameProblem(symbol)!);
   if (side !== 'buy' && side !== 'sell') return new InvalidInputError('order.side', side, 'must be "buy" or "sell"');
-  const q = positiveAmount(quantity);
-  if (q === null) return amountError('order.quantity', quantity);
-  let p: DecimalInput | undefined;
-  if (price !== undefined) {
-    p = positiveAmount(price) ?? undefined;
-    if (p === undefined) return amountError('order.price', price);
+  const qty = amountOf(quantity);
+  if (qty < 0) return amountError('order.quantity', quantity);
+  // A Decimal comes back as the Exact it was parsed into (it is an object that could change).
+  into.quantity = typeof quantity === 'string' || typeof quantity === 'number' ? quantity : lastExact!;
+  into.qty = qty;
+  if (price === undefined) {
+    into.price = undefined;
+    into.px = undefined;
+  } else {
+    const px = amountOf(price);
+    if (px < 0) return amountError('order.price', price);
+    into.price = typeof price === 'string' || typeof price === 'number' ? price : lastExact!;
+    into.px = px;
   }
   if (id !== undefined && nameProblem(id) !== null) return new InvalidInputError('order.id', id, `${nameProblem(id)!} when given`);
-  return { id: id as string | undefined, symbol: symbol as string, side, quantity: q, price: p };
+  into.id = id as string | undefined;
+  into.symbol = symbol;
+  into.side = side;
+  return null;
+}
+
+/** Reads and checks an order: the order as read, or the error naming the field at fault; never throws. */
+export function readOrder(order: unknown): OrderRead | InvalidInputError {
+  const draft = new OrderDraft();
+  const problem = readOrderInto(order, draft);
+  return problem ?? { id: draft.id, symbol: draft.symbol, side: draft.side, quantity: draft.quantity, price: draft.price };
 }
 
 /** Checks an order's shape: null when well formed, else the error naming the field at fault. */

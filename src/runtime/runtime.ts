@@ -15,11 +15,11 @@ import type { JournalQuery } from './eventLog.ts';
 import { actorFailed, afterRestore, cancelAllOrders, failClosed, listenerFailed, storeFailed, supervisorFailed } from './faults.ts';
 import { defaultHistorySince } from './history/since.ts';
 import type { StrategyHistory } from './history/types.ts';
-import { MAX_NAME_LENGTH, parseTimestamp, readOrder, validateErrorReport, validateFill } from './inputs.ts';
+import { MAX_NAME_LENGTH, OrderDraft, parseTimestamp, readOrderInto, validateErrorReport, validateFill } from './inputs.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
 import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
-import { control, countError, orderRateSignal, portfolioContext, recover, rejectInput, rejectMalformed, setDataFault, signal } from './signals.ts';
+import { checkFailed, control, countError, noticeStale, notifyDecision, orderRateSignal, portfolioContext, recover, rejectInput, rejectMalformed, setDataFault, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
 
@@ -165,12 +165,17 @@ export class RiskRuntime {
 
   /** Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault. */
   check(order: unknown): Decision {
+    // No closure is created here (a captured variable would cost a context allocation per call),
+    // and the order is read into the runtime's draft: an allowed check allocates nothing.
     const core = this.#core;
     const gate = core.gate;
     if (gate.stopped) return gate.rejection;
+    const outer = core.checking;
+    core.checking = true;
     try {
-      const valid = readOrder(order);
-      if (valid instanceof InvalidInputError) return rejectMalformed(core, order, valid);
+      const valid = outer ? new OrderDraft() : core.draft;
+      const problem = readOrderInto(order, valid);
+      if (problem !== null) return rejectMalformed(core, order, problem);
       let now = -1;
       const rate = core.figures.orderRate;
       if (rate !== null) {
@@ -179,29 +184,22 @@ export class RiskRuntime {
         core.durability.countersChanged();
         if (what !== Signal.NONE) orderRateSignal(core, what, valid);
       }
-      const stale = core.stale;
-      if (stale !== null && gate.views.staleData.state === BreakerState.NORMAL) {
-        if (now < 0) now = core.clock.now();
-        // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
-        if (stale.holds(now)) core.step.run(() => signal(core, BreakerType.STALE_DATA, Signal.TRIP));
-      }
+      // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
+      if (core.stale !== null) now = noticeStale(core, now);
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.
       // Without limits an open gate allows at once; anything else is decided off the hot path.
       let decision = gate.open && !core.limited ? ALLOWED : control(core, valid, now);
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
-      if (decision.allowed && lease !== null && !lease.take()) decision = lease.rejection;
+      if (lease !== null && decision.allowed && !lease.take()) decision = lease.rejection;
       core.history.order(now, valid.symbol, valid.side, valid.quantity, valid.price, valid.id, decision);
-      if (core.decisions$.observed) {
-        const at = core.clock.now();
-        core.step.notify(() => core.decisions$.next({ order, decision, at }));
-      }
+      if (core.decisions$.observed) notifyDecision(core, order, decision);
       return decision;
     } catch (error) {
       // A bug must never let an order through: fail closed for this order and say why.
-      const message = error instanceof Error ? error.message : describeValue(error);
-      core.log.error({ event: 'check_failed', strategy: this.strategy, error: message }, 'check() failed: order rejected');
-      return { allowed: false, code: 'DATA_FAULT', reason: `internal error while checking the order: ${message}`, breaker: null, state: gate.global };
+      return checkFailed(core, error);
+    } finally {
+      core.checking = outer;
     }
   }
 

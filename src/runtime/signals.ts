@@ -43,6 +43,27 @@ export function orderRateSignal(core: RuntimeCore, what: Signal, order: { symbol
   core.step.run(() => signal(core, BreakerType.ORDER_RATE, what, details));
 }
 
+/** The stale-data breaker, noticed by check() while NORMAL: trips it (a step) once no value came for too long. Returns the time read. */
+export function noticeStale(core: RuntimeCore, now: number): number {
+  if (core.gate.views.staleData.state !== BreakerState.NORMAL) return now;
+  const at = now < 0 ? core.clock.now() : now;
+  if (core.stale!.holds(at)) core.step.run(() => signal(core, BreakerType.STALE_DATA, Signal.TRIP));
+  return at;
+}
+
+/** Tells `decisions$` about a decision, after the step. */
+export function notifyDecision(core: RuntimeCore, order: unknown, decision: Decision): void {
+  const at = core.clock.now();
+  core.step.notify(() => core.decisions$.next({ order, decision, at }));
+}
+
+/** check() itself failed (a bug): the order is rejected, and the failure logged. */
+export function checkFailed(core: RuntimeCore, error: unknown): Decision {
+  const message = error instanceof Error ? error.message : describeValue(error);
+  core.log.error({ event: 'check_failed', strategy: core.strategy, error: message }, 'check() failed: order rejected');
+  return { allowed: false, code: 'DATA_FAULT', reason: `internal error while checking the order: ${message}`, breaker: null, state: core.gate.global };
+}
+
 /** Counts an error for the error-rate rule. */
 export function countError(core: RuntimeCore, kind: ErrorKind, message: string): void {
   const rate = core.figures.errorRate;
@@ -133,8 +154,7 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
 export function control(core: RuntimeCore, order: ValidOrder, now: number): Decision {
   const gate = core.gate;
   if (!gate.open && !gate.reducing) return gate.rejection;
-  const { id, symbol, side, quantity, price } = order;
-  const verdict = core.controls.decide(id, symbol, side, quantity, price, now < 0 ? core.clock.now() : now, gate.reducing);
+  const verdict = core.controls.decide(order.id, order.symbol, order.side, order.quantity, order.price, now < 0 ? core.clock.now() : now, gate.reducing, order.qty, order.px);
   return verdict === null ? ALLOWED : rejectByControl(core, order, verdict, now);
 }
 

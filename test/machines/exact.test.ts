@@ -11,6 +11,7 @@ import {
   isPositiveDecimalText,
   isPositiveFiniteNumber,
   parseExact,
+  positiveDecimalValue,
 } from '../../machines/math/exact.ts';
 
 const problem = (input: unknown): string | null => {
@@ -200,5 +201,31 @@ describe('parseExact on objects', () => {
     expect(isDecimalProblem(parseExact('1'))).toBe(false);
     expect(isDecimalProblem(parseExact('x'))).toBe(true);
     expect(isDecimalProblem({ problem: 'x' })).toBe(true);
+  });
+});
+
+describe('positiveDecimalValue', () => {
+  const texts = [
+    '2', '5012.25', '.5', '5.', '0.1', '007', '0', '0.000', '.', '', '-1', '+1', '1e3', '1E-3', '1.5e+2', ' 5', '5 ', '1..2', '0x10',
+    'Infinity', 'NaN', '999999999999999', '9999999999999999', '123456789012345.6', '0.00000000000001', '1e21', '9'.repeat(35),
+    '0.' + '0'.repeat(39) + '1', '0.' + '0'.repeat(40) + '1', '１', '5012.250', '1e-40',
+  ];
+  it('judges text as isPositiveDecimalText does, and gives the same double as Number()', () => {
+    for (const text of texts) {
+      const v = positiveDecimalValue(text);
+      if (isPositiveDecimalText(text)) expect(v, text).toBe(Number(text));
+      else expect(v, text).toBe(-1);
+    }
+  });
+  it('agrees on random short digit strings', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 5000; i++) {
+      const n = 1 + (next() % 17);
+      let text = '';
+      for (let j = 0; j < n; j++) text += next() % 9 === 0 ? '.' : String(next() % 10);
+      const v = positiveDecimalValue(text);
+      expect(v, text).toBe(isPositiveDecimalText(text) ? Number(text) : -1);
+    }
   });
 });

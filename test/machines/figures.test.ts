@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { compareCanonical, integerLength, QuietBand } from '../../machines/figures/quietBand.ts';
+import { compareCanonical, INSIDE, integerLength, NEW_HIGH, OUTSIDE, QuietBand } from '../../machines/figures/quietBand.ts';
 import { RateTracker } from '../../machines/figures/rate.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { SlidingWindow } from '../../machines/figures/slidingWindow.ts';
@@ -245,6 +245,19 @@ describe('RateTracker', () => {
 });
 
 describe('QuietBand', () => {
+  it('classify (one pass) says what contains() and above() say, for text', () => {
+    const bands = [new QuietBand('945000', '1050000.5'), new QuietBand('1000', '1000'), new QuietBand('0.5', '12.30'), new QuietBand('99', null), new QuietBand('7', '100')];
+    const values = ['1050000.5', '1050000.50', '1050000.51', '1050001', '945000', '945000.01', '999999.99', '1000', '1000.0', '1000.01', '999.9', '10000',
+      '0.5', '0.50', '0.51', '12.3', '12.30', '12.301', '12.4', '100', '100.0', '99', '99.5', '7', '7.0', '8', '0', '.5', '5.', '01', '1e3', '-5', '', '1.2.3',
+      '1' + '0'.repeat(21), '1' + '0'.repeat(22), '1' + '0'.repeat(33) + '1'];
+    for (const band of bands) {
+      for (const v of values) {
+        const expected = band.contains(v) ? INSIDE : band.above(v) ? NEW_HIGH : OUTSIDE;
+        expect(band.classify(v), `${v}`).toBe(expected);
+      }
+    }
+  });
+
   it('integerLength: canonical non-negative decimal text only', () => {
     expect(['0', '7', '10', '0.5', '1000000.25', '12.3400', '9'].map(integerLength)).toEqual([1, 1, 2, 1, 7, 2, 1]);
     for (const bad of ['', '.', '.5', '5.', '1.2.3', '01', '00.5', '-1', '+1', '1e6', '1/', '1:', '/', ':', ' 1']) {
