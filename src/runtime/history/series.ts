@@ -124,6 +124,7 @@ export class Series {
   readonly options: SeriesOptions;
   #points: SeriesPoint[] = [];
   #nextCompactAt = -Infinity;
+  #appendedSinceCompact = 0;
 
   constructor(options: SeriesOptions = DEFAULT_SERIES_OPTIONS, restored: readonly SeriesPoint[] = []) {
     this.options = options;
@@ -155,12 +156,11 @@ export class Series {
     const stored = seriesPoint(point, pointKey(point.t, n), pinned);
     if (at === points.length) points.push(stored);
     else points.splice(at, 0, stored);
-    if (now >= this.#nextCompactAt) this.compact(now);
-    else if (points.length > this.options.maxPoints) {
-      // Between compactions the bound is kept by dropping the oldest point (unpinned first).
-      const oldest = points.findIndex((p) => !p.pinned);
-      points.splice(oldest >= 0 ? oldest : 0, 1);
-    }
+    // Compaction is O(points): amortised over at least 1/16 of the series' appends, so a replay of
+    // minute bars (a point per row, a compaction due every row) stays O(1) per point. Past the
+    // bound it compacts at once (downsampling, not dropping, what is old).
+    this.#appendedSinceCompact++;
+    if (points.length > this.options.maxPoints || (now >= this.#nextCompactAt && this.#appendedSinceCompact >= points.length >> 4)) this.compact(now);
     return stored;
   }
 
@@ -168,6 +168,7 @@ export class Series {
   compact(now: number): void {
     this.#points = downsample(this.#points, now, this.options);
     this.#nextCompactAt = now + this.options.compactEveryMs;
+    this.#appendedSinceCompact = 0;
   }
 
   /** Points at or after `since`. */
