@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer, type ServerProcess } from '../cli/helpers.ts';
 import { NatsServer } from '../cluster/nats.ts';
 import { ARTIFACTS, ROOT, launchBrowser } from './harness.ts';
 
@@ -14,12 +12,8 @@ import { ARTIFACTS, ROOT, launchBrowser } from './harness.ts';
  */
 
 const TOKEN = 'firm-e2e-token-0123456789abcdef';
-const BIN = join(ROOT, 'bin/breakerbox.js');
 
-interface Proc {
-  url: string;
-  child: ChildProcess;
-}
+type Proc = ServerProcess;
 
 let nats: NatsServer;
 const procs: Proc[] = [];
@@ -27,37 +21,9 @@ let browser: Browser;
 let page: Page;
 const errors: string[] = [];
 
-async function startServe(names: { name: string; desk: string }[]): Promise<Proc> {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-firm-e2e-'));
-  const file = join(dir, 'config.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      host: '127.0.0.1',
-      port: 0,
-      token: TOKEN,
-      store: { path: join(dir, 'data') },
-      cluster: { servers: nats.url, firm: 'acme', desk: 'rates', heartbeatTimeout: 2 },
-      strategies: names,
-    }),
-  );
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
-  return { url, child };
-}
+/** A `serve` process of these strategies in the firm `acme` (temp config and data dir, free port). */
+const startServe = (strategies: { name: string; desk: string }[]): Promise<ServerProcess> =>
+  spawnServer({ token: TOKEN, cluster: { servers: nats.url, firm: 'acme', desk: 'rates', heartbeatTimeout: 2 }, strategies });
 
 async function api(p: Proc, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${p.url}${path}`, {
