@@ -1,4 +1,5 @@
 import type { RiskEvent } from '../events.ts';
+import { money, percent } from '../present/format.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 
 /** Renders rows as a left-aligned text table with a header row. */
@@ -8,16 +9,11 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** A signed percentage with two decimals ("+1.25%", "-12.00%"), from the shared formats. */
 const pct = (fraction: string | null | undefined): string => {
   if (fraction === null || fraction === undefined) return '–';
-  const n = Number(fraction) * 100;
-  return `${n > 0 ? '+' : ''}${n.toFixed(2)}%`;
-};
-
-const money = (value: string | null | undefined): string => {
-  if (value === null || value === undefined) return '–';
-  const n = Number(value);
-  return Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : value;
+  const text = percent(fraction, 2);
+  return text.startsWith('-') || /^0\.00%$/.test(text) || text === '–' ? text : `+${text}`;
 };
 
 const secs = (ms: number | null): string => (ms === null ? '' : `, clears in ${Math.ceil(ms / 1000)}s`);

@@ -2,10 +2,12 @@ import type { Writable } from 'node:stream';
 import type { RiskEvent } from '../events.ts';
 import { table } from '../cli/format.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
+import { money as formatMoney } from '../present/format.ts';
 
 const pct = (v: unknown): string => (v === null || v === undefined || v === '' ? '–' : `${(Number(v) * 100).toFixed(1)}%`);
 const secs = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v)}s` : '–');
-const money = (v: unknown): string => (v === null || v === undefined ? '–' : Number(v).toLocaleString('en-US', { maximumFractionDigits: 0 }));
+/** Whole currency units, grouped, from the shared (exact) formats. */
+const money = (v: unknown): string => formatMoney(v, 0);
 
 /** A one-line human description of a risk event, or null for events the demo does not print. */
 export function describeEvent(e: RiskEvent): string | null {
