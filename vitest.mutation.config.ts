@@ -7,7 +7,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/machines/**/*.test.ts'],
+    // test/controls/ drives the pre-trade limits (machines/limits/) through check() at their exact
+    // boundaries: in-memory runtimes on a manual clock, no store, no network; fast enough per mutant.
+    include: ['test/machines/**/*.test.ts', 'test/controls/**/*.test.ts'],
     // The property tests of test/core/{exact,quietBand,dst}.test.ts call the same functions
     // thousands of times: under Stryker's instrumentation they take 5–20 s per run, and every
     // static mutant (module-level constants, the registry's charts) reruns the whole suite.
