@@ -157,8 +157,8 @@ describe('installed into a fresh project', () => {
     for (const command of ['demo', 'serve', 'live', 'journal']) expect(stdout).toContain(command);
   });
 
-  it('npx breakerbox demo --fast --duration 5 runs, trips breakers, and serves the prebuilt dashboard bundle', async () => {
-    const child = spawn('npx', ['--no', '--', 'breakerbox', 'demo', '--fast', '--duration', '5', '--port', '0', '--data', join(work, 'demo-data')], {
+  it('npx breakerbox demo --fast --duration 125 (simulated seconds: 5 s of wall time at 25×) runs, trips breakers, and serves the prebuilt dashboard bundle', async () => {
+    const child = spawn('npx', ['--no', '--', 'breakerbox', 'demo', '--fast', '--duration', '125', '--port', '0', '--data', join(work, 'demo-data')], {
       cwd: app,
       env: userEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
