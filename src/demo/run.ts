@@ -115,8 +115,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const display = new DemoDisplay(out, tty);
   const log = fileLogger(dataDir);
   const clock = new ScaledClock(speed);
-  // Simulated time stands still until the simulation starts: opening the store and the server
-  // must not look like a silent feed to the stale-data breakers.
+  // Simulated time stands still until the simulation starts (opening the store and the server
+  // must not look like a silent feed to the stale-data breakers), and then the simulation loop
+  // steps it, tick by tick.
   clock.pause();
   const replay = options.pricesFile ? await loadPriceCsv(options.pricesFile) : null;
 
@@ -226,14 +227,18 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     display.line('');
 
     // The simulation loop: every tick moves each market, values each portfolio, lets each strategy trade.
+    // Simulated time moves in fixed steps, one per tick, and stands still between them: a slow or
+    // busy machine runs the same simulation more slowly instead of a different one.
     const realTickMs = Math.max(20, 1000 / speed);
-    let lastSim = clock.now();
+    const stepMs = Math.round(realTickMs * speed);
+    let firstTick = true;
     let step = 0;
     let cleared = leftovers.length === 0;
     const tick = () => {
+      if (!firstTick) clock.jumpTo(clock.now() + stepMs);
+      const dt = firstTick ? 0.001 : stepMs / 1000;
+      firstTick = false;
       const now = clock.now();
-      const dt = Math.max(0.001, (now - lastSim) / 1000);
-      lastSim = now;
       const elapsed = (now - simStart.at) / 1000;
       while (step < TIMELINE.length && TIMELINE[step]!.at <= elapsed) {
         const s = TIMELINE[step++]!;
@@ -284,7 +289,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       }
       display.line('         (daily loss refuses a reset while today\'s loss is still beyond its limit)');
     };
-    clock.resume();
     tick();
     interval = setInterval(tick, realTickMs);
     const render = () => {
