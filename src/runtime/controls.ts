@@ -59,7 +59,7 @@ export class Controls {
     const ctx = {
       book: this.book,
       now: 0,
-      lastSame: (o: OrderFacts): number | undefined => duplicates.last(o.symbol, o.side, o.qtyRaw, o.priceRaw),
+      lastSame: (o: OrderFacts): number | undefined => duplicates.last(o.symbol, o.side, o.qtyRaw, o.priceRaw, o.qty, o.price),
     };
     this.#ctx = ctx;
   }
@@ -103,7 +103,7 @@ export class Controls {
       if (reason !== null) return { code: rule.code, limit: rule.name, reason };
     }
     if (reducing || this.limits!.needsProjection) this.book.open(facts);
-    if (limits.duplicateWindowMs !== null) this.#duplicates.remember(symbol, side, quantity, price, now, limits.duplicateWindowMs);
+    if (limits.duplicateWindowMs !== null) this.#duplicates.remember(symbol, side, quantity, price, qty, px, now, limits.duplicateWindowMs);
     return null;
   }
 

@@ -1,90 +1,151 @@
 /**
- * The allowed orders the duplicate window compares with: symbol → side → price → quantity →
- * when last allowed (ms). Fields are keyed as written (a number and its decimal text are one
- * key). Nested maps keyed by the order's own strings: a lookup builds no string, and a new
- * entry allocates a map only for a price not seen before in the window.
+ * The allowed orders the duplicate window compares with. Fields are compared as written (a
+ * number and its decimal text are one key; "5" and "5.0" are two). A chained hash table over
+ * the order's doubles (quantity, price) finds the candidates; the fields as written confirm.
+ * Entries are kept in arrival order and leave from the front once older than the longest
+ * window asked for, and are reused: remembering an order allocates nothing in a steady state.
  */
-/** One symbol's allowed orders, by side: price → quantity → when last allowed (ms). */
-interface Sides {
-  readonly buy: Map<unknown, Map<unknown, number>>;
-  readonly sell: Map<unknown, Map<unknown, number>>;
+class Entry {
+  at = 0;
+  hash = 0;
+  symbol = '';
+  side = '';
+  qty: unknown = '';
+  price: unknown = '';
+  /** The next older entry of the same bucket. */
+  older: Entry | null = null;
+  /** The next newer entry of the same bucket (null: the bucket's head). */
+  newer: Entry | null = null;
+}
+
+const INITIAL_BUCKETS = 1024;
+const scratch = new Float64Array(1);
+const words = new Uint32Array(scratch.buffer);
+
+/** Mixes a double's 64 bits into `h` (doubles that are equal mix equally; 0 and −0 never reach here). */
+function mix(h: number, x: number): number {
+  scratch[0] = x;
+  h = Math.imul(h ^ words[0]!, 0x9e3779b1);
+  h = Math.imul(h ^ words[1]!, 0x85ebca77);
+  return h ^ (h >>> 15);
+}
+
+/** The bucket hash of an order: side, symbol (its length and two characters), quantity, price (−1 for none). */
+function hashOf(symbol: string, side: string, qty: number, px: number | undefined): number {
+  const n = symbol.length;
+  const seed = (side === 'buy' ? 0x51ed27 : 0x2c1b3c6d) ^ (n << 16) ^ (symbol.charCodeAt(0) << 8) ^ symbol.charCodeAt(n - 1);
+  return mix(mix(seed, qty), px === undefined ? -1 : px);
 }
 
 export class DuplicateIndex {
-  readonly #bySymbol = new Map<string, Sides>();
-  #inserted = 0;
-  #pruneAfter = 4096;
-  /** The symbol looked up last and its sides (orders in one symbol come in runs). */
-  #lastSymbol: string | null = null;
-  #lastSides: Sides | undefined = undefined;
-  /** What the last lookup found: its side and price and their quantities (a decision looks up, then remembers). */
-  #found: { sides: Sides; side: string; price: unknown; quantities: Map<unknown, number> } | null = null;
+  #buckets: (Entry | null)[] = new Array<Entry | null>(INITIAL_BUCKETS).fill(null);
+  /** Live entries, oldest first (a ring). */
+  #queue: (Entry | null)[] = new Array<Entry | null>(INITIAL_BUCKETS).fill(null);
+  #head = 0;
+  #size = 0;
+  /** Entries that left the window, for reuse. */
+  readonly #free: Entry[] = [];
+  /** The longest window asked for: nothing younger leaves. */
+  #keepMs = 0;
+  /** The last lookup's order and hash (a decision looks up, then remembers the same order). */
+  #lastQty: unknown = undefined;
+  #lastPrice: unknown = undefined;
+  #lastSymbol = '';
+  #lastSide = '';
+  #lastHash = 0;
 
-  #sides(symbol: string): Sides | undefined {
-    if (symbol === this.#lastSymbol) return this.#lastSides;
-    const sides = this.#bySymbol.get(symbol);
-    if (sides !== undefined) {
-      this.#lastSymbol = symbol;
-      this.#lastSides = sides;
-    }
-    return sides;
+  #hash(symbol: string, side: string, qtyRaw: unknown, priceRaw: unknown, qty: number, px: number | undefined): number {
+    if (qtyRaw === this.#lastQty && priceRaw === this.#lastPrice && symbol === this.#lastSymbol && side === this.#lastSide) return this.#lastHash;
+    const hash = hashOf(symbol, side, qty, px);
+    this.#lastQty = qtyRaw;
+    this.#lastPrice = priceRaw;
+    this.#lastSymbol = symbol;
+    this.#lastSide = side;
+    this.#lastHash = hash;
+    return hash;
   }
 
-  /** When the same order was last allowed (ms), or undefined. */
-  last(symbol: string, side: string, qty: unknown, price: unknown): number | undefined {
-    const sides = this.#sides(symbol);
-    if (sides === undefined) return undefined;
-    const p = key(price);
-    const quantities = (side === 'buy' ? sides.buy : sides.sell).get(p);
-    if (quantities === undefined) return undefined;
-    const found = this.#found;
-    if (found === null) this.#found = { sides, side, price: p, quantities };
-    else {
-      found.sides = sides;
-      found.side = side;
-      found.price = p;
-      found.quantities = quantities;
+  /**
+   * When the same order was last allowed (ms), or undefined. `qty` and `px` are the quantity and
+   * the price as doubles (read with the order); the fields as written decide.
+   */
+  last(symbol: string, side: string, qtyRaw: unknown, priceRaw: unknown, qty: number, px: number | undefined): number | undefined {
+    const hash = this.#hash(symbol, side, qtyRaw, priceRaw, qty, px);
+    let e = this.#buckets[hash & (this.#buckets.length - 1)] ?? null;
+    if (e === null) return undefined;
+    let q: unknown = null;
+    let p: unknown = null;
+    for (; e !== null; e = e.older) {
+      if (e.hash !== hash || e.symbol !== symbol || e.side !== side) continue;
+      q ??= key(qtyRaw);
+      p ??= key(priceRaw);
+      if (e.qty === q && e.price === p) return e.at;
     }
-    return quantities.get(key(qty));
+    return undefined;
   }
 
   /** No state is carried between decisions (kept for callers that reset per decision). */
   forget(): void {}
 
-  /** Records an allowed order; now and then forgets what is older than `windowMs`. */
-  remember(symbol: string, side: string, qty: unknown, price: unknown, now: number, windowMs: number): void {
-    const p = key(price);
-    let sides = this.#sides(symbol);
-    if (sides === undefined) this.#bySymbol.set(symbol, (sides = { buy: new Map(), sell: new Map() }));
-    const found = this.#found;
-    let quantities: Map<unknown, number> | undefined;
-    // The lookup just made for this order found its map (maps are only dropped by a prune, which forgets this).
-    if (found !== null && found.sides === sides && found.side === side && found.price === p) quantities = found.quantities;
-    else {
-      const prices = side === 'buy' ? sides.buy : sides.sell;
-      quantities = prices.get(p);
-      if (quantities === undefined) prices.set(p, (quantities = new Map()));
-    }
-    quantities.set(key(qty), now);
-    if (++this.#inserted >= this.#pruneAfter) this.#prune(now, windowMs);
+  /** Records an allowed order at `now`; entries older than the longest window asked for leave. */
+  remember(symbol: string, side: string, qtyRaw: unknown, priceRaw: unknown, qty: number, px: number | undefined, now: number, windowMs: number): void {
+    if (windowMs > this.#keepMs) this.#keepMs = windowMs;
+    this.#evict(now);
+    const hash = this.#hash(symbol, side, qtyRaw, priceRaw, qty, px);
+    const entry = this.#free.pop() ?? new Entry();
+    entry.at = now;
+    entry.hash = hash;
+    entry.symbol = symbol;
+    entry.side = side;
+    entry.qty = key(qtyRaw);
+    entry.price = key(priceRaw);
+    if (this.#size === this.#queue.length) this.#grow();
+    this.#queue[(this.#head + this.#size) & (this.#queue.length - 1)] = entry;
+    this.#size++;
+    this.#link(entry);
   }
 
-  #prune(now: number, windowMs: number): void {
-    this.#found = null;
-    this.#lastSymbol = null;
-    this.#lastSides = undefined;
-    let kept = 0;
-    this.#bySymbol.forEach((sides, symbol) => {
-      for (const prices of [sides.buy, sides.sell]) {
-        prices.forEach((quantities, p) => {
-          quantities.forEach((at, q) => (now - at >= windowMs ? quantities.delete(q) : kept++));
-          if (quantities.size === 0) prices.delete(p);
-        });
-      }
-      if (sides.buy.size === 0 && sides.sell.size === 0) this.#bySymbol.delete(symbol);
-    });
-    this.#inserted = 0;
-    this.#pruneAfter = Math.max(4096, kept);
+  /** Puts an entry at the head of its bucket (buckets hold their entries newest first). */
+  #link(entry: Entry): void {
+    const buckets = this.#buckets;
+    const b = entry.hash & (buckets.length - 1);
+    const head = buckets[b]!;
+    entry.older = head;
+    entry.newer = null;
+    if (head !== null) head.newer = entry;
+    buckets[b] = entry;
+  }
+
+  /** Drops the entries that no window can match any more (the oldest of each bucket go first). */
+  #evict(now: number): void {
+    const queue = this.#queue;
+    const mask = queue.length - 1;
+    const cutoff = now - this.#keepMs;
+    while (this.#size > 0) {
+      const entry = queue[this.#head]!;
+      if (entry.at > cutoff) break;
+      // The oldest live entry is the oldest of its bucket: its tail.
+      if (entry.newer === null) this.#buckets[entry.hash & (this.#buckets.length - 1)] = null;
+      else entry.newer.older = null;
+      entry.newer = null;
+      entry.qty = entry.price = '';
+      queue[this.#head] = null;
+      this.#head = (this.#head + 1) & mask;
+      this.#size--;
+      if (this.#free.length < 4096) this.#free.push(entry);
+    }
+  }
+
+  /** Doubles the queue and the buckets, relinking every live entry oldest first. */
+  #grow(): void {
+    const old = this.#queue;
+    const mask = old.length - 1;
+    const queue = new Array<Entry | null>(old.length * 2).fill(null);
+    for (let i = 0; i < this.#size; i++) queue[i] = old[(this.#head + i) & mask]!;
+    this.#queue = queue;
+    this.#head = 0;
+    this.#buckets = new Array<Entry | null>(queue.length).fill(null);
+    for (let i = 0; i < this.#size; i++) this.#link(queue[i]!);
   }
 }
 
