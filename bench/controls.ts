@@ -4,7 +4,7 @@
  * strings (quantity and limit price); every decision must be "allowed".
  */
 import { createRiskRuntime, silentLogger, type Clock, type RiskRuntime } from '../src/index.ts';
-import { fmtNs, fmtRate, fmtRatio, measure, table, type BatchTask } from './lib.ts';
+import { fmtNs, fmtRate, fmtRatio, measure, pairedRatio, pairedVerdict, table, type BatchTask } from './lib.ts';
 
 const SYNC_BATCH = 1000;
 /** As in bench/core.ts: a 1 ms order-rate window never fills at these speeds. */
@@ -102,6 +102,7 @@ export async function benchControls(): Promise<string[]> {
     },
   ];
   const [noneFig, allFig, ringFig] = await measure(tasks);
+  const paired = pairedRatio('every limit vs none', tasks[1]!.fn as () => void, tasks[0]!.fn as () => void);
   const open = all.status().controls.openOrders;
   await Promise.all([none.stop(), all.stop()]);
   if (refused !== 0) throw new Error(`bench invalid: ${refused} decisions were refusals`);
@@ -112,5 +113,6 @@ export async function benchControls(): Promise<string[]> {
       ...[noneFig!, allFig!, ringFig!].map((r) => [r.name, fmtNs(r.medianNs), fmtNs(r.p99Ns), fmtRate(r.medianNs), fmtRatio(r.medianNs, noneFig!.medianNs), String(r.samples), r.note]),
     ]),
     `every limit vs none: ${fmtRatio(allFig!.medianNs, noneFig!.medianNs)} (target ≤ 3×) — ${ratio <= 3 ? 'OK' : 'OVER TARGET'}; ${reports} position reports, ${open} orders open at the end`,
+    pairedVerdict(paired, 3),
   ];
 }

@@ -24,7 +24,8 @@ import {
   type RiskEvent,
   type RiskRuntime,
 } from '../src/index.ts';
-import { fmtNs, fmtRate, fmtRatio, measure, ratioVerdict, table, verdict, type BatchTask, type Measured } from './lib.ts';
+import { positiveDecimalValue } from '../machines/math/exact.ts';
+import { fmtNs, fmtRate, fmtRatio, measure, pairedRatio, pairedVerdict, ratioVerdict, table, verdict, type BatchTask, type Measured } from './lib.ts';
 
 /** Calls per tinybench iteration for synchronous operations. */
 const SYNC_BATCH = 1000;
@@ -178,23 +179,15 @@ export async function benchCore(): Promise<string[]> {
   const ORDER_EVENT = { type: 'ORDER' } as const;
 
   // ── (a) check, documented shape, one strategy, with baselines ──
+  const checkBatch = () => {
+    for (let i = 0; i < SYNC_BATCH; i++) if (!rtCheck.check(ORDER).allowed) refused++;
+  };
+  const ringBatch = () => {
+    for (let i = 0; i < SYNC_BATCH; i++) if (!ring.allow(Date.now())) refused++;
+  };
   const headline = await measure([
-    {
-      name: "rt.check(order), decimal strings",
-      batch: SYNC_BATCH,
-      note: "{ quantity: '2', price: '5012.25' }",
-      fn: () => {
-        for (let i = 0; i < SYNC_BATCH; i++) if (!rtCheck.check(ORDER).allowed) refused++;
-      },
-    },
-    {
-      name: 'bare ring-buffer rate check',
-      batch: SYNC_BATCH,
-      note: 'Float64Array + Date.now()',
-      fn: () => {
-        for (let i = 0; i < SYNC_BATCH; i++) if (!ring.allow(Date.now())) refused++;
-      },
-    },
+    { name: "rt.check(order), decimal strings", batch: SYNC_BATCH, note: "{ quantity: '2', price: '5012.25' }", fn: checkBatch },
+    { name: 'bare ring-buffer rate check', batch: SYNC_BATCH, note: 'Float64Array + Date.now()', fn: ringBatch },
     {
       name: 'part: Date.now()',
       batch: SYNC_BATCH,
@@ -202,6 +195,16 @@ export async function benchCore(): Promise<string[]> {
       fn: () => {
         let local = 0;
         for (let i = 0; i < SYNC_BATCH; i++) local += Date.now() & 1;
+        sink += local;
+      },
+    },
+    {
+      name: 'part: scan the two decimal strings',
+      batch: SYNC_BATCH,
+      note: "positiveDecimalValue('2') + ('5012.25')",
+      fn: () => {
+        let local = 0;
+        for (let i = 0; i < SYNC_BATCH; i++) local += positiveDecimalValue(ORDER.quantity) + positiveDecimalValue(ORDER.price);
         sink += local;
       },
     },
@@ -243,6 +246,8 @@ export async function benchCore(): Promise<string[]> {
       },
     },
   ]);
+
+  const headlinePaired = pairedRatio('rt.check(order), decimal strings vs bare ring buffer', checkBatch, ringBatch);
 
   // ── (b) updatePortfolio: decimal strings first (quiet band, new high every tick) ──
   let k = 0;
@@ -482,6 +487,11 @@ export async function benchCore(): Promise<string[]> {
   lines.push(...figureTable(headline, check, 'vs check'));
   lines.push(ratioVerdict('check median', check, ringFig, CHECK_VS_RING_MAX));
   lines.push(`check vs bare ring buffer: +${fmtNs(check.medianNs - ringFig.medianNs)} per call (median)`);
+  lines.push(pairedVerdict(headlinePaired, CHECK_VS_RING_MAX));
+  const [, , clockPart, scanPart] = headline as Measured[];
+  lines.push(
+    `floor: reading the clock and scanning the two strings, nothing else: ${fmtNs(clockPart!.medianNs + scanPart!.medianNs)} = ${fmtRatio(clockPart!.medianNs + scanPart!.medianNs, ringFig.medianNs)} the ring buffer`,
+  );
   lines.push('');
 
   const [quiet, newHigh] = stringUpdates as [Measured, Measured];

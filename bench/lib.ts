@@ -157,3 +157,53 @@ export function environmentLines(): string[] {
     `load avg: ${load} (1/5/15 min) — the machine is shared; figures move with it`,
   ];
 }
+
+/** A ratio measured from alternating batches of two synchronous tasks. */
+export interface PairedRatio {
+  readonly name: string;
+  /** Median over pairs of (`subject` batch time / `reference` batch time). */
+  readonly medianRatio: number;
+  /** 10th and 90th percentiles of the per-pair ratios: the spread on this machine. */
+  readonly p10Ratio: number;
+  readonly p90Ratio: number;
+  readonly pairs: number;
+}
+
+/**
+ * The ratio of two synchronous batch tasks measured side by side: batches alternate (subject,
+ * reference, reference, subject, …), each pair gives one ratio, and the median of those is
+ * reported. Sequential rows (tinybench runs one task for a second, then the next) see a shared
+ * machine in different moods — on this VM `Date.now()` alone moves between ≈ 47 and ≈ 70 ns from
+ * one second to the next — while neighbouring batches see the same one.
+ */
+export function pairedRatio(name: string, subject: () => void, reference: () => void, pairs = envMs('BENCH_PAIRS') ?? 3000): PairedRatio {
+  const time = (fn: () => void): number => {
+    const t0 = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t0);
+  };
+  for (let i = 0; i < 200; i++) {
+    subject();
+    reference();
+  }
+  const ratios = new Float64Array(pairs);
+  for (let i = 0; i < pairs; i++) {
+    // Alternate which runs first, so neither always follows the other.
+    if (i & 1) {
+      const r = time(reference);
+      ratios[i] = time(subject) / r;
+    } else {
+      const s = time(subject);
+      ratios[i] = s / time(reference);
+    }
+  }
+  ratios.sort();
+  const at = (p: number) => ratios[Math.min(pairs - 1, Math.floor(p * pairs))]!;
+  return { name, medianRatio: at(0.5), p10Ratio: at(0.1), p90Ratio: at(0.9), pairs };
+}
+
+/** One line for a paired ratio against its target. */
+export function pairedVerdict(r: PairedRatio, maxRatio: number): string {
+  const ok = r.medianRatio <= maxRatio;
+  return `paired (alternating batches, ${r.pairs} pairs): ${r.name} median ${r.medianRatio.toFixed(2)}× (p10 ${r.p10Ratio.toFixed(2)}×, p90 ${r.p90Ratio.toFixed(2)}×), target ≤ ${maxRatio}×: ${ok ? 'MET' : 'MISSED'}`;
+}
