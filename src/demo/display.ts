@@ -9,6 +9,14 @@ const secs = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v)}s
 /** Whole currency units, grouped, from the shared (exact) formats. */
 const money = (v: unknown): string => formatMoney(v, 0);
 
+/** Width of the strategy column of the event lines. */
+export const NAME_WIDTH = 7;
+
+/** An event line: `t+  15s  alpha   text` (the stamp, then the strategy in its column; `''` for none). */
+export function eventLine(stamp: string, strategy: string, text: string): string {
+  return `${stamp}  ${strategy.padEnd(NAME_WIDTH)} ${text}`;
+}
+
 /** A one-line human description of a risk event, or null for events the demo does not print. */
 export function describeEvent(e: RiskEvent): string | null {
   const d = e.details;

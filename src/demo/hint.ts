@@ -1,7 +1,8 @@
 import { acceptedEvents } from '../../machines/charts/breakerChart.ts';
-import { BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, BreakerState, type BreakerType } from '../../machines/constants.ts';
 import { registryRow } from '../../machines/rules/registry.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
+import { NAME_WIDTH } from './display.ts';
 import { TIMELINE } from './scenarios.ts';
 
 /** Edges by which a breaker leaves a state without an operator: it heals itself (or its cluster lifts it). */
@@ -62,4 +63,33 @@ export function bannerLines(f: BannerFacts): string[] {
     `  ${f.cli} journal --strategy alpha --newest 20`,
     `Scenarios (simulated time): ${TIMELINE.filter((s) => s.strategy).map((s) => `t+${s.at}s ${s.strategy}`).join(', ')}. Ctrl-C stops.`,
   ];
+}
+
+/** Strategies that tripped, by automatic breaker type. */
+type Trips = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * What the demo prints when its scripted sequence ends: whether every automatic breaker tripped,
+ * and reset commands only for breakers whose chart waits for an operator (self-healing ones
+ * recover by themselves).
+ */
+export function sequenceEndLines(
+  stamp: string,
+  trips: Trips,
+  strategies: readonly { readonly name: string; readonly status: RuntimeStatus }[],
+  resetCommand: (strategy: string, breaker: BreakerType) => string,
+): string[] {
+  const lines = [`${stamp}${' '.repeat(NAME_WIDTH + 3)}every automatic breaker has tripped: ${AUTOMATIC_BREAKERS.map((b) => `${b} ${trips[b]!.length > 0 ? 'yes' : 'no'}`).join(', ')}`];
+  for (const { name, status } of strategies) {
+    for (const hint of resetHints(status, (b) => resetCommand(name, b))) lines.push(`         ${hint}`);
+  }
+  lines.push('         (daily loss refuses a reset while today\'s loss is still beyond its limit)');
+  return lines;
+}
+
+/** The demo's last line: how long it ran, what tripped, and whether its state was saved. */
+export function stopLine(simulatedSeconds: number, trips: Trips, saved: { readonly persisted: boolean; readonly storeWritten: boolean; readonly dataDir: string }): string {
+  const { persisted, storeWritten, dataDir } = saved;
+  const state = persisted && storeWritten ? `state saved in ${dataDir}` : `state NOT saved (${persisted ? 'the store could not be written' : `${dataDir} could not be used`})`;
+  return `demo stopped after ${simulatedSeconds}s simulated; trips: ${AUTOMATIC_BREAKERS.map((b) => `${b}=${trips[b]!.length > 0 ? trips[b]!.join('+') : 'none'}`).join(' ')}; ${state}`;
 }
