@@ -1,4 +1,5 @@
 import type { Amount } from './amount.ts';
+import type { OrderFacts } from './facts.ts';
 import type { PositionBook } from './positions.ts';
 
 /** The rejection code of each pre-trade control. */
@@ -25,17 +26,7 @@ export type LimitName =
   | 'restrictedSymbols'
   | 'reduceOnly';
 
-/** An order as the limits see it: validated, quantity positive, figures as doubles and as given. */
-export interface OrderFacts {
-  readonly id: string | undefined;
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly qty: number;
-  readonly qtyRaw: unknown;
-  /** Limit price, or undefined for a market order. */
-  readonly price: number | undefined;
-  readonly priceRaw: unknown;
-}
+export type { OrderFacts } from './facts.ts';
 
 /** The effective limits of one symbol (the global ones with its overrides); null = off. */
 export interface SymbolLimits {

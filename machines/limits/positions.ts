@@ -1,6 +1,6 @@
 import { Exact } from '../math/exact.ts';
 import { SLACK, toExact, toNumber } from './amount.ts';
-import type { OrderFacts } from './limit.ts';
+import type { OrderFacts } from './facts.ts';
 
 /** An allowed order with an id, not yet filled, closed or covered by a position report. */
 interface OpenOrder {
