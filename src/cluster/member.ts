@@ -175,12 +175,9 @@ export class ClusterMember implements ClusterBinding {
 
   #audit(event: RiskEvent): void {
     if (!AUDITED.has(event.type)) return;
-    this.#node.audit(strategySubject(this.#config.firm, this.#config.desk, this.#strategy), {
-      ...event,
-      firm: this.#config.firm,
-      desk: this.#config.desk,
-      process: this.#node.link.id,
-    });
+    const config = this.#config;
+    const process = this.#node.link.id;
+    this.#node.audit(strategySubject(config.firm, config.desk, this.#strategy), () => ({ ...event, firm: config.firm, desk: config.desk, process }));
   }
 
   #schedulePnl(): void {

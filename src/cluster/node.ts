@@ -22,8 +22,11 @@ export class ClusterNode {
   readonly budget: OrderBudget | null;
   readonly control: ScopeControl;
   readonly #log: Logger;
+  /** Records to publish, oldest first; a function builds its record when it is published. */
   readonly #backlog: { subject: string; record: unknown }[] = [];
   #flushing = false;
+  /** 1 while the oldest record of the backlog is being published (a full backlog drops the next one). */
+  #inFlight = 0;
   #dropped = 0;
   refs = 0;
 
@@ -44,11 +47,15 @@ export class ClusterNode {
     return this.link.config;
   }
 
-  /** Publishes a record to the firm's audit stream; kept and retried while the link is down. */
+  /**
+   * Publishes a record to the firm's audit stream; kept and retried while the link is down. A
+   * function is called for the record when it is published: a strategy's step only queues it.
+   */
   audit(subject: string, record: unknown): void {
     this.#backlog.push({ subject, record });
     if (this.#backlog.length > AUDIT_BACKLOG) {
-      this.#backlog.shift();
+      // The oldest record not being published right now.
+      this.#backlog.splice(this.#inFlight, 1);
       if (this.#dropped++ === 0) this.#log.error({ event: 'cluster_audit_dropped' }, 'audit backlog full: oldest records dropped (the local journals keep them)');
     }
     this.#flush();
@@ -72,23 +79,35 @@ export class ClusterNode {
     }
   }
 
+  /**
+   * Publishes the backlog, oldest first, one record at a time, each awaiting its acknowledgement
+   * (a halt's records all in flight at once compete with the next halt for the server: see
+   * docs/performance.md). Started in a microtask: during a halt's fan-out every strategy's gate
+   * closes and its listeners hear of it before the first record is built, encoded or written.
+   */
   #flush(): void {
     if (this.#flushing || !this.link.up) return;
     this.#flushing = true;
-    void (async () => {
-      try {
-        while (this.#backlog.length > 0 && this.link.up) {
-          const next = this.#backlog[0]!;
-          await this.link.audit(next.subject, next.record);
-          this.#backlog.shift();
-        }
-      } catch (error) {
-        this.#log.warn({ event: 'cluster_audit_failed', error: (error as Error).message, backlog: this.#backlog.length }, 'audit record not published yet');
-        setTimeout(() => this.#flush(), 250).unref?.();
-      } finally {
-        this.#flushing = false;
+    queueMicrotask(() => void this.#publishBacklog());
+  }
+
+  async #publishBacklog(): Promise<void> {
+    try {
+      while (this.#backlog.length > 0 && this.link.up) {
+        const next = this.#backlog[0]!;
+        if (typeof next.record === 'function') next.record = (next.record as () => unknown)();
+        this.#inFlight = 1;
+        await this.link.audit(next.subject, next.record);
+        this.#inFlight = 0;
+        this.#backlog.shift();
       }
-    })();
+    } catch (error) {
+      this.#log.warn({ event: 'cluster_audit_failed', error: (error as Error).message, backlog: this.#backlog.length }, 'audit record not published yet');
+      setTimeout(() => this.#flush(), 250).unref?.();
+    } finally {
+      this.#inFlight = 0;
+      this.#flushing = false;
+    }
   }
 }
 

@@ -2,6 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { BreakerType } from '../../machines/constants.ts';
 import type { EventDetails, RiskEvent, RiskEventType } from '../events.ts';
 
+/** The last timestamp formatted: a step's events (and a fan-out's strategies) share one instant. */
+let lastAt = NaN;
+let lastIso = '';
+const isoOf = (at: number): string => (at === lastAt ? lastIso : ((lastAt = at), (lastIso = new Date(at).toISOString())));
+
 /** Builds a RiskEvent with a fresh id. */
 export function makeEvent(
   strategy: string,
@@ -17,7 +22,7 @@ export function makeEvent(
     strategy,
     breaker,
     at,
-    timestamp: new Date(at).toISOString(),
+    timestamp: isoOf(at),
     ...(operator === undefined ? {} : { operator }),
     details,
   };

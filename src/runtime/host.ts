@@ -104,6 +104,7 @@ export class ActorHost {
       const child = children[kind];
       if (!child || this.#children.get(kind) === child) continue;
       this.#children.set(kind, child);
+      memoizePersisted(child);
       const publish = (snapshot: { value: unknown; context: BreakerContext; status: string }) => {
         if (this.#children.get(kind) !== child || snapshot.status !== 'active') return;
         this.#listener.snapshot(kind, breakerStateOf(snapshot.value), snapshot.context);
@@ -117,4 +118,26 @@ export class ActorHost {
       publish(child.getSnapshot());
     }
   }
+}
+
+/**
+ * Every commit saves the supervisor's persisted snapshot, which XState rebuilds from every
+ * breaker's snapshot (a rest-spread and copies per actor). A halt changes one breaker: the others'
+ * persisted snapshots are reused as long as their snapshot object is the same (XState snapshots
+ * are immutable; a transition makes a new one). Saves most of a record's allocations per step.
+ */
+function memoizePersisted(child: AnyActorRef): void {
+  // XState passes its parent's options through (none in this runtime's use): only those calls are memoized.
+  const persist = child.getPersistedSnapshot.bind(child) as (...options: unknown[]) => Snapshot<unknown>;
+  let from: unknown = null;
+  let persisted: Snapshot<unknown> | null = null;
+  child.getPersistedSnapshot = (...options: unknown[]) => {
+    if (options[0] !== undefined) return persist(...options);
+    const current = child.getSnapshot();
+    if (current !== from || persisted === null) {
+      persisted = persist();
+      from = current;
+    }
+    return persisted;
+  };
 }

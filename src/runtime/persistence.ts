@@ -32,10 +32,16 @@ export interface StrategyStore {
   close(): Promise<void>;
 }
 
-/** Keeps everything in memory (`store: false`). */
+/**
+ * Keeps everything in memory (`store: false`). Journal entries are kept as their JSON text, as
+ * the LevelDB store keeps them: one flat string per event rather than a graph of a dozen small
+ * objects (the id alone is a rope of concatenated pieces). A journal only grows; what it holds
+ * is copied by every scavenge that promotes it, and a scavenge pauses every strategy of the
+ * process (docs/performance.md, the cluster bench).
+ */
 export class MemoryStrategyStore implements StrategyStore {
   #record: StrategyRecord | null = null;
-  readonly #events: RiskEvent[] = [];
+  readonly #events: string[] = [];
 
   async load(): Promise<StrategyRecord | null> {
     return this.#record;
@@ -43,7 +49,7 @@ export class MemoryStrategyStore implements StrategyStore {
 
   async commit(record: StrategyRecord, events: readonly RiskEvent[]): Promise<void> {
     this.#record = record;
-    this.#events.push(...events);
+    for (const event of events) this.#events.push(JSON.stringify(event));
   }
 
   async saveFigures(record: StrategyRecord): Promise<void> {
@@ -51,7 +57,7 @@ export class MemoryStrategyStore implements StrategyStore {
   }
 
   async journal(query?: JournalQuery): Promise<RiskEvent[]> {
-    return filterJournal(this.#events, query);
+    return filterJournal(this.#events.map((text) => JSON.parse(text) as RiskEvent), query);
   }
 
   async close(): Promise<void> {}
