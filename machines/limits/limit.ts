@@ -41,6 +41,17 @@ export interface SymbolLimits {
   readonly maxGrossExposure: Amount | null;
 }
 
+/** Limits that are all off: a symbol no configured limit applies to. */
+export const NO_LIMITS: SymbolLimits = Object.freeze({
+  maxOrderQuantity: null,
+  maxOrderNotional: null,
+  maxPosition: null,
+  priceCollar: null,
+  duplicateWindowMs: null,
+  restricted: false,
+  maxGrossExposure: null,
+});
+
 /** What a limit may read besides the order and the symbol's limits. */
 export interface LimitContext {
   readonly book: PositionBook;

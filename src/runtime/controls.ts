@@ -1,4 +1,4 @@
-import type { LimitCode, LimitContext, LimitName, LimitRule, OrderFacts, SymbolLimits } from '../../machines/limits/limit.ts';
+import { NO_LIMITS, type LimitCode, type LimitContext, type LimitName, type LimitRule, type OrderFacts, type SymbolLimits } from '../../machines/limits/limit.ts';
 import { PositionBook } from '../../machines/limits/positions.ts';
 import { LIMITS, reduceOnlyLimit } from '../../machines/limits/registry.ts';
 import { Exact } from '../../machines/math/exact.ts';
@@ -14,15 +14,6 @@ export interface ControlVerdict {
   readonly reason: string;
 }
 
-const NO_LIMITS: SymbolLimits = Object.freeze({
-  maxOrderQuantity: null,
-  maxOrderNotional: null,
-  maxPosition: null,
-  priceCollar: null,
-  duplicateWindowMs: null,
-  restricted: false,
-  maxGrossExposure: null,
-});
 
 /** A reusable order view (one per runtime: check() is synchronous and never re-entered mid-decision). */
 class Facts implements OrderFacts {

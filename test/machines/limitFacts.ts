@@ -1,6 +1,6 @@
 // Builders for the pure tests of machines/limits/: orders, limits and contexts as check() sees them.
 import { amount } from '../../machines/limits/amount.ts';
-import type { LimitContext, OrderFacts, SymbolLimits } from '../../machines/limits/limit.ts';
+import { NO_LIMITS, type LimitContext, type OrderFacts, type SymbolLimits } from '../../machines/limits/limit.ts';
 import { PositionBook } from '../../machines/limits/positions.ts';
 import { Exact } from '../../machines/math/exact.ts';
 
@@ -19,15 +19,6 @@ export function order(side: 'buy' | 'sell', qty: string, opts: { symbol?: string
   };
 }
 
-const NO_LIMITS: SymbolLimits = {
-  maxOrderQuantity: null,
-  maxOrderNotional: null,
-  maxPosition: null,
-  priceCollar: null,
-  duplicateWindowMs: null,
-  restricted: false,
-  maxGrossExposure: null,
-};
 
 type LimitFigures = Partial<Record<'maxOrderQuantity' | 'maxOrderNotional' | 'maxPosition' | 'priceCollar' | 'maxGrossExposure', string>>;
 
