@@ -8,7 +8,7 @@ import { BreakerState } from '../../machines/constants.ts';
 import type { ClusterTracker } from '../../machines/rules/cluster.ts';
 import type { Clock, CancelTimer } from '../clock.ts';
 import type { ResolvedSettings } from '../config.ts';
-import { RiskEventType, type RiskEvent } from '../events.ts';
+import { BREAKER_STATE_EVENTS, type RiskEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterBinding, ClusterPort, OrderLease } from '../runtime/clusterPort.ts';
 import type { ClusterConfig } from './config.ts';
@@ -16,15 +16,7 @@ import { acquireNode, type ClusterNode } from './node.ts';
 import { covers, strategySubject } from './scopes.ts';
 
 /** Events of a strategy that go to the firm's audit stream. */
-const AUDITED = new Set<string>([
-  RiskEventType.TRIPPED,
-  RiskEventType.MANUAL_HALT,
-  RiskEventType.RESET_REQUESTED,
-  RiskEventType.RESET_CONFIRMED,
-  RiskEventType.RESET_REFUSED,
-  RiskEventType.RESET_EXPIRED,
-  RiskEventType.RECOVERED,
-]);
+const AUDITED = new Set<string>(BREAKER_STATE_EVENTS);
 
 /** How often at most a strategy publishes its P&L to the bucket (ms). */
 const PNL_EVERY_MS = 100;

@@ -10,7 +10,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { BreakerType } from '../../../machines/constants.ts';
 import type { CancelTimer, Clock } from '../../clock.ts';
-import { RiskEventType, type RiskEvent } from '../../events.ts';
+import { BREAKER_STATE_EVENTS, RiskEventType, type RiskEvent } from '../../events.ts';
 import type { Logger } from '../../logger.ts';
 import type { Figures } from '../figures.ts';
 import type { Decision, DecimalInput, FillReport, OrderSide } from '../types.ts';
@@ -21,13 +21,7 @@ import type { HistoryError, HistoryFill, HistoryMark, HistoryPoint, StrategyHist
 
 /** Events marked on the chart (each pins the value it happened at). */
 const MARKS = new Set<string>([
-  RiskEventType.TRIPPED,
-  RiskEventType.MANUAL_HALT,
-  RiskEventType.RESET_REQUESTED,
-  RiskEventType.RESET_CONFIRMED,
-  RiskEventType.RESET_REFUSED,
-  RiskEventType.RESET_EXPIRED,
-  RiskEventType.RECOVERED,
+  ...BREAKER_STATE_EVENTS,
   RiskEventType.RESTORE_FAILED,
   RiskEventType.STORE_FAILED,
 ]);
