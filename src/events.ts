@@ -48,17 +48,6 @@ export const RiskEventType = {
 } as const;
 export type RiskEventType = (typeof RiskEventType)[keyof typeof RiskEventType];
 
-/** The events that change what a breaker shows: trips, halts, the reset steps and recoveries. */
-export const BREAKER_STATE_EVENTS: readonly RiskEventType[] = [
-  RiskEventType.TRIPPED,
-  RiskEventType.MANUAL_HALT,
-  RiskEventType.RESET_REQUESTED,
-  RiskEventType.RESET_CONFIRMED,
-  RiskEventType.RESET_REFUSED,
-  RiskEventType.RESET_EXPIRED,
-  RiskEventType.RECOVERED,
-];
-
 /** JSON-safe figures and facts that explain an event. Money values are decimal strings. */
 export type EventDetails = { readonly [key: string]: JsonValue };
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };

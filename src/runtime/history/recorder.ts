@@ -10,7 +10,8 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { BreakerType } from '../../../machines/constants.ts';
 import type { CancelTimer, Clock } from '../../clock.ts';
-import { BREAKER_STATE_EVENTS, RiskEventType, type RiskEvent } from '../../events.ts';
+import { BREAKER_STATE_EVENTS } from '../../breakerStateEvents.ts';
+import { RiskEventType, type RiskEvent } from '../../events.ts';
 import type { Logger } from '../../logger.ts';
 import type { Figures } from '../figures.ts';
 import type { Decision, DecimalInput, FillReport, OrderSide } from '../types.ts';
