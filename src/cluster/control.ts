@@ -68,6 +68,7 @@ export class ScopeControl {
       bucket: link.bucketUp ? 'up' : 'down',
       downForMs: link.downSince === null ? 0 : Date.now() - link.downSince,
       lagMs: link.lagMs,
+      auditBacklog: this.#node.auditBacklog,
       heartbeatTimeout: c.heartbeatTimeout,
       halts: [...link.halts.values()].map((h) => ({ scope: h.scope, operator: h.operator, reason: h.reason, at: new Date(h.at).toISOString() })),
       limits: this.#node.limits.status(),

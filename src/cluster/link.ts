@@ -221,6 +221,9 @@ export class ClusterLink {
         // A silent partition (no TCP reset) is noticed by missed pings within the heartbeat timeout.
         pingInterval: Math.max(250, Math.floor((c.heartbeatTimeout * 1000) / 3)),
         maxPingOut: 2,
+        // No stack captured per request: every audit publish is one, and the capture costs more
+        // than the publish itself (our own logs say where an operation started).
+        noAsyncTraces: true,
         ...auth,
       });
     } catch (error) {

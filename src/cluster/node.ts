@@ -43,6 +43,11 @@ export class ClusterNode {
     this.link.start();
   }
 
+  /** Audit records waiting for the firm's stream (grows while the link is down; 0 when caught up). */
+  get auditBacklog(): number {
+    return this.#backlog.length;
+  }
+
   get config(): ClusterConfig {
     return this.link.config;
   }

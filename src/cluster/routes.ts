@@ -60,7 +60,7 @@ export function registerFirmRoutes(app: FastifyInstance, options: { read: RouteS
   });
 }
 
-/** Prometheus: link state, bucket lag and halts by scope, read at scrape time. */
+/** Prometheus: link state, bucket lag, the audit backlog and halts by scope, read at scrape time. */
 function registerClusterMetrics(registry: Registry): void {
   if (registry.getSingleMetric('breakerbox_cluster_link_up')) return;
   new Gauge({
@@ -91,6 +91,16 @@ function registerClusterMetrics(registry: Registry): void {
     collect() {
       this.reset();
       for (const n of clusterNodes()) this.set({ firm: n.config.firm }, n.link.downSince === null ? 0 : (Date.now() - n.link.downSince) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'breakerbox_cluster_audit_backlog',
+    help: "Audit records not yet acknowledged by the firm's stream (kept and retried while it is unreachable)",
+    labelNames: ['firm'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const n of clusterNodes()) this.set({ firm: n.config.firm }, n.auditBacklog);
     },
   });
   new Gauge({

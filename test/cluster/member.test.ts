@@ -3,8 +3,11 @@
  * heartbeat on the injected clock, the order budget's lease, and nothing changes without `cluster`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { Registry } from 'prom-client';
 import { createActor } from 'xstate';
 import { registryRow } from '../../machines/rules/registry.ts';
+import { registerFirmRoutes } from '../../src/cluster/routes.ts';
 import { clusterNodes } from '../../src/cluster/node.ts';
 import { createMemoryLogger, createRiskRuntime, ManualClock, type RiskRuntime } from '../../src/index.ts';
 import { NatsServer } from './nats.ts';
@@ -119,4 +122,36 @@ describe('a runtime in the cluster', () => {
     expect(rt.check(ORDER)).toMatchObject({ allowed: false, code: 'FIRM_ORDER_RATE' });
     await rt.stop();
   });
+  it('audit records are kept while the stream is unreachable, counted in the firm status and the metrics, and published once it is back', async () => {
+    const own = await NatsServer.start();
+    const registry = new Registry();
+    const app = Fastify();
+    registerFirmRoutes(app, { read: {}, operator: {}, registry });
+    const backlogMetric = async () => {
+      const line = (await registry.metrics()).split('\n').find((l) => l.startsWith('breakerbox_cluster_audit_backlog{firm="audited"}'));
+      return line === undefined ? null : Number(line.split(' ').at(-1));
+    };
+    try {
+      const rt = await createRiskRuntime({ strategy: 'audited-1', store: false, logger: createMemoryLogger(), cluster: { servers: own.url, firm: 'audited', heartbeatTimeout: 1 } });
+      rt.updatePortfolio({ value: 1000 });
+      const node = clusterNodes().find((n) => n.config.firm === 'audited')!;
+      await until(() => node.link.up, 5000);
+      await own.kill();
+      await until(() => !node.link.up, 5000);
+      rt.halt({ operator: 'risk', reason: 'while the stream is away' });
+      expect(node.auditBacklog).toBeGreaterThanOrEqual(1);
+      expect(node.control.status()).toMatchObject({ link: 'down', auditBacklog: node.auditBacklog });
+      expect(await backlogMetric()).toBe(node.auditBacklog);
+      await own.restart();
+      await until(() => node.link.up && node.auditBacklog === 0, 15_000);
+      expect(node.control.status()).toMatchObject({ auditBacklog: 0 });
+      expect(await backlogMetric()).toBe(0);
+      const published = (await node.link.readAudit({ limit: 100 })) as { type?: string; strategy?: string; operator?: string }[];
+      expect(published).toContainEqual(expect.objectContaining({ type: 'ManualHalt', strategy: 'audited-1', operator: 'risk' }));
+      await rt.stop();
+    } finally {
+      await app.close();
+      await own.kill();
+    }
+  }, 30_000);
 });

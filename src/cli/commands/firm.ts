@@ -69,11 +69,12 @@ export function firmCommand(): Command {
         link: string;
         bucket: string;
         lagMs: number | null;
+        auditBacklog: number;
         halts: { scope: string; operator: string; reason: string; at: string }[];
         strategies: { name: string; desk: string; cluster: string | null }[];
       }>('GET', '/api/firm');
       if (opts.json) return void process.stdout.write(`${JSON.stringify(s)}\n`); // one JSON line
-      const lines = [`firm ${s.firm}: link ${s.link}, bucket ${s.bucket}${s.lagMs === null ? '' : `, lag ${s.lagMs.toFixed(1)} ms`}`];
+      const lines = [`firm ${s.firm}: link ${s.link}, bucket ${s.bucket}${s.lagMs === null ? '' : `, lag ${s.lagMs.toFixed(1)} ms`}${s.auditBacklog > 0 ? `, ${s.auditBacklog} audit records not yet published` : ''}`];
       lines.push(s.halts.length === 0 ? 'no halts' : s.halts.map((h) => `HALTED ${h.scope} by ${h.operator} at ${h.at}: ${h.reason}`).join('\n'));
       for (const st of s.strategies) lines.push(`  ${st.name} (desk ${st.desk}): cluster ${st.cluster ?? 'unknown'}`);
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -12,6 +12,7 @@ interface FirmStatus {
   bucket: 'up' | 'down';
   downForMs: number;
   lagMs: number | null;
+  auditBacklog: number;
   heartbeatTimeout: number;
   halts: { scope: string; operator: string; reason: string; at: string }[];
   strategies: { name: string; desk: string; cluster: string | null; haltedAt: string[] }[];
@@ -112,6 +113,7 @@ export function renderFirm(): void {
               <div class="figure"><dt>Link</dt><dd class=${s.link === 'up' ? '' : 'bad'}>${s.link}</dd></div>
               <div class="figure"><dt>Bucket</dt><dd class=${s.bucket === 'up' ? '' : 'bad'}>${s.bucket}</dd></div>
               <div class="figure"><dt>Lag</dt><dd>${s.lagMs === null ? '–' : `${s.lagMs.toFixed(1)} ms`}</dd></div>
+              ${s.auditBacklog > 0 ? html`<div class="figure"><dt>Audit backlog</dt><dd class="warn">${s.auditBacklog} not yet published</dd></div>` : nothing}
               ${s.downForMs > 0 ? html`<div class="figure"><dt>Down for</dt><dd>${duration(s.downForMs)}</dd></div>` : nothing}
             </dl>
             <h3>Halts in force</h3>
