@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, ResetError } from '../errors.ts';
-import { ClusterUnavailable, type StoredHalt } from './link.ts';
-import type { ClusterNode } from './node.ts';
+import { ClusterUnavailable } from './link.ts';
+import type { StoredHalt } from './records.ts';
+import type { FirmNode } from './firmNode.ts';
 import { confirmationName, covers, scopeSubject, type Scope } from './scopes.ts';
 
 /** How long a scope's reset token stays valid (ms). */
@@ -21,10 +22,10 @@ export interface ScopeResetTicket {
 }
 
 export class ScopeControl {
-  readonly #node: ClusterNode;
+  readonly #node: FirmNode;
   readonly #tickets = new Map<string, { scope: Scope; revision: number; expiresAt: number }>();
 
-  constructor(node: ClusterNode) {
+  constructor(node: FirmNode) {
     this.#node = node;
   }
 

@@ -8,13 +8,13 @@ import type { Logger } from '../logger.ts';
 import type { OrderLease } from '../runtime/clusterPort.ts';
 import { RejectCode } from '../runtime/types.ts';
 import type { ClusterLink } from './link.ts';
-import type { ClusterNode } from './node.ts';
+import type { FirmNode } from './firmNode.ts';
 
 /** The operator recorded when a firm-wide limit halts the firm. */
 export const FIRM_LIMITS_OPERATOR = 'breakerbox-firm-limits';
 
 export class FirmLimitsWatcher {
-  readonly #node: ClusterNode;
+  readonly #node: FirmNode;
   readonly #limit: string | null;
   readonly #log: Logger;
   #sum: string | null = null;
@@ -23,7 +23,7 @@ export class FirmLimitsWatcher {
   #breached = false;
   readonly #unlisten: () => void;
 
-  constructor(node: ClusterNode, dailyLoss: { limitAmount: string } | null, logger: Logger) {
+  constructor(node: FirmNode, dailyLoss: { limitAmount: string } | null, logger: Logger) {
     this.#node = node;
     this.#limit = dailyLoss?.limitAmount ?? null;
     this.#log = logger;

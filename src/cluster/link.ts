@@ -4,50 +4,23 @@
  * halts (read once, then watched), says whether the link and the bucket are reachable, and
  * tells its members (one per strategy) when either changes. It never touches a runtime.
  */
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
-import { credsAuthenticator, type NatsConnection, type QueuedIterator } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import { BreakerboxError, ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from './config.ts';
-import { auditStreamName, auditSubjects, bucketName, haltKey, scopeOfHaltKey, type Scope } from './scopes.ts';
-
-/** A halt as stored in the bucket (value of `halt.<scope>`). */
-export interface StoredHalt {
-  readonly scope: Scope;
-  readonly operator: string;
-  readonly reason: string;
-  readonly at: number;
-  readonly revision: number;
-}
-
-/** One strategy's P&L today, as its process published it (value of `pnl.<strategy>`). */
-export interface StoredPnl {
-  readonly strategy: string;
-  readonly desk: string;
-  readonly pnl: string;
-  readonly tradingDay: string | null;
-  readonly at: number;
-}
+import { ensureAuditStream, publishAudit, readAudit } from './auditStream.ts';
+import { openConnection } from './connection.ts';
+import type { HaltValue, StoredHalt, StoredPnl } from './records.ts';
+import { bucketName, haltKey, scopeOfHaltKey, type Scope } from './scopes.ts';
 
 export type LinkChange = 'link' | 'halts' | 'pnl';
 
-/** The stored value of a halt key: an active halt, or the marker of its lift. */
-interface HaltValue {
-  readonly scope: Scope;
-  readonly operator: string;
-  readonly reason: string;
-  readonly at: number;
-  readonly lifted?: { readonly operator: string; readonly at: number };
-}
-
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 const json = (value: unknown): Uint8Array => enc.encode(JSON.stringify(value));
 
 export class ClusterLink {
@@ -171,29 +144,13 @@ export class ClusterLink {
   /** Publishes one record to the firm's audit stream (acknowledged by JetStream). */
   async audit(subject: string, record: unknown): Promise<void> {
     if (!this.#js) throw new Error('not connected to the cluster');
-    await this.#js.publish(subject, json(record), { timeout: 2000 });
+    await publishAudit(this.#js, subject, record);
   }
 
   /** Reads the firm's audit stream: the records since `since` (ms), at most `limit`, oldest first. */
   async readAudit(options: { since?: number; limit: number; subject?: string }): Promise<unknown[]> {
     if (!this.#js) throw new Error('not connected to the cluster');
-    const consumer = await this.#js.consumers.get(auditStreamName(this.config.firm), {
-      filter_subjects: options.subject ?? auditSubjects(this.config.firm),
-      ...(options.since === undefined
-        ? { deliver_policy: DeliverPolicy.All }
-        : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(options.since).toISOString() }),
-    });
-    const out: unknown[] = [];
-    const messages = await consumer.fetch({ max_messages: options.limit, expires: 1500 });
-    for await (const m of messages) {
-      try {
-        out.push(JSON.parse(dec.decode(m.data)));
-      } catch {
-        out.push({ unreadable: m.subject });
-      }
-      if (m.info.pending === 0 || out.length >= options.limit) break;
-    }
-    return out;
+    return readAudit(this.#js, this.config.firm, options);
   }
 
   async close(): Promise<void> {
@@ -207,25 +164,8 @@ export class ClusterLink {
   // ───────────────────────────── connection ─────────────────────────────
 
   async #connect(): Promise<void> {
-    const c = this.config;
-    const auth = c.credentials ? { authenticator: credsAuthenticator(await readFile(c.credentials)) } : c.token ? { token: c.token } : {};
     try {
-      this.#nc = await connect({
-        servers: [...c.servers],
-        name: `breakerbox ${c.firm}/${c.desk} ${this.id}`,
-        reconnect: true,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        reconnectJitter: 50,
-        waitOnFirstConnect: true,
-        // A silent partition (no TCP reset) is noticed by missed pings within the heartbeat timeout.
-        pingInterval: Math.max(250, Math.floor((c.heartbeatTimeout * 1000) / 3)),
-        maxPingOut: 2,
-        // No stack captured per request: every audit publish is one, and the capture costs more
-        // than the publish itself (our own logs say where an operation started).
-        noAsyncTraces: true,
-        ...auth,
-      });
+      this.#nc = await openConnection(this.config, this.id);
     } catch (error) {
       this.#log.error({ event: 'cluster_connect_failed', error: (error as Error).message }, 'cannot connect to the cluster');
       return;
@@ -291,7 +231,7 @@ export class ClusterLink {
   async #sync(): Promise<void> {
     const c = this.config;
     this.#kv ??= await new Kvm(this.#js!).create(bucketName(c.firm), { history: 1 });
-    await this.#ensureStream();
+    await ensureAuditStream(this.#jsm!, this.config.firm);
     this.#stopWatchers();
     const status = await this.#kv.status();
     const lastSeq = status.streamInfo.state.last_seq;
@@ -323,15 +263,6 @@ export class ClusterLink {
     this.#emit('halts');
     this.#emit('pnl');
     this.#resolveReady();
-  }
-
-  async #ensureStream(): Promise<void> {
-    const name = auditStreamName(this.config.firm);
-    try {
-      await this.#jsm!.streams.info(name);
-    } catch {
-      await this.#jsm!.streams.add({ name, subjects: [auditSubjects(this.config.firm)], max_age: 0 });
-    }
   }
 
   async #follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {

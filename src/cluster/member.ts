@@ -13,7 +13,8 @@ import type { RiskEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterBinding, ClusterPort, OrderLease } from '../runtime/clusterPort.ts';
 import type { ClusterConfig } from './config.ts';
-import { acquireNode, type ClusterNode } from './node.ts';
+import type { FirmMember, FirmNode } from './firmNode.ts';
+import { acquireNode } from './node.ts';
 import { covers, strategySubject } from './scopes.ts';
 
 /** Events of a strategy that go to the firm's audit stream. */
@@ -33,9 +34,9 @@ export async function joinCluster(settings: ResolvedSettings, deps: { clock: Clo
   return new ClusterMember(node, config, settings.strategy, deps.logger);
 }
 
-export class ClusterMember implements ClusterBinding {
+export class ClusterMember implements ClusterBinding, FirmMember {
   readonly lease: OrderLease | null;
-  readonly #node: ClusterNode;
+  readonly #node: FirmNode;
   readonly #config: ClusterConfig;
   readonly #strategy: string;
   readonly #log: Logger;
@@ -46,7 +47,7 @@ export class ClusterMember implements ClusterBinding {
   #subs: Subscription[] = [];
   #detached = false;
 
-  constructor(node: ClusterNode, config: ClusterConfig, strategy: string, logger: Logger) {
+  constructor(node: FirmNode, config: ClusterConfig, strategy: string, logger: Logger) {
     this.#node = node;
     this.#config = config;
     this.#strategy = strategy;

@@ -9,15 +9,15 @@ import type { ClusterConfig, FirmLimits } from './config.ts';
 import { ScopeControl } from './control.ts';
 import { FirmLimitsWatcher, OrderBudget } from './limits.ts';
 import { ClusterLink } from './link.ts';
-import type { ClusterMember } from './member.ts';
+import type { FirmMember, FirmNode } from './firmNode.ts';
 
 /** Records kept for the audit stream while the link is down (oldest dropped beyond it, and logged). */
 const AUDIT_BACKLOG = 10_000;
 
-export class ClusterNode {
+export class ClusterNode implements FirmNode {
   readonly key: string;
   readonly link: ClusterLink;
-  readonly members = new Set<ClusterMember>();
+  readonly members = new Set<FirmMember>();
   readonly limits: FirmLimitsWatcher;
   readonly budget: OrderBudget | null;
   readonly control: ScopeControl;

@@ -1,12 +1,12 @@
 import type { TraceStep } from './trace.ts';
-import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
+import { Subject, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Actor } from 'xstate';
 import { BreakerState, BreakerType, type OnTrip, type TradingMode } from '../../machines/constants.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import type { supervisorMachine } from '../../machines/supervisor.ts';
 import type { AttemptRecord } from '../alerts/index.ts';
 import { effectiveConfig } from '../config.ts';
-import { describeValue, ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
+import { ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
 import { RiskEventType, type RiskEvent } from '../events.ts';
 import { alertSink } from './alertWiring.ts';
 import { RuntimeCore, type RuntimeParts } from './core.ts';
@@ -15,11 +15,14 @@ import type { JournalQuery } from './eventLog.ts';
 import { actorFailed, afterRestore, cancelAllOrders, failClosed, listenerFailed, storeFailed, supervisorFailed } from './faults.ts';
 import { defaultHistorySince } from './history/since.ts';
 import type { StrategyHistory } from './history/types.ts';
-import { MAX_NAME_LENGTH, OrderDraft, parseTimestamp, readOrderInto, validateErrorReport, validateFill } from './inputs.ts';
+import { OrderDraft, parseTimestamp, readOrderInto } from './inputs.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
+import { recordError, recordFill, recordOrderClosed } from './reports.ts';
+import { shutDown } from './shutdown.ts';
+import { connectInputs, guardOrders } from './streams.ts';
 import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
-import { checkFailed, control, countError, noticeStale, notifyDecision, orderRateSignal, portfolioContext, recover, rejectInput, rejectMalformed, setDataFault, signal } from './signals.ts';
+import { checkFailed, control, noticeStale, notifyDecision, orderRateSignal, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
 
@@ -112,35 +115,13 @@ export class RiskRuntime {
    */
   recordError(report: ErrorReport): void {
     this.#assertRunning();
-    const core = this.#core;
-    core.step.run(() => {
-      let valid: ErrorReport;
-      try {
-        valid = validateErrorReport(report);
-      } catch (error) {
-        rejectInput(core, 'error', error);
-        throw error;
-      }
-      core.emit(RiskEventType.ERROR_RECORDED, 'errorRate', { kind: valid.kind, message: valid.message.slice(0, 500) });
-      countError(core, valid.kind, valid.message);
-    });
+    recordError(this.#core, report);
   }
 
   /** Reports an execution from the broker, for live views. A malformed fill is refused and counted as a `data_error`. */
   recordFill(fill: Fill): void {
     this.#assertRunning();
-    const core = this.#core;
-    core.step.run(() => {
-      let report: FillReport;
-      try {
-        report = validateFill(fill, core.clock.now());
-      } catch (error) {
-        rejectInput(core, 'fill', error);
-        throw error;
-      }
-      core.controls.fill(report);
-      core.step.notify(() => core.fills$.next(report));
-    });
+    recordFill(this.#core, fill);
   }
 
   /**
@@ -151,16 +132,7 @@ export class RiskRuntime {
    */
   recordOrderClosed(request: { id: string }): boolean {
     this.#assertRunning();
-    let id: unknown;
-    try {
-      ({ id } = (request ?? {}) as { id?: unknown });
-    } catch {
-      throw new InvalidInputError('request', request, 'could not be read');
-    }
-    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_NAME_LENGTH) {
-      throw new InvalidInputError('id', id, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`);
-    }
-    return this.#core.step.run(() => this.#core.controls.close(id));
+    return recordOrderClosed(this.#core, request);
   }
 
   /** Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault. */
@@ -205,18 +177,7 @@ export class RiskRuntime {
 
   /** An RxJS operator: passes allowed orders on; rejected ones go to {@link rejected$}. */
   guard<T>(): OperatorFunction<T, T> {
-    return (source) =>
-      new Observable<T>((subscriber) =>
-        source.subscribe({
-          next: (order) => {
-            const decision = this.check(order);
-            if (decision.allowed) subscriber.next(order);
-            else this.#core.rejected$.next({ order, decision, at: this.#core.clock.now() });
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        }),
-      );
+    return guardOrders<T>(this, this.#core);
   }
 
   /**
@@ -226,34 +187,7 @@ export class RiskRuntime {
    */
   connect(inputs: { ledger$?: Observable<PortfolioUpdate>; orders$?: Observable<unknown>; errors$?: Observable<ErrorReport> }): () => void {
     this.#assertRunning();
-    const core = this.#core;
-    const subs: Subscription[] = [];
-    const swallow = (fn: () => void) => {
-      try {
-        fn();
-      } catch {
-        // Already logged, journalled and counted by the method itself; the stream goes on.
-      }
-    };
-    if (inputs.ledger$) {
-      subs.push(
-        inputs.ledger$.subscribe({
-          next: (update) => swallow(() => this.updatePortfolio(update)),
-          error: (error: unknown) => core.step.run(() => setDataFault(core, `ledger stream failed: ${error instanceof Error ? error.message : describeValue(error)}`)),
-        }),
-      );
-    }
-    if (inputs.errors$) subs.push(inputs.errors$.subscribe({ next: (report) => swallow(() => this.recordError(report)) }));
-    if (inputs.orders$) {
-      subs.push(
-        inputs.orders$.subscribe({
-          next: (order) => {
-            const decision = this.check(order);
-            if (!decision.allowed) core.rejected$.next({ order, decision, at: core.clock.now() });
-          },
-        }),
-      );
-    }
+    const subs = connectInputs(this, this.#core, inputs);
     this.#subscriptions.push(...subs);
     return () => subs.forEach((s) => s.unsubscribe());
   }
@@ -384,24 +318,10 @@ export class RiskRuntime {
 
   /** Stops the runtime: unsubscribes inputs, cancels timers, writes what is pending, closes the store. */
   async stop(): Promise<void> {
-    const core = this.#core;
-    if (core.gate.stopped) return;
+    if (this.#core.gate.stopped) return;
     // A failed store must not stop the stop: what could be written was; the failure was alerted.
     await this.flush().catch(() => undefined);
-    await core.cluster?.detach().catch(() => undefined);
-    core.gate.stop();
-    this.#subscriptions.forEach((s) => s.unsubscribe());
-    core.timers.stop();
-    core.staleWatch?.stop();
-    core.host.stop();
-    await core.durability.close();
-    await core.history.close();
-    if (core.alerts) await core.alerts.manager.close();
-    core.alerts?.attempts$.complete();
-    await core.store.close();
-    this.#unreportListenerErrors();
-    for (const subject of [core.events$, core.state$, core.rejected$, core.decisions$, core.portfolio$, core.fills$]) subject.complete();
-    core.log.info({ event: 'runtime_stopped', strategy: this.strategy }, 'runtime stopped');
+    await shutDown(this.#core, this.#subscriptions, this.#unreportListenerErrors);
   }
 
   #assertRunning(): void {

@@ -65,7 +65,6 @@ export class InvariantViolation extends Error {
 }
 
 const DEFAULT_START = Date.UTC(2026, 0, 5, 14, 0, 0);
-const NON_NORMAL_ENTRY = new Set(['NORMAL>TRIPPED', 'NORMAL>MANUALLY_HALTED']);
 
 /** Runs `commands` once against a fresh runtime; throws {@link InvariantViolation} on the first broken invariant. */
 export async function runScenario(commands: readonly ScenarioCommand[], options: RunOptions = {}): Promise<void> {

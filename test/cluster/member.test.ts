@@ -101,6 +101,19 @@ describe('a runtime in the cluster', () => {
     await rt.stop();
   });
 
+  it('an unreadable credentials file is a logged connect failure and a tripped cluster breaker, not a crash', async () => {
+    const clock = new ManualClock(Date.now());
+    const logger = createMemoryLogger();
+    const missing = '/nonexistent/breakerbox-test.creds';
+    const rt = await createRiskRuntime({ strategy: 'nocreds', store: false, clock, logger, cluster: { servers: nats.url, firm: 'nocreds', credentials: missing, heartbeatTimeout: 0.5 } });
+    rt.updatePortfolio({ value: 1000, timestamp: clock.now() });
+    await until(() => logger.entries.some((e) => e.event === 'cluster_connect_failed'));
+    expect(logger.entries.find((e) => e.event === 'cluster_connect_failed')).toMatchObject({ level: 'error', error: expect.stringContaining(missing) });
+    expect(rt.status().breakers.cluster).toMatchObject({ state: 'TRIPPED', figures: { link: 'down' } });
+    expect(rt.check(ORDER)).toMatchObject({ allowed: false, breaker: 'cluster' });
+    await rt.stop();
+  });
+
   it('the firm order budget is leased in slices: check() decrements locally and rejects without a lease', async () => {
     const rt = await createRiskRuntime({
       strategy: 'budgeted',

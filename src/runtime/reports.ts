@@ -1,0 +1,56 @@
+/**
+ * The steps of the reports a strategy makes besides its portfolio: an error (for the error-rate
+ * breaker), a fill and a closed order (for the pre-trade limits' projected positions). Each is
+ * one step; a malformed report is refused with the field at fault (errors and fills counted as a
+ * `data_error`).
+ */
+import { RiskEventType } from '../events.ts';
+import { InvalidInputError } from '../errors.ts';
+import type { RuntimeCore } from './core.ts';
+import { MAX_NAME_LENGTH, validateErrorReport, validateFill } from './inputs.ts';
+import { countError, rejectInput } from './signals.ts';
+import type { ErrorReport, Fill, FillReport } from './types.ts';
+
+/** An error report: journalled, then counted by the error-rate breaker. */
+export function recordError(core: RuntimeCore, report: ErrorReport): void {
+  core.step.run(() => {
+    let valid: ErrorReport;
+    try {
+      valid = validateErrorReport(report);
+    } catch (error) {
+      rejectInput(core, 'error', error);
+      throw error;
+    }
+    core.emit(RiskEventType.ERROR_RECORDED, 'errorRate', { kind: valid.kind, message: valid.message.slice(0, 500) });
+    countError(core, valid.kind, valid.message);
+  });
+}
+
+/** An execution: moves quantity from open to filled, and goes out on `fills$`. */
+export function recordFill(core: RuntimeCore, fill: Fill): void {
+  core.step.run(() => {
+    let report: FillReport;
+    try {
+      report = validateFill(fill, core.clock.now());
+    } catch (error) {
+      rejectInput(core, 'fill', error);
+      throw error;
+    }
+    core.controls.fill(report);
+    core.step.notify(() => core.fills$.next(report));
+  });
+}
+
+/** A closed order: releases what is left of it open; whether an open order with that id was known. */
+export function recordOrderClosed(core: RuntimeCore, request: { id: string }): boolean {
+  let id: unknown;
+  try {
+    ({ id } = (request ?? {}) as { id?: unknown });
+  } catch {
+    throw new InvalidInputError('request', request, 'could not be read');
+  }
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_NAME_LENGTH) {
+    throw new InvalidInputError('id', id, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`);
+  }
+  return core.step.run(() => core.controls.close(id));
+}
