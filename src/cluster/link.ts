@@ -314,6 +314,8 @@ export class ClusterLink {
     this.bucketUp = bucketUp;
     if (this.up) this.downSince = null;
     else if (wasUp || this.downSince === null) this.downSince = Date.now();
+    // A lag is only shown while it can be measured: a down link has none (not its last one).
+    if (!this.up) this.lagMs = null;
     if (changed) this.#emit('link');
   }
 

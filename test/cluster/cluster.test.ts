@@ -164,6 +164,9 @@ describe('firm-wide kill switch across processes', () => {
     for (const { p, name } of live) expect(await allowed(p, name)).toBe(false);
     const rates = live.filter(({ name }) => desk(name) === 'rates');
     expect((await cluster(rates[0]!.p, rates[0]!.name)).reason).toMatch(/cluster link unreachable/);
+    // The trips' audit records wait in the process's backlog, and `firm status` says so.
+    const down = await cli(['firm', 'status']);
+    expect(down.stdout).toMatch(/^firm acme: link down, bucket down, \d+ audit records not yet published$/m);
 
     await nats.restart();
     await until('rates to recover by themselves', async () => (await Promise.all(rates.map(({ p, name }) => allowed(p, name)))).every(Boolean), 15_000);

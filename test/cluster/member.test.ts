@@ -153,7 +153,7 @@ describe('a runtime in the cluster', () => {
       await until(() => !node.link.up, 5000);
       rt.halt({ operator: 'risk', reason: 'while the stream is away' });
       expect(node.auditBacklog).toBeGreaterThanOrEqual(1);
-      expect(node.control.status()).toMatchObject({ link: 'down', auditBacklog: node.auditBacklog });
+      expect(node.control.status()).toMatchObject({ link: 'down', lagMs: null, auditBacklog: node.auditBacklog });
       expect(await backlogMetric()).toBe(node.auditBacklog);
       await own.restart();
       await until(() => node.link.up && node.auditBacklog === 0, 15_000);

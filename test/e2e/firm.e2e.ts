@@ -99,6 +99,19 @@ describe('firm panel (chromium, 2 serve processes, 1 nats-server)', () => {
     await expect.poll(() => clusterState(procs[0]!, 'f1'), { timeout: 5000 }).toBe('NORMAL');
   }, 60_000);
 
+  it('shows the audit backlog while the stream is unreachable, and the link down; both clear once it is back', async () => {
+    const panel = page.locator('#firm-panel');
+    await nats.kill();
+    // A local halt while the stream is away: its audit record waits in this process's backlog.
+    await expect.poll(async () => (await api(procs[0]!, '/api/firm')).link, { timeout: 10_000 }).toBe('down');
+    await api(procs[0]!, '/api/strategies/r1/halt', { operator: 'risk-desk', reason: 'while the stream is away' });
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toMatch(/Audit backlog\s*\d+ not yet published/);
+    expect(await panel.locator('dd.bad').first().textContent()).toBe('down');
+    await nats.restart();
+    await expect.poll(async () => (await api(procs[0]!, '/api/firm')).auditBacklog, { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).not.toContain('Audit backlog');
+  }, 60_000);
+
   it('logged no console errors', () => {
     expect(errors).toEqual([]);
   });
