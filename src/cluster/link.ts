@@ -166,13 +166,14 @@ export class ClusterLink {
   async #connect(): Promise<void> {
     try {
       this.#nc = await openConnection(this.config, this.id);
+      if (this.#closed) return void (await this.#nc.close());
+      this.#js = jetstream(this.#nc, { timeout: Math.max(500, this.probeMs * 2) });
+      this.#jsm = await jetstreamManager(this.#nc, { timeout: Math.max(500, this.probeMs * 2), checkAPI: false });
     } catch (error) {
+      // Never an unhandled rejection: the link stays down and the cluster breaker trips in time.
       this.#log.error({ event: 'cluster_connect_failed', error: (error as Error).message }, 'cannot connect to the cluster');
       return;
     }
-    if (this.#closed) return void (await this.#nc.close());
-    this.#js = jetstream(this.#nc, { timeout: Math.max(500, this.probeMs * 2) });
-    this.#jsm = await jetstreamManager(this.#nc, { timeout: Math.max(500, this.probeMs * 2), checkAPI: false });
     this.linkUp = true;
     void this.#watchStatus(this.#nc);
     this.#schedule(0);
