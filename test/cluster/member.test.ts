@@ -1,12 +1,11 @@
 /**
- * The cluster breaker in one process: its chart's edges, cancels on a scoped halt, the link's
- * heartbeat on the injected clock, the order budget's lease, and nothing changes without `cluster`.
+ * The cluster breaker in one process: cancels on a scoped halt, the link's heartbeat on the
+ * injected clock, the order budget's lease, the audit backlog, and nothing changes without
+ * `cluster`. Its chart's edges are tested on their own in test/machines/clusterChart.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
-import { createActor } from 'xstate';
-import { registryRow } from '../../machines/rules/registry.ts';
 import { registerFirmRoutes } from '../../src/cluster/routes.ts';
 import { clusterNodes } from '../../src/cluster/node.ts';
 import { createMemoryLogger, createRiskRuntime, ManualClock, type RiskRuntime } from '../../src/index.ts';
@@ -24,41 +23,6 @@ const until = async (predicate: () => boolean, ms = 2000) => {
     await new Promise((r) => setTimeout(r, 5));
   }
 };
-
-describe('the cluster chart', () => {
-  const chart = registryRow('cluster').chart;
-  const up = { linkUp: true, bucketUp: true, downForMs: 0, timeoutMs: 5000, halts: 0 };
-  it('trips only when the link has been down for the heartbeat timeout, and heals itself in two steps', () => {
-    const a = createActor(chart, { input: { breaker: 'cluster' } }).start();
-    a.send({ type: 'TRIP', evidence: { ...up, linkUp: false, downForMs: 4999 } });
-    expect(a.getSnapshot().value).toBe('NORMAL');
-    a.send({ type: 'TRIP', evidence: { ...up, linkUp: false, downForMs: 5000 } });
-    expect(a.getSnapshot().value).toBe('TRIPPED');
-    a.send({ type: 'REQUEST_RESET', token: 't', deadline: 1, operator: 'x' });
-    expect(a.getSnapshot().value).toBe('TRIPPED'); // no local reset edge
-    a.send({ type: 'WINDOW_CLEARED', evidence: { ...up, bucketUp: false } });
-    expect(a.getSnapshot().value).toBe('TRIPPED');
-    a.send({ type: 'WINDOW_CLEARED', evidence: up });
-    expect(a.getSnapshot().value).toBe('RESETTING');
-    a.send({ type: 'RECOVER', evidence: up });
-    expect(a.getSnapshot().value).toBe('NORMAL');
-  });
-  it('a scoped halt wins from any state and only a lift with no halt left in scope leaves it', () => {
-    const a = createActor(chart, { input: { breaker: 'cluster' } }).start();
-    a.send({ type: 'HALT', operator: 'risk', reason: 'drill', scope: 'desk/fx' });
-    expect(a.getSnapshot()).toMatchObject({ value: 'MANUALLY_HALTED', context: { operator: 'risk', evidence: { scope: 'desk/fx' } } });
-    a.send({ type: 'HALT', operator: 'cro', reason: 'all stop', scope: 'firm' });
-    expect(a.getSnapshot().context.evidence).toMatchObject({ scope: 'firm', operator: 'cro' });
-    a.send({ type: 'LIFT', operator: 'cro', scope: 'firm', evidence: { ...up, halts: 1, scopes: ['desk/fx'] } });
-    expect(a.getSnapshot().value).toBe('MANUALLY_HALTED');
-    a.send({ type: 'CONFIRM_RESET', token: 'x', operator: 'x', evidence: {} });
-    expect(a.getSnapshot().value).toBe('MANUALLY_HALTED');
-    a.send({ type: 'LIFT', operator: 'cro', scope: 'firm', evidence: up });
-    expect(a.getSnapshot().value).toBe('RESETTING');
-    a.send({ type: 'RECOVER', evidence: up });
-    expect(a.getSnapshot().value).toBe('NORMAL');
-  });
-});
 
 describe('a runtime in the cluster', () => {
   it('without cluster nothing changes: the breaker is there, NORMAL and disabled', async () => {

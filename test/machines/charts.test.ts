@@ -205,6 +205,26 @@ describe('self-healing chart', () => {
     expect(state(a)).toBe('NORMAL');
   });
 
+  it('trips only when its rule holds, and an unguarded or unknown event never errors the actor', () => {
+    const a = start('selfHealing', BreakerType.ORDER_RATE);
+    a.send(TRIP({ trip: false, n: 1 }));
+    expect(state(a)).toBe('NORMAL');
+    a.send(TRIP({ trip: true, n: 2 }));
+    expect(state(a)).toBe('TRIPPED');
+    expect(ctx(a)).toMatchObject({ reason: 'described 2', cause: { type: 'TRIP' } });
+    expect(a.getSnapshot().status).toBe('active');
+  });
+
+  it('an expiry with another token leaves a manual reset waiting (the actor stays active)', () => {
+    const a = start('manual', BreakerType.MANUAL);
+    a.send({ type: 'HALT', operator: 'alice', reason: 'r' });
+    a.send(REQUEST('t'));
+    a.send({ type: 'RESET_EXPIRED', token: 'other' });
+    expect(a.getSnapshot()).toMatchObject({ value: 'RESETTING', status: 'active', context: { resetToken: 't' } });
+    a.send({ type: 'RESET_EXPIRED', token: 't' });
+    expect(a.getSnapshot()).toMatchObject({ value: 'MANUALLY_HALTED', status: 'active', context: { resetToken: null } });
+  });
+
   it('does not heal from NORMAL', () => {
     const a = start('selfHealing', BreakerType.ORDER_RATE);
     a.send({ type: 'WINDOW_CLEARED', evidence: { clear: true } });
