@@ -25,7 +25,7 @@ import {
   type RiskRuntime,
 } from '../src/index.ts';
 import { positiveDecimalValue } from '../machines/math/exact.ts';
-import { fmtNs, fmtRate, fmtRatio, measure, pairedRatio, pairedVerdict, ratioVerdict, table, verdict, type BatchTask, type Measured } from './lib.ts';
+import { fmtNs, fmtRate, fmtRatio, measure, pairedRatio, pairedVerdict, ratioVerdict, table, verdict, type Measured } from './lib.ts';
 
 /** Calls per tinybench iteration for synchronous operations. */
 const SYNC_BATCH = 1000;

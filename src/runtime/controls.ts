@@ -4,7 +4,7 @@ import { LIMITS, reduceOnlyLimit } from '../../machines/limits/registry.ts';
 import { Exact } from '../../machines/math/exact.ts';
 import { LimitSet, type ParsedLimits } from '../limitsConfig.ts';
 import { DuplicateIndex } from './duplicates.ts';
-import type { ValidOrder } from './inputs.ts';
+import type { ValidOrder } from './orderInput.ts';
 import type { ControlsStatus, FillReport, Position, SymbolControls } from './types.ts';
 
 /** Why a pre-trade control rejected an order. */

@@ -3,7 +3,7 @@ import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, BreakerType, OnTrip } 
 import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { Controls } from './controls.ts';
-import { OrderDraft } from './inputs.ts';
+import { OrderDraft } from './orderInput.ts';
 import { StaleWatch } from './staleness.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';

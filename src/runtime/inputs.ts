@@ -2,12 +2,14 @@
  * Validation of everything that enters the runtime. Each validator reads every field of its
  * input exactly once (one destructuring inside a try), so a getter that throws or changes its
  * answer, a Proxy or a revoked Proxy yields an InvalidInputError naming the field, never a
- * throw of another kind and never two different views of one input.
+ * throw of another kind and never two different views of one input. Orders, the hot path of
+ * `check()`, are read in orderInput.ts.
  */
 import { ERROR_KINDS, type ErrorKind } from '../../machines/constants.ts';
-import { isDecimalProblem, isPositiveFiniteNumber, parseExact, positiveDecimalValue, type Exact } from '../../machines/math/exact.ts';
+import type { Exact } from '../../machines/math/exact.ts';
+import { isDecimalProblem, parseExact } from '../../machines/math/exact.ts';
 import { InvalidInputError } from '../errors.ts';
-import type { DecimalInput, ErrorReport, FillReport, OrderSide, Position } from './types.ts';
+import type { DecimalInput, ErrorReport, FillReport, Position } from './types.ts';
 
 /** Which signs a decimal field accepts. */
 export type DecimalSign = 'positive' | 'nonNegative' | 'any';
@@ -20,7 +22,7 @@ export const MAX_POSITIONS = 10_000;
 export const MAX_ERROR_MESSAGE_LENGTH = 1_000;
 
 /** Why reading threw, in a few words, without ever throwing itself. */
-function threw(error: unknown): string {
+export function threw(error: unknown): string {
   try {
     const message = error instanceof Error ? error.message : undefined;
     return typeof message === 'string' && message.length > 0 ? `reading it threw: ${message.slice(0, 100)}` : 'reading it threw';
@@ -29,7 +31,7 @@ function threw(error: unknown): string {
   }
 }
 
-const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
+export const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
 
 /**
  * Parses money or a quantity into an {@link Exact}, within the input bounds. Throws an
@@ -113,7 +115,8 @@ export function parseTimestamp(input: unknown, field = 'timestamp', limits: Time
   return at;
 }
 
-function nameProblem(value: unknown): string | null {
+/** Why a symbol, id or name is refused, or null. */
+export function nameProblem(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string';
   return value.length > MAX_NAME_LENGTH ? `must be at most ${MAX_NAME_LENGTH} characters long` : null;
 }
@@ -122,119 +125,6 @@ function nameProblem(value: unknown): string | null {
 function keepDecimal(input: unknown, field: string, sign: DecimalSign): DecimalInput {
   const exact = parseDecimal(input, field, { sign });
   return typeof input === 'string' || typeof input === 'number' ? input : exact;
-}
-
-/** An order as read once from what the strategy passed. */
-export interface OrderRead {
-  readonly id: string | undefined;
-  readonly symbol: string;
-  readonly side: OrderSide;
-  /** As given (text or number); a Decimal comes back as an Exact. */
-  readonly quantity: DecimalInput;
-  /** As given, or undefined for a market order. */
-  readonly price: DecimalInput | undefined;
-}
-
-/** An order as the runtime uses it: as read, plus its figures as doubles (for the limits' fast decisions). */
-export interface ValidOrder extends OrderRead {
-  /** The quantity as the nearest double. */
-  readonly qty: number;
-  /** The price as the nearest double, or undefined for a market order. */
-  readonly px: number | undefined;
-}
-
-/**
- * Where an order is read into. `check()` reuses one per runtime (no allocation per order) and a
- * fresh one when a listener re-enters it while another order is being decided.
- */
-export class OrderDraft implements ValidOrder {
-  id: string | undefined = undefined;
-  symbol = '';
-  side: OrderSide = 'buy';
-  quantity: DecimalInput = 0;
-  price: DecimalInput | undefined = undefined;
-  qty = 0;
-  px: number | undefined = undefined;
-}
-
-interface OrderFields {
-  id?: unknown;
-  symbol?: unknown;
-  side?: unknown;
-  quantity?: unknown;
-  price?: unknown;
-}
-
-/** The Exact of the last amount that was neither text nor a number (read right after `amountOf`). */
-let lastExact: Exact | null = null;
-
-/**
- * Fast path: a positive bounded amount as the nearest double, else −1. Text is judged by one
- * scan that also yields its value (no allocation, no Decimal); a Decimal is parsed into an Exact,
- * left in `lastExact` for the caller.
- */
-function amountOf(value: unknown): number {
-  if (typeof value === 'string') return positiveDecimalValue(value);
-  if (typeof value === 'number') return isPositiveFiniteNumber(value) ? value : -1;
-  const parsed = parseExact(value);
-  if (isDecimalProblem(parsed) || !parsed.isPositive() || parsed.isZero()) return -1;
-  lastExact = parsed;
-  return parsed.toNumber();
-}
-
-function amountError(field: string, value: unknown): InvalidInputError {
-  const parsed = parseExact(value);
-  return new InvalidInputError(field, value, isDecimalProblem(parsed) ? parsed.problem : 'must be positive');
-}
-
-/**
- * Reads and checks an order (the hot path of `check()`) into `into`: each field once, quantity
- * and price judged by one scan that also yields their doubles (no Decimal built for text or
- * numbers, nothing allocated). Returns null, or the error naming the field at fault (`into` is
- * then partly written); never throws.
- */
-export function readOrderInto(order: unknown, into: OrderDraft): InvalidInputError | null {
-  if (!isObject(order)) return new InvalidInputError('order', order, 'must be an object');
-  let id: unknown, symbol: unknown, side: unknown, quantity: unknown, price: unknown;
-  try {
-    ({ id, symbol, side, quantity, price } = order as OrderFields);
-  } catch (error) {
-    return new InvalidInputError('order', order, `could not be read; ${threw(error)}`);
-  }
-  if (typeof symbol !== 'string' || symbol.length === 0 || symbol.length > MAX_NAME_LENGTH) return new InvalidInputError('order.symbol', symbol, nameProblem(symbol)!);
-  if (side !== 'buy' && side !== 'sell') return new InvalidInputError('order.side', side, 'must be "buy" or "sell"');
-  const qty = amountOf(quantity);
-  if (qty < 0) return amountError('order.quantity', quantity);
-  // A Decimal comes back as the Exact it was parsed into (it is an object that could change).
-  into.quantity = typeof quantity === 'string' || typeof quantity === 'number' ? quantity : lastExact!;
-  into.qty = qty;
-  if (price === undefined) {
-    into.price = undefined;
-    into.px = undefined;
-  } else {
-    const px = amountOf(price);
-    if (px < 0) return amountError('order.price', price);
-    into.price = typeof price === 'string' || typeof price === 'number' ? price : lastExact!;
-    into.px = px;
-  }
-  if (id !== undefined && nameProblem(id) !== null) return new InvalidInputError('order.id', id, `${nameProblem(id)!} when given`);
-  into.id = id as string | undefined;
-  into.symbol = symbol;
-  into.side = side;
-  return null;
-}
-
-/** Reads and checks an order: the order as read, or the error naming the field at fault; never throws. */
-export function readOrder(order: unknown): OrderRead | InvalidInputError {
-  const draft = new OrderDraft();
-  const problem = readOrderInto(order, draft);
-  return problem ?? { id: draft.id, symbol: draft.symbol, side: draft.side, quantity: draft.quantity, price: draft.price };
-}
-
-/** Checks an order's shape: null when well formed, else the error naming the field at fault. */
-export function orderProblem(order: unknown): InvalidInputError | null {
-  const read = readOrder(order);
-  return read instanceof InvalidInputError ? read : null;
 }
 
 function readPosition(input: unknown, field: string): Position {

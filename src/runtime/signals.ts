@@ -7,7 +7,7 @@ import { RiskEventType, type EventDetails } from '../events.ts';
 import type { RuntimeCore } from './core.ts';
 import type { PortfolioContext } from './portfolio.ts';
 import type { ControlVerdict } from './controls.ts';
-import type { ValidOrder } from './inputs.ts';
+import type { ValidOrder } from './orderInput.ts';
 import type { Decision } from './types.ts';
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { z } from 'zod';
 import type { BreakerboxMetrics } from '../metrics/metrics.ts';
-import { orderProblem } from '../runtime/inputs.ts';
+import { orderProblem } from '../runtime/orderInput.ts';
 import type { RiskRuntime } from '../runtime/runtime.ts';
 import type { ServerConfig } from './config.ts';
 import { checkBearer } from './auth.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { createAlertManager, type AlertManager } from '../../src/alerts/index.ts';
-import { mailHeader, startSmtpServer, tripEvent, waitFor, type TestSmtpServer } from './helpers.ts';
+import { mailHeader, startSmtpServer, tripEvent, waitFor } from './helpers.ts';
 
 const PASS = 'smtp-pass-SECRET-value';
 const cleanup: Array<() => Promise<void>> = [];

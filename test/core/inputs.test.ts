@@ -3,16 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError, describeValue } from '../../src/errors.ts';
 import {
   formatDuration,
-  orderProblem,
   parseDecimal,
   parseTimestamp,
-  readOrder,
   readPortfolioUpdate,
   validateErrorReport,
   validateFill,
   validateOperator,
   validatePositions,
 } from '../../src/runtime/inputs.ts';
+import { orderProblem, readOrder } from '../../src/runtime/orderInput.ts';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 
