@@ -9,20 +9,13 @@ import { Registry } from 'prom-client';
 import { registerFirmRoutes } from '../../src/cluster/routes.ts';
 import { clusterNodes } from '../../src/cluster/node.ts';
 import { createMemoryLogger, createRiskRuntime, ManualClock, type RiskRuntime } from '../../src/index.ts';
-import { NatsServer } from './nats.ts';
+import { NatsServer, until } from './nats.ts';
 
 let nats: NatsServer;
 beforeAll(async () => void (nats = await NatsServer.start()), 20_000);
 afterAll(async () => await nats?.kill());
 
 const ORDER = { symbol: 'ES', side: 'buy', quantity: 1 } as const;
-const until = async (predicate: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('a runtime in the cluster', () => {
   it('without cluster nothing changes: the breaker is there, NORMAL and disabled', async () => {

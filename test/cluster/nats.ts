@@ -70,3 +70,12 @@ export class NatsServer {
     await gone;
   }
 }
+
+/** Polls `predicate` every 5 ms until it holds; throws after `ms` (default 2 s). */
+export async function until(predicate: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterNodes } from '../../src/cluster/node.ts';
 import { createMemoryLogger, createRiskRuntime, ManualClock } from '../../src/index.ts';
-import { NatsServer } from './nats.ts';
+import { NatsServer, until } from './nats.ts';
 
 let nats: NatsServer;
 beforeAll(async () => void (nats = await NatsServer.start()), 20_000);
@@ -15,13 +15,6 @@ const LONG = [{ symbol: 'ES', quantity: '5', price: '5000' }];
 const SELL_2 = { symbol: 'ES', side: 'sell', quantity: '2', price: '5000' } as const;
 const SELL_6 = { symbol: 'ES', side: 'sell', quantity: '6', price: '5000' } as const;
 const BUY_1 = { symbol: 'ES', side: 'buy', quantity: '1', price: '5000' } as const;
-const until = async (predicate: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe("cluster onDisconnect: 'reduceOnly'", () => {
   it('a lost link: REDUCING — a sell that shrinks the long passes, a buy or a sell through zero is rejected REDUCE_ONLY', async () => {
@@ -69,7 +62,7 @@ describe("cluster onDisconnect: 'reduceOnly'", () => {
     expect(rt.check(SELL_2)).toEqual({ allowed: true });
     const node = clusterNodes().find((n) => n.config.firm === 'disc')!;
     await node.control.halt('desk/fx', 'risk', 'fx drill');
-    await until(() => rt.state === 'MANUALLY_HALTED');
+    await until(() => rt.state === 'MANUALLY_HALTED', 3000);
     expect(rt.status().tradingMode).toBe('HALTED');
     expect(rt.check(SELL_2)).toMatchObject({ allowed: false, breaker: 'cluster' });
     await rt.stop();
