@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, ResetError } from '../errors.ts';
-import { ClusterUnavailable } from './link.ts';
+import { ClusterUnavailable } from './bucketWrite.ts';
 import type { StoredHalt } from './records.ts';
 import type { FirmNode } from './firmNode.ts';
 import { confirmationName, covers, scopeSubject, type Scope } from './scopes.ts';

@@ -10,18 +10,17 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
-import { BreakerboxError, ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from './config.ts';
 import { ensureAuditStream, publishAudit, readAudit } from './auditStream.ts';
 import { openConnection } from './connection.ts';
 import type { HaltValue, StoredHalt, StoredPnl } from './records.ts';
-import { bucketName, haltKey, scopeOfHaltKey, type Scope } from './scopes.ts';
+import { readBucket } from './bucketRead.ts';
+import { BucketMirror } from './bucketMirror.ts';
+import { ClusterUnavailable, compareAndSwap, json, setHaltInBucket } from './bucketWrite.ts';
+import { bucketName, haltKey, type Scope } from './scopes.ts';
 
 export type LinkChange = 'link' | 'halts' | 'pnl';
-
-const enc = new TextEncoder();
-const json = (value: unknown): Uint8Array => enc.encode(JSON.stringify(value));
 
 export class ClusterLink {
   readonly config: ClusterConfig;
@@ -31,16 +30,16 @@ export class ClusterLink {
   /** When the link or the bucket last became unreachable (wall clock ms), or null while up. */
   downSince: number | null = Date.now();
   lagMs: number | null = null;
-  readonly halts = new Map<Scope, StoredHalt>();
-  /** Who lifted each scope's last halt (for the journals of the strategies it released). */
-  readonly lifts = new Map<Scope, { operator: string; at: number }>();
-  readonly pnl = new Map<string, StoredPnl>();
+  /** The live copy of the bucket: halts in force, last lifts, P&L figures. */
+  readonly mirror = new BucketMirror();
   #nc: NatsConnection | null = null;
   #js: JetStreamClient | null = null;
   #jsm: JetStreamManager | null = null;
   #kv: KV | null = null;
   #watchers: QueuedIterator<KvWatchEntry>[] = [];
   #synced = false;
+  /** Bumped by every sync attempt and every abandoned one: a late answer to an old attempt changes nothing. */
+  #generation = 0;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
@@ -48,11 +47,27 @@ export class ClusterLink {
   readonly #ready: Promise<void>;
   #resolveReady!: () => void;
   readonly #log: Logger;
+  readonly #readBucket: typeof readBucket;
 
-  constructor(config: ClusterConfig, logger: Logger) {
+  /** `deps.readBucket` replaces the bucket's reader (tests: a read that never answers). */
+  constructor(config: ClusterConfig, logger: Logger, deps: { readBucket?: typeof readBucket } = {}) {
     this.config = config;
     this.#log = logger;
+    this.#readBucket = deps.readBucket ?? readBucket;
     this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
+  }
+
+  get halts(): ReadonlyMap<Scope, StoredHalt> {
+    return this.mirror.halts;
+  }
+
+  /** Who lifted each scope's last halt (for the journals of the strategies it released). */
+  get lifts(): ReadonlyMap<Scope, { operator: string; at: number }> {
+    return this.mirror.lifts;
+  }
+
+  get pnl(): ReadonlyMap<string, StoredPnl> {
+    return this.mirror.pnl;
   }
 
   get up(): boolean {
@@ -62,6 +77,16 @@ export class ClusterLink {
   /** How often the bucket is probed (and a lost sync retried): a quarter of the heartbeat timeout, 100 ms to 1 s. */
   get probeMs(): number {
     return Math.min(1000, Math.max(100, (this.config.heartbeatTimeout * 1000) / 4));
+  }
+
+  /** How long one probe or re-read may take before it is abandoned and retried (ms). */
+  get attemptMs(): number {
+    return Math.max(2000, this.requestMs * 4);
+  }
+
+  /** Each JetStream request's own timeout (ms). */
+  get requestMs(): number {
+    return Math.max(500, this.probeMs * 2);
   }
 
   /** Connects in the background (retrying for ever); resolves at once. */
@@ -90,22 +115,9 @@ export class ClusterLink {
    * stays on record). Returns whether this call set it, and the halt in force.
    */
   async setHalt(scope: Scope, operator: string, reason: string): Promise<{ created: boolean; halt: StoredHalt }> {
-    const kv = this.#requireKv();
-    const key = haltKey(scope);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await kv.get(key);
-      const value = existing && existing.operation === 'PUT' ? (existing.json() as HaltValue) : null;
-      if (value && !value.lifted) return { created: false, halt: { ...value, scope, revision: existing!.revision } };
-      const next: HaltValue = { scope, operator, reason, at: Date.now() };
-      const revision = existing ? existing.revision : 0;
-      if (await this.compareAndSwap(key, next, revision)) {
-        const stored = await kv.get(key);
-        const halt = { scope, operator, reason, at: next.at, revision: stored?.revision ?? revision + 1 };
-        this.#applyHalt(scope, halt);
-        return { created: true, halt };
-      }
-    }
-    throw new ClusterUnavailable(`could not set the halt at ${scope}: the key kept changing`);
+    const outcome = await setHaltInBucket(this.#requireKv(), scope, operator, reason);
+    if (outcome.created) this.#applyHalt(scope, outcome.halt);
+    return outcome;
   }
 
   /**
@@ -130,15 +142,7 @@ export class ClusterLink {
 
   /** Creates (revision 0) or updates a key at a revision; false when someone else wrote it first. */
   async compareAndSwap(key: string, value: unknown, revision: number): Promise<boolean> {
-    const kv = this.#requireKv();
-    try {
-      if (revision === 0) await kv.create(key, json(value));
-      else await kv.update(key, json(value), revision);
-      return true;
-    } catch (error) {
-      if (/wrong last sequence|key exists/i.test(error instanceof Error ? error.message : String(error))) return false;
-      throw error;
-    }
+    return compareAndSwap(this.#requireKv(), key, value, revision);
   }
 
   /** Publishes one record to the firm's audit stream (acknowledged by JetStream). */
@@ -167,8 +171,8 @@ export class ClusterLink {
     try {
       this.#nc = await openConnection(this.config, this.id);
       if (this.#closed) return void (await this.#nc.close());
-      this.#js = jetstream(this.#nc, { timeout: Math.max(500, this.probeMs * 2) });
-      this.#jsm = await jetstreamManager(this.#nc, { timeout: Math.max(500, this.probeMs * 2), checkAPI: false });
+      this.#js = jetstream(this.#nc, { timeout: this.requestMs });
+      this.#jsm = await jetstreamManager(this.#nc, { timeout: this.requestMs, checkAPI: false });
     } catch (error) {
       // Never an unhandled rejection: the link stays down and the cluster breaker trips in time.
       this.#log.error({ event: 'cluster_connect_failed', error: (error as Error).message }, 'cannot connect to the cluster');
@@ -205,85 +209,87 @@ export class ClusterLink {
     this.#timer.unref?.();
   }
 
-  /** One probe: re-reads everything when out of sync, else heartbeats through the bucket. */
+  /**
+   * One probe: re-reads everything when out of sync, else heartbeats through the bucket. An
+   * attempt that has not answered within `attemptMs` is abandoned (a consumer that never
+   * delivers after a server restart must not stall recovery for ever) and the next one starts.
+   */
   async #tick(): Promise<void> {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
+    let deadline: NodeJS.Timeout | undefined;
     try {
       if (this.linkUp) {
         const started = performance.now();
-        if (!this.#synced) await this.#sync();
-        else await this.#kv!.put(`proc.${this.id}`, json({ id: this.id, desk: this.config.desk, at: Date.now() }));
+        const attempt = this.#synced ? this.#heartbeat() : this.#sync(++this.#generation);
+        attempt.catch(() => undefined); // an abandoned attempt's late failure is expected, not unhandled
+        const abandoned = new Promise<never>((_, reject) => {
+          deadline = setTimeout(() => reject(new AttemptAbandoned(`no answer from the cluster within ${this.attemptMs} ms`)), this.attemptMs);
+        });
+        await Promise.race([attempt, abandoned]);
         this.lagMs = performance.now() - started;
         this.#setState(true, true);
+        this.#resolveReady();
       }
     } catch (error) {
-      if (this.bucketUp || this.#synced) this.#log.warn({ event: 'cluster_bucket', bucket: 'down', error: (error as Error).message }, 'cluster bucket unreachable');
+      if (error instanceof AttemptAbandoned) this.#log.warn({ event: 'cluster_attempt_abandoned', error: error.message }, 'cluster read abandoned: retrying');
+      else if (this.bucketUp || this.#synced) this.#log.warn({ event: 'cluster_bucket', bucket: 'down', error: (error as Error).message }, 'cluster bucket unreachable');
+      this.#generation++;
       this.#synced = false;
       this.#stopWatchers();
       this.#setState(this.linkUp && !this.#nc?.isClosed(), false);
     } finally {
+      clearTimeout(deadline);
       this.#ticking = false;
       this.#schedule(this.probeMs);
     }
   }
 
-  /** Opens the bucket and the stream, reads every halt and P&L figure, then watches from there on. */
-  async #sync(): Promise<void> {
+  async #heartbeat(): Promise<void> {
+    await this.#kv!.put(`proc.${this.id}`, json({ id: this.id, desk: this.config.desk, at: Date.now() }));
+  }
+
+  /**
+   * Opens the bucket and the stream, reads every halt and P&L figure, then watches from there on.
+   * Attempt `generation` commits nothing once a newer attempt has started or it was abandoned.
+   */
+  async #sync(generation: number): Promise<void> {
     const c = this.config;
-    this.#kv ??= await new Kvm(this.#js!).create(bucketName(c.firm), { history: 1 });
+    const current = (): void => {
+      if (generation !== this.#generation || this.#closed) throw new Error('sync attempt abandoned');
+    };
+    const kv = (this.#kv ??= await new Kvm(this.#js!).create(bucketName(c.firm), { history: 1 }));
     await ensureAuditStream(this.#jsm!, this.config.firm);
+    current();
     this.#stopWatchers();
-    const status = await this.#kv.status();
-    const lastSeq = status.streamInfo.state.last_seq;
-    const halts = new Map<Scope, StoredHalt>();
-    const pnl = new Map<string, StoredPnl>();
-    for (const prefix of ['halt', 'pnl']) {
-      const keys = await this.#kv.keys(`${prefix}.>`);
-      for await (const key of keys) {
-        const entry = await this.#kv.get(key);
-        if (!entry || entry.operation !== 'PUT') continue;
-        if (prefix === 'halt') {
-          const scope = scopeOfHaltKey(key);
-          const value = entry.json() as HaltValue;
-          if (scope && !value.lifted) halts.set(scope, { scope, operator: value.operator, reason: value.reason, at: value.at, revision: entry.revision });
-          else if (scope && value.lifted) this.lifts.set(scope, value.lifted);
-        } else pnl.set(key.slice(4), entry.json() as StoredPnl);
-      }
+    const contents = await this.#readBucket(kv, current);
+    const watchers: QueuedIterator<KvWatchEntry>[] = [];
+    try {
+      for (const key of ['halt.>', 'pnl.>']) watchers.push(await kv.watch({ key, resumeFromRevision: contents.lastSeq + 1 }));
+      current();
+    } catch (error) {
+      for (const w of watchers) w.stop();
+      throw error;
     }
-    this.halts.clear();
-    for (const [k, v] of halts) this.halts.set(k, v);
-    this.pnl.clear();
-    for (const [k, v] of pnl) this.pnl.set(k, v);
-    for (const key of ['halt.>', 'pnl.>']) {
-      const watcher = await this.#kv.watch({ key, resumeFromRevision: lastSeq + 1 });
-      this.#watchers.push(watcher);
-      void this.#follow(watcher);
-    }
+    // Commit: nothing above changed what the members see.
+    this.mirror.replace(contents);
+    this.#watchers.push(...watchers);
+    for (const watcher of watchers) void this.#follow(watcher, generation);
     this.#synced = true;
     this.#emit('halts');
     this.#emit('pnl');
-    this.#resolveReady();
   }
 
-  async #follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
+  async #follow(watcher: QueuedIterator<KvWatchEntry>, generation: number): Promise<void> {
     try {
       for await (const entry of watcher) {
-        if (entry.key.startsWith('halt.')) {
-          const scope = scopeOfHaltKey(entry.key);
-          if (!scope) continue;
-          const known = this.halts.get(scope);
-          if (known && known.revision >= entry.revision) continue;
-          const value = entry.operation === 'PUT' ? (entry.json() as HaltValue) : null;
-          if (value && !value.lifted) this.#applyHalt(scope, { scope, operator: value.operator, reason: value.reason, at: value.at, revision: entry.revision });
-          else this.#applyHalt(scope, null, value?.lifted ?? { operator: 'unknown (key deleted)', at: Date.now() });
-        } else if (entry.key.startsWith('pnl.')) {
-          if (entry.operation === 'PUT') this.pnl.set(entry.key.slice(4), entry.json() as StoredPnl);
-          else this.pnl.delete(entry.key.slice(4));
-          this.#emit('pnl');
-        }
+        if (generation !== this.#generation) return;
+        const change = this.mirror.apply(entry);
+        if (change) this.#emit(change);
       }
     } catch (error) {
+      // A watcher of an attempt already replaced ends quietly.
+      if (generation !== this.#generation) return;
       this.#log.warn({ event: 'cluster_watch_failed', error: (error as Error).message }, 'cluster watch ended: re-reading');
       this.#synced = false;
       this.#schedule(0);
@@ -291,16 +297,7 @@ export class ClusterLink {
   }
 
   #applyHalt(scope: Scope, halt: StoredHalt | null, lift?: { operator: string; at: number }): void {
-    const known = this.halts.get(scope);
-    if (halt === null) {
-      if (lift) this.lifts.set(scope, lift);
-      if (!known) return;
-      this.halts.delete(scope);
-    } else {
-      if (known && known.revision >= halt.revision) return;
-      this.halts.set(scope, halt);
-    }
-    this.#emit('halts');
+    if (this.mirror.applyHalt(scope, halt, lift)) this.#emit('halts');
   }
 
   #stopWatchers(): void {
@@ -336,9 +333,5 @@ export class ClusterLink {
   }
 }
 
-/** An operator action that needs the cluster while it is unreachable. */
-export class ClusterUnavailable extends BreakerboxError {
-  constructor(message: string) {
-    super(ErrorCode.CLUSTER_UNAVAILABLE, message);
-  }
-}
+/** A probe or re-read that did not answer in time (internal: it is retried, never thrown out). */
+class AttemptAbandoned extends Error {}

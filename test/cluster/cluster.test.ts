@@ -20,6 +20,8 @@ interface Proc {
   url: string;
   child: ChildProcess;
   names: string[];
+  /** Everything the process wrote (its JSON logs), for a failure's message. */
+  output: () => string;
 }
 
 let nats: NatsServer;
@@ -58,7 +60,7 @@ async function startServe(dir: string, names: string[]): Promise<Proc> {
     });
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
   });
-  return { dir, url, child, names };
+  return { dir, url, child, names, output: () => out };
 }
 
 async function spawnProcess(i: number, names = Array.from({ length: 5 }, (_, j) => `p${i}-s${j}`)): Promise<Proc> {
@@ -85,7 +87,11 @@ async function until(what: string, predicate: () => Promise<boolean>, ms: number
   const started = Date.now();
   for (;;) {
     if (await predicate()) return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() - started > ms) {
+      // What each process logged last says why (CI keeps nothing else of them).
+      const logs = procs.map((p, i) => `--- process ${i} (${p.child.exitCode ?? p.child.signalCode ?? 'running'}):\n${p.output().slice(-3000)}`).join('\n');
+      throw new Error(`timed out after ${ms} ms waiting for ${what}\n${logs}\n--- nats-server:\n${nats.output.slice(-1500)}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

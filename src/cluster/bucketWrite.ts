@@ -1,0 +1,48 @@
+/**
+ * Writes to the firm's bucket that must not race: compare-and-swap on a key's revision, and a
+ * halt that keeps the first setter of a halt already in force.
+ */
+import type { KV } from '@nats-io/kv';
+import { BreakerboxError, ErrorCode } from '../errors.ts';
+import type { HaltValue, StoredHalt } from './records.ts';
+import { haltKey, type Scope } from './scopes.ts';
+
+const enc = new TextEncoder();
+/** A value as the bucket stores it (JSON). */
+export const json = (value: unknown): Uint8Array => enc.encode(JSON.stringify(value));
+
+/** Creates (revision 0) or updates a key at a revision; false when someone else wrote it first. */
+export async function compareAndSwap(kv: KV, key: string, value: unknown, revision: number): Promise<boolean> {
+  try {
+    if (revision === 0) await kv.create(key, json(value));
+    else await kv.update(key, json(value), revision);
+    return true;
+  } catch (error) {
+    if (/wrong last sequence|key exists/i.test(error instanceof Error ? error.message : String(error))) return false;
+    throw error;
+  }
+}
+
+/** Sets a halt at a scope unless one is in force there (then that one is returned, `created: false`). */
+export async function setHaltInBucket(kv: KV, scope: Scope, operator: string, reason: string): Promise<{ created: boolean; halt: StoredHalt }> {
+  const key = haltKey(scope);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const existing = await kv.get(key);
+    const value = existing && existing.operation === 'PUT' ? (existing.json() as HaltValue) : null;
+    if (value && !value.lifted) return { created: false, halt: { ...value, scope, revision: existing!.revision } };
+    const next: HaltValue = { scope, operator, reason, at: Date.now() };
+    const revision = existing ? existing.revision : 0;
+    if (await compareAndSwap(kv, key, next, revision)) {
+      const stored = await kv.get(key);
+      return { created: true, halt: { scope, operator, reason, at: next.at, revision: stored?.revision ?? revision + 1 } };
+    }
+  }
+  throw new ClusterUnavailable(`could not set the halt at ${scope}: the key kept changing`);
+}
+
+/** An operator action that needs the cluster while it is unreachable. */
+export class ClusterUnavailable extends BreakerboxError {
+  constructor(message: string) {
+    super(ErrorCode.CLUSTER_UNAVAILABLE, message);
+  }
+}
