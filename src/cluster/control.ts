@@ -36,6 +36,16 @@ export class ScopeControl {
     return { scope, created, halt };
   }
 
+  /**
+   * What lifting a scope's halt would lift, and the name to type to confirm it, without
+   * requesting anything (so a tool can ask the operator before the first step is recorded).
+   */
+  previewReset(scope: Scope): { scope: Scope; confirm: string; halt: { operator: string; reason: string; at: string } } {
+    const halt = this.#link().halts.get(scope);
+    if (!halt) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: there is no halt at ${scope}; nothing to reset`);
+    return { scope, confirm: confirmationName(scope, this.#node.config.firm), halt: { operator: halt.operator, reason: halt.reason, at: new Date(halt.at).toISOString() } };
+  }
+
   /** First step of lifting a scope's halt: a token to confirm within 60 s. */
   requestReset(scope: Scope, operator: string): ScopeResetTicket {
     const halt = this.#link().halts.get(scope);

@@ -43,6 +43,12 @@ export function registerFirmRoutes(app: FastifyInstance, options: { read: RouteS
     return { scope, created, operator: halt.operator, reason: halt.reason, at: new Date(halt.at).toISOString() };
   });
 
+  // Reads only: the scope's halt and the name to type, before anything is requested.
+  app.get('/api/firm/reset', options.read, async (request) => {
+    const query = parse(z.strictObject(selector), request.query);
+    return node().control.previewReset(scopeOf(query));
+  });
+
   app.post('/api/firm/reset', options.operator, async (request) => {
     const body = parse(resetBody, request.body);
     return node().control.requestReset(scopeOf(body), body.operator);

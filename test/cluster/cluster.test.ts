@@ -133,12 +133,22 @@ describe('firm-wide kill switch across processes', () => {
 
     const wrong = await runCli(['firm', 'reset'], { env: { BREAKERBOX_URL: procs[1]!.url, BREAKERBOX_TOKEN: TOKEN }, input: 'not-acme\n' });
     expect(wrong.code).toBe(1);
+    // It asked first: the halt is named, and a typo requested nothing.
+    expect(wrong.stderr).toContain('firm is halted by risk-desk: drill');
+    expect(wrong.stderr).toContain('nothing was requested, the halt at firm stands');
     expect((await cluster(procs[0]!, 'p0-s1')).state).toBe('MANUALLY_HALTED');
+    const preview = await api(procs[2]!.url, 'GET', '/api/firm/reset');
+    expect(preview.body).toMatchObject({ scope: 'firm', confirm: 'acme', halt: { operator: 'risk-desk', reason: 'drill' } });
+    expect((await api(procs[2]!.url, 'GET', '/api/firm/reset?desk=rates')).body.error.message).toContain('there is no halt at desk/rates');
     const reset = await runCli(['firm', 'reset', '--operator', 'risk-desk'], { env: { BREAKERBOX_URL: procs[1]!.url, BREAKERBOX_TOKEN: TOKEN }, input: 'acme\n' });
     expect(reset.stdout).toContain('firm halt lifted by risk-desk');
     await until('every strategy allowing orders again', async () => (await Promise.all(all().map(({ p, name }) => allowed(p, name)))).every(Boolean), 2000);
     const after = (await api(procs[0]!.url, 'GET', '/api/strategies/p0-s2/journal')).body.entries.map((e: any) => `${e.type}:${e.breaker}`);
     expect(after).toEqual(expect.arrayContaining(['ResetConfirmed:cluster', 'CircuitBreakerRecovered:cluster']));
+    // The firm's audit stream holds one reset request for the firm: the confirmed one, not the typo's.
+    const requests = async () => (await api(procs[0]!.url, 'GET', '/api/firm/journal')).body.entries.filter((e: any) => e.type === 'ScopeResetRequested' && e.scope === 'firm');
+    await until('the reset request on the audit stream', async () => (await requests()).length >= 1, 3000);
+    expect(await requests()).toHaveLength(1);
   }, 20_000);
 
   it('a desk halt halts only that desk, and a process started after a halt starts halted', async () => {

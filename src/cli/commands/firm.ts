@@ -52,12 +52,16 @@ export function firmCommand(): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (opts: ScopeOptions & { yes?: boolean }) => {
       const client = clientFor(opts);
-      const ticket = await client.call<{ token: string; scope: string; expiresAt: string; confirm: string }>('POST', '/api/firm/reset', { operator: opts.operator, ...selector(opts) });
-      process.stderr.write(`reset of ${ticket.scope} requested; the confirmation expires at ${ticket.expiresAt}\n`);
       if (!opts.yes) {
-        const typed = await ask(`type ${JSON.stringify(ticket.confirm)} to lift the halt at ${ticket.scope}: `);
-        if (typed !== ticket.confirm) throw new CliError(ExitCode.USAGE, `confirmation did not match ${JSON.stringify(ticket.confirm)}: reset NOT confirmed (the request expires by itself)`);
+        // Ask before anything is requested: a typo records no reset request and leaves no token.
+        const query = new URLSearchParams(selector(opts)).toString();
+        const preview = await client.call<{ scope: string; confirm: string; halt: { operator: string; reason: string } }>('GET', `/api/firm/reset${query ? `?${query}` : ''}`);
+        process.stderr.write(`${preview.scope} is halted by ${preview.halt.operator}: ${preview.halt.reason}\n`);
+        const typed = await ask(`type ${JSON.stringify(preview.confirm)} to lift the halt at ${preview.scope}: `);
+        if (typed !== preview.confirm) throw new CliError(ExitCode.USAGE, `confirmation did not match ${JSON.stringify(preview.confirm)}: nothing was requested, the halt at ${preview.scope} stands`);
       }
+      const ticket = await client.call<{ token: string; scope: string; expiresAt: string; confirm: string }>('POST', '/api/firm/reset', { operator: opts.operator, ...selector(opts) });
+      process.stderr.write(`reset of ${ticket.scope} requested; confirming\n`);
       const outcome = await client.call<{ scope: string }>('POST', '/api/firm/reset/confirm', { operator: opts.operator, token: ticket.token });
       process.stdout.write(`${outcome.scope} halt lifted by ${opts.operator}\n`);
     });
