@@ -87,6 +87,7 @@ const GAP = 70;
 const HEAD_H = 40;
 const SUB_H = 20;
 const CHAR_W = 6.2;
+const LINE_H = 13;
 
 /**
  * Renders a graph as an SVG arc diagram: states in a row, forward transitions as arcs above,
@@ -107,17 +108,22 @@ export function renderSvg(graph: ChartGraph, title: string): string {
   const arcH = (span: number) => 34 + span * 30;
   const maxFwd = Math.max(0, ...fwd.map(spanOf));
   const maxBack = Math.max(0, ...back.map(spanOf));
-  const topPad = (maxFwd ? arcH(maxFwd) * 0.75 + 22 : 0) + (self.length ? 36 : 0) + 10;
+  // A self-loop lists its events one a line above the loop (the supervisor's loop has three).
+  const selfLines = Math.max(0, ...self.map((e) => (allAlways ? 0 : e.labels.length)));
+  const topPad = (maxFwd ? arcH(maxFwd) * 0.75 + 22 : 0) + (self.length ? 36 + Math.max(0, selfLines - 1) * LINE_H : 0) + 10;
   const y0 = topPad;
-  const width = graph.nodes.length * NODE_W + (graph.nodes.length - 1) * GAP + 40;
+  const widest = Math.max(0, ...self.flatMap((e) => e.labels.map((l) => l.length * CHAR_W + 20)));
+  const width = Math.max(graph.nodes.length * NODE_W + (graph.nodes.length - 1) * GAP + 40, widest);
   const bottomY = y0 + maxH;
   const guards = [...new Set(graph.edges.flatMap((e) => e.labels).map((l) => l.replace(/^always \[|\]$/g, '').replace(/\(.*\)/, '')))];
   const footnote = allAlways ? `all transitions: always [${guards.join(', ')}] (the most severe breaker)` : '';
   const height = bottomY + (maxBack ? arcH(maxBack) * 0.75 + 24 : 0) + (footnote ? 24 : 0) + 10;
-  const x = (key: string) => 20 + index.get(key)! * (NODE_W + GAP);
+  const left = (width - (graph.nodes.length * NODE_W + (graph.nodes.length - 1) * GAP)) / 2;
+  const x = (key: string) => left + index.get(key)! * (NODE_W + GAP);
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="statechart" viewBox="0 0 ${width} ${Math.ceil(height)}" role="img" aria-label="${escapeXml(title)}">`,
+    // Drawn at its own size at most (CSS max-width shrinks it to its panel): a one-state chart is not blown up.
+    `<svg xmlns="http://www.w3.org/2000/svg" class="statechart" width="${Math.ceil(width)}" height="${Math.ceil(height)}" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" role="img" aria-label="${escapeXml(title)}">`,
     `<title>${escapeXml(title)}</title>`,
     `<defs><marker id="sc-arrow-${escapeXml(graph.id)}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="sc-arrowhead"/></marker></defs>`,
   );
@@ -149,7 +155,8 @@ export function renderSvg(graph: ChartGraph, title: string): string {
   for (const e of self) {
     const nx = x(e.source) + NODE_W * 0.5;
     parts.push(`<path class="sc-edge"${ends(e)} d="M${nx - 14},${y0} C${nx - 30},${y0 - 34} ${nx + 30},${y0 - 34} ${nx + 14},${y0}" ${marker}/>`);
-    parts.push(text(nx, y0 - 30, label(e), 'sc-label', e));
+    const lines = allAlways ? [] : e.labels;
+    lines.forEach((line, k) => parts.push(text(nx, y0 - 30 - (lines.length - 1 - k) * LINE_H, line, 'sc-label', e)));
   }
   graph.nodes.forEach((n, i) => {
     const nx = x(n.key);

@@ -94,6 +94,23 @@ describe('dashboard (no browser)', () => {
     expect(machineGraph(supervisorMachine).edges.map((e) => `${e.source}->${e.target}`)).toEqual(['supervising->supervising']);
   });
 
+  it('draws every chart readably: labels inside the drawing, one event a line on a loop, a one-state chart not blown up', () => {
+    const charts = machineCharts();
+    const all = { supervisor: charts.supervisor, ...charts.breakers };
+    for (const [name, chart] of Object.entries(all)) {
+      const [, w, h] = /width="(\d+)" height="(\d+)" viewBox="0 0 (\d+) (\d+)"/.exec(chart.svg)!.map(Number);
+      for (const m of chart.svg.matchAll(/<text x="([\d.-]+)" y="([\d.-]+)" class="sc-label"[^>]*>([^<]*)<\/text>/g)) {
+        const [x, y, len] = [Number(m[1]), Number(m[2]), m[3]!.length * 6.2];
+        // Text at ≈ 6.2 px a character, centred on x: it must lie inside the drawing.
+        expect({ name, label: m[3], left: x - len / 2 >= 0, right: x + len / 2 <= w!, top: y >= 10, bottom: y <= h! }).toEqual({ name, label: m[3], left: true, right: true, top: true, bottom: true });
+      }
+    }
+    // The supervisor's one loop names its three events on three lines, in a drawing of its own size.
+    const loop = [...charts.supervisor.svg.matchAll(/class="sc-label"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(loop).toEqual(['xstate.error.actor.*', 'RESUMED', 'RESTART_FORGOTTEN']);
+    expect(Number(/width="(\d+)"/.exec(charts.supervisor.svg)![1])).toBeLessThan(300);
+  });
+
   it('computes market values with decimal string math', () => {
     const mv = mulDec(parseDec('10000.5')!, parseDec('1.0875')!);
     expect(formatDec(mv, 5)).toBe('10,875.54375');
