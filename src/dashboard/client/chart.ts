@@ -97,23 +97,38 @@ export class ValueChart {
     return { width, height: width < 500 ? 200 : 260 };
   }
 
-  /** Draws the marks as vertical lines with a short label (uPlot's draw hook). */
+  /**
+   * Draws the marks as vertical lines with a short label (uPlot's draw hook). Labels of marks
+   * close together go on rows below each other, and a label that would leave the plot on the
+   * right is drawn to the left of its line, so none overlaps another.
+   */
   #drawMarks(u: uPlot): void {
     const ctx = u.ctx;
-    const { top, height } = u.bbox;
+    const { top, height, left, width } = u.bbox;
+    const px = devicePixelRatio;
     ctx.save();
-    ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;
-    for (const m of this.#marks) {
-      const x = Math.round(u.valToPos(m.t, 'x', true));
-      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+    ctx.font = `${Math.round(11 * px)}px sans-serif`;
+    const rowsEnd: number[] = []; // where each row's last label ends (canvas px)
+    const placed = this.#marks
+      .map((m) => ({ m, x: Math.round(u.valToPos(m.t, 'x', true)) }))
+      .filter(({ x }) => x >= left && x <= left + width)
+      .sort((a, b) => a.x - b.x);
+    for (const { m, x } of placed) {
       ctx.strokeStyle = ctx.fillStyle = m.kind === 'reset' ? '#2b7a3d' : m.kind === 'halt' ? '#6a1b9a' : '#b3261e';
-      ctx.lineWidth = 2 * devicePixelRatio;
-      ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+      ctx.lineWidth = 2 * px;
+      ctx.setLineDash([4 * px, 3 * px]);
       ctx.beginPath();
       ctx.moveTo(x, top);
       ctx.lineTo(x, top + height);
       ctx.stroke();
-      ctx.fillText(m.label, x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+      const textWidth = ctx.measureText(m.label).width;
+      const toLeft = x + 4 * px + textWidth > left + width;
+      const start = toLeft ? x - 4 * px - textWidth : x + 4 * px;
+      let row = rowsEnd.findIndex((end) => end < start);
+      if (row === -1) row = rowsEnd.length;
+      rowsEnd[row] = start + textWidth + 6 * px;
+      ctx.textAlign = 'left';
+      ctx.fillText(m.label, start, top + (12 + row * 14) * px);
     }
     ctx.restore();
   }
