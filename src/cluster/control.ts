@@ -8,7 +8,7 @@ import { ErrorCode, ResetError } from '../errors.ts';
 import { ClusterUnavailable } from './bucketWrite.ts';
 import type { StoredHalt } from './records.ts';
 import type { FirmNode } from './firmNode.ts';
-import { confirmationName, covers, scopeSubject, type Scope } from './scopes.ts';
+import { confirmationName, covers, scopeSubject, selectorOf, type Scope } from './scopes.ts';
 
 /** How long a scope's reset token stays valid (ms). */
 const RESET_TTL_MS = 60_000;
@@ -81,7 +81,17 @@ export class ScopeControl {
       lagMs: link.lagMs,
       auditBacklog: this.#node.auditBacklog,
       heartbeatTimeout: c.heartbeatTimeout,
-      halts: [...link.halts.values()].map((h) => ({ scope: h.scope, operator: h.operator, reason: h.reason, at: new Date(h.at).toISOString() })),
+      halts: [...link.halts.values()].map((h) => ({
+        scope: h.scope,
+        operator: h.operator,
+        reason: h.reason,
+        at: new Date(h.at).toISOString(),
+        // What a tool types to lift it, and the selector its reset is requested with.
+        confirm: confirmationName(h.scope, c.firm),
+        selector: selectorOf(h.scope),
+      })),
+      // The scopes this process can halt: the firm, its desks, its strategies (a tool lists these).
+      scopes: this.#scopes().map((scope) => ({ scope, selector: selectorOf(scope) })),
       limits: this.#node.limits.status(),
       budget: this.#node.budget?.status() ?? null,
       strategies: [...this.#node.members].map((m) => {
@@ -95,6 +105,12 @@ export class ScopeControl {
         };
       }),
     };
+  }
+
+  #scopes(): Scope[] {
+    const members = [...this.#node.members];
+    const desks = [...new Set(members.map((m) => m.desk))].sort();
+    return ['firm', ...desks.map((d): Scope => `desk/${d}`), ...members.map((m): Scope => `strategy/${m.strategy}`)];
   }
 
   #record(scope: Scope, type: string, operator: string, details: Record<string, unknown>): void {

@@ -25,6 +25,13 @@ export function scopeOf(selector: { desk?: string | undefined; strategy?: string
   return 'firm';
 }
 
+/** The API's `desk` / `strategy` selector of a scope (the firm: none); the inverse of `scopeOf`. */
+export function selectorOf(scope: Scope): { desk?: string; strategy?: string } {
+  if (scope.startsWith('desk/')) return { desk: scope.slice(5) };
+  if (scope.startsWith('strategy/')) return { strategy: scope.slice(9) };
+  return {};
+}
+
 /** Whether a halt at `scope` covers a strategy of `desk`. */
 export function covers(scope: Scope, strategy: string, desk: string): boolean {
   return scope === 'firm' || scope === `desk/${desk}` || scope === `strategy/${strategy}`;

@@ -90,6 +90,7 @@ describe('firm panel (chromium, 2 serve processes, 1 nats-server)', () => {
     await page.fill('#firm-confirm-name', 'wrong');
     await page.click('#firm-reset-confirm');
     await expect.poll(() => page.locator('#firm-result').textContent()).toContain('exactly');
+    expect(await page.locator('#firm-result').textContent()).toContain('nothing was requested');
     expect(await clusterState(procs[1]!, 'f2')).toBe('MANUALLY_HALTED');
     const expected = (await page.locator('label[for="firm-confirm-name"]').textContent())!.match(/Type “(.+?)”/)![1]!;
     await page.fill('#firm-confirm-name', expected);
@@ -97,6 +98,10 @@ describe('firm panel (chromium, 2 serve processes, 1 nats-server)', () => {
     await expect.poll(() => page.locator('#firm-result').textContent()).toContain('Lifted the halt at desk/fx');
     await expect.poll(() => clusterState(procs[1]!, 'f2'), { timeout: 5000 }).toBe('NORMAL');
     await expect.poll(() => clusterState(procs[0]!, 'f1'), { timeout: 5000 }).toBe('NORMAL');
+    // The page asked before it requested: the firm's stream holds one reset request for desk/fx, the confirmed one.
+    const requests = async () => ((await api(procs[0]!, '/api/firm/journal')).entries as { type: string; scope: string }[]).filter((e) => e.type === 'ScopeResetRequested' && e.scope === 'desk/fx');
+    await expect.poll(async () => (await requests()).length, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    expect(await requests()).toHaveLength(1);
   }, 60_000);
 
   it('shows the audit backlog while the stream is unreachable, and the link down; both clear once it is back', async () => {

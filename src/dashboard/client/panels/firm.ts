@@ -5,6 +5,8 @@ import { credentials, requireCredentials } from '../credentials.ts';
 import { errorText } from '../dialogs.ts';
 import { byId, requestRender } from '../render.ts';
 
+type Selector = { desk?: string; strategy?: string };
+
 /** GET /api/firm: this process's view of the firm (docs/cluster.md). */
 interface FirmStatus {
   firm: string;
@@ -14,7 +16,9 @@ interface FirmStatus {
   lagMs: number | null;
   auditBacklog: number;
   heartbeatTimeout: number;
-  halts: { scope: string; operator: string; reason: string; at: string }[];
+  halts: { scope: string; operator: string; reason: string; at: string; confirm: string; selector: Selector }[];
+  /** The scopes this process can halt, with the selector the API takes for each. */
+  scopes: { scope: string; selector: Selector }[];
   strategies: { name: string; desk: string; cluster: string | null; haltedAt: string[] }[];
 }
 
@@ -24,7 +28,8 @@ const firm = {
   available: true,
   error: null as string | null,
   message: null as { text: string; ok: boolean } | null,
-  pending: null as { token: string; scope: string; confirm: string; expiresAt: number } | null,
+  /** A lift being confirmed: nothing is requested until the operator typed the scope's name. */
+  pending: null as { scope: string; confirm: string; selector: Selector } | null,
 };
 
 async function load(): Promise<void> {
@@ -38,14 +43,6 @@ async function load(): Promise<void> {
   requestRender();
 }
 
-function scopes(s: FirmStatus): string[] {
-  const desks = [...new Set(s.strategies.map((x) => x.desk))].sort();
-  return ['firm', ...desks.map((d) => `desk/${d}`), ...s.strategies.map((x) => `strategy/${x.name}`)];
-}
-
-const selector = (scope: string): Record<string, string> =>
-  scope.startsWith('desk/') ? { desk: scope.slice(5) } : scope.startsWith('strategy/') ? { strategy: scope.slice(9) } : {};
-
 const say = (text: string, ok: boolean) => {
   firm.message = { text, ok };
   requestRender();
@@ -55,11 +52,12 @@ async function halt(): Promise<void> {
   const creds = requireCredentials();
   if (!creds) return;
   const scope = byId<HTMLSelectElement>('firm-scope').value;
+  const selector = firm.status?.scopes.find((x) => x.scope === scope)?.selector ?? {};
   const reason = byId<HTMLInputElement>('firm-reason').value.trim();
   if (!reason) return say('Give a reason for the halt.', false);
   if (!byId<HTMLInputElement>('firm-confirm').checked) return say(`Tick the box to confirm the halt of ${scope}.`, false);
   try {
-    const answer = await postJson<{ scope: string; created: boolean }>('/api/firm/halt', { operator: creds.operator, reason, ...selector(scope) }, creds.token);
+    const answer = await postJson<{ scope: string; created: boolean }>('/api/firm/halt', { operator: creds.operator, reason, ...selector }, creds.token);
     say(answer.created ? `Halted ${answer.scope}: every strategy in scope, in every process, is MANUALLY HALTED.` : `${answer.scope} was already halted.`, true);
     byId<HTMLInputElement>('firm-confirm').checked = false;
   } catch (error) {
@@ -68,25 +66,22 @@ async function halt(): Promise<void> {
   await load();
 }
 
-async function requestReset(scope: string): Promise<void> {
-  const creds = requireCredentials();
-  if (!creds) return;
-  try {
-    const t = await postJson<{ token: string; scope: string; expiresAt: string; confirm: string }>('/api/firm/reset', { operator: creds.operator, ...selector(scope) }, creds.token);
-    firm.pending = { token: t.token, scope: t.scope, confirm: t.confirm, expiresAt: Date.parse(t.expiresAt) };
-    say(`Reset of ${t.scope} requested. Type “${t.confirm}” and confirm before ${clockTime(t.expiresAt)}.`, true);
-  } catch (error) {
-    say(errorText(error), false);
-  }
+/** First step in the page: ask for the scope's name (nothing is requested yet). */
+function askToLift(halt: FirmStatus['halts'][number]): void {
+  if (!requireCredentials()) return;
+  firm.pending = { scope: halt.scope, confirm: halt.confirm, selector: halt.selector };
+  say(`Type “${halt.confirm}” and confirm to lift the halt at ${halt.scope}.`, true);
 }
 
-async function confirmReset(): Promise<void> {
+/** The name matches: request the scope's reset token and confirm it at once. */
+async function confirmLift(): Promise<void> {
   const creds = credentials();
   const p = firm.pending;
   if (!creds || !p) return;
-  if (byId<HTMLInputElement>('firm-confirm-name').value.trim() !== p.confirm) return say(`Type “${p.confirm}” exactly to lift the halt at ${p.scope}.`, false);
+  if (byId<HTMLInputElement>('firm-confirm-name').value.trim() !== p.confirm) return say(`Type “${p.confirm}” exactly to lift the halt at ${p.scope}; nothing was requested.`, false);
   try {
-    await postJson('/api/firm/reset/confirm', { operator: creds.operator, token: p.token }, creds.token);
+    const ticket = await postJson<{ token: string; scope: string }>('/api/firm/reset', { operator: creds.operator, ...p.selector }, creds.token);
+    await postJson('/api/firm/reset/confirm', { operator: creds.operator, token: ticket.token }, creds.token);
     firm.pending = null;
     say(`Lifted the halt at ${p.scope}.`, true);
   } catch (error) {
@@ -122,17 +117,17 @@ export function renderFirm(): void {
                 ? html`<li class="empty">No scope is halted.</li>`
                 : s.halts.map(
                     (h) => html`<li class="log-entry" data-scope=${h.scope}><strong>${h.scope}</strong> halted by ${h.operator} at ${clockTime(h.at)}: ${h.reason}
-                      <button type="button" class="small" data-role="firm-reset" @click=${() => void requestReset(h.scope)}>Lift (two-step)…</button></li>`,
+                      <button type="button" class="small" data-role="firm-reset" @click=${() => askToLift(h)}>Lift (two-step)…</button></li>`,
                   )}
             </ul>
             ${firm.pending
               ? html`<div class="field"><label for="firm-confirm-name">Type “${firm.pending.confirm}” to lift the halt at ${firm.pending.scope}</label>
                   <input id="firm-confirm-name" type="text" autocomplete="off" spellcheck="false">
-                  <button type="button" id="firm-reset-confirm" class="primary" @click=${() => void confirmReset()}>Confirm lift</button></div>`
+                  <button type="button" id="firm-reset-confirm" class="primary" @click=${() => void confirmLift()}>Confirm lift</button></div>`
               : nothing}
             <h3>Halt a scope</h3>
             <div class="firm-halt">
-              <div class="field"><label for="firm-scope">Scope</label><select id="firm-scope">${scopes(s).map((x) => html`<option value=${x}>${x}</option>`)}</select></div>
+              <div class="field"><label for="firm-scope">Scope</label><select id="firm-scope">${s.scopes.map((x) => html`<option value=${x.scope}>${x.scope}</option>`)}</select></div>
               <div class="field"><label for="firm-reason">Reason (required)</label><input id="firm-reason" type="text" maxlength="1000"></div>
               <div class="field checkbox"><input type="checkbox" id="firm-confirm"><label for="firm-confirm">I confirm: halt every strategy in this scope, in every process.</label></div>
               <button type="button" id="firm-halt" class="danger" @click=${() => void halt()}>Halt scope</button>
