@@ -187,6 +187,7 @@ export class ClusterLink {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'staleConnection') {
         this.#log.warn({ event: 'cluster_link', link: 'down', type: status.type }, 'cluster link lost');
+        this.#generation++; // an attempt under way when the link dropped says nothing about now
         this.#synced = false;
         this.#stopWatchers();
         this.#setState(false, false);
@@ -221,12 +222,14 @@ export class ClusterLink {
     try {
       if (this.linkUp) {
         const started = performance.now();
-        const attempt = this.#synced ? this.#heartbeat() : this.#sync(++this.#generation);
+        const generation = this.#synced ? this.#generation : ++this.#generation;
+        const attempt = this.#synced ? this.#heartbeat() : this.#sync(generation);
         attempt.catch(() => undefined); // an abandoned attempt's late failure is expected, not unhandled
         const abandoned = new Promise<never>((_, reject) => {
           deadline = setTimeout(() => reject(new AttemptAbandoned(`no answer from the cluster within ${this.attemptMs} ms`)), this.attemptMs);
         });
         await Promise.race([attempt, abandoned]);
+        if (generation !== this.#generation || !this.linkUp) throw new Error('the link dropped during the probe');
         this.lagMs = performance.now() - started;
         this.#setState(true, true);
         this.#resolveReady();
