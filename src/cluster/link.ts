@@ -227,6 +227,7 @@ export class ClusterLink {
         attempt.catch(() => undefined); // an abandoned attempt's late failure is expected, not unhandled
         const abandoned = new Promise<never>((_, reject) => {
           deadline = setTimeout(() => reject(new AttemptAbandoned(`no answer from the cluster within ${this.attemptMs} ms`)), this.attemptMs);
+          deadline.unref?.(); // as the probe timer: never what keeps a stopping process alive
         });
         await Promise.race([attempt, abandoned]);
         if (generation !== this.#generation || !this.linkUp) throw new Error('the link dropped during the probe');
