@@ -41,15 +41,13 @@ export class ScopeControl {
    * requesting anything (so a tool can ask the operator before the first step is recorded).
    */
   previewReset(scope: Scope): { scope: Scope; confirm: string; halt: { operator: string; reason: string; at: string } } {
-    const halt = this.#link().halts.get(scope);
-    if (!halt) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: there is no halt at ${scope}; nothing to reset`);
+    const halt = this.#haltAt(scope);
     return { scope, confirm: confirmationName(scope, this.#node.config.firm), halt: { operator: halt.operator, reason: halt.reason, at: new Date(halt.at).toISOString() } };
   }
 
   /** First step of lifting a scope's halt: a token to confirm within 60 s. */
   requestReset(scope: Scope, operator: string): ScopeResetTicket {
-    const halt = this.#link().halts.get(scope);
-    if (!halt) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: there is no halt at ${scope}; nothing to reset`);
+    const halt = this.#haltAt(scope);
     const token = randomUUID();
     const expiresAt = Date.now() + RESET_TTL_MS;
     this.#tickets.set(token, { scope, revision: halt.revision, expiresAt });
@@ -105,6 +103,13 @@ export class ScopeControl {
         };
       }),
     };
+  }
+
+  /** The halt in force at a scope; a reset of a scope without one is refused. */
+  #haltAt(scope: Scope): StoredHalt {
+    const halt = this.#link().halts.get(scope);
+    if (!halt) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: there is no halt at ${scope}; nothing to reset`);
+    return halt;
   }
 
   #scopes(): Scope[] {
