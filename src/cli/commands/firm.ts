@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { CliError, ExitCode } from '../exitCodes.ts';
+import { firmStatusLines, type FirmStatusView } from '../../present/firmStatus.ts';
 import { clientFor, defaultOperator, withConnection, type ConnectionOptions } from '../options.ts';
 
 interface ScopeOptions extends ConnectionOptions {
@@ -68,19 +69,9 @@ export function firmCommand(): Command {
 
   withConnection(firm.command('status').description("the firm's link, halts by scope and this process's strategies").option('--json', 'print the answer as one JSON line')).action(
     async (opts: ConnectionOptions & { json?: boolean }) => {
-      const s = await clientFor(opts).call<{
-        firm: string;
-        link: string;
-        bucket: string;
-        lagMs: number | null;
-        auditBacklog: number;
-        halts: { scope: string; operator: string; reason: string; at: string }[];
-        strategies: { name: string; desk: string; cluster: string | null }[];
-      }>('GET', '/api/firm');
+      const s = await clientFor(opts).call<FirmStatusView>('GET', '/api/firm');
       if (opts.json) return void process.stdout.write(`${JSON.stringify(s)}\n`); // one JSON line
-      const lines = [`firm ${s.firm}: link ${s.link}, bucket ${s.bucket}${s.lagMs === null ? '' : `, lag ${s.lagMs.toFixed(1)} ms`}${s.auditBacklog > 0 ? `, ${s.auditBacklog} audit records not yet published` : ''}`];
-      lines.push(s.halts.length === 0 ? 'no halts' : s.halts.map((h) => `HALTED ${h.scope} by ${h.operator} at ${h.at}: ${h.reason}`).join('\n'));
-      for (const st of s.strategies) lines.push(`  ${st.name} (desk ${st.desk}): cluster ${st.cluster ?? 'unknown'}`);
+      const lines = firmStatusLines(s);
       process.stdout.write(`${lines.join('\n')}\n`);
     },
   );
