@@ -75,6 +75,8 @@ export class ScopeControl {
       process: link.id,
       link: link.linkUp ? 'up' : 'down',
       bucket: link.bucketUp ? 'up' : 'down',
+      // While either is down the halts below are only the last ones seen: say so, never "none".
+      haltsKnown: link.linkUp && link.bucketUp,
       downForMs: link.downSince === null ? 0 : Date.now() - link.downSince,
       lagMs: link.lagMs,
       auditBacklog: this.#node.auditBacklog,

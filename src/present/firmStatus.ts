@@ -3,6 +3,8 @@ export interface FirmStatusView {
   readonly firm: string;
   readonly link: string;
   readonly bucket: string;
+  /** False while the link or the bucket is down: the halts are only the last ones seen. */
+  readonly haltsKnown?: boolean;
   readonly lagMs: number | null;
   readonly auditBacklog: number;
   readonly halts: readonly { scope: string; operator: string; reason: string; at: string }[];
@@ -14,7 +16,7 @@ export interface FirmStatusView {
  * see the firm's halts, so it says "unknown" (with the last halts it saw) and never "no halts".
  */
 export function firmStatusLines(s: FirmStatusView): string[] {
-  const seen = s.link === 'up' && s.bucket === 'up';
+  const seen = s.haltsKnown ?? (s.link === 'up' && s.bucket === 'up');
   const lag = s.lagMs === null ? '' : `, lag ${s.lagMs.toFixed(1)} ms`;
   const backlog = s.auditBacklog > 0 ? `, ${s.auditBacklog} audit records not yet published` : '';
   const lines = [`firm ${s.firm}: link ${s.link}, bucket ${s.bucket}${lag}${backlog}`];

@@ -112,9 +112,13 @@ describe('firm panel (chromium, 2 serve processes, 1 nats-server)', () => {
     await api(procs[0]!, '/api/strategies/r1/halt', { operator: 'risk-desk', reason: 'while the stream is away' });
     await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toMatch(/Audit backlog\s*\d+ not yet published/);
     expect(await panel.locator('dd.bad').first().textContent()).toBe('down');
+    // It cannot see the firm's halts while the link is down: "unknown", never "No scope is halted".
+    await expect.poll(() => panel.locator('#firm-halts').textContent(), { timeout: 10_000 }).toContain('Unknown: the link is down');
+    expect(await panel.locator('#firm-halts').textContent()).not.toContain('No scope is halted');
     await nats.restart();
     await expect.poll(async () => (await api(procs[0]!, '/api/firm')).auditBacklog, { timeout: 15_000 }).toBe(0);
     await expect.poll(() => panel.textContent(), { timeout: 10_000 }).not.toContain('Audit backlog');
+    await expect.poll(() => panel.locator('#firm-halts').textContent(), { timeout: 10_000 }).not.toContain('Unknown');
   }, 60_000);
 
   it('logged no console errors', () => {

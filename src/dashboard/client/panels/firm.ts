@@ -16,6 +16,7 @@ interface FirmStatus {
   lagMs: number | null;
   auditBacklog: number;
   heartbeatTimeout: number;
+  haltsKnown?: boolean;
   halts: { scope: string; operator: string; reason: string; at: string; confirm: string; selector: Selector }[];
   /** The scopes this process can halt, with the selector the API takes for each. */
   scopes: { scope: string; selector: Selector }[];
@@ -113,8 +114,13 @@ export function renderFirm(): void {
             </dl>
             <h3>Halts in force</h3>
             <ul id="firm-halts" class="log">
+              ${s.haltsKnown === false
+                ? html`<li class="data-fault" id="firm-halts-unknown">Unknown: the ${s.link === 'up' ? 'bucket' : 'link'} is down, so this process cannot see the firm's halts${s.halts.length > 0 ? ' (the last ones seen are listed below)' : ''}.</li>`
+                : nothing}
               ${s.halts.length === 0
-                ? html`<li class="empty">No scope is halted.</li>`
+                ? s.haltsKnown === false
+                  ? nothing
+                  : html`<li class="empty">No scope is halted.</li>`
                 : s.halts.map(
                     (h) => html`<li class="log-entry" data-scope=${h.scope}><strong>${h.scope}</strong> halted by ${h.operator} at ${clockTime(h.at)}: ${h.reason}
                       <button type="button" class="small" data-role="firm-reset" @click=${() => askToLift(h)}>Lift (two-step)…</button></li>`,
