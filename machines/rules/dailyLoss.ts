@@ -154,6 +154,8 @@ export const dailyLossRule = {
   tripHolds: beyondLimit,
   recheck(e: Evidence) {
     if (e.value === null) return { passed: false, reason: "no portfolio value yet to re-check today's loss" };
+    // No start-of-day value and a value of zero or less: passing would leave no baseline.
+    if (e.startValue === null && !new Exact(String(e.value)).gt(0)) return { passed: false, reason: `the start-of-day value must be positive: no positive value since the open (value ${String(e.value)})` };
     if (beyondLimit(e)) return { passed: false, reason: `today's loss is still beyond the limit (P&L ${String(e.pnl)} from ${String(e.startValue)})` };
     return { passed: true, reason: null };
   },
@@ -161,7 +163,7 @@ export const dailyLossRule = {
   describe: (e: Evidence) =>
     `daily P&L ${String(e.pnl)} (${String(e.pnlFraction)}) from start ${String(e.startValue)} reached limit ${String(e.limit ?? e.limitAmount)}`,
   resetEffects(f: Evidence): readonly string[] {
-    const refused = f.value === null ? "There is no value yet: the reset will be refused." : beyondLimit(f) ? `Today's loss is still beyond the limit (P&L ${String(f.pnl)}): the reset will be refused.` : "Today's loss is within the limit: the re-check passes.";
+    const refused = f.value === null ? "There is no value yet: the reset will be refused." : f.startValue === null && !new Exact(String(f.value)).gt(0) ? `There is no positive value since the open (value ${String(f.value)}): no start-of-day value, the reset will be refused.` : beyondLimit(f) ? `Today's loss is still beyond the limit (P&L ${String(f.pnl)}): the reset will be refused.` : "Today's loss is within the limit: the re-check passes.";
     return [refused, `The start-of-day value stays ${String(f.startValue)} and the trip level ${String(f.tripLevel)} until the next market open.`, 'The daily-loss warning is re-armed.'];
   },
 } satisfies BreakerRule<DailyLossSettings, DailyLossTracker>;

@@ -17,7 +17,8 @@ const TRIP: ValueObservation = Object.freeze({ signal: Signal.TRIP, opened: null
  * Drawdown from the high-water mark (the highest value seen). Trips when
  * (value − hwm) / hwm ≤ threshold, decided exactly as value − hwm ≤ threshold × hwm (no
  * division, no rounding: inputs are bounded to 34 digits and the private Decimal has room for
- * every product). A confirmed reset re-baselines the high-water mark to the current value.
+ * every product). A confirmed reset re-baselines the high-water mark to the current value, and
+ * is refused when that value is zero or less (a baseline is always positive).
  * Levels are computed lazily, so a market that sets a new high on every tick costs no arithmetic.
  */
 class DrawdownTracker implements ValueTracker {
@@ -134,6 +135,15 @@ class DrawdownTracker implements ValueTracker {
 
 const str = (e: Evidence, key: string): Exact => new Exact(String(e[key]));
 
+/** Whether evidence text is a decimal above zero; anything unreadable is not. */
+function positive(text: unknown): boolean {
+  try {
+    return new Exact(String(text)).gt(0);
+  } catch {
+    return false;
+  }
+}
+
 /** The drawdown breaker's rule. */
 export const drawdownRule = {
   kind: BreakerType.DRAWDOWN,
@@ -146,15 +156,21 @@ export const drawdownRule = {
     const hwm = str(e, 'highWaterMark');
     return value.minus(hwm).lte(str(e, 'threshold').times(hwm));
   },
-  // A confirmed reset re-baselines the high-water mark: nothing to re-check.
-  recheck: () => ({ passed: true, reason: null }),
+  // A confirmed reset re-baselines the high-water mark to the current value, so that value must
+  // be able to be one: zero or a loss would leave no high-water mark and open the gate.
+  recheck(e: Evidence) {
+    // No value yet: nothing is re-baselined; the next positive value sets the high-water mark.
+    if (e.value === null || e.value === undefined) return { passed: true, reason: null };
+    if (positive(e.value)) return { passed: true, reason: null };
+    return { passed: false, reason: `the high-water mark must be positive: the reset would re-baseline it to the value ${String(e.value)}` };
+  },
   cleared: () => false,
   describe: (e: Evidence) =>
     `drawdown ${String(e.drawdown)} reached threshold ${String(e.threshold)} (value ${String(e.value)}, high-water mark ${String(e.highWaterMark)})`,
   resetEffects(f: Evidence): readonly string[] {
     if (f.value === null) return ['No value yet: the high-water mark is set by the next positive value.'];
     const value = str(f, 'value');
-    if (!value.isPositive() || value.isZero()) return [`The value ${String(f.value)} is not positive: the high-water mark is cleared until a positive value arrives.`];
+    if (!value.gt(0)) return [`The value ${String(f.value)} is not positive: it cannot be a high-water mark, so the reset will be refused.`];
     const trip = value.plus(str(f, 'threshold').times(value)).toFixed();
     return [
       `The high-water mark moves from ${String(f.highWaterMark)} to the current value ${value.toFixed()}.`,

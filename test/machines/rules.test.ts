@@ -503,7 +503,7 @@ describe('resetEffects: what a confirmed reset would move, from the figures', ()
     expect(drawdownRule.resetEffects({ value: null, highWaterMark: null, tripLevel: null, threshold: '-0.1' })).toEqual(['No value yet: the high-water mark is set by the next positive value.']);
     for (const value of ['0', '-5']) {
       expect(drawdownRule.resetEffects({ value, highWaterMark: '10', tripLevel: '9', threshold: '-0.1' })).toEqual([
-        `The value ${value} is not positive: the high-water mark is cleared until a positive value arrives.`,
+        `The value ${value} is not positive: it cannot be a high-water mark, so the reset will be refused.`,
       ]);
     }
   });
