@@ -260,6 +260,10 @@ export class ReferenceModel {
     const b = token.breaker;
     let passed = true;
     if (b === 'dailyLoss') passed = this.last !== null && !(this.start !== null && 20 * this.last <= 19 * this.start);
+    // A reset never creates a baseline ≤ 0: no start value and a value ≤ 0 (daily loss), or a
+    // high-water mark re-baselined to a value ≤ 0 (drawdown), is refused.
+    if (b === 'dailyLoss' && this.start === null && this.last !== null && this.last <= 0) passed = false;
+    if (b === 'drawdown') passed = this.last === null || this.last > 0;
     if (passed) {
       if (b === 'drawdown') this.hwm = this.last !== null && this.last > 0 ? this.last : null;
       if (b === 'orderRate') this.orders = [];
