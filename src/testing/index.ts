@@ -24,6 +24,7 @@ export {
   operatorAction,
   scenario,
   DEFAULT_ORDER,
+  MAX_ARBITRARY_SIZE,
   type PathKind,
   type MarketPathOptions,
   type ScenarioOptions,
