@@ -13,6 +13,7 @@ import { safeStatus, summary } from './safeStatus.ts';
 import type { SseHub } from './sse.ts';
 import { viewOf } from './view.ts';
 import { registerFirmRoutes } from '../cluster/routes.ts';
+import { registerOverviewRoutes } from './overviewRoutes.ts';
 
 /** What the API routes need. */
 export interface RouteContext {
@@ -161,6 +162,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
   });
 
   registerJournalRoutes(app, runtime, operator);
+  registerOverviewRoutes(app, ctx.strategies, read, operator);
   registerFirmRoutes(app, { read, operator, registry: ctx.metrics.registry });
 
   app.get('/metrics', read, async (_request, reply) => {
