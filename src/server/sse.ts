@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { RiskRuntime } from '../runtime/runtime.ts';
 import { safeStatus } from './safeStatus.ts';
 import { Channel, frame, type Client, type SseLimits } from './sseChannel.ts';
+import { eventIdOf, parseLastEventId, replayAfter } from './sseResume.ts';
 
 export type { SseLimits } from './sseChannel.ts';
 
@@ -55,6 +56,11 @@ export class SseHub {
    * drains; `status` and `risk` are never skipped — a client whose buffer passes the bound is
    * dropped instead (it reconnects and gets a fresh status). Returns false (writing nothing)
    * when the cap is reached.
+   *
+   * Every `risk` message carries its journal position as its `id:`. A request with a
+   * `Last-Event-ID` (EventSource sends it when it reconnects) is first sent the journal entries
+   * after that position, then a `resumed` message `{ from, replayed, complete }`, then the usual
+   * opening; what happens while the journal is read is written after it, never twice.
    */
   open(rt: RiskRuntime, res: ServerResponse): boolean {
     if (!this.hasRoom()) return false;
@@ -65,17 +71,22 @@ export class SseHub {
       'x-accel-buffering': 'no',
     });
     res.flushHeaders?.();
-    res.write(': connected\n\n');
-    res.write(frame('status', safeStatus(rt)) ?? '');
+    const header = res.req?.headers['last-event-id'];
+    const resumeFrom = header === undefined ? undefined : parseLastEventId(header);
     let channel = this.#channels.get(rt);
     if (!channel) {
       channel = new Channel(rt, this.#limits, () => this.droppedClients++);
       this.#channels.set(rt, channel);
     }
     const ch = channel;
-    res.write(ch.opening());
+    if (resumeFrom === undefined) {
+      res.write(': connected\n\n');
+      res.write(frame('status', safeStatus(rt)) ?? '');
+      res.write(ch.opening());
+    }
     const client: Client = {
       res,
+      pending: resumeFrom === undefined ? null : [],
       close: () => {
         if (!this.#streams.delete(client)) return;
         ch.remove(client);
@@ -101,7 +112,24 @@ export class SseHub {
       for (const c of [...this.#channels.values()]) c.beat();
     }, this.#limits.heartbeatMs);
     this.#heartbeat.unref();
+    if (resumeFrom !== undefined) void this.#resume(rt, ch, client, resumeFrom === null ? null : { ...resumeFrom }, typeof header === 'string' ? header.slice(0, 80) : null);
     return true;
+  }
+
+  /** Replays the journal after the client's last event, then lets it go live (docs/api.md). */
+  async #resume(rt: RiskRuntime, ch: Channel, client: Client, from: { at: number; id: string } | null, raw: string | null): Promise<void> {
+    const replay = from === null ? { events: [], complete: false } : await replayAfter(rt, from);
+    if (!this.#streams.has(client)) return;
+    const ids = new Set<string>();
+    let head = ': connected\n\n';
+    for (const event of replay.events) {
+      const id = eventIdOf(event);
+      ids.add(id);
+      head += frame('risk', event, id) ?? '';
+    }
+    head += frame('resumed', { from: raw, replayed: replay.events.length, complete: replay.complete }) ?? '';
+    head += (frame('status', safeStatus(rt)) ?? '') + ch.opening();
+    ch.goLive(client, head, ids);
   }
 
   #pingAll(): void {

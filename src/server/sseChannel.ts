@@ -9,6 +9,8 @@ import type { RiskRuntime } from '../runtime/runtime.ts';
 import type { StateSnapshot } from '../runtime/types.ts';
 import { viewOf } from './view.ts';
 import { lastSnapshot, safeStatus } from './safeStatus.ts';
+import type { RiskEvent } from '../events.ts';
+import { eventIdOf } from './sseResume.ts';
 
 /** Limits of the event streams. */
 export interface SseLimits {
@@ -31,12 +33,27 @@ const MAX_QUEUE = 2_000;
 export interface Client {
   readonly res: ServerResponse;
   close(): void;
+  /**
+   * Set while a reconnecting client's replay is read from the journal: what the channel would
+   * have written to it is kept here instead, and written (without the replayed entries) after it.
+   */
+  pending?: Frame[] | null;
 }
 
 interface Queued {
   readonly event: string;
   readonly data: unknown;
   readonly droppable: boolean;
+  /** The SSE id (a risk event's journal position), or null. */
+  readonly id: string | null;
+}
+
+/** One serialised message. */
+export interface Frame {
+  readonly text: string;
+  readonly droppable: boolean;
+  /** The SSE id it carries (risk events only), for leaving out what a replay already sent. */
+  readonly id: string | null;
 }
 
 /**
@@ -83,7 +100,7 @@ export class Channel {
         this.#statusDirty = true;
         this.#schedule();
       }),
-      rt.events$.subscribe({ next: (event) => this.#push('risk', event, false), complete: () => this.closeAll() }),
+      rt.events$.subscribe({ next: (event: RiskEvent) => this.#push('risk', event, false, eventIdOf(event)), complete: () => this.closeAll() }),
       rt.decisions$.subscribe((d) => this.#push('decision', d, true)),
       rt.portfolio$.subscribe((p) => this.#push('portfolio', p, true)),
       rt.fills$.subscribe((f) => this.#push('fill', f, true)),
@@ -114,7 +131,25 @@ export class Channel {
   /** The heartbeat: `heartbeat`, the view when it changed (windows drain, ages grow) and new actor steps. */
   beat(): void {
     const text = (frame('heartbeat', { at: Date.now() }) ?? '') + this.#viewFrame(false) + this.#traceFrame();
-    for (const client of [...this.clients]) write(client, text, text, this.#limits, this.#onDrop);
+    for (const client of [...this.clients]) if (!client.pending) write(client, text, text, this.#limits, this.#onDrop);
+  }
+
+  /**
+   * Ends a reconnecting client's wait: writes `head` (the replay, status and opening), then what
+   * was kept for it meanwhile, without the risk events the replay already carried.
+   */
+  goLive(client: Client, head: string, replayed: ReadonlySet<string>): void {
+    // Events published before the journal was read may still wait in the queue: flush them
+    // into `pending` now, so the ones the replay carried are left out too.
+    if (this.#scheduled) {
+      clearImmediate(this.#scheduled);
+      this.#flush();
+    }
+    const kept = client.pending ?? [];
+    client.pending = null;
+    let text = head;
+    for (const f of kept) if (f.id === null || !replayed.has(f.id)) text += f.text;
+    write(client, text, text, this.#limits, this.#onDrop);
   }
 
   /** A `view` frame when the view changed (or always, when forced), else ''. */
@@ -143,12 +178,12 @@ export class Channel {
     for (const c of [...this.clients]) c.close();
   }
 
-  #push(event: string, data: unknown, droppable: boolean): void {
+  #push(event: string, data: unknown, droppable: boolean, id: string | null = null): void {
     if (droppable && this.#queue.length >= MAX_QUEUE) {
       this.dropped++;
       return;
     }
-    this.#queue.push({ event, data, droppable });
+    this.#queue.push({ event, data, droppable, id });
     this.#schedule();
   }
 
@@ -163,11 +198,13 @@ export class Channel {
     this.#queue = [];
     let all = '';
     let essential = '';
+    const frames: Frame[] = [];
     for (const item of items) {
-      const text = frame(item.event, item.data);
+      const text = frame(item.event, item.data, item.id);
       if (text === null) continue;
       all += text;
       if (!item.droppable) essential += text;
+      frames.push({ text, droppable: item.droppable, id: item.id });
     }
     if (this.#statusDirty) {
       this.#statusDirty = false;
@@ -192,17 +229,26 @@ export class Channel {
       }
     }
     if (all === '') return;
-    for (const client of [...this.clients]) write(client, all, essential, this.#limits, this.#onDrop);
+    for (const client of [...this.clients]) {
+      if (client.pending) client.pending.push(...frames, ...tail(all, frames));
+      else write(client, all, essential, this.#limits, this.#onDrop);
+    }
   }
 }
 
 const statusKey = (s: StateSnapshot): string => `${s.state}|${s.ordersAllowed}|${Object.values(s.breakers).join(',')}`;
 
-/** `event: <name>\ndata: <json>\n\n`, or null when the data cannot be serialised. */
-export function frame(event: string, data: unknown): string | null {
+/** What `all` holds after the queued frames (status, view, trace), as one frame. */
+const tail = (all: string, frames: readonly Frame[]): Frame[] => {
+  const queued = frames.reduce((n, f) => n + f.text.length, 0);
+  return all.length > queued ? [{ text: all.slice(queued), droppable: false, id: null }] : [];
+};
+
+/** `[id: <id>\n]event: <name>\ndata: <json>\n\n`, or null when the data cannot be serialised. */
+export function frame(event: string, data: unknown, id: string | null = null): string | null {
   try {
     const json = JSON.stringify(data);
-    return json === undefined ? null : `event: ${event}\ndata: ${json}\n\n`;
+    return json === undefined ? null : `${id === null ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`;
   } catch {
     return null;
   }
