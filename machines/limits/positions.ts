@@ -1,71 +1,24 @@
 import { Exact } from '../math/exact.ts';
 import { SLACK, toExact, toNumber } from './amount.ts';
 import type { OrderFacts } from './facts.ts';
-
-/** An allowed order with an id, not yet filled, closed or covered by a position report. */
-interface OpenOrder {
-  readonly id: string;
-  /** What is still open: as given until a partial fill, then exact. */
-  remaining: unknown;
-  remainingN: number;
-}
-
-/** Most anonymous quantities kept as given before they are folded into one exact sum. */
-const MAX_PENDING = 100_000;
-
-/**
- * The open orders on one side of a symbol. Orders without an id are only summed (their raw
- * quantities are kept as given and folded exactly when needed): reserving one allocates nothing.
- */
-class Side {
-  /** Everything open, as a double. */
-  n = 0;
-  /** Anonymous open quantity folded so far, exactly. */
-  folded = new Exact(0);
-  /** Anonymous quantities as given, not folded yet. */
-  readonly pending: unknown[] = [];
-  readonly named: OpenOrder[] = [];
-
-  fold(): Exact {
-    if (this.pending.length > 0) {
-      let sum = this.folded;
-      for (const raw of this.pending) sum = sum.plus(toExact(raw));
-      this.folded = sum;
-      this.pending.length = 0;
-    }
-    return this.folded;
-  }
-
-  exact(): Exact {
-    return this.named.reduce((s, o) => s.plus(toExact(o.remaining)), this.fold());
-  }
-
-  resum(): void {
-    this.n = this.fold().toNumber() + this.named.reduce((s, o) => s + o.remainingN, 0);
-  }
-
-  clear(): void {
-    this.n = 0;
-    this.folded = new Exact(0);
-    this.pending.length = 0;
-    this.named.length = 0;
-  }
-
-  get count(): number {
-    return this.named.length + (this.folded.isZero() ? 0 : 1) + this.pending.length;
-  }
-}
+import { FillLog, Side, type OpenOrder } from './openOrders.ts';
 
 /** One symbol: the last reported position, the fills since, and the open orders on each side. */
 class SymbolBook {
   reported = new Exact(0);
-  filled = new Exact(0);
+  readonly fills = new FillLog();
   /** reported + filled, as a double. */
   baseN = 0;
   readonly buy = new Side();
   readonly sell = new Side();
   lastPrice: Exact | null = null;
   lastPriceN: number | null = null;
+  /** When the last price was seen (a late report's price never replaces a later fill's). */
+  lastPriceAt = -Infinity;
+
+  get filled(): Exact {
+    return this.fills.total;
+  }
 
   resum(): void {
     this.baseN = this.reported.plus(this.filled).toNumber();
@@ -90,8 +43,16 @@ export interface Projection {
  * The projected positions: per symbol, the last reported position + the fills recorded since
  * + the open orders (allowed, neither filled nor closed, nor covered by a later report). A fill
  * moves quantity from open to filled; a close releases what is left open; a report replaces
- * everything. Decisions use the side an order moves: a buy is judged against reported + filled
- * + open buys (open sells may never fill), a sell against reported + filled − open sells.
+ * both up to its `asOf` (fills and orders recorded after it stay applied on top of it, and a
+ * report older than the newest accepted one is ignored). A fill of an unknown or closed order
+ * moves the position and takes no reservation; a fill without an order id takes only from
+ * orders allowed without one. Decisions use the side an order moves: a buy is judged against
+ * reported + filled + open buys (open sells may never fill), a sell against reported + filled −
+ * open sells.
+ *
+ * Times are wall-clock ms (a report's `asOf` is a wall-clock time); the book stamps every entry
+ * with the latest time seen so far when the given one is earlier, so a wall clock stepping back
+ * never reorders what a report covers.
  */
 export class PositionBook {
   readonly #symbols = new Map<string, SymbolBook>();
@@ -99,6 +60,10 @@ export class PositionBook {
   /** The symbol looked up last and its book (books are never removed): the limits of one order ask several times. */
   #lastSymbol: string | null = null;
   #lastBook: SymbolBook | undefined = undefined;
+  /** The latest time stamped on an order or a fill. */
+  #stamp = -Infinity;
+  /** The `asOf` of the newest accepted report (null: none yet). */
+  #reportAsOf: number | null = null;
 
   /** The book of a symbol, or undefined when it has none. */
   #find(symbol: string): SymbolBook | undefined {
@@ -115,6 +80,11 @@ export class PositionBook {
     let book = this.#find(symbol);
     if (book === undefined) this.#symbols.set(symbol, (book = new SymbolBook()));
     return book;
+  }
+
+  #at(at: number): number {
+    if (at > this.#stamp) this.#stamp = at;
+    return this.#stamp;
   }
 
   /** The position an order on `side` starts from, as a double, and its magnitude for the error bound. */
@@ -156,48 +126,48 @@ export class PositionBook {
     return this.#symbols.keys();
   }
 
-  /** An allowed order: its quantity is reserved until filled, closed or reported. */
-  open(order: OrderFacts): void {
+  /**
+   * An allowed order (at `at`, wall-clock ms; none: the latest time seen): its quantity is
+   * reserved until filled, closed or covered by a report.
+   */
+  open(order: OrderFacts, at = -Infinity): void {
     const book = this.#book(order.symbol);
     const side = order.side === 'buy' ? book.buy : book.sell;
-    side.n += order.qty;
-    if (order.id === undefined) {
-      side.pending.push(order.qtyRaw);
-      if (side.pending.length > MAX_PENDING) side.fold();
-      return;
-    }
-    const entry: OpenOrder = { id: order.id, remaining: order.qtyRaw, remainingN: order.qty };
-    side.named.push(entry);
+    const stamped = at > this.#stamp ? (this.#stamp = at) : this.#stamp;
+    if (order.id === undefined) return side.push(order.qtyRaw, order.qty, stamped);
+    const entry: OpenOrder = { id: order.id, at: stamped, remaining: order.qtyRaw, remainingN: order.qty };
+    side.add(entry);
     // A reused id replaces the older order's handle (the older one stays reserved until a report).
     this.#byId.set(order.id, { book, side: order.side, order: entry });
   }
 
-  /** An execution: quantity moves from open to filled (its order by id first, then anonymous orders, then the oldest). */
-  fill(symbol: string, side: 'buy' | 'sell', quantity: Exact, price: Exact, orderId: string | null): void {
+  /**
+   * An execution at `at` (wall-clock ms; none: the latest time seen): the position moves by it. Quantity leaves "open" only
+   * where the fill belongs: its own order (known, open, same symbol and side) up to what is left
+   * of it, or, for a fill without an order id, the orders allowed without one, oldest first. A fill
+   * of an unknown or closed order never uses up another order's reservation.
+   */
+  fill(symbol: string, side: 'buy' | 'sell', quantity: Exact, price: Exact, orderId: string | null, at = -Infinity): void {
     const book = this.#book(symbol);
-    book.filled = side === 'buy' ? book.filled.plus(quantity) : book.filled.minus(quantity);
-    if (!price.isZero()) {
+    const stamped = this.#at(at);
+    book.fills.add(side === 'buy' ? quantity : quantity.negated(), stamped);
+    if (!price.isZero() && stamped >= book.lastPriceAt) {
       book.lastPrice = price;
       book.lastPriceN = price.toNumber();
+      book.lastPriceAt = stamped;
     }
     const open = side === 'buy' ? book.buy : book.sell;
-    const known = orderId === null ? undefined : this.#byId.get(orderId);
-    let left = quantity;
-    const take = (order: OpenOrder) => {
-      const rest = toExact(order.remaining);
-      const taken = rest.lt(left) ? rest : left;
-      order.remaining = rest.minus(taken);
-      order.remainingN = (order.remaining as Exact).toNumber();
-      left = left.minus(taken);
-    };
-    if (known !== undefined && known.book === book && known.side === side) take(known.order);
-    const anonymous = open.fold();
-    if (!left.isZero() && !anonymous.isZero()) {
-      const taken = anonymous.lt(left) ? anonymous : left;
-      open.folded = anonymous.minus(taken);
-      left = left.minus(taken);
+    if (orderId === null) {
+      open.takeAnonymous(quantity);
+    } else {
+      const known = this.#byId.get(orderId);
+      if (known !== undefined && known.book === book && known.side === side) {
+        const order = known.order;
+        const rest = toExact(order.remaining);
+        order.remaining = rest.lt(quantity) ? new Exact(0) : rest.minus(quantity);
+        order.remainingN = (order.remaining as Exact).toNumber();
+      }
     }
-    for (const order of open.named) if (!left.isZero()) take(order);
     this.#prune(book);
     book.resum();
   }
@@ -214,24 +184,47 @@ export class PositionBook {
     return true;
   }
 
-  /** A position report replaces everything: reported positions, no fills since, nothing open. */
-  report(positions: readonly { symbol: string; quantity: unknown; price?: unknown }[]): void {
+  /** The `asOf` of the newest accepted report, or null. */
+  get reportAsOf(): number | null {
+    return this.#reportAsOf;
+  }
+
+  /**
+   * Whether a report as of `asOf` would be taken: false when it is older than the newest accepted
+   * one. `asOf` null means "when received" (`receivedAt`), which covers everything recorded.
+   */
+  accepts(asOf: number | null): boolean {
+    return asOf === null || this.#reportAsOf === null || asOf >= this.#reportAsOf;
+  }
+
+  /**
+   * A position report as of `asOf` (null: when received, at `receivedAt`; it covers everything
+   * recorded so far). It replaces, for every symbol, the reported position (0 where absent), the
+   * fills recorded up to `asOf` and the orders allowed up to then; later ones stay on top of it.
+   * Returns false, changing nothing, when it is older than the newest accepted report.
+   */
+  report(positions: readonly { symbol: string; quantity: unknown; price?: unknown }[], asOf: number | null = null, receivedAt = -Infinity): boolean {
+    if (!this.accepts(asOf)) return false;
+    const at = asOf ?? Math.max(receivedAt, this.#stamp, this.#reportAsOf ?? -Infinity);
     for (const book of this.#symbols.values()) {
       book.reported = new Exact(0);
-      book.filled = new Exact(0);
-      book.buy.clear();
-      book.sell.clear();
+      book.fills.cover(at);
+      for (const side of [book.buy, book.sell]) {
+        for (const order of side.cover(at)) if (this.#byId.get(order.id)?.order === order) this.#byId.delete(order.id);
+      }
     }
-    this.#byId.clear();
     for (const p of positions) {
       const book = this.#book(p.symbol);
       book.reported = book.reported.plus(toExact(p.quantity));
-      if (p.price !== undefined && toNumber(p.price) > 0) {
+      if (p.price !== undefined && toNumber(p.price) > 0 && at >= book.lastPriceAt) {
         book.lastPrice = toExact(p.price);
         book.lastPriceN = book.lastPrice.toNumber();
+        book.lastPriceAt = at;
       }
     }
     for (const book of this.#symbols.values()) book.resum();
+    this.#reportAsOf = at;
+    return true;
   }
 
   /** Every symbol's projection, for status. */

@@ -41,6 +41,11 @@ export class ClusterTracker implements Tracker {
   halts: readonly ScopedHalt[] = [];
   /** The last measured lag of a bucket round trip (ms). */
   lagMs: number | null = null;
+  /**
+   * A firm record this strategy's firm-wide controls cannot do without failed validation (a
+   * P&L figure of the firm's daily loss, a halt in scope): the breaker fails closed naming it.
+   */
+  invalid: { readonly key: string; readonly problem: string } | null = null;
 
   constructor(settings: ClusterSettings) {
     this.settings = settings;
@@ -82,6 +87,7 @@ export class ClusterTracker implements Tracker {
       operator: senior?.operator ?? null,
       reason: senior?.reason ?? null,
       halts: this.halts.map((h) => ({ scope: h.scope, operator: h.operator, reason: h.reason, at: new Date(h.at).toISOString() })),
+      ...(this.invalid ? { invalidRecord: this.invalid.key } : {}),
     };
   }
 
@@ -92,6 +98,7 @@ export class ClusterTracker implements Tracker {
       downForMs: this.downSince === null ? 0 : Math.max(0, now - this.downSince),
       timeoutMs: this.settings.heartbeatTimeout * 1000,
       onDisconnect: this.settings.onDisconnect,
+      ...(this.invalid ? { invalidRecord: this.invalid.key, invalidProblem: this.invalid.problem } : {}),
     };
   }
 
@@ -110,6 +117,7 @@ export class ClusterTracker implements Tracker {
 }
 
 const down = (e: Evidence): boolean => e.linkUp !== true || e.bucketUp !== true;
+const invalid = (e: Evidence): boolean => typeof e.invalidRecord === 'string';
 
 /** The cluster breaker's rule: the link's heartbeat and the firm's scoped halts. */
 export const clusterRule = {
@@ -117,17 +125,22 @@ export const clusterRule = {
   chart: ChartKind.CLUSTER,
   observes: Observes.CLUSTER,
   track: (settings: ClusterSettings) => new ClusterTracker(settings),
-  /** Trips when the link or the bucket has been unreachable for the heartbeat timeout (reaching it trips). */
-  tripHolds: (e: Evidence) => down(e) && Number(e.downForMs) >= Number(e.timeoutMs),
+  /**
+   * Trips when the link or the bucket has been unreachable for the heartbeat timeout (reaching
+   * it trips), or at once when a firm record it needs is invalid (fail closed).
+   */
+  tripHolds: (e: Evidence) => invalid(e) || (down(e) && Number(e.downForMs) >= Number(e.timeoutMs)),
   /** A lift passes only when no halt is left in scope. */
   recheck: (e: Evidence) =>
     Number(e.halts ?? 0) === 0 ? { passed: true, reason: null } : { passed: false, reason: `still halted at ${String((e.scopes as Json[] | undefined)?.join(', ') ?? 'another scope')}` },
-  /** Recovers once link and bucket are back and no halt is set. */
-  cleared: (e: Evidence) => !down(e) && Number(e.halts ?? 0) === 0,
+  /** Recovers once link and bucket are back, no halt is set and no record it needs is invalid. */
+  cleared: (e: Evidence) => !down(e) && !invalid(e) && Number(e.halts ?? 0) === 0,
   describe: (e: Evidence) =>
     e.reason !== undefined && e.operator !== undefined
       ? String(e.reason)
-      : `cluster ${e.linkUp === true ? 'bucket' : 'link'} unreachable for ${(Number(e.downForMs) / 1000).toFixed(1)}s (heartbeatTimeout ${Number(e.timeoutMs) / 1000}s)`,
+      : invalid(e)
+        ? `cluster_record_invalid: firm record ${String(e.invalidRecord)} is invalid (${String(e.invalidProblem)}); failing closed until it is fixed or removed`
+        : `cluster ${e.linkUp === true ? 'bucket' : 'link'} unreachable for ${(Number(e.downForMs) / 1000).toFixed(1)}s (heartbeatTimeout ${Number(e.timeoutMs) / 1000}s)`,
   resetEffects: (f: Evidence): readonly string[] =>
     f.scope
       ? [`Halted at ${String(f.scope)}: a local reset is refused; lift it with a two-step reset at that scope (breakerbox firm reset).`]

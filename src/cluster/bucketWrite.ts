@@ -4,7 +4,7 @@
  */
 import type { KV } from '@nats-io/kv';
 import { BreakerboxError, ErrorCode } from '../errors.ts';
-import type { HaltValue, StoredHalt } from './records.ts';
+import { checkHalt, type HaltValue, type StoredHalt } from './records.ts';
 import { haltKey, type Scope } from './scopes.ts';
 
 const enc = new TextEncoder();
@@ -28,8 +28,10 @@ export async function setHaltInBucket(kv: KV, scope: Scope, operator: string, re
   const key = haltKey(scope);
   for (let attempt = 0; attempt < 5; attempt++) {
     const existing = await kv.get(key);
-    const value = existing && existing.operation === 'PUT' ? (existing.json() as HaltValue) : null;
-    if (value && !value.lifted) return { created: false, halt: { ...value, scope, revision: existing!.revision } };
+    // An invalid record there is no halt to keep: the new halt replaces it (and repairs the key).
+    const checked = existing && existing.operation === 'PUT' ? checkHalt(key, scope, existing.value) : null;
+    const value = checked?.ok ? checked.value : null;
+    if (value && !value.lifted) return { created: false, halt: { scope, operator: value.operator, reason: value.reason, at: value.at, revision: existing!.revision } };
     const next: HaltValue = { scope, operator, reason, at: Date.now() };
     const revision = existing ? existing.revision : 0;
     if (await compareAndSwap(kv, key, next, revision)) {

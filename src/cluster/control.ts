@@ -4,6 +4,7 @@
  * firm's audit stream. The halt itself lives in the bucket; every process applies it.
  */
 import { randomUUID } from 'node:crypto';
+import { systemClock } from '../clock.ts';
 import { ErrorCode, ResetError } from '../errors.ts';
 import { ClusterUnavailable } from './bucketWrite.ts';
 import type { StoredHalt } from './records.ts';
@@ -23,7 +24,8 @@ export interface ScopeResetTicket {
 
 export class ScopeControl {
   readonly #node: FirmNode;
-  readonly #tickets = new Map<string, { scope: Scope; revision: number; expiresAt: number }>();
+  /** Pending tokens; `dueAt` on the monotonic clock (a wall-clock step never extends or shortens one). */
+  readonly #tickets = new Map<string, { scope: Scope; revision: number; dueAt: number }>();
 
   constructor(node: FirmNode) {
     this.#node = node;
@@ -50,7 +52,7 @@ export class ScopeControl {
     const halt = this.#haltAt(scope);
     const token = randomUUID();
     const expiresAt = Date.now() + RESET_TTL_MS;
-    this.#tickets.set(token, { scope, revision: halt.revision, expiresAt });
+    this.#tickets.set(token, { scope, revision: halt.revision, dueAt: systemClock.monotonic() + RESET_TTL_MS });
     this.#record(scope, 'ScopeResetRequested', operator, { haltedBy: halt.operator, reason: halt.reason, expiresAt: new Date(expiresAt).toISOString() });
     return { token, scope, expiresAt: new Date(expiresAt).toISOString(), confirm: confirmationName(scope, this.#node.config.firm) };
   }
@@ -59,7 +61,7 @@ export class ScopeControl {
   async confirmReset(token: string, operator: string): Promise<{ confirmed: true; scope: Scope }> {
     const ticket = this.#tickets.get(token);
     this.#tickets.delete(token);
-    if (!ticket || ticket.expiresAt < Date.now()) throw new ResetError(ErrorCode.INVALID_TOKEN, 'token: unknown or expired scope reset token');
+    if (!ticket || ticket.dueAt < systemClock.monotonic()) throw new ResetError(ErrorCode.INVALID_TOKEN, 'token: unknown or expired scope reset token');
     const lifted = await this.#link().liftHalt(ticket.scope, ticket.revision, operator);
     if (!lifted) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: the halt at ${ticket.scope} changed since the reset was requested; request it again`);
     this.#record(ticket.scope, 'ScopeResetConfirmed', operator, {});
@@ -77,7 +79,7 @@ export class ScopeControl {
       bucket: link.bucketUp ? 'up' : 'down',
       // While either is down the halts below are only the last ones seen: say so, never "none".
       haltsKnown: link.linkUp && link.bucketUp,
-      downForMs: link.downSince === null ? 0 : Date.now() - link.downSince,
+      downForMs: link.downSince === null ? 0 : systemClock.monotonic() - link.downSince,
       lagMs: link.lagMs,
       auditBacklog: this.#node.auditBacklog,
       heartbeatTimeout: c.heartbeatTimeout,
@@ -92,6 +94,8 @@ export class ScopeControl {
       })),
       // The scopes this process can halt: the firm, its desks, its strategies (a tool lists these).
       scopes: this.#scopes().map((scope) => ({ scope, selector: selectorOf(scope) })),
+      // Firm records that failed validation (never used): what `cluster_record_invalid` named.
+      invalidRecords: [...link.invalid.values()].map((r) => ({ key: r.key, problem: r.problem })),
       limits: this.#node.limits.status(),
       budget: this.#node.budget?.status() ?? null,
       strategies: [...this.#node.members].map((m) => {

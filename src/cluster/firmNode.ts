@@ -6,7 +6,7 @@
 import type { ClusterPort, OrderLease } from '../runtime/clusterPort.ts';
 import type { ClusterConfig } from './config.ts';
 import type { ClusterLink } from './link.ts';
-import type { StoredHalt } from './records.ts';
+import type { InvalidRecord, StoredHalt } from './records.ts';
 import type { Scope } from './scopes.ts';
 
 /** A strategy of this process in the firm, as the node's parts see it. */
@@ -24,7 +24,7 @@ export interface FirmNode {
   readonly members: Set<FirmMember>;
   /** Audit records not yet acknowledged by the firm's stream. */
   readonly auditBacklog: number;
-  readonly limits: { status(): Record<string, unknown> | null; readonly publishesPnl: boolean };
+  readonly limits: { status(): Record<string, unknown> | null; readonly publishesPnl: boolean; readonly blocking: InvalidRecord | null };
   readonly budget: (OrderLease & { status(): Record<string, unknown> }) | null;
   readonly control: { halt(scope: Scope, operator: string, reason: string): Promise<{ scope: Scope; created: boolean; halt: StoredHalt }> };
   /** Queues a record for the firm's audit stream (a function is called when it is published). */

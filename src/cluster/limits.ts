@@ -9,6 +9,7 @@ import type { OrderLease } from '../runtime/clusterPort.ts';
 import { RejectCode } from '../runtime/types.ts';
 import type { ClusterLink } from './link.ts';
 import type { FirmNode } from './firmNode.ts';
+import { checkBudget, daysBetween, utcDay, type InvalidRecord } from './records.ts';
 
 /** The operator recorded when a firm-wide limit halts the firm. */
 export const FIRM_LIMITS_OPERATOR = 'breakerbox-firm-limits';
@@ -19,6 +20,8 @@ export class FirmLimitsWatcher {
   readonly #log: Logger;
   #sum: string | null = null;
   #count = 0;
+  /** The invalid P&L record that keeps the sum from being computed (the members fail closed on it). */
+  #blocking: InvalidRecord | null = null;
   /** Latched on a crossing until the sum is back within the limit (a firm reset is not re-halted at once). */
   #breached = false;
   readonly #unlisten: () => void;
@@ -27,15 +30,22 @@ export class FirmLimitsWatcher {
     this.#node = node;
     this.#limit = dailyLoss?.limitAmount ?? null;
     this.#log = logger;
-    this.#unlisten = this.#limit === null ? () => undefined : node.link.onChange((change) => change === 'pnl' && this.#evaluate());
+    this.#unlisten = this.#limit === null ? () => undefined : node.link.onChange((change) => (change === 'pnl' || change === 'records') && this.#evaluate());
   }
 
   get publishesPnl(): boolean {
     return this.#limit !== null;
   }
 
+  /** The invalid record the firm's daily loss cannot be computed without, or null (no limit, or none). */
+  get blocking(): InvalidRecord | null {
+    return this.#blocking;
+  }
+
   status(): Record<string, unknown> | null {
-    return this.#limit === null ? null : { dailyLoss: { limitAmount: this.#limit, pnl: this.#sum, strategies: this.#count, breached: this.#breached } };
+    return this.#limit === null
+      ? null
+      : { dailyLoss: { limitAmount: this.#limit, pnl: this.#sum, strategies: this.#count, breached: this.#breached, ...(this.#blocking ? { invalidRecord: this.#blocking.key } : {}) } };
   }
 
   stop(): void {
@@ -43,17 +53,19 @@ export class FirmLimitsWatcher {
   }
 
   #evaluate(): void {
-    const entries = [...this.#node.link.pnl.values()];
-    const day = entries.reduce<string | null>((max, e) => (e.tradingDay !== null && (max === null || e.tradingDay > max) ? e.tradingDay : max), null);
-    const today = entries.filter((e) => e.tradingDay === day);
-    let sum = new Exact(0);
-    for (const e of today) {
-      try {
-        sum = sum.plus(new Exact(e.pnl));
-      } catch {
-        this.#log.warn({ event: 'firm_pnl_unreadable', strategy: e.strategy }, 'unreadable P&L figure ignored');
-      }
+    // A sum without one strategy's figure could pass where the firm is beyond its limit: fail closed.
+    this.#blocking = [...this.#node.link.invalid.values()].find((r) => r.key.startsWith('pnl.')) ?? null;
+    if (this.#blocking !== null) {
+      this.#sum = null;
+      return;
     }
+    // Each strategy's own trading day: a record is current unless its day is over in every zone
+    // (every zone's date is within a day of UTC's). Validation refused days later than that.
+    const utcToday = utcDay(Date.now());
+    const today = [...this.#node.link.pnl.values()].filter((e) => e.tradingDay === null || daysBetween(e.tradingDay, utcToday) <= 1);
+    let sum = new Exact(0);
+    // Every figure passed the input bounds (< 1e21, ≤ 34 digits): the sum is exact and cheap.
+    for (const e of today) sum = sum.plus(e.pnl);
     this.#sum = sum.toFixed();
     this.#count = today.length;
     const beyond = sum.lte(new Exact(this.#limit!));
@@ -94,6 +106,7 @@ export class OrderBudget implements OrderLease {
   #leased = 0;
   #refilling = false;
   #exhausted = -1;
+  #invalidUntil = 0;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
 
@@ -151,14 +164,19 @@ export class OrderBudget implements OrderLease {
   #refill(): void {
     if (this.#refilling || this.#stopped || !this.#link.up) return;
     const window = Math.floor(Date.now() / this.#windowMs);
-    if (this.#exhausted === window) return;
+    if (this.#exhausted === window || Date.now() < this.#invalidUntil) return;
     this.#refilling = true;
     void (async () => {
       try {
         for (let attempt = 0; attempt < 20; attempt++) {
-          const current = await this.#link.read(BUDGET_KEY);
-          const stored = current?.value as { window?: number; granted?: number } | undefined;
-          const granted = stored?.window === window ? Number(stored.granted ?? 0) : 0;
+          const current = await this.#link.read(BUDGET_KEY, checkBudget);
+          if (current && !current.checked.ok) {
+            // Fail closed: no lease from a budget that cannot be read; tried again a second later.
+            this.#invalidUntil = Date.now() + 1000;
+            return;
+          }
+          const stored = current?.checked.ok ? current.checked.value : undefined;
+          const granted = stored?.window === window ? stored.granted : 0;
           const grant = Math.min(this.#slice, this.#max - granted);
           if (grant <= 0) {
             this.#exhausted = window;

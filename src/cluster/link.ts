@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import { systemClock } from '../clock.ts';
 import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
@@ -14,13 +15,14 @@ import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from './config.ts';
 import { ensureAuditStream, publishAudit, readAudit } from './auditStream.ts';
 import { openConnection } from './connection.ts';
-import type { HaltValue, StoredHalt, StoredPnl } from './records.ts';
+import type { Checked, HaltValue, InvalidRecord, StoredHalt, StoredPnl } from './records.ts';
 import { readBucket } from './bucketRead.ts';
 import { BucketMirror } from './bucketMirror.ts';
 import { ClusterUnavailable, compareAndSwap, json, setHaltInBucket } from './bucketWrite.ts';
 import { bucketName, haltKey, type Scope } from './scopes.ts';
 
-export type LinkChange = 'link' | 'halts' | 'pnl';
+/** What changed: the link's state, the halts in force, the P&L figures, the set of invalid records. */
+export type LinkChange = 'link' | 'halts' | 'pnl' | 'records';
 
 export class ClusterLink {
   readonly config: ClusterConfig;
@@ -28,7 +30,8 @@ export class ClusterLink {
   linkUp = false;
   bucketUp = false;
   /** When the link or the bucket last became unreachable (wall clock ms), or null while up. */
-  downSince: number | null = Date.now();
+  /** Since when the link or the bucket is down, on the monotonic clock (systemClock.monotonic()), or null while up. */
+  downSince: number | null = systemClock.monotonic();
   lagMs: number | null = null;
   /** The live copy of the bucket: halts in force, last lifts, P&L figures. */
   readonly mirror = new BucketMirror();
@@ -55,6 +58,13 @@ export class ClusterLink {
     this.#log = logger;
     this.#readBucket = deps.readBucket ?? readBucket;
     this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
+    this.mirror.onInvalid = (record) =>
+      this.#log.warn({ event: 'cluster_record_invalid', firm: config.firm, key: record.key, problem: record.problem }, `cluster_record_invalid: firm record ${record.key} ignored: ${record.problem}`);
+  }
+
+  /** Records in the bucket now that failed validation, by key (never used). */
+  get invalid(): ReadonlyMap<string, InvalidRecord> {
+    return this.mirror.invalid;
   }
 
   get halts(): ReadonlyMap<Scope, StoredHalt> {
@@ -134,10 +144,16 @@ export class ClusterLink {
     await this.#requireKv().put(`pnl.${record.strategy}`, json(record));
   }
 
-  /** Reads a key with its revision (for compare-and-swap), or null. */
-  async read(key: string): Promise<{ value: unknown; revision: number } | null> {
+  /** Reads a key with its revision (for compare-and-swap), validated by `check`, or null. */
+  async read<T>(key: string, check: (key: string, bytes: Uint8Array) => Checked<T>): Promise<{ checked: Checked<T>; revision: number } | null> {
     const entry = await this.#requireKv().get(key);
-    return entry && entry.operation === 'PUT' ? { value: entry.json(), revision: entry.revision } : null;
+    if (!entry || entry.operation !== 'PUT') return null;
+    const checked = check(key, entry.value);
+    if (!checked.ok) {
+      this.mirror.invalidSeen++;
+      this.mirror.onInvalid(checked.invalid);
+    }
+    return { checked, revision: entry.revision };
   }
 
   /** Creates (revision 0) or updates a key at a revision; false when someone else wrote it first. */
@@ -154,7 +170,10 @@ export class ClusterLink {
   /** Reads the firm's audit stream: the records since `since` (ms), at most `limit`, oldest first. */
   async readAudit(options: { since?: number; limit: number; subject?: string }): Promise<unknown[]> {
     if (!this.#js) throw new Error('not connected to the cluster');
-    return readAudit(this.#js, this.config.firm, options);
+    return readAudit(this.#js, this.config.firm, options, (record) => {
+      this.mirror.invalidSeen++;
+      this.mirror.onInvalid(record);
+    });
   }
 
   async close(): Promise<void> {
@@ -282,6 +301,7 @@ export class ClusterLink {
     this.#synced = true;
     this.#emit('halts');
     this.#emit('pnl');
+    this.#emit('records');
   }
 
   async #follow(watcher: QueuedIterator<KvWatchEntry>, generation: number): Promise<void> {
@@ -315,7 +335,7 @@ export class ClusterLink {
     this.linkUp = linkUp;
     this.bucketUp = bucketUp;
     if (this.up) this.downSince = null;
-    else if (wasUp || this.downSince === null) this.downSince = Date.now();
+    else if (wasUp || this.downSince === null) this.downSince = systemClock.monotonic();
     // A lag is only shown while it can be measured: a down link has none (not its last one).
     if (!this.up) this.lagMs = null;
     if (changed) this.#emit('link');

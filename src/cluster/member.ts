@@ -6,7 +6,7 @@
 import type { Subscription } from 'rxjs';
 import { BreakerState } from '../../machines/constants.ts';
 import type { ClusterTracker } from '../../machines/rules/cluster.ts';
-import type { Clock, CancelTimer } from '../clock.ts';
+import { systemClock, type Clock, type CancelTimer } from '../clock.ts';
 import type { ResolvedSettings } from '../config.ts';
 import { BREAKER_STATE_EVENTS } from '../breakerStateEvents.ts';
 import type { RiskEvent } from '../events.ts';
@@ -15,7 +15,8 @@ import type { ClusterBinding, ClusterPort, OrderLease } from '../runtime/cluster
 import type { ClusterConfig } from './config.ts';
 import type { FirmMember, FirmNode } from './firmNode.ts';
 import { acquireNode } from './node.ts';
-import { covers, strategySubject } from './scopes.ts';
+import type { InvalidRecord } from './records.ts';
+import { covers, scopeOfHaltKey, strategySubject } from './scopes.ts';
 
 /** Events of a strategy that go to the firm's audit stream. */
 const AUDITED = new Set<string>(BREAKER_STATE_EVENTS);
@@ -60,11 +61,17 @@ export class ClusterMember implements ClusterBinding, FirmMember {
     // Inside the runtime's first step: the halts read at start apply before any input.
     this.#syncLink();
     this.#syncHalts();
+    this.#syncRecords();
     this.#node.members.add(this);
     this.#unlisten = this.#node.link.onChange((change) => {
       if (this.#detached) return;
       if (change === 'link') port.step(() => this.#syncLink());
       else if (change === 'halts') port.step(() => this.#syncHalts());
+      else if (change === 'records')
+        port.step(() => {
+          this.#syncHalts();
+          this.#syncRecords();
+        });
       if (change === 'link' && this.#node.link.up) this.#publishPnl();
     });
     this.#subs.push(
@@ -104,9 +111,9 @@ export class ClusterMember implements ClusterBinding, FirmMember {
     const port = this.#port!;
     const tracker = port.tracker;
     const link = this.#node.link;
-    const now = port.clock.now();
-    // The link's outage started on the wall clock; carry its age over to the runtime's clock.
-    const downSince = link.downSince === null ? now : now - Math.max(0, Date.now() - link.downSince);
+    const now = port.clock.monotonic();
+    // The link's outage started on the system's monotonic clock; carry its age over to the runtime's.
+    const downSince = link.downSince === null ? now : now - Math.max(0, systemClock.monotonic() - link.downSince);
     const changed = tracker.setLink(link.linkUp, link.bucketUp, downSince);
     tracker.lagMs = link.lagMs;
     if (tracker.up) {
@@ -127,15 +134,15 @@ export class ClusterMember implements ClusterBinding, FirmMember {
   #trip(): void {
     const port = this.#port!;
     const tracker = port.tracker;
-    if (tracker.up) return;
+    if (tracker.up && tracker.invalid === null) return;
     const state = port.state();
-    if (state === BreakerState.NORMAL || state === BreakerState.RESETTING) port.send({ type: 'TRIP', evidence: tracker.tripEvidence(port.clock.now()) });
+    if (state === BreakerState.NORMAL || state === BreakerState.RESETTING) port.send({ type: 'TRIP', evidence: tracker.tripEvidence(port.clock.monotonic()) });
   }
 
   /** Link and bucket back, no halt in scope: TRIPPED → RESETTING → NORMAL (the guards decide). */
   #recover(tracker: ClusterTracker): void {
     const port = this.#port!;
-    const evidence = () => tracker.recheckEvidence(port.clock.now());
+    const evidence = () => tracker.recheckEvidence(port.clock.monotonic());
     if (port.state() === BreakerState.TRIPPED) port.send({ type: 'WINDOW_CLEARED', evidence: evidence() });
     if (port.state() === BreakerState.RESETTING) port.send({ type: 'RECOVER', evidence: evidence() });
   }
@@ -159,10 +166,35 @@ export class ClusterMember implements ClusterBinding, FirmMember {
       }
     } else if (state === BreakerState.MANUALLY_HALTED && typeof current === 'string' && link.up) {
       const lift = link.lifts.get(current as never);
-      port.send({ type: 'LIFT', operator: lift?.operator ?? 'cluster', scope: current, evidence: tracker.recheckEvidence(port.clock.now()) });
+      port.send({ type: 'LIFT', operator: lift?.operator ?? 'cluster', scope: current, evidence: tracker.recheckEvidence(port.clock.monotonic()) });
       this.#recover(tracker);
     }
     if (before?.scope !== senior?.scope) port.figuresChanged();
+  }
+
+  // ───────────────────────────── records ─────────────────────────────
+
+  /** A firm record this strategy needs is invalid: trip at once naming it; fixed or removed: recover. */
+  #syncRecords(): void {
+    const port = this.#port!;
+    const tracker = port.tracker;
+    const before = tracker.invalid?.key ?? null;
+    const blocking = this.#blockingRecord();
+    tracker.invalid = blocking;
+    if (blocking !== null) this.#trip();
+    else if (before !== null && tracker.up) this.#recover(tracker);
+    if (before !== (blocking?.key ?? null)) port.figuresChanged();
+  }
+
+  /** The firm's daily loss cannot be computed, or a halt in scope cannot be read: the record why. */
+  #blockingRecord(): InvalidRecord | null {
+    const limits = this.#node.limits.blocking;
+    if (limits !== null) return limits;
+    for (const record of this.#node.link.invalid.values()) {
+      const scope = record.key.startsWith('halt.') ? scopeOfHaltKey(record.key) : null;
+      if (scope !== null && covers(scope, this.#strategy, this.#config.desk)) return record;
+    }
+    return null;
   }
 
   // ───────────────────────────── outputs ─────────────────────────────

@@ -4,9 +4,10 @@
  * writes the bucket, every process applies it. Without `cluster` these answer 404.
  */
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { ApiError, ApiErrorCode, validationError } from '../server/errors.ts';
+import { systemClock } from '../clock.ts';
 import { clusterNodes, type ClusterNode } from './node.ts';
 import { scopeOf } from './scopes.ts';
 
@@ -96,7 +97,7 @@ function registerClusterMetrics(registry: Registry): void {
     registers: [registry],
     collect() {
       this.reset();
-      for (const n of clusterNodes()) this.set({ firm: n.config.firm }, n.link.downSince === null ? 0 : (Date.now() - n.link.downSince) / 1000);
+      for (const n of clusterNodes()) this.set({ firm: n.config.firm }, n.link.downSince === null ? 0 : (systemClock.monotonic() - n.link.downSince) / 1000);
     },
   });
   new Gauge({
@@ -107,6 +108,26 @@ function registerClusterMetrics(registry: Registry): void {
     collect() {
       this.reset();
       for (const n of clusterNodes()) this.set({ firm: n.config.firm }, n.auditBacklog);
+    },
+  });
+  new Gauge({
+    name: 'breakerbox_cluster_records_invalid',
+    help: "Records in the firm's bucket now that failed validation (never used; see the cluster_record_invalid log lines)",
+    labelNames: ['firm'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const n of clusterNodes()) this.set({ firm: n.config.firm }, n.link.invalid.size);
+    },
+  });
+  new Counter({
+    name: 'breakerbox_cluster_records_invalid_total',
+    help: 'Firm records read from the bucket or the stream that failed validation, since start',
+    labelNames: ['firm'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const n of clusterNodes()) this.inc({ firm: n.config.firm }, n.link.mirror.invalidSeen);
     },
   });
   new Gauge({

@@ -93,7 +93,8 @@ export class Controls {
       const reason = rule.check(facts, limits, ctx);
       if (reason !== null) return { code: rule.code, limit: rule.name, reason };
     }
-    if (reducing || this.limits!.needsProjection) this.book.open(facts);
+    // `now` is wall-clock ms: a position report's asOf is compared with it.
+    if (reducing || this.limits!.needsProjection) this.book.open(facts, now);
     if (limits.duplicateWindowMs !== null) this.#duplicates.remember(symbol, side, quantity, price, qty, px, now, limits.duplicateWindowMs);
     return null;
   }
@@ -105,15 +106,16 @@ export class Controls {
   }
 
   fill(fill: FillReport): void {
-    this.book.fill(fill.symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId);
+    this.book.fill(fill.symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.at);
   }
 
   close(id: string): boolean {
     return this.book.close(id);
   }
 
-  report(positions: readonly Position[]): void {
-    this.book.report(positions);
+  /** A position report as of `asOf` (null: when received, at `receivedAt`); false when older than the newest accepted one (ignored). */
+  report(positions: readonly Position[], asOf: number | null, receivedAt: number): boolean {
+    return this.book.report(positions, asOf, receivedAt);
   }
 
   /** The controls for status(): limits, projected positions and their use, rejections. */

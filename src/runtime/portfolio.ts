@@ -22,7 +22,15 @@ export interface PortfolioContext {
   newHighWaterMark(): void;
   countersChanged(): void;
   positions(): readonly Position[];
-  setPositions(positions: readonly Position[]): void;
+  /**
+   * A position report as of `asOf` (null: when received, at `receivedAt`). False when it is older
+   * than the newest accepted one: then nothing changed.
+   */
+  setPositions(positions: readonly Position[], asOf: number | null, receivedAt: number): boolean;
+  /** A position report was ignored (older than the newest accepted one): journaled, counted as a data_error. */
+  reportIgnored(field: string, value: unknown, reason: string): void;
+  /** The `asOf` of the newest accepted position report, or null. */
+  reportAsOf(): number | null;
   /** The cash reported with the update (canonical decimal text). */
   setCash(cash: string): void;
   /** The history: an update at or after `history.bucketEnd` closes the bucket before it is taken. */
@@ -44,16 +52,16 @@ export interface PortfolioContext {
  * the quiet band (or a plain new high) changes nothing a rule decides, so it skips the step.
  */
 export function applyPortfolioUpdate(ctx: PortfolioContext, update: PortfolioUpdate): void {
-  let value: unknown, positions: unknown, timestamp: unknown, cash: unknown;
+  let value: unknown, positions: unknown, timestamp: unknown, cash: unknown, asOf: unknown;
   if (typeof update !== 'object' || update === null) return refuse(ctx, new InvalidInputError('update', update, 'must be an object with a value'));
   try {
-    ({ value, positions, timestamp, cash } = update as { value?: unknown; positions?: unknown; timestamp?: unknown; cash?: unknown });
+    ({ value, positions, timestamp, cash, asOf } = update as { value?: unknown; positions?: unknown; timestamp?: unknown; cash?: unknown; asOf?: unknown });
   } catch (error) {
     return refuse(ctx, new InvalidInputError('update', update, `could not be read (${error instanceof Error ? error.message : 'it threw'})`));
   }
   const { figures } = ctx;
   const band = figures.band;
-  if (band !== null && positions === undefined && timestamp === undefined && cash === undefined && ctx.dataTrusted()) {
+  if (band !== null && positions === undefined && timestamp === undefined && cash === undefined && asOf === undefined && ctx.dataTrusted()) {
     const at = ctx.clock.now();
     if (at < figures.bandUntil && (figures.lastTimestamp === null || at >= figures.lastTimestamp)) {
       const place = band.classify(value);
@@ -72,24 +80,34 @@ export function applyPortfolioUpdate(ctx: PortfolioContext, update: PortfolioUpd
       }
     }
   }
-  ctx.step.run(() => evaluate(ctx, value, positions, timestamp, cash));
+  ctx.step.run(() => evaluate(ctx, value, positions, timestamp, cash, asOf));
 }
 
-function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknown, rawTimestamp: unknown, rawCash: unknown): void {
+function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknown, rawTimestamp: unknown, rawCash: unknown, rawAsOf: unknown): void {
   const { figures } = ctx;
   let value: Exact;
   let at: number;
   let positions: readonly Position[] | undefined;
   let cash: string | undefined;
+  let asOf: number | null;
+  let now: number;
   try {
     value = parseDecimal(rawValue, 'value', { sign: 'any' });
-    const now = ctx.clock.now();
+    now = ctx.clock.now();
     // The clock may step back (NTP); time used for the trading day never does.
     at =
       rawTimestamp === undefined
         ? Math.max(now, figures.lastTimestamp ?? -Infinity)
         : parseTimestamp(rawTimestamp, 'timestamp', { now, maxSkewMs: ctx.maxClockSkewMs, last: figures.lastTimestamp });
     positions = rawPositions === undefined ? undefined : validatePositions(rawPositions);
+    // The positions' time: `asOf`, else the update's timestamp, else when received. Not held to
+    // the last accepted timestamp: an older report is ignored (below), not refused.
+    asOf =
+      rawAsOf !== undefined
+        ? parseTimestamp(rawAsOf, 'asOf', { now, maxSkewMs: ctx.maxClockSkewMs })
+        : rawTimestamp !== undefined
+          ? at
+          : null;
     // Cash may be negative (a margin loan); same bounds as every decimal.
     cash = rawCash === undefined ? undefined : parseDecimal(rawCash, 'cash', { sign: 'any' }).toFixed();
     if ((value.isNegative() || value.isZero()) && !hasBaseline(figures)) {
@@ -102,7 +120,11 @@ function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknow
   if (at >= ctx.history.bucketEnd) ctx.history.roll(at);
   const hwmBefore = figures.drawdown?.save().highWaterMark ?? null;
   const signals = figures.observe(value, at);
-  if (positions !== undefined) ctx.setPositions(positions);
+  if (positions !== undefined && !ctx.setPositions(positions, asOf, now)) {
+    const newest = ctx.reportAsOf()!;
+    const field = rawAsOf !== undefined ? 'asOf' : 'timestamp';
+    ctx.reportIgnored(field, rawAsOf ?? rawTimestamp, `position report as of ${new Date(asOf!).toISOString()} is older than the newest accepted one (${new Date(newest).toISOString()}): ignored`);
+  }
   if (cash !== undefined) ctx.setCash(cash);
   let refused: string | null = null;
   for (const s of signals) {

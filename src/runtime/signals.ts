@@ -108,6 +108,13 @@ export function rejectInput(core: RuntimeCore, input: 'portfolio' | 'error' | 'f
   countError(core, ErrorKind.DATA_ERROR, `${input}: ${message}`);
 }
 
+/** A position report older than the newest accepted one: ignored (no data fault), journaled, counted as a data_error. */
+function reportIgnored(core: RuntimeCore, field: string, value: unknown, reason: string): void {
+  core.emit(RiskEventType.INPUT_REJECTED, null, { input: 'portfolio', field, value: describeValue(value), error: reason });
+  core.log.warn({ event: 'position_report_ignored', strategy: core.strategy, error: reason }, 'late position report ignored');
+  countError(core, ErrorKind.DATA_ERROR, `portfolio: ${reason}`);
+}
+
 /** The data cannot be trusted: orders blocked, and no value skips the step that would clear it. */
 export function setDataFault(core: RuntimeCore, reason: string): void {
   const first = core.gate.dataFault === null;
@@ -127,10 +134,13 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
     portfolio$: core.portfolio$,
     newHighWaterMark: () => core.durability.newHighWaterMark(),
     countersChanged: () => core.durability.countersChanged(),
-    setPositions: (positions) => {
+    setPositions: (positions, asOf, receivedAt) => {
+      if (!core.controls.report(positions, asOf, receivedAt)) return false;
       core.positions = positions;
-      core.controls.report(positions);
+      return true;
     },
+    reportIgnored: (field, value, reason) => reportIgnored(core, field, value, reason),
+    reportAsOf: () => core.controls.book.reportAsOf,
     setCash: (cash) => {
       core.cash = cash;
     },

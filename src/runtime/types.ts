@@ -21,6 +21,13 @@ export interface PortfolioUpdate {
   /** When the value was observed: ms since epoch, a Date or an ISO string. Defaults to the clock. */
   readonly timestamp?: number | Date | string;
   /**
+   * When `positions` were true (ms since epoch, a Date or an ISO string; at most `maxClockSkew`
+   * ahead). Defaults to `timestamp`, else to when the update is received. The report replaces
+   * only the fills and orders recorded up to then; one older than the newest accepted report is
+   * ignored (journaled, counted as a `data_error`).
+   */
+  readonly asOf?: number | Date | string;
+  /**
    * Cash held (may be negative: a margin loan), for reconciliation: `status().portfolio` shows
    * value = Σ positions + cash and what is left unexplained. Kept until the next update that
    * carries cash. Same bounds as every decimal.

@@ -37,6 +37,8 @@ export const portfolioBody = z.strictObject({
     .max(10_000)
     .optional(),
   timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
+  /** When the positions were true (default: the timestamp, else when received). */
+  asOf: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
   cash: decimal.optional(),
 });
 

@@ -45,7 +45,7 @@ describe('the cluster link', () => {
     expect([...link.halts.keys()]).toEqual(['firm']);
 
     // The abandoned read answers late with a stale picture: no halt at all. It is not committed.
-    release({ lastSeq: 0, halts: new Map(), lifts: new Map(), pnl: new Map() });
+    release({ lastSeq: 0, halts: new Map(), lifts: new Map(), pnl: new Map(), invalid: new Map() });
     await new Promise((r) => setTimeout(r, 50));
     expect([...link.halts.keys()]).toEqual(['firm']);
     expect(link.up).toBe(true);

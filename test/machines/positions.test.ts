@@ -50,13 +50,20 @@ describe('PositionBook: open orders', () => {
     expect(book.beforeExact('A', 'buy').toFixed()).toBe('2');
   });
 
-  it('keeps up to 100 000 anonymous quantities as given, then folds them into one exact sum', () => {
+  it('keeps up to 100 000 anonymous quantities as given, then folds the older half into one exact sum', () => {
     const book = new PositionBook();
-    for (let i = 0; i < 100_000; i++) book.open(buy('0.1'));
+    for (let i = 0; i < 100_000; i++) book.open(buy('0.1'), 1000 + i);
     expect(book.openCount).toBe(100_000);
-    book.open(buy('0.1'));
-    expect(book.openCount).toBe(1);
+    book.open(buy('0.1'), 200_000);
+    expect(book.openCount).toBe(1 + 50_001); // the folded sum, and the newer half one by one
     expect(book.beforeExact('A', 'buy').toFixed()).toBe('10000.1');
+    // The folded sum carries the latest of its times: a report as of before it keeps it all.
+    book.report([], 1000 + 49_998);
+    expect(book.beforeExact('A', 'buy').toFixed()).toBe('10000.1');
+    book.report([], 1000 + 49_999);
+    expect(book.beforeExact('A', 'buy').toFixed()).toBe('5000.1');
+    book.report([], 1000 + 50_000);
+    expect(book.beforeExact('A', 'buy').toFixed()).toBe('5000');
   });
 });
 
@@ -70,30 +77,32 @@ describe('PositionBook: fills', () => {
     book.fill('A', 'buy', x(3), x(10), 'b');
     expect(book.close('b')).toBe(false); // filled in full: no longer open
     expect(projection(book)).toMatchObject({ filled: '3', openBuy: '5', openSell: '4', projected: '4' });
-    book.fill('A', 'buy', x(1), x(10), 's'); // a sell's id on a buy: the oldest buy is taken
-    book.fill('A', 'buy', x(1), x(10), 'other'); // another symbol's id
-    expect(projection(book)).toMatchObject({ filled: '5', openBuy: '3', openSell: '4' });
+    // A sell's id on a buy, another symbol's id: not that order's fill; it moves the position
+    // and takes no reservation (never another order's).
+    book.fill('A', 'buy', x(1), x(10), 's');
+    book.fill('A', 'buy', x(1), x(10), 'other');
+    expect(projection(book)).toMatchObject({ filled: '5', openBuy: '5', openSell: '4' });
     expect(projection(book, 'B')).toMatchObject({ filled: '0', openBuy: '6' });
     book.fill('A', 'sell', x(4), x(10), 's');
-    expect(projection(book)).toMatchObject({ filled: '1', openBuy: '3', openSell: '0', projected: '4' });
+    expect(projection(book)).toMatchObject({ filled: '1', openBuy: '5', openSell: '0', projected: '6' });
     expect(book.close('a')).toBe(true);
     expect(book.before('A', 'buy')).toBe(1);
   });
 
-  it('without an id take the anonymous orders first, then the oldest named ones', () => {
+  it('without an id take only the anonymous orders, oldest first: never a named order', () => {
     const book = new PositionBook();
     book.open(buy('5'));
     book.open(buy('5'));
     book.open(buy('4', 'n1'));
     book.open(buy('4', 'n2'));
     book.fill('A', 'buy', x(2), x(10), null);
-    // The anonymous 10 folded into one sum (8 left), counted once; both named orders untouched.
-    expect(book.openCount).toBe(3);
+    // The oldest anonymous order partly filled (3 left); both named orders untouched.
+    expect(book.openCount).toBe(4);
     expect(book.before('A', 'buy')).toBe(18);
-    book.fill('A', 'buy', x(9), x(10), null); // 8 anonymous, then 1 of n1
+    book.fill('A', 'buy', x(9), x(10), null); // 8 anonymous, and 1 that takes nothing
     expect(book.openCount).toBe(2);
-    expect(book.before('A', 'buy')).toBe(18);
-    expect(book.close('n1')).toBe(true); // releases its last 3
+    expect(book.before('A', 'buy')).toBe(19);
+    expect(book.close('n1')).toBe(true); // releases its 4
     expect(book.before('A', 'buy')).toBe(15);
     expect(projection(book)).toMatchObject({ filled: '11', openBuy: '4' });
   });
@@ -159,14 +168,18 @@ describe('PositionBook: closing orders', () => {
     expect(projection(book)).toMatchObject({ filled: '2', openBuy: '0', openSell: '0' });
   });
 
-  it('a reused id names the newer order: filling the older one in full leaves the newer closable', () => {
+  it('a reused id names the newer order: its fill and close reach the newer; the older stays reserved until a report', () => {
     const book = new PositionBook();
-    book.open(buy('5', 'r'));
-    book.open(buy('3', 'r'));
-    book.fill('A', 'buy', x(5), x(10), null); // the older 'r', the oldest named order
+    book.open(buy('5', 'r'), 1000);
+    book.open(buy('3', 'r'), 2000);
+    book.fill('A', 'buy', x(1), x(10), 'r'); // the newer 'r'
+    expect(book.openCount).toBe(2);
+    expect(book.close('r')).toBe(true); // releases the newer's last 2
+    expect(book.before('A', 'buy')).toBe(6);
+    expect(book.close('r')).toBe(false);
     expect(book.openCount).toBe(1);
-    expect(book.close('r')).toBe(true);
-    expect(book.before('A', 'buy')).toBe(5);
+    book.report([], 1500);
+    expect(book.before('A', 'buy')).toBe(1);
     expect(book.openCount).toBe(0);
   });
 });
@@ -205,6 +218,63 @@ describe('PositionBook: position reports', () => {
     expect(book.has('B')).toBe(true);
     expect(book.before('B', 'buy')).toBe(0);
     expect(book.lastPrice('B')).toBe(4);
+  });
+});
+
+describe('PositionBook: position reports as of a time', () => {
+  it('replace only the fills and orders up to asOf; later ones stay on top', () => {
+    const book = new PositionBook();
+    book.open(buy('2'), 1000);
+    book.open(buy('3', 'b1'), 2000);
+    book.fill('A', 'buy', x(1), x(10), 'b1', 2500);
+    book.open(sell('4', 's1'), 3000);
+    book.fill('A', 'sell', x(5), x(11), null, 3500); // no anonymous sell open: takes nothing
+    expect(projection(book)).toMatchObject({ filled: '-4', openBuy: '4', openSell: '4', projected: '-4' });
+    expect(book.report([{ symbol: 'A', quantity: '10' }], 2500)).toBe(true);
+    // Covered: the anonymous buy (1000), b1 (2000) and the fill at 2500; kept: s1 and the fill at 3500.
+    expect(projection(book)).toMatchObject({ reported: '10', filled: '-5', openBuy: '0', openSell: '4', projected: '1' });
+    expect(book.close('b1')).toBe(false);
+    expect(book.close('s1')).toBe(true);
+    expect(book.reportAsOf).toBe(2500);
+  });
+
+  it('an older report than the newest accepted one changes nothing; the same asOf replaces', () => {
+    const book = reported(['A', '5', '20']);
+    expect(book.report([{ symbol: 'A', quantity: '1', price: '30' }], 5000)).toBe(true);
+    book.open(buy('2', 'b'), 6000);
+    expect(book.accepts(4999)).toBe(false);
+    expect(book.report([{ symbol: 'A', quantity: '-7', price: '1' }], 4999)).toBe(false);
+    expect(projection(book)).toMatchObject({ reported: '1', openBuy: '2', lastPrice: '30' });
+    expect(book.report([{ symbol: 'A', quantity: '3' }], 5000)).toBe(true);
+    expect(projection(book)).toMatchObject({ reported: '3', openBuy: '2' });
+  });
+
+  it('without asOf cover everything recorded, even stamped ahead of a clock that stepped back', () => {
+    const book = new PositionBook();
+    book.open(buy('2', 'b'), 10_000);
+    book.open(buy('3'), 9_000); // the clock stepped back: stamped 10 000
+    book.fill('A', 'buy', x(1), x(10), null, 8_000);
+    expect(book.report([{ symbol: 'A', quantity: '4' }], null, 7_000)).toBe(true);
+    expect(projection(book)).toMatchObject({ reported: '4', filled: '0', openBuy: '0' });
+    expect(book.reportAsOf).toBe(10_000);
+  });
+
+  it('a late report price never replaces a later fill price', () => {
+    const book = new PositionBook();
+    book.fill('A', 'buy', x(1), x(12), null, 5000);
+    book.report([{ symbol: 'A', quantity: '1', price: '10' }], 4000);
+    expect(book.lastPriceExact('A')?.toFixed()).toBe('12');
+    book.report([{ symbol: 'A', quantity: '1', price: '13' }], 5000);
+    expect(book.lastPriceExact('A')?.toFixed()).toBe('13');
+  });
+
+  it('a fill of an order a report covered moves the position and takes no other reservation', () => {
+    const book = new PositionBook();
+    book.open(buy('5', 'a'), 1000);
+    book.open(buy('5', 'b'), 2000);
+    book.report([], 1500);
+    book.fill('A', 'buy', x(5), x(10), 'a', 3000);
+    expect(projection(book)).toMatchObject({ filled: '5', openBuy: '5', projected: '10' });
   });
 });
 

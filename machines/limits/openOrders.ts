@@ -1,0 +1,191 @@
+/**
+ * The pieces of a symbol's projection that carry time: the open orders of one side and the fills
+ * recorded since the last position report. Each entry keeps the (wall-clock) time it was
+ * recorded, so a report replaces only what happened up to its `asOf` (PRODUCT.md, "Order of
+ * events"). Times are stamped non-decreasing by the book, so what a report covers is always a
+ * prefix.
+ */
+import { Exact } from '../math/exact.ts';
+import { toExact } from './amount.ts';
+
+/** An allowed order with an id, not yet filled, closed or covered by a position report. */
+export interface OpenOrder {
+  readonly id: string;
+  /** When it was allowed. */
+  readonly at: number;
+  /** What is still open: as given until a partial fill, then exact. */
+  remaining: unknown;
+  remainingN: number;
+}
+
+/** Most anonymous open orders kept one by one; older ones are folded into one sum (with the latest of their times). */
+const MAX_PENDING = 100_000;
+
+/**
+ * The open orders on one side of a symbol. Orders without an id are kept in a queue of raw
+ * quantities and times (reserving one allocates nothing), summed exactly only when needed.
+ */
+export class Side {
+  /** Everything open, as a double. */
+  n = 0;
+  /** Anonymous quantities as given (an Exact once partly filled) and their times; live from `head`. */
+  readonly #qty: unknown[] = [];
+  readonly #at: number[] = [];
+  #head = 0;
+  /** Exact sum of the queue entries in [head, summed). */
+  #sum = new Exact(0);
+  #summed = 0;
+  /** Anonymous orders folded past MAX_PENDING: their sum and the latest of their times. */
+  #folded = new Exact(0);
+  #foldedAt = -Infinity;
+  readonly named: OpenOrder[] = [];
+
+  /** An anonymous order. */
+  push(raw: unknown, qty: number, at: number): void {
+    this.n += qty;
+    this.#qty.push(raw);
+    this.#at.push(at);
+    if (this.#qty.length - this.#head > MAX_PENDING) this.#foldHalf();
+  }
+
+  /** A named order. */
+  add(order: OpenOrder): void {
+    this.n += order.remainingN;
+    this.named.push(order);
+  }
+
+  /** Everything open on this side, exactly. */
+  exact(): Exact {
+    return this.named.reduce((s, o) => s.plus(toExact(o.remaining)), this.#anonymous());
+  }
+
+  /** An anonymous fill: takes from the anonymous orders, oldest first; returns what it could not place. */
+  takeAnonymous(quantity: Exact): Exact {
+    let left = quantity;
+    if (!this.#folded.isZero()) {
+      const taken = this.#folded.lt(left) ? this.#folded : left;
+      this.#folded = this.#folded.minus(taken);
+      left = left.minus(taken);
+    }
+    while (!left.isZero() && this.#head < this.#qty.length) {
+      const rest = toExact(this.#qty[this.#head]);
+      if (rest.lte(left)) {
+        left = left.minus(rest);
+        this.#dropHead(rest);
+      } else {
+        this.#qty[this.#head] = rest.minus(left);
+        if (this.#head < this.#summed) this.#sum = this.#sum.minus(left);
+        left = new Exact(0);
+      }
+    }
+    this.#compact();
+    return left;
+  }
+
+  /** A report as of `asOf`: every order allowed up to then is covered by it. Returns the named orders dropped. */
+  cover(asOf: number): OpenOrder[] {
+    if (this.#foldedAt <= asOf) this.#folded = new Exact(0);
+    while (this.#head < this.#qty.length && this.#at[this.#head]! <= asOf) this.#dropHead(toExact(this.#qty[this.#head]));
+    this.#compact();
+    let k = 0;
+    while (k < this.named.length && this.named[k]!.at <= asOf) k++;
+    return this.named.splice(0, k);
+  }
+
+  /** Recomputes the double sum (after anything but a plain reservation). */
+  resum(): void {
+    this.n = this.#anonymous().toNumber() + this.named.reduce((s, o) => s + o.remainingN, 0);
+  }
+
+  /** Open orders kept (anonymous ones folded count as one). */
+  get count(): number {
+    return this.named.length + (this.#folded.isZero() ? 0 : 1) + (this.#qty.length - this.#head);
+  }
+
+  #anonymous(): Exact {
+    let sum = this.#sum;
+    for (; this.#summed < this.#qty.length; this.#summed++) sum = sum.plus(toExact(this.#qty[this.#summed]));
+    this.#sum = sum;
+    return sum.plus(this.#folded);
+  }
+
+  #dropHead(rest: Exact): void {
+    if (this.#head < this.#summed) this.#sum = this.#sum.minus(rest);
+    this.#qty[this.#head] = undefined;
+    this.#head++;
+    if (this.#summed < this.#head) this.#summed = this.#head;
+  }
+
+  #compact(): void {
+    if (this.#head === this.#qty.length) {
+      this.#qty.length = 0;
+      this.#at.length = 0;
+      this.#head = this.#summed = 0;
+      this.#sum = new Exact(0);
+    } else if (this.#head > 1024 && this.#head * 2 > this.#qty.length) {
+      this.#qty.splice(0, this.#head);
+      this.#at.splice(0, this.#head);
+      this.#summed -= this.#head;
+      this.#head = 0;
+    }
+  }
+
+  /** Bounds memory: the older half of the queue becomes one sum, covered only by a report after the latest of them. */
+  #foldHalf(): void {
+    const stop = this.#head + Math.floor((this.#qty.length - this.#head) / 2);
+    let folded = this.#folded;
+    for (let i = this.#head; i < stop; i++) {
+      const q = toExact(this.#qty[i]);
+      folded = folded.plus(q);
+      if (i < this.#summed) this.#sum = this.#sum.minus(q);
+      this.#foldedAt = Math.max(this.#foldedAt, this.#at[i]!);
+    }
+    this.#folded = folded;
+    this.#summed = Math.max(this.#summed, stop);
+    this.#qty.splice(0, stop);
+    this.#at.splice(0, stop);
+    this.#summed -= stop;
+    this.#head = 0;
+  }
+}
+
+/** Most fills kept one by one per symbol between reports; beyond it the oldest two merge (with the later time). */
+const MAX_FILLS = 100_000;
+
+/** The fills of one symbol since its last report, signed (a sell negative), with their times. */
+export class FillLog {
+  /** Their sum, exactly. */
+  total = new Exact(0);
+  readonly #qty: Exact[] = [];
+  readonly #at: number[] = [];
+
+  add(signed: Exact, at: number): void {
+    this.total = this.total.plus(signed);
+    const last = this.#qty.length - 1;
+    // Fills stamped in the same ms can never be told apart by a report: one entry.
+    if (last >= 0 && this.#at[last] === at) {
+      this.#qty[last] = this.#qty[last]!.plus(signed);
+      return;
+    }
+    this.#qty.push(signed);
+    this.#at.push(at);
+    if (this.#qty.length > MAX_FILLS) {
+      this.#qty.splice(0, 2, this.#qty[0]!.plus(this.#qty[1]!));
+      this.#at.splice(0, 1);
+    }
+  }
+
+  /** A report as of `asOf` replaces every fill up to then. */
+  cover(asOf: number): void {
+    let k = 0;
+    while (k < this.#at.length && this.#at[k]! <= asOf) k++;
+    if (k === 0) return;
+    this.#qty.splice(0, k);
+    this.#at.splice(0, k);
+    this.total = this.#qty.reduce((s, q) => s.plus(q), new Exact(0));
+  }
+
+  get size(): number {
+    return this.#qty.length;
+  }
+}
