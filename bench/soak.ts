@@ -27,7 +27,7 @@ const SAMPLES = Number(process.env.SOAK_SAMPLES ?? 20);
 const STEP_MS = 10;
 const BATCH = 1_000;
 const HOUR = 3_600_000;
-const ORDER = { symbol: 'ES', side: 'buy', quantity: 1, price: 5000 };
+const ORDER = { symbol: 'ES', side: 'buy', quantity: 1, price: 5000 } as const;
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 async function main(): Promise<void> {

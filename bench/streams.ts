@@ -17,7 +17,7 @@ const STREAMS = Number(process.env.STREAMS ?? 1500);
 const ROUNDS = Number(process.env.ROUNDS ?? 100);
 const CHECKS = 20_000;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const ORDER = { symbol: 'ES', side: 'buy', quantity: 1 };
+const ORDER = { symbol: 'ES', side: 'buy', quantity: 1 } as const;
 
 function slowClient(url: URL, path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {

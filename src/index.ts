@@ -5,7 +5,7 @@ export type { DurableEventSink } from './runtime/durability.ts';
 export type { HaltOutcome, StandingHalt, ResetOutcome } from './runtime/operator.ts';
 export * from './runtime/types.ts';
 export type { StrategyHistory, HistoryPoint, HistoryMark, HistoryOrder, HistoryFill, HistoryError } from './runtime/history/types.ts';
-export { presets, type BreakersConfig, type PresetName } from './config.ts';
+export { presets, type BreakersConfig, type PresetName, type EffectiveConfig } from './config.ts';
 export { RiskEventType, type RiskEvent, type EventDetails, type StateChange } from './events.ts';
 export { BreakerState, BreakerType, ErrorKind, BREAKER_TYPES, ERROR_KINDS } from '../machines/constants.ts';
 export * from './errors.ts';

@@ -25,7 +25,7 @@ import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome }
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
 import { checkFailed, control, noticeStale, notifyDecision, orderRateSignal, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
-import type { Decision, ErrorReport, Fill, FillReport, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot } from './types.ts';
+import type { Decision, ErrorReport, Fill, FillReport, GuardedOrder, Order, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot, UntypedOrder } from './types.ts';
 
 export type { InspectOption } from './host.ts';
 export type { BrokerPort, RuntimeParts } from './core.ts';
@@ -136,7 +136,15 @@ export class RiskRuntime {
     return recordOrderClosed(this.#core, request);
   }
 
-  /** Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault. */
+  /**
+   * Synchronous pre-trade decision. Never throws; a malformed order is rejected with the field at fault.
+   *
+   * Typed callers pass an {@link Order}: a wrong side or a missing quantity is a compile error.
+   * A value of static type `unknown` (parsed JSON, a queue message) is accepted by the second
+   * overload and validated at run time, like every input.
+   */
+  check(order: Order): Decision;
+  check<T>(order: T & UntypedOrder<T>): Decision;
   check(order: unknown): Decision {
     // No closure is created here (a captured variable would cost a context allocation per call),
     // and the order is read into the runtime's draft: an allowed check allocates nothing.
@@ -176,9 +184,13 @@ export class RiskRuntime {
     }
   }
 
-  /** An RxJS operator: passes allowed orders on; rejected ones go to {@link rejected$}. */
-  guard<T>(): OperatorFunction<T, T> {
-    return guardOrders<T>(this, this.#core);
+  /**
+   * An RxJS operator: passes allowed orders on; rejected ones go to {@link rejected$}. The source
+   * must emit {@link Order}s (or a subtype, kept as `T` downstream), or be an `Observable<unknown>`
+   * whose items are validated at run time.
+   */
+  guard<T = Order>(): OperatorFunction<T & GuardedOrder<T>, T> {
+    return guardOrders<T & GuardedOrder<T>>(this, this.#core);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Projection } from '../../machines/limits/positions.ts';
 import type { Decimal } from 'decimal.js';
 import type { BreakerState, BreakerType, ErrorKind, OnTrip, TradingMode } from '../../machines/constants.ts';
 import type { LimitName } from '../../machines/limits/limit.ts';
+import type { EffectiveConfig } from '../config.ts';
 
 /** A number, a decimal string or a Decimal: how money and quantities may be given. */
 export type DecimalInput = number | string | Decimal;
@@ -47,6 +48,20 @@ export interface Order {
   /** Limit price; omit for market orders. */
   readonly price?: DecimalInput;
 }
+
+/**
+ * The parameter type of `check()`'s overload for untyped callers: `T` itself when its static type
+ * is `unknown` (or `any`: a request body, a message from a queue), `never` for every other type.
+ * So a value of type `unknown` is accepted (and validated at run time), while a typed value or an
+ * object literal must be an {@link Order}: `check({ side: 'hold' })` does not compile.
+ */
+export type UntypedOrder<T> = unknown extends T ? T : never;
+
+/**
+ * What `guard<T>()` takes from its source: an {@link Order} (or a subtype) for a typed stream,
+ * anything for an `Observable<unknown>` (its items are validated at run time).
+ */
+export type GuardedOrder<T> = unknown extends T ? unknown : Order;
 
 /** An execution reported by the broker (shown in live views; fills do not drive the breakers). */
 export interface Fill {
@@ -280,8 +295,8 @@ export interface RuntimeStatus {
   /** Why orders are blocked while the state is NORMAL (no portfolio yet, bad data), or null. */
   readonly dataFault: string | null;
   readonly breakers: { readonly [K in BreakerType]: BreakerStatus<K> };
-  /** The effective configuration (presets merged with what was given). */
-  readonly config: unknown;
+  /** The effective configuration (presets merged with what was given); null only if it could not be built. */
+  readonly config: EffectiveConfig | null;
   /** Supervision: actor restarts within the current window and the last failure. */
   readonly supervision: {
     readonly restarts: Readonly<Record<string, number>>;

@@ -60,7 +60,7 @@ describe('history recorder (ManualClock, in memory)', () => {
     rt.updatePortfolio({ value: '1000' });
     clock.advance(10);
     rt.check({ id: 'o-1', symbol: 'AAPL', side: 'sell', quantity: '2.5', price: 101.25 });
-    rt.check({ symbol: 'AAPL', side: 'hold', quantity: 1 });
+    rt.check({ symbol: 'AAPL', side: 'hold', quantity: 1 } as unknown); // malformed on purpose
     rt.recordFill({ orderId: 'o-1', symbol: 'AAPL', side: 'sell', quantity: '2.5', price: '101.25' });
     rt.recordError({ kind: 'broker_error', message: 'connection reset' });
     expect(() => rt.updatePortfolio({ value: 'abc' })).toThrow(InvalidInputError);

@@ -9,7 +9,7 @@ afterAll(async () => {
   await s.close();
 });
 
-const ORDER = { symbol: 'AAPL', side: 'buy', quantity: 10 };
+const ORDER = { symbol: 'AAPL', side: 'buy', quantity: 10 } as const;
 
 describe('control API over HTTP', () => {
   it('binds loopback and lists strategies', async () => {
