@@ -52,6 +52,8 @@ export function dashboardHtml(): string {
 
 <section id="disconnected" class="disconnected-view" role="alert" aria-live="assertive"></section>
 
+<section id="overview" class="panel overview" aria-labelledby="overview-title"></section>
+
 <main id="main" class="grid" tabindex="-1" hidden>
   <p id="data-fault" class="data-fault" role="status" hidden></p>
   <p id="controls-use" class="controls-use" role="status" hidden></p>
@@ -132,6 +134,11 @@ export function dashboardHtml(): string {
   <form id="halt-form" method="dialog" novalidate>
     <h2 id="halt-title">Halt strategy <span class="dialog-strategy"></span></h2>
     <p id="halt-desc">Every new order will be rejected and pending orders cancelled until an operator resets the manual breaker (with confirmation).</p>
+    <fieldset class="choices" id="halt-mode">
+      <legend>Mode</legend>
+      <div class="field checkbox"><input type="radio" id="halt-mode-full" name="halt-mode" value="halt" checked><label for="halt-mode-full">Full halt — every new order is rejected</label></div>
+      <div class="field checkbox"><input type="radio" id="halt-mode-reduce" name="halt-mode" value="reduceOnly"><label for="halt-mode-reduce">Reduce-only — only orders that move a position towards zero pass</label></div>
+    </fieldset>
     <div class="field">
       <label for="halt-reason">Reason (required)</label>
       <textarea id="halt-reason" name="reason" rows="3" maxlength="1000" required></textarea>
@@ -144,6 +151,37 @@ export function dashboardHtml(): string {
     <div class="dialog-actions">
       <button type="button" class="secondary" data-close>Cancel</button>
       <button type="submit" id="halt-submit" class="danger" value="halt">Halt now</button>
+    </div>
+  </form>
+</dialog>
+
+<dialog id="halt-all-dialog" aria-labelledby="halt-all-title" aria-describedby="halt-all-desc">
+  <form id="halt-all-form" method="dialog" novalidate>
+    <h2 id="halt-all-title">Halt every strategy of this process</h2>
+    <p id="halt-all-desc">Two steps: choose the mode and give a reason, then type the confirmation. Each strategy stays halted until an operator resets its manual breaker.</p>
+    <div id="halt-all-step-1">
+      <fieldset class="choices">
+        <legend>Mode</legend>
+        <div class="field checkbox"><input type="radio" id="halt-all-mode-full" name="halt-all-mode" value="halt" checked><label for="halt-all-mode-full">Full halt — every new order is rejected, pending orders cancelled</label></div>
+        <div class="field checkbox"><input type="radio" id="halt-all-mode-reduce" name="halt-all-mode" value="reduceOnly"><label for="halt-all-mode-reduce">Reduce-only — only risk-reducing orders pass</label></div>
+      </fieldset>
+      <div class="field">
+        <label for="halt-all-reason">Reason (required)</label>
+        <textarea id="halt-all-reason" rows="3" maxlength="1000" required></textarea>
+      </div>
+    </div>
+    <div id="halt-all-step-2" hidden>
+      <p id="halt-all-summary"></p>
+      <div class="field">
+        <label for="halt-all-typed">Type “halt all” to confirm</label>
+        <input id="halt-all-typed" type="text" autocomplete="off" spellcheck="false">
+      </div>
+      <button type="button" id="halt-all-back" class="secondary">Back</button>
+    </div>
+    <p class="dialog-result" role="status" aria-live="polite"></p>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-close>Cancel</button>
+      <button type="submit" id="halt-all-submit" class="danger">Continue / Halt all</button>
     </div>
   </form>
 </dialog>

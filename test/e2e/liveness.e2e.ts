@@ -230,6 +230,12 @@ describe('dashboard v2 against a serve process (chromium)', () => {
     await expect.poll(() => page.locator('#connection').textContent(), { timeout: 15_000 }).toBe('live');
     await expect.poll(() => page.locator('#global-state-text').textContent()).toBe('MANUALLY HALTED'); // restored from LevelDB
     expect(await page.locator('#main').isVisible()).toBe(true);
+    // The value chart breaks where the server was down: one gap per restart, read from the history again.
+    await expect.poll(() => page.locator('#value-chart').getAttribute('data-gaps'), { timeout: 10_000 }).toBe('1');
+    const history = (await (await fetch(url(`/api/strategies/${STRATEGY}/history`))).json()) as { gaps: { from: number; t: number }[] };
+    expect(history.gaps).toHaveLength(1);
+    expect(history.gaps[0]!.from).toBeLessThan(killedAt);
+    expect(history.gaps[0]!.t).toBeGreaterThan(killedAt);
   }, 40_000);
 
   it('SIGSTOP the server (hung, socket open) → DISCONNECTED within 3 s from the missed heartbeat; SIGCONT → live', async () => {

@@ -6,7 +6,7 @@ import { createRiskRuntime, ManualClock, silentLogger } from '../../src/index.ts
 import { decodeHistory, HistoryBatcher } from '../../src/runtime/history/persistence.ts';
 import { CappedLog, OrderLog } from '../../src/runtime/history/logs.ts';
 import { pointKey, Series } from '../../src/runtime/history/series.ts';
-import type { HistoryError, HistoryFill, HistoryMark } from '../../src/runtime/history/types.ts';
+import type { HistoryError, HistoryGap, HistoryFill, HistoryMark } from '../../src/runtime/history/types.ts';
 import { LevelHistoryStore } from '../../src/store/historyStore.ts';
 import { storeInfo } from '../../src/store/registry.ts';
 
@@ -55,6 +55,43 @@ describe('history persistence (LevelDB)', () => {
     await rt.stop();
   });
 
+  it('a restart leaves a gap from the last thing recorded to the start, kept across further restarts', async () => {
+    const clock = new ManualClock(T0);
+    let rt = await open(clock);
+    expect(rt.history(T0).gaps).toEqual([]);
+    rt.updatePortfolio({ value: '1000' });
+    clock.advance(5_000);
+    rt.updatePortfolio({ value: '1010' });
+    await rt.stop();
+    clock.advance(3_600_000); // down for an hour
+    rt = await open(clock);
+    expect(rt.history(T0).gaps).toEqual([{ from: T0 + 5_000, t: T0 + 3_605_000 }]);
+    rt.updatePortfolio({ value: '990' });
+    clock.advance(10_000);
+    rt.updatePortfolio({ value: '995' });
+    await rt.stop();
+    clock.advance(60_000);
+    rt = await open(clock);
+    const { gaps } = rt.history(T0);
+    expect(gaps).toEqual([
+      { from: T0 + 5_000, t: T0 + 3_605_000 },
+      { from: T0 + 3_615_000, t: T0 + 3_675_000 },
+    ]);
+    // `since` after the first downtime leaves only the second.
+    expect(rt.history(T0 + 3_610_000).gaps).toEqual([gaps[1]]);
+    await rt.stop();
+  });
+
+  it('a first start with nothing stored has no gap', async () => {
+    const clock = new ManualClock(T0);
+    const rt = await open(clock);
+    await rt.stop();
+    clock.advance(60_000);
+    const again = await open(clock);
+    expect(again.history(T0).gaps).toEqual([]);
+    await again.stop();
+  });
+
   it('the batch written by the timer (no stop) holds the trip: a crash after it loses nothing of it', async () => {
     const clock = new ManualClock(T0);
     const rt = await open(clock);
@@ -80,6 +117,7 @@ describe('history persistence (LevelDB)', () => {
       orders: new OrderLog(3),
       fills: new CappedLog<HistoryFill>(3),
       errors: new CappedLog<HistoryError>(3),
+      gaps: new CappedLog<HistoryGap>(3),
     };
     const batcher = new HistoryBatcher(null);
     const base = { value: '1', highWaterMark: null, drawdownTripLevel: null, dailyLossTripLevel: null, startOfDay: null };

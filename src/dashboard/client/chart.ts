@@ -4,7 +4,8 @@ import 'uplot/dist/uPlot.min.css';
 /** A point of the portfolio chart: time (s), value, high-water mark, trip level (display numbers). */
 export interface ChartPoint {
   t: number;
-  value: number;
+  /** null: the value is unknown here (the server was down); the line breaks. */
+  value: number | null;
   hwm: number | null;
   trip: number | null;
 }
@@ -49,6 +50,7 @@ export class ValueChart {
     this.#marks = marks;
     this.#el.dataset.points = String(this.#points.length);
     this.#el.dataset.marks = String(marks.length);
+    this.#el.dataset.gaps = String(this.#points.filter((p) => p.value === null).length);
     this.#schedule();
   }
 

@@ -53,6 +53,15 @@ export function fillRow(f: { at: number; orderId?: string | null; symbol: string
   };
 }
 
+/**
+ * The chart's points with a break at each downtime: a point of unknown value inside every gap,
+ * so the line is not drawn across a time the server was down (uPlot breaks a series at null).
+ */
+export function withGaps(points: readonly ChartPoint[], gaps: readonly { t: number; from: number }[]): ChartPoint[] {
+  const breaks = gaps.map((g) => ({ t: (g.from + g.t) / 2000, value: null, hwm: null, trip: null }));
+  return [...points, ...breaks].sort((a, b) => a.t - b.t);
+}
+
 /** Loads the strategy's recent history (the last trading day): chart, trips, orders and fills. */
 export async function loadHistory(name: string, generation: number, chart: ValueChart | null): Promise<void> {
   let h: StrategyHistory;
@@ -69,7 +78,7 @@ export async function loadHistory(name: string, generation: number, chart: Value
   }
   const marks = h.marks.map((m) => markOf(m.type, m.breaker, m.t / 1000)).filter((m) => m !== null);
   state.marks = [...marks, ...state.marks.filter((m) => !marks.some((x) => x.t === m.t && x.label === m.label))].sort((a, b) => a.t - b.t);
-  chart?.setHistory(points, state.marks);
+  chart?.setHistory(withGaps(points, h.gaps ?? []), state.marks);
   for (const o of h.orders) addOrderRow(decisionRow(o.t, { id: o.id, symbol: o.symbol, side: o.side, quantity: o.quantity, price: o.price }, o.allowed, o.reason ?? o.code ?? ''));
   for (const f of h.fills) addOrderRow(fillRow({ ...f, at: f.t }));
   requestRender();

@@ -14,6 +14,7 @@ import { renderHeader } from './panels/header.ts';
 import { renderErrors, renderJournal } from './panels/journal.ts';
 import { renderMarks } from './panels/marks.ts';
 import { renderOrders } from './panels/orders.ts';
+import { initOverview, renderOverview } from './panels/overview.ts';
 import { renderPortfolio } from './panels/portfolio.ts';
 import { initResetDialog, openResetDialog, renderResetDialog } from './panels/reset.ts';
 import { renderStatecharts } from './panels/statecharts.ts';
@@ -90,6 +91,12 @@ function init(): void {
     const name = (e.target as HTMLSelectElement).value;
     if (name) selectStrategy(name);
   });
+  initOverview((name) => {
+    byId<HTMLSelectElement>('strategy-select').value = name;
+    selectStrategy(name);
+    byId('main').scrollIntoView({ block: 'start' });
+  });
+  addRenderer(renderOverview);
   addRenderer(renderDisconnected);
   addRenderer(renderHeader);
   addRenderer(() => renderBreakers(openResetDialog));

@@ -54,6 +54,7 @@ function announceChanges(before: DashboardView | null, after: DashboardView): vo
  * heartbeat each second, so a silence of {@link HEARTBEAT_TIMEOUT_MS} (a hung server, a cut
  * network) or a dropped stream turns the page DISCONNECTED until a fresh view arrives.
  */
+/** Opens the strategy's event stream; `onFirstView` runs at the first view and again at the first view after the link was lost. */
 export function connect(name: string, generation: number, chart: ValueChart | null, onFirstView: () => void): void {
   source?.close();
   const es = new EventSource(strategyPath(name, '/events'));
@@ -77,12 +78,14 @@ export function connect(name: string, generation: number, chart: ValueChart | nu
     if (!view || !mine()) return;
     alive();
     announceChanges(state.view, view);
+    // Back after the link was lost: the server may have restarted, so the history (and its downtime gap) is read again.
+    const returning = !first && state.link === Link.DISCONNECTED;
     state.view = view;
     state.viewReceivedAt = Date.now();
     chart?.amendLast(view.chart.highWaterMark, view.chart.tripLevel);
     setLink(Link.LIVE);
     requestRender();
-    if (first) {
+    if (first || returning) {
       first = false;
       onFirstView();
     }

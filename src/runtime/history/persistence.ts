@@ -5,11 +5,11 @@
  *
  * Keys (in the strategy's `history` sublevel): `p.<t>.<n>` a point, `open` the latest value not
  * yet closed into a point, `m.<seq>` a mark, `o.<seq>` an order, `f.<seq>` a fill, `e.<seq>` an
- * error. Every key is written once (items never change), and deleted when it falls out.
+ * error, `g.<seq>` a downtime (a gap in the chart). Every key is written once (items never change), and deleted when it falls out.
  */
 import type { CappedLog, OrderLog } from './logs.ts';
 import { seriesPoint, type Series, type SeriesPoint } from './series.ts';
-import type { HistoryError, HistoryFill, HistoryMark, HistoryOrder, HistoryPoint } from './types.ts';
+import type { HistoryError, HistoryFill, HistoryGap, HistoryMark, HistoryOrder, HistoryPoint } from './types.ts';
 
 /** One write of a batch. */
 export type HistoryOp = { readonly type: 'put'; readonly key: string; readonly value: string } | { readonly type: 'del'; readonly key: string };
@@ -36,6 +36,7 @@ export interface RestoredHistory {
   readonly orders: RestoredList<HistoryOrder>;
   readonly fills: RestoredList<HistoryFill>;
   readonly errors: RestoredList<HistoryError>;
+  readonly gaps: RestoredList<HistoryGap>;
 }
 
 /** The parts of the history a batch is computed from. */
@@ -47,9 +48,10 @@ export interface HistoryState {
   readonly orders: OrderLog;
   readonly fills: CappedLog<HistoryFill>;
   readonly errors: CappedLog<HistoryError>;
+  readonly gaps: CappedLog<HistoryGap>;
 }
 
-const LISTS = ['m', 'o', 'f', 'e'] as const;
+const LISTS = ['m', 'o', 'f', 'e', 'g'] as const;
 type ListPrefix = (typeof LISTS)[number];
 const seqKey = (prefix: ListPrefix, seq: number) => `${prefix}.${String(seq).padStart(12, '0')}`;
 
@@ -63,7 +65,7 @@ interface Held {
 export function decodeHistory(entries: readonly (readonly [string, string])[]): RestoredHistory {
   const points: SeriesPoint[] = [];
   let open: SeriesPoint | null = null;
-  const lists: Record<ListPrefix, { seq: number; item: unknown }[]> = { m: [], o: [], f: [], e: [] };
+  const lists: Record<ListPrefix, { seq: number; item: unknown }[]> = { m: [], o: [], f: [], e: [], g: [] };
   for (const [key, value] of entries) {
     let item: unknown;
     try {
@@ -87,7 +89,7 @@ export function decodeHistory(entries: readonly (readonly [string, string])[]): 
     const rows = lists[prefix].sort((a, b) => a.seq - b.seq);
     return { items: rows.map((r) => r.item as T), next: rows.length === 0 ? 0 : rows[rows.length - 1]!.seq + 1 };
   };
-  return { points, open, marks: restored('m'), orders: restored('o'), fills: restored('f'), errors: restored('e') };
+  return { points, open, marks: restored('m'), orders: restored('o'), fills: restored('f'), errors: restored('e'), gaps: restored('g') };
 }
 
 /**
@@ -103,7 +105,7 @@ export class HistoryBatcher {
   constructor(restored: RestoredHistory | null) {
     for (const p of restored?.points ?? []) this.#points.add(p.key);
     const range = (list: RestoredList<unknown> | undefined) => ({ lo: list ? list.next - list.items.length : 0, hi: list?.next ?? 0 });
-    this.#lists = { m: range(restored?.marks), o: range(restored?.orders), f: range(restored?.fills), e: range(restored?.errors) };
+    this.#lists = { m: range(restored?.marks), o: range(restored?.orders), f: range(restored?.fills), e: range(restored?.errors), g: range(restored?.gaps) };
     this.#open = restored?.open ? JSON.stringify(openRow(restored.open)) : null;
   }
 
@@ -133,6 +135,7 @@ export class HistoryBatcher {
     this.#list('o', state.orders, ops);
     this.#list('f', state.fills, ops);
     this.#list('e', state.errors, ops);
+    this.#list('g', state.gaps, ops);
     return ops;
   }
 

@@ -16,9 +16,9 @@ import type { Logger } from '../../logger.ts';
 import type { Figures } from '../figures.ts';
 import type { Decision, DecimalInput, FillReport, OrderSide } from '../types.ts';
 import { CappedLog, decimalText, OrderLog } from './logs.ts';
-import { decodeHistory, HistoryBatcher, type HistoryState, type HistoryStore } from './persistence.ts';
+import { decodeHistory, HistoryBatcher, type HistoryState, type HistoryStore, type RestoredHistory } from './persistence.ts';
 import { DEFAULT_SERIES_OPTIONS, Series, seriesPoint, type SeriesOptions, type SeriesPoint } from './series.ts';
-import type { HistoryError, HistoryFill, HistoryMark, HistoryPoint, StrategyHistory } from './types.ts';
+import type { HistoryError, HistoryFill, HistoryGap, HistoryMark, HistoryPoint, StrategyHistory } from './types.ts';
 
 /** Events marked on the chart (each pins the value it happened at). */
 const MARKS = new Set<string>([
@@ -44,6 +44,21 @@ export interface HistoryOptions {
   readonly listCap?: number;
 }
 
+/** How many downtimes are kept. */
+const GAP_CAP = 50;
+
+/** The time of the last thing a restored history holds, or null when it holds nothing. */
+function lastRecorded(r: RestoredHistory): number | null {
+  let last = -Infinity;
+  const seen = (t: number | undefined) => {
+    if (t !== undefined && t > last) last = t;
+  };
+  seen(r.points[r.points.length - 1]?.t);
+  seen(r.open?.t);
+  for (const list of [r.marks, r.orders, r.fills, r.errors]) seen(list.items[list.items.length - 1]?.t);
+  return last === -Infinity ? null : last;
+}
+
 const text = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 
 export class HistoryRecorder {
@@ -54,6 +69,8 @@ export class HistoryRecorder {
   readonly orders: OrderLog;
   readonly fills: CappedLog<HistoryFill>;
   readonly errors: CappedLog<HistoryError>;
+  /** Downtimes: a restart after the last thing recorded (few are kept: the chart spans a day). */
+  readonly gaps: CappedLog<HistoryGap>;
   readonly #strategy: string;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -82,11 +99,17 @@ export class HistoryRecorder {
     this.orders = new OrderLog(cap);
     this.fills = new CappedLog(cap);
     this.errors = new CappedLog(cap);
+    this.gaps = new CappedLog(Math.min(cap ?? GAP_CAP, GAP_CAP));
     if (restored) {
       this.marks.restore(restored.marks.items, restored.marks.next);
       this.orders.restore(restored.orders.items, restored.orders.next);
       this.fills.restore(restored.fills.items, restored.fills.next);
       this.errors.restore(restored.errors.items, restored.errors.next);
+      this.gaps.restore(restored.gaps.items, restored.gaps.next);
+      // Nothing was recorded between the last thing stored and this start: the chart shows a gap there.
+      const from = lastRecorded(restored);
+      const now = this.#clock.now();
+      if (from !== null && now > from) this.gaps.push({ t: now, from });
     }
     // The latest value from before the restart becomes a point of its own.
     const open = restored?.open ?? null;
@@ -142,6 +165,7 @@ export class HistoryRecorder {
       orders: this.orders.since(since),
       fills: this.fills.since(since),
       errors: this.errors.since(since),
+      gaps: this.gaps.since(since),
     };
   }
 
@@ -170,7 +194,7 @@ export class HistoryRecorder {
   }
 
   #state(): HistoryState {
-    return { series: this.series, open: this.#open(), marks: this.marks, orders: this.orders, fills: this.fills, errors: this.errors };
+    return { series: this.series, open: this.#open(), marks: this.marks, orders: this.orders, fills: this.fills, errors: this.errors, gaps: this.gaps };
   }
 
   /** The runtime's latest value when it is not a point yet, or null. */

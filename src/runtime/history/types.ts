@@ -59,6 +59,14 @@ export interface HistoryError {
   readonly message: string;
 }
 
+/** A time the strategy was not running (between its last record and the next start): charts leave a gap. */
+export interface HistoryGap {
+  /** When the strategy started again (ms since the epoch). */
+  readonly t: number;
+  /** The last time it had recorded anything before that start. */
+  readonly from: number;
+}
+
 /** A strategy's recent history (`rt.history(since)`, `GET /api/strategies/:name/history`). */
 export interface StrategyHistory {
   readonly strategy: string;
@@ -74,4 +82,6 @@ export interface StrategyHistory {
   readonly orders: readonly HistoryOrder[];
   readonly fills: readonly HistoryFill[];
   readonly errors: readonly HistoryError[];
+  /** Downtimes that end in the window, oldest first: the value is unknown between `from` and `t`. */
+  readonly gaps: readonly HistoryGap[];
 }

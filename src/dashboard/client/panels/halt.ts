@@ -43,7 +43,8 @@ async function submit(dialog: HTMLDialogElement): Promise<void> {
   button.disabled = true;
   showResult(dialog, 'Halting…', true);
   try {
-    const answer = await postJson<{ state: BreakerState; alreadyHalted?: StandingHalt; tightened?: boolean }>(strategyPath(strategy, '/halt'), { operator: creds.operator, reason }, creds.token);
+    const mode = byId<HTMLInputElement>('halt-mode-reduce').checked ? 'reduceOnly' : 'halt';
+    const answer = await postJson<{ state: BreakerState; tradingMode?: string; alreadyHalted?: StandingHalt; tightened?: boolean }>(strategyPath(strategy, '/halt'), { operator: creds.operator, reason, mode }, creds.token);
     // A halt over a standing one does not replace it: say whose halt stands, why and since when.
     const h = answer.alreadyHalted;
     const already = h
@@ -51,7 +52,8 @@ async function submit(dialog: HTMLDialogElement): Promise<void> {
         ? ` It tightened the reduce-only halt by ${h.operator ?? 'someone'} (${h.reason ?? ''}).`
         : ` It was already halted by ${h.operator ?? 'someone'} since ${clockTime(h.since)}: “${h.reason ?? ''}” — that halt stands; yours is journalled.`
       : '';
-    showResult(dialog, `Halted. The strategy is now ${stateLabel(answer.state)}; new orders are rejected.${already}`, true);
+    const effect = answer.tradingMode === 'REDUCING' ? 'only risk-reducing orders pass (REDUCING)' : 'new orders are rejected';
+    showResult(dialog, `Halted. The strategy is now ${stateLabel(answer.state)}; ${effect}.${already}`, true);
   } catch (error) {
     button.disabled = false;
     showResult(dialog, errorText(error), false);
