@@ -75,11 +75,16 @@ export class RateTracker<Tag = undefined> {
     this.#warned = false;
   }
 
-  save(): RateState<Tag> {
-    return { entries: this.window.entries().map((e) => ({ at: e.at, count: e.count, tag: e.tag ?? null })), warned: this.#warned };
+  /** The entries and the warning flag; `shiftMs` is added to each entry's instant (another clock's reading). */
+  save(shiftMs = 0): RateState<Tag> {
+    return { entries: this.window.entries().map((e) => ({ at: e.at + shiftMs, count: e.count, tag: e.tag ?? null })), warned: this.#warned };
   }
 
-  load(state: unknown, isTag: (tag: unknown) => boolean): void {
+  /**
+   * Restores saved entries, moved by `shiftMs` onto this clock and capped at `notAfter` (an entry
+   * saved in what is now the future counts as just made, so it stays in the window: fail closed).
+   */
+  load(state: unknown, isTag: (tag: unknown) => boolean, shiftMs = 0, notAfter = Infinity): void {
     const s = state as { entries?: unknown; warned?: unknown } | null;
     if (typeof s !== 'object' || s === null || !Array.isArray(s.entries) || typeof s.warned !== 'boolean') {
       throw new TypeError('rate window: saved figures are malformed');
@@ -89,7 +94,7 @@ export class RateTracker<Tag = undefined> {
       if (typeof at !== 'number' || !Number.isFinite(at) || typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1e7 || !isTag(tag)) {
         throw new TypeError('rate window: a saved entry is malformed');
       }
-      return { at, count, tag: (tag ?? undefined) as Tag | undefined };
+      return { at: Math.min(at + shiftMs, notAfter), count, tag: (tag ?? undefined) as Tag | undefined };
     });
     this.window.load(entries);
     this.#warned = s.warned;

@@ -49,12 +49,12 @@ class ErrorRateTracker implements CountTracker<ErrorKind> {
     this.rate.clear();
   }
 
-  save(): Json {
-    return this.rate.save() as unknown as Json;
+  save(shiftMs = 0): Json {
+    return this.rate.save(shiftMs) as unknown as Json;
   }
 
-  load(saved: unknown): void {
-    this.rate.load(saved, (tag) => ERROR_KINDS.includes(tag as ErrorKind));
+  load(saved: unknown, shiftMs = 0, notAfter = Infinity): void {
+    this.rate.load(saved, (tag) => ERROR_KINDS.includes(tag as ErrorKind), shiftMs, notAfter);
   }
 }
 

@@ -44,12 +44,12 @@ class OrderRateTracker implements CountTracker {
     this.rate.clear();
   }
 
-  save(): Json {
-    return this.rate.save() as unknown as Json;
+  save(shiftMs = 0): Json {
+    return this.rate.save(shiftMs) as unknown as Json;
   }
 
-  load(saved: unknown): void {
-    this.rate.load(saved, (tag) => tag === undefined || tag === null);
+  load(saved: unknown, shiftMs = 0, notAfter = Infinity): void {
+    this.rate.load(saved, (tag) => tag === undefined || tag === null, shiftMs, notAfter);
   }
 }
 

@@ -60,10 +60,16 @@ export interface Tracker {
   recheckEvidence(now: number, value: Exact | null): Evidence;
   /** What a confirmed reset re-baselines (and re-arms the warning). */
   rebaseline(now: number, value: Exact | null): void;
-  /** Plain data to persist. */
-  save(): Json;
-  /** Restores what {@link save} returned; throws when it does not validate. */
-  load(saved: unknown): void;
+  /**
+   * Plain data to persist. A tracker that keeps instants (a window) adds `shiftMs` to each one it
+   * saves: the runtime's trackers count on its monotonic clock and save on the wall clock.
+   */
+  save(shiftMs?: number): Json;
+  /**
+   * Restores what {@link save} returned; throws when it does not validate. Instants loaded are
+   * moved by `shiftMs` and capped at `notAfter` (an instant from the future is taken as now).
+   */
+  load(saved: unknown, shiftMs?: number, notAfter?: number): void;
 }
 
 /** A tracker over portfolio values (drawdown, daily loss). */
@@ -108,8 +114,12 @@ export interface CountTracker<Tag = undefined> extends Tracker {
  * value). The runtime tells it where that time comes from; it never reads a clock itself.
  */
 export interface TimeTracker extends Tracker {
-  /** Points the tracker at the time (ms) of the last observation. */
-  watch(lastAt: () => number): void;
+  /**
+   * Points the tracker at the time (ms) of the last observation, on the clock the runtime passes
+   * as `now` (its monotonic clock); `shownAt`, when given, is the same instant on the wall clock
+   * (shown to people).
+   */
+  watch(lastAt: () => number, shownAt?: () => number): void;
   /** What the time `now` means: TRIP, a first WARN since the last observation, or NONE. */
   observe(now: number): Signal;
   /** The next instant at which {@link observe} could answer something new. */

@@ -18,6 +18,7 @@ class StaleDataTracker implements TimeTracker {
   readonly warnAfterMs: number;
   readonly warnFraction: number;
   #lastAt: () => number = () => -Infinity;
+  #shownAt: (() => number) | null = null;
   /** The last-value time the warning was given for (a fresh value re-arms it). */
   #warnedFor: number | null = null;
 
@@ -27,8 +28,9 @@ class StaleDataTracker implements TimeTracker {
     this.warnAfterMs = Math.round(settings.maxAge * settings.warnAt * 1000);
   }
 
-  watch(lastAt: () => number): void {
+  watch(lastAt: () => number, shownAt?: () => number): void {
     this.#lastAt = lastAt;
+    this.#shownAt = shownAt ?? null;
   }
 
   holds(now: number): boolean {
@@ -64,7 +66,7 @@ class StaleDataTracker implements TimeTracker {
       ageSeconds: ageMs === null ? null : ageMs / 1000,
       maxAgeMs: this.maxAgeMs,
       maxAge: this.maxAgeMs / 1000,
-      lastValueAt: known ? new Date(last).toISOString() : null,
+      lastValueAt: known ? new Date(this.#shownAt?.() ?? last).toISOString() : null,
       warnAt: this.warnFraction,
       warned: this.#warnedFor === last,
       stale: ageMs === null ? true : ageMs >= this.maxAgeMs,

@@ -1,6 +1,7 @@
 /**
  * Sliding-window limiter: at most `max` alerts per key within any `windowMs`. Keys are
- * `<strategy>/<breaker or "strategy">`. Time comes from the caller (the injected Clock).
+ * `<strategy>/<breaker or "strategy">`. Time comes from the caller: the injected clock's
+ * monotonic reading, so a wall-clock step never refills or drains a budget.
  */
 export class AlertRateLimiter {
   readonly max: number;

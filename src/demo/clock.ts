@@ -22,6 +22,11 @@ export class ScaledClock implements Clock {
     return Math.floor(this.#origin + (performance.now() - this.#realStart) * this.speed);
   }
 
+  /** Simulated time never steps back (it is built on `performance.now()`): the same reading. */
+  monotonic(): number {
+    return this.now();
+  }
+
   /**
    * Stops simulated time until {@link resume} (the demo holds it while it starts up, so a slow
    * start does not look like minutes of silence to the stale-data breaker). Timers still fire in

@@ -25,6 +25,11 @@ export class ReplayClock implements Clock {
     return this.#now;
   }
 
+  /** A replay's time only moves forward (rows in order): the same reading. */
+  monotonic(): number {
+    return this.#now;
+  }
+
   setTimer(callback: () => void, delayMs: number): CancelTimer {
     const timer: Timer = { id: this.#nextId++, dueAt: this.#now + Math.max(0, delayMs), callback };
     this.#timers.push(timer);

@@ -2,7 +2,7 @@ import type { BreakerContext, BreakerEvent } from '../../machines/charts/breaker
 import type { BreakerState } from '../../machines/constants.ts';
 import type { ClusterTracker } from '../../machines/rules/cluster.ts';
 import type { Observable } from 'rxjs';
-import type { Clock } from '../clock.ts';
+import type { MonotonicClock } from '../clock.ts';
 import type { RiskEvent } from '../events.ts';
 import type { Decision } from './types.ts';
 
@@ -13,7 +13,7 @@ import type { Decision } from './types.ts';
  */
 export interface ClusterPort {
   readonly strategy: string;
-  readonly clock: Clock;
+  readonly clock: MonotonicClock;
   /** The cluster breaker's figures (link, halts in scope). */
   readonly tracker: ClusterTracker;
   /** Runs `body` as one step of the runtime (commit → gate → cancel → persist → notify). */

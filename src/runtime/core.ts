@@ -7,7 +7,7 @@ import { OrderDraft } from './orderInput.ts';
 import { StaleWatch } from './staleness.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
-import type { Clock } from '../clock.ts';
+import { withMonotonic, type Clock, type MonotonicClock } from '../clock.ts';
 import { ActorTrace } from './trace.ts';
 import type { ResolvedSettings } from '../config.ts';
 import { makeEvent } from './eventLog.ts';
@@ -81,7 +81,8 @@ const SELF_HEALING = new Set<BreakerType>(REGISTRY.filter((row) => row.rule.char
 export class RuntimeCore {
   readonly strategy: string;
   readonly settings: ResolvedSettings;
-  readonly clock: Clock;
+  /** The injected clock, with a monotonic reading for every age, deadline and window (src/clock.ts). */
+  readonly clock: MonotonicClock;
   readonly log: Logger;
   readonly store: StrategyStore;
   readonly broker: BrokerPort | null;
@@ -125,7 +126,8 @@ export class RuntimeCore {
   readonly fills$ = new Subject<FillReport>();
 
   constructor(parts: RuntimeParts) {
-    const { settings, clock, restored } = parts;
+    const { settings, restored } = parts;
+    const clock = withMonotonic(parts.clock);
     const hook = () => this.hooks!;
     this.strategy = settings.strategy;
     this.settings = settings;
@@ -138,6 +140,7 @@ export class RuntimeCore {
     this.cluster = parts.cluster ?? null;
     this.lease = this.cluster?.lease ?? null;
     const now = clock.now();
+    const startMono = clock.monotonic();
     const breakers = settings.breakers as unknown as Record<string, { onTrip?: OnTrip } | null>;
     const reduceOnly = new Set<BreakerType>(AUTOMATIC_BREAKERS.filter((kind) => breakers[kind]?.onTrip === OnTrip.REDUCE_ONLY));
     // A lost cluster link with `onDisconnect: 'reduceOnly'` lets risk-reducing orders pass.
@@ -151,8 +154,9 @@ export class RuntimeCore {
       highWaterMark: () => (this.figures.drawdown?.save().highWaterMark as string | null | undefined) ?? null,
       onFailure: (error) => hook().storeFailed(error),
     });
-    this.figures = new Figures(settings);
-    if (restored) this.figures.load(restored.figures.trackers, restored.figures.lastTimestamp);
+    this.figures = new Figures(settings, clock);
+    // Saved instants are on the wall clock (a new process's monotonic origin differs): see Figures.load.
+    if (restored) this.figures.load(restored.figures.trackers, restored.figures.lastTimestamp, startMono - now, startMono);
     this.stale = this.figures.staleData;
     this.history = new HistoryRecorder({
       strategy: this.strategy,
@@ -165,8 +169,12 @@ export class RuntimeCore {
       stored: parts.history?.stored ?? [],
     });
     if (this.stale !== null) {
-      // The age counts from the last valid value, or from this start: nothing from before a restart is trusted.
-      this.stale.watch(() => Math.max(this.figures.lastTimestamp ?? -Infinity, now));
+      // The age counts (monotonic) from the last valid value, or from this start: nothing from before a restart is trusted.
+      const figures = this.figures;
+      this.stale.watch(
+        () => Math.max(figures.lastMono ?? -Infinity, startMono),
+        () => (figures.lastMono === null ? now : (figures.lastTimestamp ?? now)),
+      );
       this.staleWatch = new StaleWatch(clock, this.stale, (what) => this.step.run(() => hook().signal(BreakerType.STALE_DATA, what)));
     } else {
       this.staleWatch = null;
@@ -192,6 +200,7 @@ export class RuntimeCore {
     });
     this.timers = new SnapshotTimers({
       clock,
+      resetTimeoutMs: settings.resetTimeoutMs,
       selfHealing: SELF_HEALING,
       expire: (kind, token) => this.step.run(() => this.host.send(kind, { type: 'RESET_EXPIRED', token })),
       recover: (kind) => this.step.run(() => hook().recover(kind)),
@@ -258,7 +267,7 @@ export class RuntimeCore {
       savedAt: this.clock.now(),
       supervisor: this.host.persisted(),
       figures: {
-        trackers: this.figures.save(),
+        trackers: this.figures.save(this.clock.now() - this.clock.monotonic()),
         since: Object.fromEntries(BREAKER_TYPES.map((t) => [t, this.gate.views[t].since])),
         lastValue: this.figures.value?.toFixed() ?? null,
         lastTimestamp: this.figures.lastTimestamp,

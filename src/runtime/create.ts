@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock.ts';
+import { systemClock, withMonotonic, type Clock } from '../clock.ts';
 import { resolveSettings, type BreakersConfig, type PresetName } from '../config.ts';
 import type { LimitsConfig } from '../limitsConfig.ts';
 import type { ConfigIssue } from '../errors.ts';
@@ -83,6 +83,8 @@ export function structuralIssues(options: Record<string, unknown>): ConfigIssue[
   const clock = options.clock as Partial<Clock> | undefined;
   if (clock !== undefined && (typeof clock?.now !== 'function' || typeof clock?.setTimer !== 'function')) {
     issues.push({ path: 'clock', message: 'must have now() and setTimer()' });
+  } else if (clock !== undefined && clock.monotonic !== undefined && typeof clock.monotonic !== 'function') {
+    issues.push({ path: 'clock.monotonic', message: 'must be a function when given' });
   }
   const logger = options.logger as Partial<Logger> | undefined;
   if (logger !== undefined && !['debug', 'info', 'warn', 'error'].every((m) => typeof (logger as Record<string, unknown>)?.[m] === 'function')) {
@@ -113,7 +115,8 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
     }
   }
   const settings = resolveSettings(raw, issues);
-  const clock = options.clock ?? systemClock;
+  // Every age, deadline and window reads the monotonic clock (one shared view per injected clock).
+  const clock = withMonotonic(options.clock ?? systemClock);
   const logger = options.logger ?? createDefaultLogger();
 
   // Fail closed: a store that cannot be opened or read starts the strategy halted, in memory.

@@ -8,6 +8,7 @@ import type { OrderRateTracker } from '../../machines/rules/orderRate.ts';
 import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { Observes, type Json, type Tracker, type ValueObservation, type ValueTracker } from '../../machines/rules/rule.ts';
+import type { MonotonicClock } from '../clock.ts';
 import type { ResolvedSettings } from '../config.ts';
 
 /** One value tracker's answer to an observation. */
@@ -33,12 +34,20 @@ export class Figures {
   lastRaw: string | number | null = null;
   #lastParsed: Exact | null = null;
   lastTimestamp: number | null = null;
+  /**
+   * When the last valid value was observed on the monotonic clock (the stale-data age counts from
+   * it), or null when none came in this process. Kept only while the stale-data rule is on.
+   */
+  lastMono: number | null = null;
   band: QuietBand | null = null;
   bandUntil = -Infinity;
   /** Whether values above the band are new highs the drawdown rule takes without arithmetic. */
   newHighs = false;
 
-  constructor(settings: ResolvedSettings) {
+  /** Read only while the stale-data rule is on (the time of each value on the monotonic clock). */
+  readonly #clock: MonotonicClock | null;
+
+  constructor(settings: ResolvedSettings, clock: MonotonicClock | null = null) {
     for (const row of REGISTRY) {
       const own = (settings.breakers as unknown as Record<string, unknown>)[row.kind];
       if (own === null || own === undefined || row.rule.observes === Observes.NOTHING) continue;
@@ -54,6 +63,20 @@ export class Figures {
     this.orderRate = (this.trackers.get(BreakerType.ORDER_RATE) as OrderRateTracker | undefined) ?? null;
     this.errorRate = (this.trackers.get(BreakerType.ERROR_RATE) as ErrorRateTracker | undefined) ?? null;
     this.staleData = (this.trackers.get(BreakerType.STALE_DATA) as StaleDataTracker | undefined) ?? null;
+    this.#clock = this.staleData === null ? null : clock;
+  }
+
+  /**
+   * A valid value observed at `at` (wall clock): when it was observed on the monotonic clock. A
+   * value timestamped in the past arrives that old (wall now − its timestamp, never negative);
+   * from then on only the monotonic clock counts, so a later wall-clock step moves no age.
+   */
+  #observed(at: number): void {
+    const clock = this.#clock;
+    if (clock === null) return;
+    const mono = clock.monotonic();
+    const wall = clock.now();
+    this.lastMono = at >= wall ? mono : mono - (wall - at);
   }
 
   /** The last accepted value, or null when none was received since the start or restart. */
@@ -67,6 +90,7 @@ export class Figures {
     this.lastRaw = raw;
     this.#lastParsed = null;
     this.lastTimestamp = at;
+    this.#observed(at);
   }
 
   /** Takes a new high given as canonical text: only the high-water mark moves, without arithmetic. */
@@ -82,6 +106,7 @@ export class Figures {
     this.lastRaw = value.toFixed();
     this.#lastParsed = value;
     this.lastTimestamp = at;
+    this.#observed(at);
     const out: ValueSignal[] = [];
     for (const { kind, tracker } of this.valueTrackers) out.push({ kind, ...tracker.observe(value, at) });
     return out;
@@ -124,16 +149,24 @@ export class Figures {
     this.newHighs = newHighs && this.drawdown !== null;
   }
 
-  /** Saved figures of every tracker, keyed by breaker. */
-  save(): Record<string, Json> {
+  /**
+   * Saved figures of every tracker, keyed by breaker. Instants are saved on the wall clock
+   * (`wallMinusMono`: wall − monotonic now), the only clock a later process shares with this one.
+   */
+  save(wallMinusMono = 0): Record<string, Json> {
     const out: Record<string, Json> = {};
-    for (const [kind, tracker] of this.trackers) out[kind] = tracker.save();
+    for (const [kind, tracker] of this.trackers) out[kind] = tracker.save(wallMinusMono);
     return out;
   }
 
-  /** Restores saved figures; throws when one does not validate. */
-  load(saved: Record<string, unknown>, lastTimestamp: number | null): void {
-    for (const [kind, tracker] of this.trackers) if (saved[kind] !== undefined) tracker.load(saved[kind]);
+  /**
+   * Restores saved figures; throws when one does not validate. Saved (wall-clock) instants are
+   * moved onto this process's monotonic clock (`monoMinusWall`: monotonic − wall now): an age
+   * restored is the wall-clock time since it, and never less than zero (a wall clock that went
+   * back while the process was down keeps every entry in its window: fail closed).
+   */
+  load(saved: Record<string, unknown>, lastTimestamp: number | null, monoMinusWall = 0, monoNow = Infinity): void {
+    for (const [kind, tracker] of this.trackers) if (saved[kind] !== undefined) tracker.load(saved[kind], monoMinusWall, monoNow);
     // The last value is history, not the present: the runtime waits for a fresh one.
     this.lastTimestamp = lastTimestamp;
     this.recomputeBand();

@@ -62,6 +62,7 @@ export function requestReset(core: RuntimeCore, request: unknown): { token: stri
   }
   if (breaker === BreakerType.CLUSTER) throw clusterResetRefused(core);
   const token = randomUUID();
+  // A wall-clock time (shown to people and persisted); its expiry runs on the monotonic clock (timers.ts).
   const deadline = core.clock.now() + core.settings.resetTimeoutMs;
   core.step.run(() => core.host.send(breaker, { type: 'REQUEST_RESET', token, deadline, operator }));
   if (core.host.snapshot(breaker).context.resetToken !== token) {
@@ -78,7 +79,7 @@ export function confirmReset(core: RuntimeCore, request: unknown): ResetOutcome 
   const { operator, token } = readOperatorRequest(request, 'confirm');
   const breaker = BREAKER_TYPES.find((kind) => core.host.snapshot(kind).context.resetToken === token);
   if (breaker === undefined) throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
-  const now = core.clock.now();
+  const now = core.clock.monotonic();
   const tracker = core.figures.trackers.get(breaker) ?? null;
   const evidence = tracker?.recheckEvidence(now, core.figures.value) ?? {};
   core.step.run(() => {

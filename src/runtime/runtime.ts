@@ -157,19 +157,21 @@ export class RiskRuntime {
       const valid = outer ? new OrderDraft() : core.draft;
       const problem = readOrderInto(order, valid);
       if (problem !== null) return rejectMalformed(core, order, problem);
-      let now = -1;
+      // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
       const rate = core.figures.orderRate;
+      const mono = rate !== null || core.stale !== null ? core.clock.monotonic() : 0;
       if (rate !== null) {
-        now = core.clock.now();
-        const what = rate.observe(now);
+        const what = rate.observe(mono);
         core.durability.countersChanged();
         if (what !== Signal.NONE) orderRateSignal(core, what, valid);
       }
       // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
-      if (core.stale !== null) now = noticeStale(core, now);
+      if (core.stale !== null) noticeStale(core, mono);
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.
       // Without limits an open gate allows at once; anything else is decided off the hot path.
-      let decision = gate.open && !core.limited ? ALLOWED : control(core, valid, now);
+      const quick = gate.open && !core.limited;
+      const now = quick ? -1 : core.clock.now(); // -1: not read (the history reads it then)
+      let decision = quick ? ALLOWED : control(core, valid, now);
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
       if (lease !== null && decision.allowed && !lease.take()) decision = lease.rejection;
@@ -255,6 +257,7 @@ export class RiskRuntime {
     return buildStatus({
       strategy: this.strategy,
       now: core.clock.now(),
+      mono: core.clock.monotonic(),
       gate: core.gate,
       host: core.host,
       figures: core.figures,

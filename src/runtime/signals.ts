@@ -26,7 +26,8 @@ export function canTrip(core: RuntimeCore, kind: BreakerType): boolean {
 export function signal(core: RuntimeCore, kind: BreakerType, what: Signal, extra: EventDetails = {}): void {
   const tracker = core.figures.trackers.get(kind);
   if (!tracker) return;
-  const now = core.clock.now();
+  // Trackers count on the monotonic clock (ages, windows); none reads the calendar from `now`.
+  const now = core.clock.monotonic();
   if (what === Signal.TRIP) {
     if (canTrip(core, kind)) core.host.send(kind, { type: 'TRIP', evidence: { ...tracker.tripEvidence(now, core.figures.value), ...extra } });
   } else if (what === Signal.WARN && core.gate.views[kind].state === BreakerState.NORMAL) {
@@ -43,12 +44,10 @@ export function orderRateSignal(core: RuntimeCore, what: Signal, order: { symbol
   core.step.run(() => signal(core, BreakerType.ORDER_RATE, what, details));
 }
 
-/** The stale-data breaker, noticed by check() while NORMAL: trips it (a step) once no value came for too long. Returns the time read. */
-export function noticeStale(core: RuntimeCore, now: number): number {
-  if (core.gate.views.staleData.state !== BreakerState.NORMAL) return now;
-  const at = now < 0 ? core.clock.now() : now;
-  if (core.stale!.holds(at)) core.step.run(() => signal(core, BreakerType.STALE_DATA, Signal.TRIP));
-  return at;
+/** The stale-data breaker, noticed by check() while NORMAL: trips it (a step) once no value came for too long (`mono`: the monotonic clock). */
+export function noticeStale(core: RuntimeCore, mono: number): void {
+  if (core.gate.views.staleData.state !== BreakerState.NORMAL) return;
+  if (core.stale!.holds(mono)) core.step.run(() => signal(core, BreakerType.STALE_DATA, Signal.TRIP));
 }
 
 /** Tells `decisions$` about a decision, after the step. */
@@ -68,7 +67,7 @@ export function checkFailed(core: RuntimeCore, error: unknown): Decision {
 export function countError(core: RuntimeCore, kind: ErrorKind, message: string): void {
   const rate = core.figures.errorRate;
   if (!rate) return;
-  const what = rate.observe(core.clock.now(), kind);
+  const what = rate.observe(core.clock.monotonic(), kind);
   core.durability.countersChanged();
   if (what !== Signal.NONE) signal(core, BreakerType.ERROR_RATE, what, { lastError: { kind, message: message.slice(0, 500) } });
 }
@@ -77,7 +76,7 @@ export function countError(core: RuntimeCore, kind: ErrorKind, message: string):
 export function recover(core: RuntimeCore, kind: BreakerType): void {
   const tracker = core.figures.trackers.get(kind);
   if (!tracker) return;
-  const evidence = tracker.recheckEvidence(core.clock.now(), core.figures.value);
+  const evidence = tracker.recheckEvidence(core.clock.monotonic(), core.figures.value);
   const row = REGISTRY.find((r) => r.kind === kind)!;
   if (!row.rule.cleared(evidence)) return core.timers.armRecovery(kind);
   if (core.host.state(kind) === BreakerState.TRIPPED) core.host.send(kind, { type: 'WINDOW_CLEARED', evidence });

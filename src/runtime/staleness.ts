@@ -1,22 +1,23 @@
 import { Signal } from '../../machines/figures/signal.ts';
 import type { TimeTracker } from '../../machines/rules/rule.ts';
-import type { CancelTimer, Clock } from '../clock.ts';
+import type { CancelTimer, MonotonicClock } from '../clock.ts';
 
 /**
- * The stale-data breaker's timer (the dead-man's switch), on the injected clock. It holds no
+ * The stale-data breaker's timer (the dead-man's switch), on the injected clock's monotonic
+ * reading (a wall-clock step neither delays nor hastens it). It holds no
  * state that decides anything: when it fires it asks the rule's tracker what the time means
  * and hands a WARN or TRIP to the runtime, whose step sends it to the actor (its guard decides).
  * Nothing happens on the hot path: a fresh value only moves the time the tracker reads, and a
  * timer that fires early (a value arrived since) re-arms for the new deadline.
  */
 export class StaleWatch {
-  readonly #clock: Clock;
+  readonly #clock: MonotonicClock;
   readonly #tracker: TimeTracker;
   readonly #signal: (signal: Signal) => void;
   #cancel: CancelTimer | null = null;
   #stopped = false;
 
-  constructor(clock: Clock, tracker: TimeTracker, signal: (signal: Signal) => void) {
+  constructor(clock: MonotonicClock, tracker: TimeTracker, signal: (signal: Signal) => void) {
     this.#clock = clock;
     this.#tracker = tracker;
     this.#signal = signal;
@@ -26,7 +27,7 @@ export class StaleWatch {
   arm(): void {
     if (this.#stopped) return;
     this.#cancel?.();
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     this.#cancel = this.#clock.setTimer(() => this.#due(), this.#tracker.dueAt(now) - now);
   }
 
@@ -39,7 +40,7 @@ export class StaleWatch {
   #due(): void {
     this.#cancel = null;
     if (this.#stopped) return;
-    const signal = this.#tracker.observe(this.#clock.now());
+    const signal = this.#tracker.observe(this.#clock.monotonic());
     // After a trip nothing is due until a fresh value arrives (the runtime re-arms then).
     if (signal !== Signal.TRIP) this.arm();
     if (signal !== Signal.NONE) this.#signal(signal);

@@ -22,7 +22,10 @@ export function stateSnapshot(strategy: string, gate: Gate, now: number): StateS
 
 export interface StatusSources {
   strategy: string;
+  /** The wall clock (timestamps shown). */
   now: number;
+  /** The monotonic clock the trackers count on (ages, windows). */
+  mono: number;
   gate: Gate;
   host: ActorHost;
   figures: Figures;
@@ -40,7 +43,7 @@ export interface StatusSources {
  * reason instead.
  */
 export function buildStatus(s: StatusSources): RuntimeStatus {
-  const { gate, host, figures, now } = s;
+  const { gate, host, figures, mono } = s;
   const value = safe(() => figures.value, null);
   const breaker = (type: BreakerType): BreakerStatus => {
     const view = gate.views[type];
@@ -56,7 +59,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
           }
         : tracker === null
           ? null
-          : safe(() => tracker.figures(now, value), { unavailable: 'the figures could not be computed' });
+          : safe(() => tracker.figures(mono, value), { unavailable: 'the figures could not be computed' });
     return {
       type,
       enabled: type === BreakerType.MANUAL || tracker !== null,
@@ -94,7 +97,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
       lastRejection: null,
       openOrders: 0,
     }),
-    at: new Date(now).toISOString(),
+    at: new Date(s.now).toISOString(),
   };
 }
 

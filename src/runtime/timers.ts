@@ -1,15 +1,18 @@
 import type { BreakerContext } from '../../machines/charts/breakerChart.ts';
 import { BreakerState, type BreakerType } from '../../machines/constants.ts';
-import type { CancelTimer, Clock } from '../clock.ts';
+import type { CancelTimer, MonotonicClock } from '../clock.ts';
 
 /**
  * Timers derived from the actors' snapshots: a reset confirmation's expiry (from the deadline
  * in the actor's context) and a self-healing breaker's recovery (while it is not NORMAL). They
  * hold no state that decides anything: when one fires, the runtime sends the actor an event
- * and the actor's guards decide.
+ * and the actor's guards decide. Both run on the clock's monotonic reading: the reset deadline
+ * in the context is a wall-clock time (shown to people), so its timer is armed once, when the
+ * token appears, for the time left then, and never longer than the reset timeout.
  */
 export class SnapshotTimers {
-  readonly #clock: Clock;
+  readonly #clock: MonotonicClock;
+  readonly #resetTimeoutMs: number;
   readonly #expire: (kind: BreakerType, token: string) => void;
   readonly #recover: (kind: BreakerType) => void;
   readonly #recoveryAt: (kind: BreakerType, now: number) => number | null;
@@ -19,13 +22,16 @@ export class SnapshotTimers {
   #stopped = false;
 
   constructor(deps: {
-    clock: Clock;
+    clock: MonotonicClock;
+    /** The longest a reset confirmation may wait (a restored deadline never waits longer). */
+    resetTimeoutMs: number;
     selfHealing: ReadonlySet<BreakerType>;
     expire: (kind: BreakerType, token: string) => void;
     recover: (kind: BreakerType) => void;
     recoveryAt: (kind: BreakerType, now: number) => number | null;
   }) {
     this.#clock = deps.clock;
+    this.#resetTimeoutMs = deps.resetTimeoutMs;
     this.#selfHealing = deps.selfHealing;
     this.#expire = deps.expire;
     this.#recover = deps.recover;
@@ -43,7 +49,7 @@ export class SnapshotTimers {
         const cancel = this.#clock.setTimer(() => {
           this.#resets.delete(kind);
           if (!this.#stopped) this.#expire(kind, token);
-        }, context.resetDeadline - this.#clock.now());
+        }, Math.min(context.resetDeadline - this.#clock.now(), this.#resetTimeoutMs));
         this.#resets.set(kind, { token, cancel });
       }
     } else if (armed) {
@@ -62,7 +68,7 @@ export class SnapshotTimers {
   /** Arms (again) the recovery check of a self-healing breaker at the instant its condition clears. */
   armRecovery(kind: BreakerType): void {
     if (this.#stopped) return;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     const at = this.#recoveryAt(kind, now) ?? now;
     this.#recoveries.get(kind)?.();
     // Infinity: the breaker recovers on an input, not at a time (stale data: when a fresh value arrives).

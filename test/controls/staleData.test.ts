@@ -36,9 +36,11 @@ describe('staleData: the dead-man\'s switch', () => {
   it('is noticed by check() even before its timer fires, and recovers through RESETTING when a fresh value arrives', async () => {
     const h = await harness(STALE);
     h.rt.updatePortfolio({ value: '1000' });
-    // Move the clock without firing timers: check() compares now with the last value time.
+    // Move the clock (both readings) without firing timers: check() compares the monotonic now with the last value time.
     const now = h.clock.now();
+    const mono = h.clock.monotonic();
     (h.clock as unknown as { now: () => number }).now = () => now + 30_000;
+    (h.clock as unknown as { monotonic: () => number }).monotonic = () => mono + 30_000;
     expect(h.rt.check({ symbol: 'A', side: 'buy', quantity: 1 })).toMatchObject({ allowed: false, code: 'BREAKER_NOT_NORMAL', breaker: 'staleData' });
     expect(h.rt.status().breakers.staleData.state).toBe('TRIPPED');
     const edges: string[] = [];

@@ -180,7 +180,7 @@ function throwsOn(expected: string | RegExp, body: () => unknown): void {
   throw new Error(`expected a refusal (${String(expected)}), but nothing was thrown`);
 }
 
-function verify(m: Model, real: Real, options: VerifyOptions = {}): void {
+export function verify(m: Model, real: Real, options: VerifyOptions = {}): void {
   const status = real.rt.status();
   const children = real.rt.actor.getSnapshot().children as Record<string, AnyActorRef>;
   const last = real.lastState!;
@@ -293,8 +293,9 @@ class NextDay implements Cmd {
   constructor(readonly seconds: number) {}
   check = () => true;
   async run(m: Model, real: Real) {
-    const target = (Math.floor(m.now / LIMITS.dayMs) + 1) * LIMITS.dayMs + this.seconds * 1000;
-    m.advanceTo(target);
+    // The next day on the wall clock; both clocks move by as much.
+    const target = (Math.floor(m.wall / LIMITS.dayMs) + 1) * LIMITS.dayMs + this.seconds * 1000;
+    m.advanceTo(m.now + (target - m.wall));
     real.clock.set(target);
     verify(m, real);
   }

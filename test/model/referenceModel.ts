@@ -68,7 +68,12 @@ export const ALLOWED_EDGES: Record<B, ReadonlySet<string>> = {
 export type UpdateOutcome = 'refused' | 'accepted' | 'faulted';
 
 export class ReferenceModel {
+  /** The monotonic clock: every window, deadline and age counts on it. */
   now: number;
+  /** How far the wall clock was stepped away from the monotonic one (clock.model.test.ts). */
+  wallShift = 0;
+  /** The wall-clock time of the last accepted value: a value's time never goes back (the trading day neither). */
+  lastWall: number | null = null;
   state: Record<B, S> = { drawdown: 'NORMAL', dailyLoss: 'NORMAL', orderRate: 'NORMAL', errorRate: 'NORMAL', manual: 'NORMAL' };
   enabled: Set<B>;
   hwm: number | null = null;
@@ -93,6 +98,16 @@ export class ReferenceModel {
   constructor(now: number, enabled: readonly B[]) {
     this.now = now;
     this.enabled = new Set([...enabled, 'manual']);
+  }
+
+  /** The wall clock: the monotonic one, stepped (NTP, a resumed VM). */
+  get wall(): number {
+    return this.now + this.wallShift;
+  }
+
+  /** Steps the wall clock alone: no window, deadline or age moves. */
+  stepWall(ms: number): void {
+    this.wallShift += ms;
   }
 
   get allowed(): boolean {
@@ -183,6 +198,8 @@ export class ReferenceModel {
       return 'refused';
     }
     this.last = value;
+    const at = Math.max(this.wall, this.lastWall ?? -Infinity);
+    this.lastWall = at;
     let faulted = false;
     if (this.enabled.has('drawdown')) {
       if (this.hwm === null || value > this.hwm) {
@@ -191,7 +208,7 @@ export class ReferenceModel {
       } else if (10 * value <= 9 * this.hwm) this.#trip('drawdown');
     }
     if (this.enabled.has('dailyLoss')) {
-      const day = Math.floor(this.now / LIMITS.dayMs);
+      const day = Math.floor(at / LIMITS.dayMs); // the calendar: on the wall clock
       if (this.day !== day) {
         this.day = day;
         this.start = null;
