@@ -1,9 +1,12 @@
 /**
  * Reading a price or portfolio-value series for replay: CSV (`timestamp,value`, `date,close`, …)
  * or JSON lines (`{"timestamp": …, "value": …}`). Every problem is a {@link SeriesError} naming
- * the line; a file larger than the limit is refused by its size before a byte is read.
+ * the line; a file larger than the limit is refused by its size before a byte is read, and any
+ * file (a pipe, a device, a file that grows while read) is refused once more bytes than the limit
+ * have been read.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 
 /** A time series in row order: `at[i]` (ms since the epoch) and `values[i]` (decimal text). */
 export interface Series {
@@ -28,6 +31,18 @@ export class SeriesError extends Error {
   }
 }
 
+/** A series above the size limit: by its size when it has one, or by the bytes read (pipes, devices). */
+export class SeriesTooLargeError extends SeriesError {
+  readonly code = 'SERIES_TOO_LARGE' as const;
+  /** The limit in bytes. */
+  readonly maxBytes: number;
+  constructor(source: string, maxBytes: number, message: string) {
+    super(source, null, message);
+    this.name = 'SeriesTooLargeError';
+    this.maxBytes = maxBytes;
+  }
+}
+
 /** Default size limit of a series file: 256 MiB (about 7 million rows of minute bars). */
 export const MAX_SERIES_BYTES = 256 * 1024 * 1024;
 
@@ -43,10 +58,13 @@ const EPOCH = /^\d+(\.\d+)?$/;
 
 /**
  * Reads a series file (CSV or JSON lines, told apart by the first character). Refuses a file
- * larger than `maxBytes` (default {@link MAX_SERIES_BYTES}) from its size alone.
+ * larger than `maxBytes` (default {@link MAX_SERIES_BYTES}) from its size when it has one, and
+ * counts the bytes as they are read: `stat()` says 0 for a pipe or a device, so a stream is
+ * stopped (a {@link SeriesTooLargeError}) as soon as it passes the limit.
  */
 export async function readSeries(path: string, options: { maxBytes?: number } = {}): Promise<Series> {
   const maxBytes = options.maxBytes ?? MAX_SERIES_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes: expected a whole number of bytes (got ${String(maxBytes)})`);
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -54,9 +72,36 @@ export async function readSeries(path: string, options: { maxBytes?: number } = 
     throw new SeriesError(path, null, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (size > maxBytes) {
-    throw new SeriesError(path, null, `the file is ${formatBytes(size)}, above the limit of ${formatBytes(maxBytes)}; split it or raise the limit (--max-size)`);
+    throw new SeriesTooLargeError(path, maxBytes, `the file is ${formatBytes(size)}, above the limit of ${formatBytes(maxBytes)}; split it or raise the limit (--max-size)`);
   }
-  return parseSeries(await readFile(path, 'utf8'), path);
+  return parseSeries(await readBounded(path, maxBytes), path);
+}
+
+/** The file's text, read in chunks and counted: stops (and closes it) once past `maxBytes`. */
+async function readBounded(path: string, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // A chunk never much larger than the limit: a small limit stops a stream after a few bytes too.
+  const stream = createReadStream(path, { highWaterMark: Math.max(1, Math.min(64 * 1024, maxBytes + 1)) });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        throw new SeriesTooLargeError(
+          path,
+          maxBytes,
+          `more than ${formatBytes(maxBytes)} read (the limit) and the stream goes on; split it or raise the limit (--max-size)`,
+        );
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof SeriesError) throw error;
+    throw new SeriesError(path, null, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 /** Parses series text (CSV with a header row, or JSON lines). `source` names it in errors. */
