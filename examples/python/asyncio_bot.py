@@ -2,7 +2,7 @@
 time, and stops when a breaker trips, an operator halts it, or the stream is cut (state unknown).
 
     export BREAKERBOX_TOKEN=$(openssl rand -hex 16)
-    npx breakerbox serve --config examples/python/sidecar.json &
+    node bin/breakerbox.js serve --config examples/python/sidecar.json &
     python3 examples/python/asyncio_bot.py
 
 Exit status 0 when it stopped on the sidecar's word, 1 if it never did, 2 when the sidecar is down.

@@ -3,7 +3,7 @@
 Start the sidecar, then run this (docs/python.md)::
 
     export BREAKERBOX_TOKEN=$(openssl rand -hex 16)
-    npx breakerbox serve --config examples/python/sidecar.json &
+    node bin/breakerbox.js serve --config examples/python/sidecar.json &
     python3 examples/python/zipline_strategy.py
 
 Every bar reports the portfolio to the sidecar and sends its order through ``guard``: the broker
@@ -97,7 +97,7 @@ def main() -> int:
     print(f"{STRATEGY}: {status.state}, orders allowed: {status.orders_allowed}; {len(context.broker.orders)} orders sent")
     if context.stopped_by is None:
         return 1
-    print(f"reset when reviewed: npx breakerbox live reset --strategy {STRATEGY} --breaker {context.stopped_by.breaker or 'manual'}")
+    print(f"reset when reviewed: node bin/breakerbox.js live reset --strategy {STRATEGY} --breaker {context.stopped_by.breaker or 'manual'}")
     return 0
 
 
