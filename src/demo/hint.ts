@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { acceptedEvents } from '../../machines/charts/breakerChart.ts';
 import { AUTOMATIC_BREAKERS, BreakerState, type BreakerType } from '../../machines/constants.ts';
 import { registryRow } from '../../machines/rules/registry.ts';
@@ -39,11 +41,45 @@ export interface BannerFacts {
   readonly replaying: string | null;
   readonly url: string;
   readonly token: string;
+  /** Whether the token came from BREAKERBOX_TOKEN (environment or .env): then it is not printed again. */
+  readonly tokenFromEnv: boolean;
+  /** The port asked for (8787 by default) and the one listened on: they differ when it was busy. */
+  readonly requestedPort: number;
   readonly persisted: boolean;
   readonly dataDir: string;
   readonly logFile: string;
-  /** How to run the CLI from here (`node bin/breakerbox.js`). */
+  /** How to run the CLI where the demo runs ({@link cliInvocation}: `npx breakerbox`). */
   readonly cli: string;
+}
+
+/**
+ * How a person runs the CLI where the demo runs: `npx breakerbox` for an installed package
+ * (the bin lives under node_modules) and inside a clone (npm runs a project's own bin);
+ * `node <absolute path>` only when started from a clone's bin outside that clone.
+ */
+export function cliInvocation(binPath: string | undefined, cwd: string): string {
+  if (binPath === undefined) return 'npx breakerbox';
+  let bin = binPath;
+  try {
+    bin = realpathSync(binPath);
+  } catch {
+    // Not a file (e.g. a test runner's entry): the path as given is as good.
+  }
+  if (bin.split(sep).includes('node_modules')) return 'npx breakerbox';
+  const root = dirname(dirname(bin)); // <root>/bin/breakerbox.js
+  const inside = relative(root, cwd);
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) return 'npx breakerbox';
+  return `node ${/\s/.test(bin) ? JSON.stringify(bin) : bin}`;
+}
+
+/**
+ * Why the API is not on the port asked for (it was busy), or null when it is: the demo takes the
+ * next free one of ten, else any free port.
+ */
+export function portNote(requested: number, listening: number): string | null {
+  if (requested === 0 || requested === listening) return null;
+  const tried = listening > requested && listening < requested + 10 ? `${requested}${listening - requested > 1 ? `–${listening - 1}` : ''}` : `${requested}–${requested + 9}`;
+  return `  port       ${listening}, because ${tried} ${tried.includes('–') ? 'were' : 'was'} in use (another demo or breakerbox serve?); --port <n> chooses one`;
 }
 
 /** The start-up banner: where everything is, the token, and the CLI commands to try. */
@@ -53,10 +89,12 @@ export function bannerLines(f: BannerFacts): string[] {
     `  dashboard  ${f.url}/`,
     `  API        ${f.url}/api/strategies   (docs/api.md)`,
     `  metrics    ${f.url}/metrics`,
+    ...[portNote(f.requestedPort, Number(new URL(f.url).port || 80))].filter((l) => l !== null),
     f.persisted ? `  state      ${f.dataDir} (LevelDB); JSON logs in ${f.logFile}` : `  state      NOT persisted (in memory: ${f.dataDir} could not be used); JSON logs in ${f.logFile}`,
-    `  token      ${f.token}`,
-    'In another terminal:',
-    `  export BREAKERBOX_URL=${f.url} BREAKERBOX_TOKEN=${f.token}`,
+    f.tokenFromEnv ? '  token      from BREAKERBOX_TOKEN, as set in this environment' : `  token      ${f.token} (generated for this run; set BREAKERBOX_TOKEN to choose one)`,
+    // The token goes in the environment once, never on a command line (shell history, ps).
+    'In another terminal (the CLI reads BREAKERBOX_URL and BREAKERBOX_TOKEN):',
+    f.tokenFromEnv ? `  export BREAKERBOX_URL=${f.url}   # and BREAKERBOX_TOKEN as in this shell` : `  export BREAKERBOX_URL=${f.url} BREAKERBOX_TOKEN=${f.token}`,
     `  ${f.cli} live status`,
     `  ${f.cli} live stop --strategy delta --reason "emergency stop drill"`,
     `  ${f.cli} live reset --strategy delta --breaker manual`,

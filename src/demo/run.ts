@@ -11,7 +11,7 @@ import { startAlertReceiver } from './alertReceiver.ts';
 import { ScaledClock } from './clock.ts';
 import { DemoDisplay, eventLine, statusRow } from './display.ts';
 import { loadPriceCsv } from './feed.ts';
-import { bannerLines, sequenceEndLines, stopLine } from './hint.ts';
+import { bannerLines, cliInvocation, sequenceEndLines, stopLine } from './hint.ts';
 import { fileLogger } from './logfile.ts';
 import { DEMO_STRATEGIES } from './scenarios.ts';
 import { startSim, type SimParts, type SimSetting } from './sim.ts';
@@ -45,6 +45,8 @@ export interface DemoOptions {
   readonly durationSeconds?: number;
   /** Resolve {@link RunningDemo.finished} when the scripted sequence ends (t+120 s simulated). */
   readonly exitOnEnd?: boolean;
+  /** How the printed commands run the CLI (default: {@link cliInvocation} of this process, `npx breakerbox`). */
+  readonly cli?: string;
   /** XState inspection of every strategy's actors (e.g. `createWebSocketInspector({ url }).inspect`). */
   readonly inspect?: InspectOption;
 }
@@ -151,13 +153,18 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     time.start();
     const leftovers = restored.filter((s) => s.state !== BreakerState.NORMAL && !failClosed.has(s.strategy));
 
-    const token = options.token ?? process.env.BREAKERBOX_TOKEN ?? generateToken();
+    const envToken = process.env.BREAKERBOX_TOKEN;
+    const tokenFromEnv = options.token === undefined && envToken !== undefined && envToken !== '';
+    const token = options.token ?? (tokenFromEnv ? envToken! : generateToken());
     server = await createServer({ strategies: runtimes, token, logger: log.logger, metrics });
-    const port = await firstFreePort(host, options.port ?? 8787);
+    const requestedPort = options.port ?? 8787;
+    const port = await firstFreePort(host, requestedPort);
     const url = await server.listen({ host, port });
 
-    const cli = 'node bin/breakerbox.js';
-    bannerLines({ strategies: sims.size, seed, speed, replaying: replay ? options.pricesFile! : null, url, token, persisted, dataDir, logFile: log.file, cli }).forEach((l) => display.line(l));
+    const cli = options.cli ?? cliInvocation(process.argv[1], process.cwd());
+    bannerLines({ strategies: sims.size, seed, speed, replaying: replay ? options.pricesFile! : null, url, token, tokenFromEnv, requestedPort, persisted, dataDir, logFile: log.file, cli }).forEach((l) =>
+      display.line(l),
+    );
     for (const s of leftovers) {
       display.line(`  ${s.strategy}: restored from ${dataDir} in state ${s.state}; the demo resets it (operator "demo") to replay the scenarios`);
     }
@@ -170,7 +177,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
     const printHint = () => {
       const strategies = [...sims.values()].map((sim) => ({ name: sim.spec.name, status: sim.rt.status() }));
-      const resetCommand = (strategy: string, breaker: BreakerType) => `${cli} live reset --strategy ${strategy} --breaker ${breaker} --url ${url} --token ${token}`;
+      // URL and token come from the environment (the banner's export line), never the command line.
+      const resetCommand = (strategy: string, breaker: BreakerType) => `${cli} live reset --strategy ${strategy} --breaker ${breaker}`;
       sequenceEndLines(time.stamp(), trips, strategies, resetCommand).forEach((l) => display.line(l));
     };
     const simulation = new Simulation({
