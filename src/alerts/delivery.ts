@@ -1,4 +1,4 @@
-import type { CancelTimer, Clock } from '../clock.ts';
+import { withMonotonic, type CancelTimer, type Clock, type MonotonicClock } from '../clock.ts';
 import { backoffDelay } from './backoff.ts';
 import { DeliveryError, errorText } from './channels/channel.ts';
 import type { RetryConfig } from './config.ts';
@@ -42,7 +42,7 @@ const DELIVERED_MEMORY = 100_000;
 export class DeliveryRunner {
   readonly #targets: ReadonlyMap<string, TargetSlot>;
   readonly #journal: AlertJournal;
-  readonly #clock: Clock;
+  readonly #clock: MonotonicClock;
   readonly #logger: AlertLogger;
   readonly #scrub: (text: string) => string;
   readonly #giveUpAfterMs: number;
@@ -54,11 +54,13 @@ export class DeliveryRunner {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #aborts = new Set<AbortController>();
   readonly #delivered = new Set<string>();
+  /** When each entry still being delivered was created, on the monotonic clock (its give-up deadline counts from it). */
+  readonly #born = new Map<string, number>();
 
   constructor(options: DeliveryRunnerOptions) {
     this.#targets = options.targets;
     this.#journal = options.journal;
-    this.#clock = options.clock;
+    this.#clock = withMonotonic(options.clock);
     this.#logger = options.logger;
     this.#scrub = options.scrub;
     this.#giveUpAfterMs = options.giveUpAfterMs;
@@ -88,6 +90,10 @@ export class DeliveryRunner {
     if (this.#isClosed() || this.#inFlight.has(entry.id) || this.#delivered.has(entry.id)) return;
     this.#retryTimers.get(entry.id)?.();
     this.#retryTimers.delete(entry.id);
+    if (!this.#born.has(entry.id)) {
+      // Created at a wall-clock time (maybe by an earlier process): as old as the wall clock says, never younger than now.
+      this.#born.set(entry.id, this.#clock.monotonic() - Math.max(0, this.#clock.now() - entry.createdAt));
+    }
     const run = this.#run(entry).finally(() => this.#inFlight.delete(entry.id));
     this.#inFlight.set(entry.id, run);
   }
@@ -122,6 +128,7 @@ export class DeliveryRunner {
       const end = this.#clock.now();
       this.#delivered.add(entry.id);
       if (this.#delivered.size > DELIVERED_MEMORY) this.#delivered.delete(this.#delivered.values().next().value as string);
+      this.#born.delete(entry.id);
       const done: DeliveryEntry = { ...entry, status: DeliveryStatus.DELIVERED, attempts: attemptNo, deliveredAt: end, nextAttemptAt: end };
       this.#journal.record(this.#journal.attemptRecord(entry.payload, entry.target, entry.channel, AttemptOutcome.SENT, attemptNo, start, { reason: receipt, durationMs: end - start }));
       await this.#journal.store([done]);
@@ -135,13 +142,14 @@ export class DeliveryRunner {
         await this.#journal.store([failed]);
         return;
       }
-      const deadline = entry.createdAt + this.#giveUpAfterMs;
+      // The give-up deadline runs on the monotonic clock: a wall-clock step neither hastens nor delays it.
+      const age = this.#clock.monotonic() - (this.#born.get(entry.id) ?? this.#clock.monotonic());
       if (!retryable) {
         await this.#giveUp(failed, `permanent failure: ${reason}`);
-      } else if (end >= deadline) {
-        await this.#giveUp(failed, `gave up after ${attemptNo} attempts over ${Math.round((end - entry.createdAt) / 1000)} s: ${reason}`);
+      } else if (age >= this.#giveUpAfterMs) {
+        await this.#giveUp(failed, `gave up after ${attemptNo} attempts over ${Math.round(age / 1000)} s: ${reason}`);
       } else {
-        const delay = Math.min(backoffDelay(this.#retry, attemptNo, this.#random), Math.max(0, deadline - end));
+        const delay = Math.min(backoffDelay(this.#retry, attemptNo, this.#random), Math.max(0, this.#giveUpAfterMs - age));
         const next: DeliveryEntry = { ...failed, nextAttemptAt: end + delay };
         await this.#journal.store([next]);
         if (!this.#isClosed()) {
@@ -163,6 +171,7 @@ export class DeliveryRunner {
   }
 
   async #giveUp(entry: DeliveryEntry, reason: string): Promise<void> {
+    this.#born.delete(entry.id);
     const failed: DeliveryEntry = { ...entry, status: DeliveryStatus.FAILED, lastError: this.#scrub(reason) };
     const record = this.#journal.attemptRecord(entry.payload, entry.target, entry.channel, AttemptOutcome.DELIVERY_FAILED, entry.attempts, this.#clock.now(), { reason });
     this.#journal.record(record);

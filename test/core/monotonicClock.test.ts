@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAlertManager, InMemoryAlertOutbox } from '../../src/alerts/index.ts';
 import { createRiskRuntime, ManualClock, silentLogger, type Clock } from '../../src/index.ts';
-import { startHttpServer, tripEvent, type ReceivedRequest } from '../alerts/helpers.ts';
+import { startHttpServer, tripEvent, waitFor, type ReceivedRequest } from '../alerts/helpers.ts';
 import { harness, only, ORDER } from '../helpers.ts';
 
 const MIN = 60_000;
@@ -233,6 +233,42 @@ describe('monotonic clock: alert budgets', () => {
     await m.settled();
     expect(hook.requests).toHaveLength(3);
     expect((await m.attempts()).filter((a) => a.outcome === 'suppressed')).toHaveLength(0);
+  });
+});
+
+describe('monotonic clock: alert delivery give-up', () => {
+  const failing = async (step: number) => {
+    const hook = await startHttpServer((_r: ReceivedRequest, res: ServerResponse) => res.writeHead(503).end());
+    cleanup.push(() => hook.close());
+    const clock = new ManualClock();
+    const gaveUp: unknown[] = [];
+    const m = createAlertManager(
+      { webhooks: [{ url: `${hook.url}/h` }], allowlist: [`${hook.url}/`], retry: { baseDelayMs: 1_000, maxDelayMs: 2_000, jitter: 0.5 }, timeoutMs: 5_000, giveUpAfterMs: 10_000 },
+      { clock, outbox: new InMemoryAlertOutbox(), onGiveUp: (info) => gaveUp.push(info) },
+    );
+    cleanup.push(() => m.close());
+    m.enqueue(tripEvent({ at: clock.now() }));
+    await waitFor(() => hook.requests.length >= 1, 'the first attempt');
+    await m.settled();
+    clock.stepWall(step);
+    let advanced = 0;
+    while (gaveUp.length === 0 && advanced < 30_000) {
+      clock.advance(500);
+      advanced += 500;
+      await waitFor(() => m.inFlightCount === 0, 'the attempt');
+      await m.settled();
+    }
+    return { advanced, gaveUp, attempts: hook.requests.length };
+  };
+
+  it('the wall clock stepped forward 1 hour does not give up early; stepped back 1 hour does not hold it: 10 s either way', async () => {
+    for (const step of [+HOUR, -HOUR]) {
+      const { advanced, gaveUp, attempts } = await failing(step);
+      expect(gaveUp).toHaveLength(1);
+      expect(advanced).toBeGreaterThanOrEqual(9_000);
+      expect(advanced).toBeLessThanOrEqual(12_000);
+      expect(attempts).toBeGreaterThan(2);
+    }
   });
 });
 
