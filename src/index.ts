@@ -9,7 +9,7 @@ export { presets, type BreakersConfig, type PresetName, type EffectiveConfig } f
 export { RiskEventType, type RiskEvent, type EventDetails, type StateChange } from './events.ts';
 export { BreakerState, BreakerType, ErrorKind, BREAKER_TYPES, ERROR_KINDS } from '../machines/constants.ts';
 export * from './errors.ts';
-export { systemClock, ManualClock, type Clock, type CancelTimer } from './clock.ts';
+export { systemClock, ManualClock, type Clock, type MonotonicClock, type CancelTimer } from './clock.ts';
 export { silentLogger, createMemoryLogger, createDefaultLogger, type Logger } from './logger.ts';
 export type { JournalQuery } from './runtime/eventLog.ts';
 export { MemoryStrategyStore, type StrategyStore, type StrategyRecord } from './runtime/persistence.ts';
