@@ -7,6 +7,11 @@
  * first half's, plus slack). Not part of `npm test`.
  *
  *   SOAK_UPDATES=10000000 (default) — portfolio updates; an order check every 10; an error every 1,000
+ *
+ * With position limits on, orders carry ids across symbols spelled in mixed case; fills follow
+ * (some late: of closed, covered or unknown orders), closes, and a position report every 1,000
+ * updates as of 3 s earlier (ms or ISO), plus a report older than the newest every 100,000
+ * (ignored and counted): the book of open orders, fills and reports must stay bounded too.
  *   SOAK_SAMPLES=20 — samples printed
  *
  * Time is simulated (10 ms per update: 10 million updates ≈ 28 simulated hours).
@@ -28,6 +33,8 @@ const STEP_MS = 10;
 const BATCH = 1_000;
 const HOUR = 3_600_000;
 const ORDER = { symbol: 'ES', side: 'buy', quantity: 1, price: 5000 } as const;
+/** One instrument in several spellings, and another (canonicalised where the runtime does). */
+const SYMBOLS = ['ES', 'es', 'Es', 'NQ', 'nq'] as const;
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
@@ -57,6 +64,8 @@ async function main(): Promise<void> {
       errorRate: { maxErrors: 10, window: 60 },
     },
     broker: { cancelAllOrders: () => void cancels++ },
+    // Position limits: every allowed order is reserved, so the book is in the loop.
+    limits: { maxPosition: 1_000_000 },
     alerts: {
       webhooks: [{ url: `${hookUrl}/hook`, format: 'json' }],
       allowlist: [`${hookUrl}/`],
@@ -68,10 +77,11 @@ async function main(): Promise<void> {
   const level = storeInfo(rt)!.level!;
   const path = storeInfo(rt)!.path!;
 
-  const counts = { trips: 0, resets: 0, errors: 0, orders: 0, journalPruned: 0 };
+  const counts = { trips: 0, resets: 0, errors: 0, orders: 0, journalPruned: 0, fills: 0, reports: 0, ignored: 0 };
   rt.events$.subscribe((e) => {
     if (e.type === 'CircuitBreakerTripped') counts.trips++;
     if (e.type === 'ResetConfirmed') counts.resets++;
+    if (e.type === 'InputRejected' && e.details.field === 'asOf') counts.ignored++;
   });
 
   const samples: { at: number; rss: number; heap: number; store: number; sent: number }[] = [];
@@ -90,6 +100,25 @@ async function main(): Promise<void> {
     }
   };
 
+  /** Fills (of the order placed 20 updates before, of closed and of unknown orders), closes and as-of reports. */
+  const positionEvents = (j: number) => {
+    if (j % 10 !== 0 || j % 20 === 0) {
+      if (j % 1_000 === 700) {
+        const asOf = clock.now() - 3_000;
+        const positions = SYMBOLS.map((symbol, k) => ({ symbol, quantity: ((j + k) % 7) - 3, price: 100 + k }));
+        rt.updatePortfolio({ value, positions, asOf: j % 2_000 === 700 ? asOf : new Date(asOf).toISOString() });
+        counts.reports++;
+      }
+      if (j % 100_000 === 900) rt.updatePortfolio({ value, positions: [], asOf: clock.now() - HOUR }); // older: ignored
+      return;
+    }
+    if (j < 20) return;
+    const id = `o${j - 20}`;
+    if (j % 60 === 30) rt.recordOrderClosed({ id });
+    else rt.recordFill({ orderId: j % 330 === 30 ? `gone-${j}` : id, symbol: SYMBOLS[((j - 20) / 10) % SYMBOLS.length]!, side: (j - 20) % 40 === 10 ? 'buy' : 'sell', quantity: 1, price: 100 });
+    counts.fills++;
+  };
+
   rt.updatePortfolio({ value });
   for (let i = 0; i < UPDATES; i += BATCH) {
     for (let j = i; j < i + BATCH && j < UPDATES; j++) {
@@ -99,9 +128,10 @@ async function main(): Promise<void> {
       value = phase === 0 && j > 0 ? value * 0.85 : phase < 50_000 ? value : 1_000_000 + ((j * 7919) % 2001) - 1000;
       rt.updatePortfolio({ value });
       if (j % 10 === 0) {
-        rt.check(ORDER);
+        rt.check(j % 20 === 0 ? ORDER : { id: `o${j}`, symbol: SYMBOLS[(j / 10) % SYMBOLS.length]!, side: j % 40 === 10 ? 'buy' : 'sell', quantity: 1 });
         counts.orders++;
       }
+      positionEvents(j);
       if (j % 1_000 === 500) {
         rt.recordError({ kind: 'broker_error', message: `soak error ${j}` });
         counts.errors++;
@@ -127,6 +157,7 @@ async function main(): Promise<void> {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const openAtEnd = rt.status().controls.openOrders;
   const attempts = await rt.alertHistory();
   await rt.stop();
   await new Promise<void>((r) => hook.close(() => r()));
@@ -136,6 +167,7 @@ async function main(): Promise<void> {
     `soak: ${UPDATES.toLocaleString('en')} portfolio updates, ${counts.orders.toLocaleString('en')} order checks (+ bursts), ${counts.errors.toLocaleString('en')}+ errors in ${seconds.toFixed(0)} s ` +
       `(${Math.round(UPDATES / seconds).toLocaleString('en')} updates/s), ${((UPDATES * STEP_MS) / HOUR).toFixed(1)} simulated hours`,
     `trips ${counts.trips}, confirmed resets ${counts.resets}, cancels ${cancels}, webhook requests received ${received}, attempt records kept at the end ${attempts.length}, journal entries pruned ${counts.journalPruned}`,
+    `fills and closes ${counts.fills.toLocaleString('en')}, position reports as of 3 s before ${counts.reports.toLocaleString('en')}, older reports ignored ${counts.ignored}, open orders at the end ${openAtEnd}`,
     ...table([
       ['updates', 'rss', 'heap used', 'store on disk', 'alerts received'],
       ...samples.map((s) => [s.at.toLocaleString('en'), mb(s.rss), mb(s.heap), mb(s.store), String(s.sent)]),

@@ -178,6 +178,8 @@ export interface ValidPortfolioUpdate {
   /** ms since the epoch, or null when the update carried no timestamp. */
   readonly at: number | null;
   readonly positions: readonly Position[] | undefined;
+  /** When the positions were true (ms): `asOf`, else the timestamp; null when neither was given (when received). */
+  readonly asOf: number | null;
 }
 
 /**
@@ -186,15 +188,18 @@ export interface ValidPortfolioUpdate {
  */
 export function readPortfolioUpdate(input: unknown, options: TimestampLimits & { readonly valueSign?: DecimalSign } = {}): ValidPortfolioUpdate {
   if (!isObject(input)) throw new InvalidInputError('update', input, 'must be an object with a value');
-  let value: unknown, timestamp: unknown, positions: unknown;
+  let value: unknown, timestamp: unknown, positions: unknown, asOf: unknown;
   try {
-    ({ value, timestamp, positions } = input as { value?: unknown; timestamp?: unknown; positions?: unknown });
+    ({ value, timestamp, positions, asOf } = input as { value?: unknown; timestamp?: unknown; positions?: unknown; asOf?: unknown });
   } catch (error) {
     throw new InvalidInputError('update', input, `could not be read; ${threw(error)}`);
   }
   const exact = parseDecimal(value, 'value', { sign: options.valueSign ?? 'any' });
   const at = timestamp === undefined ? null : parseTimestamp(timestamp, 'timestamp', options);
-  return { value: exact, at, positions: positions === undefined ? undefined : validatePositions(positions) };
+  // An older asOf than the newest report is not malformed (it is ignored where it is applied): no `last` here.
+  const { now, maxSkewMs } = options;
+  const asOfAt = asOf === undefined ? at : parseTimestamp(asOf, 'asOf', { ...(now === undefined ? {} : { now }), ...(maxSkewMs === undefined ? {} : { maxSkewMs }) });
+  return { value: exact, at, positions: positions === undefined ? undefined : validatePositions(positions), asOf: asOfAt };
 }
 
 /** Validates an error report; a message longer than {@link MAX_ERROR_MESSAGE_LENGTH} is truncated, not refused. */

@@ -5,6 +5,7 @@
  * Each attack goes through the public API, on a manual clock, without a store.
  */
 import { describe, expect, it } from 'vitest';
+import { readPortfolioUpdate } from '../../src/runtime/inputs.ts';
 import { call, startTestServer } from '../server/helpers.ts';
 import { createRiskRuntime, InvalidInputError, ManualClock, silentLogger, type RiskEvent, type RiskRuntime } from '../../src/index.ts';
 
@@ -122,6 +123,33 @@ describe('order of events: position reports with asOf', () => {
     expect(symbol(rt, 'ES')).toBeUndefined();
     rt.updatePortfolio({ value: '1000', positions, asOf: T0 + 5000 }); // the skew allowed
     expect(symbol(rt, 'ES')).toMatchObject({ reported: '1' });
+  });
+});
+
+describe('order of events: asOf read once', () => {
+  it('a getter is read once; a throwing one refuses the update; readPortfolioUpdate validates asOf the same way', async () => {
+    const { rt } = await runtime({ maxPosition: 10 });
+    rt.updatePortfolio({ value: '1000' });
+    let reads = 0;
+    const update = {
+      value: '1000',
+      positions: [{ symbol: 'ES', quantity: 2 }],
+      get asOf() {
+        reads++;
+        return reads === 1 ? T0 : T0 / 1000;
+      },
+    };
+    rt.updatePortfolio(update);
+    expect(reads).toBe(1);
+    expect(symbol(rt, 'ES')).toMatchObject({ reported: '2' });
+    const hostile = { value: '1000', positions: [], get asOf(): number { throw new Error('boom'); } };
+    expect(() => rt.updatePortfolio(hostile)).toThrow(/^update: could not be read/);
+    expect(symbol(rt, 'ES')).toMatchObject({ reported: '2' });
+    expect(readPortfolioUpdate({ value: 1, asOf: '2026-01-05T12:00:00Z' }).asOf).toBe(T0);
+    expect(readPortfolioUpdate({ value: 1, timestamp: T0 - 5 }).asOf).toBe(T0 - 5);
+    expect(readPortfolioUpdate({ value: 1 }).asOf).toBeNull();
+    expect(() => readPortfolioUpdate({ value: 1, asOf: T0 * 1000 })).toThrow(/^asOf: .*microseconds/);
+    expect(() => readPortfolioUpdate({ value: 1, asOf: T0 + 6000 }, { now: T0 })).toThrow(/^asOf: .*ahead/);
   });
 });
 
