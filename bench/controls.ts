@@ -19,7 +19,7 @@ const LIMITS = {
   maxOrderNotional: '1000000000',
   maxPosition: '1000000000000',
   maxGrossExposure: '1000000000000000',
-  priceCollar: 0.5,
+  priceCollar: { band: 0.5, referenceMaxAge: 3600 },
   duplicateWindow: 1,
   restrictedSymbols: ['HALTED1', 'HALTED2'],
   perSymbol: { ES: { maxPosition: 10 } },

@@ -19,7 +19,8 @@ import type { ClusterSettings } from '../machines/rules/cluster.ts';
 import {
   clusterBreakerSettings, clusterSchema, firmLimitsSchema, publicCluster, resolveCluster, resolveFirmLimits, type ClusterConfig, type FirmLimits,
 } from './cluster/config.ts';
-import { limitsSchema, type ParsedLimits } from './limitsConfig.ts';
+import { canonicalLimits, limitsSchema, type ParsedLimits } from './limitsConfig.ts';
+import { SymbolCase } from '../machines/limits/symbol.ts';
 
 const numberError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a number') };
 const between01 = 'must be above 0 and below 1, e.g. 0.8';
@@ -159,6 +160,8 @@ export const runtimeSettingsSchema = z.object({
   firmLimits: firmLimitsSchema.optional(),
   /** Pre-trade limits (src/limitsConfig.ts); off unless configured. */
   limits: z.union([z.literal(false), limitsSchema], { error: 'must be false (none) or an object of limits' }).optional(),
+  /** How symbols are compared everywhere: in upper case (default) or exactly as given. */
+  symbolCase: z.enum([SymbolCase.UPPER, SymbolCase.EXACT], { error: 'must be "upper" or "exact"' }).default(SymbolCase.UPPER),
 });
 
 /** Validated settings, with the breakers merged and resolved. */
@@ -173,8 +176,10 @@ export interface ResolvedSettings {
   readonly figuresDebounceMs: number;
   readonly cluster: ClusterConfig | null;
   readonly firmLimits: FirmLimits | null;
-  /** Pre-trade limits as validated, or null when none are configured. */
+  /** Pre-trade limits as validated (symbols canonical), or null when none are configured. */
   readonly limits: ParsedLimits | null;
+  /** How symbols are compared: in upper case or exactly as given. */
+  readonly symbolCase: SymbolCase;
 }
 
 type Parsed = z.output<typeof runtimeSettingsSchema>;
@@ -208,6 +213,8 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
   const s = parsed.data;
   const cluster = resolveCluster(s.cluster);
   if (s.firmLimits !== undefined && cluster === null) throw new ConfigError([{ path: 'firmLimits', message: 'needs the cluster option (firm-wide limits are shared through it)' }]);
+  const limits = s.limits === undefined || s.limits === false ? null : canonicalLimits(s.limits, s.symbolCase);
+  if (limits !== null && limits.issues.length > 0) throw new ConfigError(limits.issues);
   return {
     strategy: s.strategy,
     breakers: { ...mergeBreakers(s.breakers, s.warnAt), cluster: clusterBreakerSettings(cluster) },
@@ -219,7 +226,8 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
     maxClockSkewMs: s.maxClockSkew * 1000,
     supervision: { maxRestarts: s.supervision.maxRestarts, windowMs: s.supervision.window * 1000 },
     figuresDebounceMs: s.figuresDebounceMs,
-    limits: s.limits === undefined || s.limits === false ? null : s.limits,
+    limits: limits === null ? null : limits.limits,
+    symbolCase: s.symbolCase,
   };
 }
 
@@ -238,6 +246,7 @@ export interface EffectiveConfig {
   readonly firmLimits?: FirmLimits;
   /** The pre-trade limits, or false when none are configured. */
   readonly limits: ParsedLimits | false;
+  readonly symbolCase: SymbolCase;
 }
 
 /** The effective configuration, for logging at start and for `status()`; a breaker turned off shows `false`. */
@@ -256,5 +265,6 @@ export function effectiveConfig(settings: ResolvedSettings): EffectiveConfig {
     ...(settings.cluster ? { cluster: publicCluster(settings.cluster) as Record<string, unknown> } : {}),
     ...(settings.firmLimits ? { firmLimits: settings.firmLimits } : {}),
     limits: settings.limits ?? false,
+    symbolCase: settings.symbolCase,
   };
 }

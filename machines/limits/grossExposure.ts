@@ -1,7 +1,7 @@
 import { Exact } from '../math/exact.ts';
 import { SLACK, toExact } from './amount.ts';
 import { LimitCode, type LimitRule, type OrderFacts } from './limit.ts';
-import { orderPrice, orderPriceExact } from './orderNotional.ts';
+import { noReference, orderPrice, orderPriceExact } from './orderNotional.ts';
 import type { PositionBook } from './positions.ts';
 
 /** A symbol's exposure: the larger of its long-side and short-side projections, in size, × its price. */
@@ -63,10 +63,13 @@ function grossExact(book: PositionBook, o: OrderFacts): { before: Exact; after: 
 }
 
 /**
- * `maxGrossExposure`: Σ over symbols of |projected position| × last known price (the order's
- * own symbol at its limit price, else its last price) after the order may not exceed it; an
- * order that does not raise the gross exposure passes. A held symbol (or a market order)
- * without a known price cannot be valued: the order is rejected.
+ * `maxGrossExposure`: Σ over symbols of max(|reported + filled + open buys|, |reported + filled −
+ * open sells|) × the symbol's reference price, the order counted as one more open order, may
+ * not exceed it. The reference is the last price; for the order's own symbol the higher of the
+ * last price and the order's limit price (before and after alike). An order that does not raise
+ * the gross exposure passes even above the limit (counted as an open order it can at most leave
+ * it as it was: a reducing order). A held symbol, or a market order's own, with no last price
+ * cannot be valued: rejected `LIMIT_PRICE_REFERENCE`.
  */
 export const grossExposureLimit: LimitRule = {
   name: 'maxGrossExposure',
@@ -75,7 +78,8 @@ export const grossExposureLimit: LimitRule = {
   check(o, l, { book }) {
     const max = l.maxGrossExposure!;
     gross(book, o);
-    if (fast.missing !== null) return `the gross exposure cannot be valued: no price is known for ${fast.missing}`;
+    if (fast.missing === o.symbol) return noReference(o, 'the gross exposure');
+    if (fast.missing !== null) return { code: LimitCode.PRICE_REFERENCE, reason: `the gross exposure cannot be valued: no last price is known for ${fast.missing}, which is held` };
     const tolerance = (fast.after + max.n) * SLACK;
     if (fast.after < max.n - tolerance || fast.after < fast.before - tolerance) return null;
     const exact = grossExact(book, o);

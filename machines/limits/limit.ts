@@ -11,6 +11,8 @@ export const LimitCode = {
   PRICE_COLLAR: 'LIMIT_PRICE_COLLAR',
   DUPLICATE: 'LIMIT_DUPLICATE',
   RESTRICTED: 'LIMIT_RESTRICTED',
+  /** No reference price to value or collar the order by (none known, or older than `referenceMaxAge`). */
+  PRICE_REFERENCE: 'LIMIT_PRICE_REFERENCE',
   REDUCE_ONLY: 'REDUCE_ONLY',
 } as const;
 export type LimitCode = (typeof LimitCode)[keyof typeof LimitCode];
@@ -35,6 +37,8 @@ export interface SymbolLimits {
   readonly maxPosition: Amount | null;
   /** Fraction of the last known price a limit price may stray from it. */
   readonly priceCollar: Amount | null;
+  /** With the collar: the oldest last price (ms) it may be measured from; null = any age. */
+  readonly referenceMaxAgeMs: number | null;
   readonly duplicateWindowMs: number | null;
   readonly restricted: boolean;
   /** Firm-wide for the strategy: not per symbol. */
@@ -47,6 +51,7 @@ export const NO_LIMITS: SymbolLimits = Object.freeze({
   maxOrderNotional: null,
   maxPosition: null,
   priceCollar: null,
+  referenceMaxAgeMs: null,
   duplicateWindowMs: null,
   restricted: false,
   maxGrossExposure: null,
@@ -58,6 +63,14 @@ export interface LimitContext {
   readonly now: number;
   /** When an order with the same symbol, side, quantity and price was last allowed (ms), or undefined. */
   lastSame(order: OrderFacts): number | undefined;
+  /** How long ago (ms, on the runtime's monotonic clock) the symbol's last price was set, or undefined when it has none. */
+  referenceAge(symbol: string): number | undefined;
+}
+
+/** A refusal under another code than the rule's own (a rule that cannot value the order: `LIMIT_PRICE_REFERENCE`). */
+export interface LimitRefusal {
+  readonly code: LimitCode;
+  readonly reason: string;
 }
 
 /** One pre-trade control: pure, one file each, listed in limits/registry.ts. */
@@ -66,7 +79,7 @@ export interface LimitRule {
   readonly code: LimitCode;
   /** Whether the symbol's limits turn this control on. */
   applies(limits: SymbolLimits): boolean;
-  /** Null when the order passes, else the reason naming the figures. */
-  check(order: OrderFacts, limits: SymbolLimits, ctx: LimitContext): string | null;
+  /** Null when the order passes, else the reason naming the figures (under the rule's code), or a refusal under another code. */
+  check(order: OrderFacts, limits: SymbolLimits, ctx: LimitContext): string | LimitRefusal | null;
 }
 

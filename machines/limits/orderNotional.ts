@@ -1,20 +1,36 @@
 import type { Exact } from '../math/exact.ts';
 import { compareFast, toExact } from './amount.ts';
-import { LimitCode, type LimitRule, type OrderFacts } from './limit.ts';
+import { LimitCode, type LimitRefusal, type LimitRule, type OrderFacts } from './limit.ts';
 import type { PositionBook } from './positions.ts';
 
-/** The price an order is valued at: its limit price, else the symbol's last known price (null: none known). */
+/**
+ * The price an order is valued at: the higher of its limit price and the symbol's last price (a
+ * market order: the last price), so a marketable sell priced at 0.01 is valued at the market;
+ * null when neither is known.
+ */
 export function orderPrice(o: OrderFacts, book: PositionBook): number | null {
-  return o.price !== undefined ? o.price : book.lastPrice(o.symbol);
+  const last = book.lastPrice(o.symbol);
+  if (o.price === undefined) return last;
+  return last === null || o.price >= last ? o.price : last;
 }
 
+/** {@link orderPrice}, exactly. */
 export function orderPriceExact(o: OrderFacts, book: PositionBook): Exact | null {
-  return o.priceRaw !== undefined ? toExact(o.priceRaw) : book.lastPriceExact(o.symbol);
+  const last = book.lastPriceExact(o.symbol);
+  if (o.priceRaw === undefined) return last;
+  const limit = toExact(o.priceRaw);
+  return last === null || limit.gte(last) ? limit : last;
+}
+
+/** The refusal of an order that cannot be valued: a market order in a symbol with no last price. */
+export function noReference(o: OrderFacts, what: string): LimitRefusal {
+  return { code: LimitCode.PRICE_REFERENCE, reason: `${what} cannot be valued: no last price is known for ${o.symbol} and the order has no limit price` };
 }
 
 /**
- * `maxOrderNotional`: quantity × price (the limit price, else the last known price) may not
- * exceed it. A market order in a symbol whose price is not known is rejected: it cannot be valued.
+ * `maxOrderNotional`: quantity × the higher of the limit price and the symbol's last price (a
+ * market order: the last price) may not exceed it. A market order in a symbol with no last price
+ * cannot be valued: rejected `LIMIT_PRICE_REFERENCE`.
  */
 export const orderNotionalLimit: LimitRule = {
   name: 'maxOrderNotional',
@@ -23,12 +39,13 @@ export const orderNotionalLimit: LimitRule = {
   check(o, l, { book }) {
     const max = l.maxOrderNotional!;
     const price = orderPrice(o, book);
-    if (price === null) return `a market order in ${o.symbol} cannot be valued: no price is known for it (give a limit price)`;
+    if (price === null) return noReference(o, `the notional of ${o.side} ${toExact(o.qtyRaw).toFixed()} ${o.symbol}`);
     const notional = o.qty * price;
     const fast = compareFast(notional, notional, max);
     if (fast === 1) return null;
-    const exact = toExact(o.qtyRaw).times(orderPriceExact(o, book)!);
+    const exactPrice = orderPriceExact(o, book)!;
+    const exact = toExact(o.qtyRaw).times(exactPrice);
     if (fast === 0 && exact.lte(max.exact)) return null;
-    return `notional ${exact.toFixed()} (${toExact(o.qtyRaw).toFixed()} × ${orderPriceExact(o, book)!.toFixed()}) of ${o.symbol} exceeds the maximum order notional of ${max.text}`;
+    return `notional ${exact.toFixed()} (${toExact(o.qtyRaw).toFixed()} × ${exactPrice.toFixed()}) of ${o.symbol} exceeds the maximum order notional of ${max.text}`;
   },
 };

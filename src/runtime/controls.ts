@@ -1,7 +1,9 @@
-import { NO_LIMITS, type LimitCode, type LimitContext, type LimitName, type LimitRule, type OrderFacts, type SymbolLimits } from '../../machines/limits/limit.ts';
+import { NO_LIMITS, type LimitCode, type LimitContext, type LimitName, type LimitRefusal, type LimitRule, type OrderFacts, type SymbolLimits } from '../../machines/limits/limit.ts';
 import { PositionBook } from '../../machines/limits/positions.ts';
 import { LIMITS, reduceOnlyLimit } from '../../machines/limits/registry.ts';
+import { canonicalSymbol, SymbolCase } from '../../machines/limits/symbol.ts';
 import { Exact } from '../../machines/math/exact.ts';
+import { systemClock, withMonotonic, type Clock, type MonotonicClock } from '../clock.ts';
 import { LimitSet, type ParsedLimits } from '../limitsConfig.ts';
 import { DuplicateIndex } from './duplicates.ts';
 import type { ValidOrder } from './orderInput.ts';
@@ -14,6 +16,10 @@ export interface ControlVerdict {
   readonly reason: string;
 }
 
+/** A rule's answer as the runtime's verdict (a refusal may carry another code than the rule's own). */
+function verdictOf(rule: LimitRule, answer: string | LimitRefusal): ControlVerdict {
+  return typeof answer === 'string' ? { code: rule.code, limit: rule.name, reason: answer } : { code: answer.code, limit: rule.name, reason: answer.reason };
+}
 
 /** A reusable order view (one per runtime: check() is synchronous and never re-entered mid-decision). */
 class Facts implements OrderFacts {
@@ -43,16 +49,38 @@ export class Controls {
   readonly #ctx: LimitContext & { now: number };
   readonly rejections: Record<string, number> = {};
   lastRejection: { code: string; reason: string; symbol: string | null; at: number } | null = null;
+  /** How symbols are compared (orders are read in this form; fills and reports are put in it here). */
+  readonly symbolCase: SymbolCase;
+  readonly #clock: MonotonicClock;
+  /** When (monotonic ms) each symbol's last price was set, for `priceCollar.referenceMaxAge`. */
+  readonly #priceAt = new Map<string, number>();
 
-  constructor(limits: ParsedLimits | null) {
+  /**
+   * @param limits The limits, their symbols already canonical (config.ts).
+   * @param clock Its monotonic reading measures the duplicate window and the reference price's age.
+   */
+  constructor(limits: ParsedLimits | null, symbolCase: SymbolCase = SymbolCase.UPPER, clock: Clock = systemClock) {
     this.limits = limits === null ? null : new LimitSet(limits);
+    this.symbolCase = symbolCase;
+    this.#clock = withMonotonic(clock);
     const duplicates = this.#duplicates;
+    const priceAt = this.#priceAt;
     const ctx = {
       book: this.book,
+      /** The monotonic reading of this decision (read once, when a limit measures time). */
       now: 0,
       lastSame: (o: OrderFacts): number | undefined => duplicates.last(o.symbol, o.side, o.qtyRaw, o.priceRaw, o.qty, o.price),
+      referenceAge: (symbol: string): number | undefined => {
+        const at = priceAt.get(symbol);
+        return at === undefined ? undefined : ctx.now - at;
+      },
     };
     this.#ctx = ctx;
+  }
+
+  /** A reported symbol (well formed: read by inputs.ts) in the form orders are compared in. */
+  #canonical(symbol: string): string {
+    return canonicalSymbol(symbol, this.symbolCase) ?? symbol;
   }
 
   /**
@@ -71,6 +99,8 @@ export class Controls {
     /** The quantity and the price as doubles (read with the order: no second parse). */
     qty: number,
     px: number | undefined,
+    /** The monotonic clock now, when check() read it already (else −1: read here if a limit measures time). */
+    mono = -1,
   ): ControlVerdict | null {
     const facts = this.#facts;
     facts.id = id;
@@ -81,21 +111,23 @@ export class Controls {
     facts.priceRaw = price;
     facts.price = px;
     const ctx = this.#ctx;
-    ctx.now = now;
-    this.#duplicates.forget();
     const { limits, rules } = this.#rulesFor(symbol);
+    // The duplicate window and the reference price's age run on the monotonic clock (a wall-clock step never moves them).
+    const windowed = limits.duplicateWindowMs !== null;
+    if (windowed || limits.referenceMaxAgeMs !== null) ctx.now = mono < 0 ? this.#clock.monotonic() : mono;
+    if (windowed) this.#duplicates.forget();
     if (reducing) {
       const reason = reduceOnlyLimit.check(facts, limits, ctx);
-      if (reason !== null) return { code: reduceOnlyLimit.code, limit: reduceOnlyLimit.name, reason };
+      if (reason !== null) return verdictOf(reduceOnlyLimit, reason);
     }
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       const reason = rule.check(facts, limits, ctx);
-      if (reason !== null) return { code: rule.code, limit: rule.name, reason };
+      if (reason !== null) return verdictOf(rule, reason);
     }
     // `now` is wall-clock ms: a position report's asOf is compared with it.
     if (reducing || this.limits!.needsProjection) this.book.open(facts, now);
-    if (limits.duplicateWindowMs !== null) this.#duplicates.remember(symbol, side, quantity, price, qty, px, now, limits.duplicateWindowMs);
+    if (windowed) this.#duplicates.remember(symbol, side, quantity, price, qty, px, ctx.now, limits.duplicateWindowMs!);
     return null;
   }
 
@@ -106,7 +138,10 @@ export class Controls {
   }
 
   fill(fill: FillReport): void {
-    this.book.fill(fill.symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.at);
+    const symbol = this.#canonical(fill.symbol);
+    const price = this.book.lastPriceExact(symbol);
+    this.book.fill(symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.at);
+    this.#priced(symbol, price, 0);
   }
 
   close(id: string): boolean {
@@ -115,7 +150,21 @@ export class Controls {
 
   /** A position report as of `asOf` (null: when received, at `receivedAt`); false when older than the newest accepted one (ignored). */
   report(positions: readonly Position[], asOf: number | null, receivedAt: number): boolean {
-    return this.book.report(positions, asOf, receivedAt);
+    const canonical = positions.map((p) => {
+      const symbol = this.#canonical(p.symbol);
+      return symbol === p.symbol ? p : { ...p, symbol };
+    });
+    const prices = canonical.map((p) => this.book.lastPriceExact(p.symbol));
+    const accepted = this.book.report(canonical, asOf, receivedAt);
+    // A price true as of `asOf` is that much older than its arrival.
+    const lag = asOf === null ? 0 : Math.max(0, receivedAt - asOf);
+    for (let i = 0; i < canonical.length; i++) this.#priced(canonical[i]!.symbol, prices[i]!, lag);
+    return accepted;
+  }
+
+  /** Notes when a symbol's last price changed (the book sets a new one; a late one it keeps out leaves it as it was). */
+  #priced(symbol: string, before: Exact | null, lagMs: number): void {
+    if (this.book.lastPriceExact(symbol) !== before) this.#priceAt.set(symbol, this.#clock.monotonic() - lagMs);
   }
 
   /** The controls for status(): limits, projected positions and their use, rejections. */
@@ -131,24 +180,30 @@ export class Controls {
       };
     });
     const grossLimit = this.limits?.for('').maxGrossExposure ?? null;
-    let gross: string | null = null;
-    if (grossLimit !== null) {
-      let total = new Exact(0);
-      for (const p of symbols) {
-        if (new Exact(p.projected).isZero()) continue;
-        if (p.lastPrice === null) {
-          total = new Exact(NaN);
-          break;
-        }
-        total = total.plus(new Exact(p.projected).abs().times(p.lastPrice));
-      }
-      gross = total.isNaN() ? null : total.toFixed();
+    return this.#status(symbols, grossLimit === null ? null : { value: this.#gross(), limit: grossLimit.text });
+  }
+
+  /** The gross exposure as `maxGrossExposure` counts it (each symbol's worst side × its last price), or null when a held symbol has no price. */
+  #gross(): string | null {
+    const book = this.book;
+    let total = new Exact(0);
+    for (const symbol of book.symbols()) {
+      const long = book.beforeExact(symbol, 'buy').abs();
+      const short = book.beforeExact(symbol, 'sell').abs();
+      if (long.isZero() && short.isZero()) continue;
+      const price = book.lastPriceExact(symbol);
+      if (price === null) return null;
+      total = total.plus(Exact.max(long, short).times(price));
     }
+    return total.toFixed();
+  }
+
+  #status(symbols: SymbolControls[], grossExposure: ControlsStatus['grossExposure']): ControlsStatus {
     const last = this.lastRejection;
     return {
       limits: this.limits === null ? false : this.limits.config,
       symbols,
-      grossExposure: grossLimit === null ? null : { value: gross, limit: grossLimit.text },
+      grossExposure,
       rejections: { ...this.rejections },
       lastRejection: last === null ? null : { code: last.code, reason: last.reason, symbol: last.symbol, at: new Date(last.at).toISOString() },
       openOrders: this.book.openCount,

@@ -146,7 +146,7 @@ export class RuntimeCore {
     // A lost cluster link with `onDisconnect: 'reduceOnly'` lets risk-reducing orders pass.
     if (settings.cluster?.onDisconnect === 'reduceOnly') reduceOnly.add(BreakerType.CLUSTER);
     this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet', reduceOnly);
-    this.controls = new Controls(settings.limits);
+    this.controls = new Controls(settings.limits, settings.symbolCase, clock);
     this.limited = settings.limits !== null;
     this.step = new StepRunner((request) => hook().cancel(request), (error) => hook().listenerFailed(error));
     this.durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {

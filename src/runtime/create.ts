@@ -61,11 +61,16 @@ export interface RiskRuntimeOptions {
   firmLimits?: FirmLimitsInput;
   /** Pre-trade limits, checked in `check()` after the breakers (docs/controls.md). Default: none. */
   limits?: LimitsConfig;
+  /**
+   * How symbols are compared everywhere (limits, projections, restricted lists, per-symbol
+   * overrides): `'upper'` (default: `"es"` is `ES`) or `'exact'` (as given). Malformed symbols are refused either way.
+   */
+  symbolCase?: 'upper' | 'exact';
 }
 
 const KNOWN_OPTIONS = new Set([
   'strategy', 'breakers', 'warnAt', 'marketOpen', 'resetTimeout', 'store', 'broker', 'clock', 'logger', 'inspect', 'figuresDebounceMs', 'alerts',
-  'maxClockSkew', 'supervision', 'cluster', 'firmLimits', 'limits',
+  'maxClockSkew', 'supervision', 'cluster', 'firmLimits', 'limits', 'symbolCase',
 ]);
 
 /** Checks the parts zod does not (functions and objects with behaviour). */

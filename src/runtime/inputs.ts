@@ -6,6 +6,7 @@
  * `check()`, are read in orderInput.ts.
  */
 import { ERROR_KINDS, type ErrorKind } from '../../machines/constants.ts';
+import { symbolProblem } from '../../machines/limits/symbol.ts';
 import type { Exact } from '../../machines/math/exact.ts';
 import { isDecimalProblem, parseExact } from '../../machines/math/exact.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -135,7 +136,8 @@ function readPosition(input: unknown, field: string): Position {
   } catch (error) {
     throw new InvalidInputError(field, input, `could not be read; ${threw(error)}`);
   }
-  const problem = nameProblem(symbol);
+  // A malformed symbol is a data error; its case is made canonical where it is compared (Controls).
+  const problem = symbolProblem(symbol);
   if (problem !== null) throw new InvalidInputError(`${field}.symbol`, symbol, problem);
   const position: { symbol: string; quantity: DecimalInput; price?: DecimalInput } = {
     symbol: symbol as string,
@@ -234,7 +236,7 @@ export function validateFill(input: unknown, at: number): FillReport {
   } catch (error) {
     throw new InvalidInputError('fill', input, `could not be read; ${threw(error)}`);
   }
-  const problem = nameProblem(symbol);
+  const problem = symbolProblem(symbol);
   if (problem !== null) throw new InvalidInputError('fill.symbol', symbol, problem);
   if (side !== 'buy' && side !== 'sell') throw new InvalidInputError('fill.side', side, 'must be "buy" or "sell"');
   const q = parseDecimal(quantity, 'fill.quantity', { sign: 'positive' });

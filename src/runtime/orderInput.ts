@@ -3,14 +3,16 @@
  * judged by one scan of their text that also yields their doubles (no Decimal built for text or
  * numbers, nothing allocated); a malformed order comes back as the error naming the field.
  */
+import { canonicalSymbol, SymbolCase, symbolProblem } from '../../machines/limits/symbol.ts';
 import { isDecimalProblem, isPositiveFiniteNumber, parseExact, positiveDecimalValue, type Exact } from '../../machines/math/exact.ts';
 import { InvalidInputError } from '../errors.ts';
-import { isObject, MAX_NAME_LENGTH, nameProblem, threw } from './inputs.ts';
+import { isObject, nameProblem, threw } from './inputs.ts';
 import type { DecimalInput, OrderSide } from './types.ts';
 
 /** An order as read once from what the strategy passed. */
 export interface OrderRead {
   readonly id: string | undefined;
+  /** In its canonical form (upper case unless `symbolCase: 'exact'`). */
   readonly symbol: string;
   readonly side: OrderSide;
   /** As given (text or number); a Decimal comes back as an Exact. */
@@ -74,10 +76,10 @@ function amountError(field: string, value: unknown): InvalidInputError {
 /**
  * Reads and checks an order (the hot path of `check()`) into `into`: each field once, quantity
  * and price judged by one scan that also yields their doubles (no Decimal built for text or
- * numbers, nothing allocated). Returns null, or the error naming the field at fault (`into` is
- * then partly written); never throws.
+ * numbers, nothing allocated), the symbol put in its canonical form (machines/limits/symbol.ts).
+ * Returns null, or the error naming the field at fault (`into` is then partly written); never throws.
  */
-export function readOrderInto(order: unknown, into: OrderDraft): InvalidInputError | null {
+export function readOrderInto(order: unknown, into: OrderDraft, symbolCase: SymbolCase = SymbolCase.UPPER): InvalidInputError | null {
   if (!isObject(order)) return new InvalidInputError('order', order, 'must be an object');
   let id: unknown, symbol: unknown, side: unknown, quantity: unknown, price: unknown;
   try {
@@ -85,7 +87,8 @@ export function readOrderInto(order: unknown, into: OrderDraft): InvalidInputErr
   } catch (error) {
     return new InvalidInputError('order', order, `could not be read; ${threw(error)}`);
   }
-  if (typeof symbol !== 'string' || symbol.length === 0 || symbol.length > MAX_NAME_LENGTH) return new InvalidInputError('order.symbol', symbol, nameProblem(symbol)!);
+  const canonical = typeof symbol === 'string' ? canonicalSymbol(symbol, symbolCase) : null;
+  if (canonical === null) return new InvalidInputError('order.symbol', symbol, symbolProblem(symbol) ?? 'is malformed');
   if (side !== 'buy' && side !== 'sell') return new InvalidInputError('order.side', side, 'must be "buy" or "sell"');
   const qty = amountOf(quantity);
   if (qty < 0) return amountError('order.quantity', quantity);
@@ -103,15 +106,15 @@ export function readOrderInto(order: unknown, into: OrderDraft): InvalidInputErr
   }
   if (id !== undefined && nameProblem(id) !== null) return new InvalidInputError('order.id', id, `${nameProblem(id)!} when given`);
   into.id = id as string | undefined;
-  into.symbol = symbol;
+  into.symbol = canonical;
   into.side = side;
   return null;
 }
 
-/** Reads and checks an order: the order as read, or the error naming the field at fault; never throws. */
-export function readOrder(order: unknown): OrderRead | InvalidInputError {
+/** Reads and checks an order: the order as read (symbol canonical), or the error naming the field at fault; never throws. */
+export function readOrder(order: unknown, symbolCase: SymbolCase = SymbolCase.UPPER): OrderRead | InvalidInputError {
   const draft = new OrderDraft();
-  const problem = readOrderInto(order, draft);
+  const problem = readOrderInto(order, draft, symbolCase);
   return problem ?? { id: draft.id, symbol: draft.symbol, side: draft.side, quantity: draft.quantity, price: draft.price };
 }
 

@@ -155,11 +155,11 @@ export class RiskRuntime {
     core.checking = true;
     try {
       const valid = outer ? new OrderDraft() : core.draft;
-      const problem = readOrderInto(order, valid);
+      const problem = readOrderInto(order, valid, core.controls.symbolCase);
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
       const rate = core.figures.orderRate;
-      const mono = rate !== null || core.stale !== null ? core.clock.monotonic() : 0;
+      const mono = rate !== null || core.stale !== null ? core.clock.monotonic() : -1; // -1: not read (the limits read it if they need it)
       if (rate !== null) {
         const what = rate.observe(mono);
         core.durability.countersChanged();
@@ -171,7 +171,7 @@ export class RiskRuntime {
       // Without limits an open gate allows at once; anything else is decided off the hot path.
       const quick = gate.open && !core.limited;
       const now = quick ? -1 : core.clock.now(); // -1: not read (the history reads it then)
-      let decision = quick ? ALLOWED : control(core, valid, now);
+      let decision = quick ? ALLOWED : control(core, valid, now, mono);
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
       if (lease !== null && decision.allowed && !lease.take()) decision = lease.rejection;

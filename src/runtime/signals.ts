@@ -160,10 +160,11 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
 }
 
 /** An order the breakers let through (or that must reduce, while REDUCING) meets the pre-trade controls. */
-export function control(core: RuntimeCore, order: ValidOrder, now: number): Decision {
+export function control(core: RuntimeCore, order: ValidOrder, now: number, mono = -1): Decision {
   const gate = core.gate;
   if (!gate.open && !gate.reducing) return gate.rejection;
-  const verdict = core.controls.decide(order.id, order.symbol, order.side, order.quantity, order.price, now < 0 ? core.clock.now() : now, gate.reducing, order.qty, order.px);
+  // `mono`: check()'s monotonic reading, or −1 when it took none (the limits read the clock only if they measure time).
+  const verdict = core.controls.decide(order.id, order.symbol, order.side, order.quantity, order.price, now < 0 ? core.clock.now() : now, gate.reducing, order.qty, order.px, mono);
   return verdict === null ? ALLOWED : rejectByControl(core, order, verdict, now);
 }
 

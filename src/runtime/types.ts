@@ -107,6 +107,8 @@ export const RejectCode = {
   LIMIT_PRICE_COLLAR: 'LIMIT_PRICE_COLLAR',
   LIMIT_DUPLICATE: 'LIMIT_DUPLICATE',
   LIMIT_RESTRICTED: 'LIMIT_RESTRICTED',
+  /** No reference price to value or collar the order by (none known, or older than `priceCollar.referenceMaxAge`). */
+  LIMIT_PRICE_REFERENCE: 'LIMIT_PRICE_REFERENCE',
   /** The trading mode is REDUCING and the order would not reduce its symbol's position. */
   REDUCE_ONLY: 'REDUCE_ONLY',
 } as const;
@@ -275,7 +277,7 @@ export interface ControlsStatus {
   /** The effective `limits` option, or false when none are configured. */
   readonly limits: unknown;
   readonly symbols: readonly SymbolControls[];
-  /** Σ |projected position| × last price, when maxGrossExposure is configured and every held symbol has a price. */
+  /** Σ over symbols of max(|reported + filled + open buys|, |reported + filled − open sells|) × last price, as maxGrossExposure counts it; null when a held symbol has no price. */
   readonly grossExposure: { readonly value: string | null; readonly limit: string } | null;
   /** Rejections by LIMIT_* / REDUCE_ONLY code since the start. */
   readonly rejections: Readonly<Record<string, number>>;

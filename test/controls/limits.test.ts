@@ -27,7 +27,8 @@ describe('pre-trade limits: each at its exact boundary, each with its own code',
     expect(over.allowed ? '' : over.reason).toContain('10000.050001');
     expect(rt.check({ symbol: 'B', side: 'buy', quantity: 100 }).allowed).toBe(true);
     expect(rt.check({ symbol: 'B', side: 'buy', quantity: 101 })).toMatchObject({ code: 'LIMIT_ORDER_NOTIONAL' });
-    expect(rt.check({ symbol: 'C', side: 'buy', quantity: 1 })).toMatchObject({ code: 'LIMIT_ORDER_NOTIONAL', reason: expect.stringContaining('no price') });
+    // v3: no last price and no limit price: no reference to value it by.
+    expect(rt.check({ symbol: 'C', side: 'buy', quantity: 1 })).toMatchObject({ code: 'LIMIT_PRICE_REFERENCE', limit: 'maxOrderNotional', reason: expect.stringContaining('no last price') });
   });
 
   it('maxPosition: a projected position exactly at the limit passes, one more is rejected; open orders count', async () => {
@@ -94,8 +95,9 @@ describe('pre-trade limits: each at its exact boundary, each with its own code',
     expect(rt.check({ id: 'x', symbol: 'A', side: 'buy', quantity: 40 }).allowed).toBe(true); // 9000 + 1000
     expect(rt.check({ symbol: 'B', side: 'sell', quantity: 1 })).toMatchObject({ code: 'LIMIT_GROSS_EXPOSURE' });
     expect(rt.check({ symbol: 'B', side: 'buy', quantity: 5 }).allowed).toBe(true); // reduces the short
-    expect(rt.check({ symbol: 'C', side: 'buy', quantity: 1 })).toMatchObject({ code: 'LIMIT_GROSS_EXPOSURE', reason: expect.stringContaining('no price') });
-    expect(rt.status().controls.grossExposure).toEqual({ value: '9750', limit: '10000' }) // net: 90 × 100 + 15 × 50;
+    expect(rt.check({ symbol: 'C', side: 'buy', quantity: 1 })).toMatchObject({ code: 'LIMIT_PRICE_REFERENCE', limit: 'maxGrossExposure', reason: expect.stringContaining('no last price') });
+    // v3: each symbol's worst side × its last price: A max(|50 + 40|, |50|) × 100 + B max(|−20 + 5|, |−20|) × 50.
+    expect(rt.status().controls.grossExposure).toEqual({ value: '10000', limit: '10000' });
   });
 
   it('every rejection is an order_rejected error (hammering a limit trips the error-rate breaker) and an OrderRejected event', async () => {

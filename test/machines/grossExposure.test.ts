@@ -22,7 +22,10 @@ describe('maxGrossExposure: an order in a symbol the book has not seen', () => {
   });
 
   it('as a market order cannot be valued and is rejected', () => {
-    expect(check(reported(['A', '1', '5']), order('buy', '1', { symbol: 'C' }), '10000')).toBe('the gross exposure cannot be valued: no price is known for C');
+    expect(check(reported(['A', '1', '5']), order('buy', '1', { symbol: 'C' }), '10000')).toEqual({
+      code: 'LIMIT_PRICE_REFERENCE',
+      reason: 'the gross exposure cannot be valued: no last price is known for C and the order has no limit price',
+    });
   });
 });
 
@@ -51,8 +54,12 @@ describe('maxGrossExposure: held symbols', () => {
 
   it('rejects an order when a held symbol, or a market order’s own, has no known price', () => {
     const unpriced = reported(['A', '50', '100'], ['B', '5']);
-    expect(check(unpriced, order('buy', '1', { price: '100' }), '1000000')).toBe('the gross exposure cannot be valued: no price is known for B');
-    expect(check(unpriced, order('sell', '1', { symbol: 'B' }), '1000000')).toBe('the gross exposure cannot be valued: no price is known for B');
+    const held = { code: 'LIMIT_PRICE_REFERENCE', reason: 'the gross exposure cannot be valued: no last price is known for B, which is held' };
+    expect(check(unpriced, order('buy', '1', { price: '100' }), '1000000')).toEqual(held);
+    expect(check(unpriced, order('sell', '1', { symbol: 'B' }), '1000000')).toEqual({
+      code: 'LIMIT_PRICE_REFERENCE',
+      reason: 'the gross exposure cannot be valued: no last price is known for B and the order has no limit price',
+    });
   });
 
   it('skips a symbol with nothing held or open, even without a price', () => {

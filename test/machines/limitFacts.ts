@@ -23,14 +23,14 @@ export function order(side: 'buy' | 'sell', qty: string, opts: { symbol?: string
 type LimitFigures = Partial<Record<'maxOrderQuantity' | 'maxOrderNotional' | 'maxPosition' | 'priceCollar' | 'maxGrossExposure', string>>;
 
 /** Every limit off but the ones given (decimal text), plus the duplicate window and restriction. */
-export function limits(figures: LimitFigures = {}, rest: { duplicateWindowMs?: number; restricted?: boolean } = {}): SymbolLimits {
+export function limits(figures: LimitFigures = {}, rest: { duplicateWindowMs?: number; restricted?: boolean; referenceMaxAgeMs?: number } = {}): SymbolLimits {
   const parsed = Object.fromEntries(Object.entries(figures).map(([name, text]) => [name, amount(text)]));
   return { ...NO_LIMITS, ...parsed, ...rest };
 }
 
-/** A context over `book` at `now`; `lastSame` answers for every order alike. */
-export function context(book: PositionBook = new PositionBook(), now = 0, lastSame?: number): LimitContext {
-  return { book, now, lastSame: () => lastSame };
+/** A context over `book` at `now`; `lastSame` answers for every order alike; `ages` gives each symbol's last price age (ms). */
+export function context(book: PositionBook = new PositionBook(), now = 0, lastSame?: number, ages: Record<string, number> = {}): LimitContext {
+  return { book, now, lastSame: () => lastSame, referenceAge: (symbol) => (Object.hasOwn(ages, symbol) ? ages[symbol] : book.lastPrice(symbol) === null ? undefined : 0) };
 }
 
 /** A book after a position report (`[symbol, quantity, price?]`). */

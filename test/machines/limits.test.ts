@@ -109,9 +109,10 @@ describe('maxOrderNotional', () => {
   it('values a market order at the last price, and rejects one in a symbol without a price', () => {
     expect(orderNotionalLimit.check(order('buy', '3'), max, context(book))).toBeNull();
     expect(orderNotionalLimit.check(order('buy', '101'), max, context(book))).toBe('notional 1010 (101 × 10) of A exceeds the maximum order notional of 1000');
-    expect(orderNotionalLimit.check(order('buy', '1', { symbol: 'Z' }), max, context(book))).toBe(
-      'a market order in Z cannot be valued: no price is known for it (give a limit price)',
-    );
+    expect(orderNotionalLimit.check(order('buy', '1', { symbol: 'Z' }), max, context(book))).toEqual({
+      code: 'LIMIT_PRICE_REFERENCE',
+      reason: 'the notional of buy 1 Z cannot be valued: no last price is known for Z and the order has no limit price',
+    });
   });
 });
 
