@@ -117,6 +117,9 @@ export class RuntimeCore {
   readonly history: HistoryRecorder;
   /** A store write failed (StoreWriteFailed was emitted once). */
   storeFailed = false;
+  /** Wall − monotonic as last read, and when (monotonic): see {@link wallAt}. */
+  #wallOffset = 0;
+  #wallOffsetAt = -Infinity;
 
   readonly events$ = new Subject<RiskEvent>();
   readonly state$: BehaviorSubject<StateSnapshot>;
@@ -221,6 +224,19 @@ export class RuntimeCore {
       },
     });
     this.state$ = new BehaviorSubject(stateSnapshot(this.strategy, this.gate, now));
+  }
+
+  /**
+   * The wall-clock time at monotonic `mono`, the wall clock re-read at most once per second of the
+   * monotonic one: check() reads one clock (each read costs as much as the rest of an allowed
+   * check). Only for times shown (the history's order times): a wall step shows there within 1 s.
+   */
+  wallAt(mono: number): number {
+    if (!(mono - this.#wallOffsetAt < 1000)) {
+      this.#wallOffset = this.clock.now() - mono;
+      this.#wallOffsetAt = mono;
+    }
+    return mono + this.#wallOffset;
   }
 
   /** Queues an event for the journal (this step's durable batch) and for `events$` after the step. */

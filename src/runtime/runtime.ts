@@ -159,7 +159,8 @@ export class RiskRuntime {
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
       const rate = core.figures.orderRate;
-      const mono = rate !== null || core.stale !== null ? core.clock.monotonic() : -1; // -1: not read (the limits read it if they need it)
+      const timed = rate !== null || core.stale !== null;
+      const mono = timed ? core.clock.monotonic() : -1; // -1: not read (the limits read it if they need it)
       if (rate !== null) {
         const what = rate.observe(mono);
         core.durability.countersChanged();
@@ -170,7 +171,8 @@ export class RiskRuntime {
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.
       // Without limits an open gate allows at once; anything else is decided off the hot path.
       const quick = gate.open && !core.limited;
-      const now = quick ? -1 : core.clock.now(); // -1: not read (the history reads it then)
+      // The limits compare exact wall times (asOf); the history's order time may come from the monotonic read (one clock read per check).
+      const now = !quick ? core.clock.now() : timed ? core.wallAt(mono) : -1; // -1: not read (the history reads it then)
       let decision = quick ? ALLOWED : control(core, valid, now, mono);
       // The firm's order budget: a local lease, one counter decrement (never a network call).
       const lease = core.lease;
