@@ -92,6 +92,8 @@ export class Channel {
     // The new client was just sent the status: only a change from here on is news.
     const now = lastSnapshot(rt);
     this.#lastStatusKey = now ? statusKey(now) : '';
+    // A resuming first client is added before its opening is written: new steps count from here.
+    if (client.pending) this.#traceSeq = rt.actorTrace(0).at(-1)?.seq ?? 0;
     this.#subs = [
       rt.state$.subscribe((s) => {
         const key = statusKey(s);

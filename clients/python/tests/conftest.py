@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -133,3 +134,25 @@ def sidecar() -> Iterator[Sidecar]:
     finally:
         s.stop()
         shutil.rmtree(s.dir, ignore_errors=True)
+
+
+class Watchdog(Exception):
+    """A test ran past its deadline (not an OSError, so no client mistakes it for a dropped connection)."""
+
+
+@pytest.fixture(autouse=True)
+def watchdog() -> Iterator[None]:
+    """Fails a test that hangs (an iterator waiting for an item that never comes) after 180 s (BB_WATCHDOG)."""
+
+    seconds = int(os.environ.get("BB_WATCHDOG", "180"))
+
+    def expire(signum: int, frame: object) -> None:
+        raise Watchdog(f"the test ran for more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -58,32 +58,42 @@ def test_a_halt_from_the_cli_reaches_the_iterator(sidecar: Sidecar) -> None:
     assert isinstance(status, StatusEvent) and status.status.orders_allowed is False
 
 
+def pull(items: Iterator[StreamItem], seen: list[StreamItem], pred: Callable[[StreamItem], bool]) -> StreamItem:
+    """Pulls from the iterator itself (it reconnects only when pulled) until ``pred`` holds."""
+    for item in items:
+        seen.append(item)
+        if pred(item):
+            return item
+    raise AssertionError("the iterator ended")
+
+
 def test_resumes_across_a_restart_with_nothing_lost_or_repeated() -> None:
     s = Sidecar([{"name": "r", "breakers": "moderate"}])
     s.start()
     try:
         client = Client(s.url, TOKEN)
         client.update_portfolio("r", Decimal("1000"))
-        # A slow retry: the sidecar is back, and busy, before the iterator reconnects.
-        reader = Reader(client.events("r", retry_seconds=1.5))
-        reader.until(lambda i: isinstance(i, StatusEvent))
+        items = client.events("r")
+        seen: list[StreamItem] = []
+        pull(items, seen, lambda i: isinstance(i, StatusEvent))
         for n in range(3):
             client.record_error("r", "broker_error", f"before {n}")
-        reader.until(lambda i: isinstance(i, RiskEventMessage) and i.event.details.get("message") == "before 2")
+        pull(items, seen, lambda i: isinstance(i, RiskEventMessage) and i.event.details.get("message") == "before 2")
         s.stop()
-        down = reader.until(lambda i: isinstance(i, Disconnected))
+        down = pull(items, seen, lambda i: isinstance(i, Disconnected))
         assert isinstance(down, Disconnected) and down.attempt == 1
+        # The iterator is not pulled now, so it does not reconnect: the sidecar restarts and
+        # journals what the iterator misses.
         s.start()
-        # Missed while the iterator is away: journalled by the restarted sidecar.
         for n in range(3):
             client.record_error("r", "broker_error", f"after {n}")
         client.halt("r", "ann", "after the restart")
-        resumed = reader.until(lambda i: isinstance(i, Resumed))
+        resumed = pull(items, seen, lambda i: isinstance(i, Resumed))
         assert isinstance(resumed, Resumed) and resumed.complete is True and resumed.replayed >= 4
-        reader.until(lambda i: isinstance(i, StatusEvent) and i.status.state == "MANUALLY_HALTED")
+        pull(items, seen, lambda i: isinstance(i, StatusEvent) and i.status.state == "MANUALLY_HALTED")
         client.record_error("r", "broker_error", "live again")
-        reader.until(lambda i: isinstance(i, RiskEventMessage) and i.event.details.get("message") == "live again")
-        got = reader.risk_ids()
+        pull(items, seen, lambda i: isinstance(i, RiskEventMessage) and i.event.details.get("message") == "live again")
+        got = [i.event.event_id for i in seen if isinstance(i, RiskEventMessage)]
         journal = [e.event_id for e in client.journal("r")]
         while got[-1] not in journal:  # the journal is written just after the event is published
             time.sleep(0.02)
@@ -119,3 +129,13 @@ def test_says_disconnected_while_the_sidecar_is_down_and_guard_submits_nothing()
     finally:
         s.stop()
         shutil.rmtree(s.dir, ignore_errors=True)
+
+
+def test_an_unknown_strategy_raises_instead_of_retrying(sidecar: Sidecar) -> None:
+    from breakerbox_client import NotFoundError
+
+    try:
+        next(Client(sidecar.url, TOKEN).events("nope"))
+        raise AssertionError("an unknown strategy must raise")
+    except NotFoundError as e:
+        assert (e.status, e.code) == (404, "NOT_FOUND")
