@@ -85,11 +85,19 @@ export class Side {
   /** A report as of `asOf`: every order allowed up to then is covered by it. Returns the named orders dropped. */
   cover(asOf: number): OpenOrder[] {
     if (this.#foldedAt <= asOf) this.#folded = new Exact(0);
-    while (this.#head < this.#qty.length && this.#at[this.#head]! <= asOf) this.#dropHead(toExact(this.#qty[this.#head]));
-    this.#compact();
-    let k = 0;
-    while (k < this.named.length && this.named[k]!.at <= asOf) k++;
-    return this.named.splice(0, k);
+    let k = this.#head;
+    while (k < this.#qty.length && this.#at[k]! <= asOf) k++;
+    if (k > this.#head) {
+      // No exact arithmetic per covered order (a report may cover many thousands): what is left is
+      // summed again when next needed.
+      this.#qty.fill(undefined, this.#head, k);
+      this.#head = this.#summed = k;
+      this.#sum = new Exact(0);
+      this.#compact();
+    }
+    let covered = 0;
+    while (covered < this.named.length && this.named[covered]!.at <= asOf) covered++;
+    return this.named.splice(0, covered);
   }
 
   /** Recomputes the double sum (after anything but a plain reservation). */
