@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRiskRuntime, silentLogger } from '../../src/index.ts';
+import { createServer } from '../../src/server/index.ts';
 import { parseLastEventId } from '../../src/server/sseResume.ts';
-import { call, startTestServer, type TestServer } from './helpers.ts';
+import { call, startTestServer, TOKEN, type TestServer } from './helpers.ts';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -17,11 +22,11 @@ interface Msg {
 }
 
 /** Opens the event stream (optionally with Last-Event-ID) and collects messages with their ids. */
-async function open(name: string, lastEventId?: string) {
+async function open(name: string, lastEventId?: string, base: string = s.url) {
   const controller = new AbortController();
   const headers: Record<string, string> = { accept: 'text/event-stream' };
   if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-  const res = await fetch(`${s.url}/api/strategies/${name}/events`, { signal: controller.signal, headers });
+  const res = await fetch(`${base}/api/strategies/${name}/events`, { signal: controller.signal, headers });
   const messages: Msg[] = [];
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -163,5 +168,41 @@ describe('event stream ids and Last-Event-ID', () => {
   it('parses only well-formed positions', () => {
     expect(parseLastEventId('1700000000000.abc-1')).toEqual({ at: 1700000000000, id: 'abc-1' });
     for (const bad of [undefined, '', 'x.y', '1e3.a', '-1.a', '1.', '.a', '9'.repeat(16) + '.a', `1.${'a'.repeat(65)}`]) expect(parseLastEventId(bad)).toBeNull();
+  });
+
+  it('replays from a LevelDB journal after the server and the runtime restarted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-sse-resume-'));
+    const boot = async () => {
+      const rt = await createRiskRuntime({ strategy: 'kept', breakers: 'moderate', store: { path: dir }, logger: silentLogger });
+      const server = await createServer({ strategies: new Map([['kept', rt]]), token: TOKEN, logger: silentLogger, dashboard: false });
+      const url = await server.listen({ port: 0 });
+      return { rt, url, close: async () => (await server.close(), await rt.stop()) };
+    };
+    try {
+      const first = await boot();
+      const stream = await open('kept', undefined, first.url);
+      await stream.waitFor((m) => m.some((x) => x.event === 'status'));
+      first.rt.recordError({ kind: 'broker_error', message: 'before' });
+      await stream.waitFor(() => stream.risks().length > 0);
+      const last = stream.risks().at(-1)!.id!;
+      await stream.close();
+      await first.close();
+
+      const second = await boot();
+      second.rt.recordError({ kind: 'broker_error', message: 'after 1' });
+      second.rt.recordError({ kind: 'broker_error', message: 'after 2' });
+      const again = await open('kept', last, second.url);
+      try {
+        await again.waitFor((m) => m.some((x) => x.event === 'resumed'));
+        const replayed = again.risks().map((m) => m.data.details.message);
+        expect(replayed).toEqual(['after 1', 'after 2']);
+        expect(again.messages.find((m) => m.event === 'resumed')!.data).toMatchObject({ replayed: 2, complete: true });
+      } finally {
+        await again.close();
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

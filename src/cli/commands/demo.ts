@@ -44,7 +44,7 @@ export function demoCommand(): Command {
     .option('--seed <n>', 'seed of the simulated market', number('seed', 0), 42)
     .option('--allow-halted-start', 'start even if the data directory is locked or unreadable: strategies run HALTED, in memory (default: exit 6)')
     .option('--cluster <url>', 'join a NATS JetStream server (nats://host:port) as firm "demo": `breakerbox firm halt` stops every demo process')
-    .option('--prices <file.csv>', 'replay this CSV of prices (columns "timestamp,price" or "price") for strategy alpha')
+    .option('--prices <file>', 'replay these prices for strategy alpha: what `breakerbox replay` reads (a CSV with a header naming a time and a price column, e.g. OHLC bars "date,open,high,low,close,volume", or JSON lines), or one price per line')
     .option('--env-file <path>', 'read environment variables (e.g. BREAKERBOX_TOKEN) from this dotenv file (default: ./.env if present); variables already set win')
     .option('--inspect <ws-url>', 'stream every actor, event and snapshot to a Stately inspector (ws:// or wss://; needs @statelyai/inspect)')
     .action(async (opts: DemoCliOptions) => {
