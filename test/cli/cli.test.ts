@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, spawnServer, type ServerProcess } from './helpers.ts';
+import { REAL_BIN, runCli, spawnServer, type ServerProcess } from './helpers.ts';
+import { runInProcess } from './inProcess.ts';
 
 const TOKEN = 'cli-test-token-0123456789';
 let server: ServerProcess;
@@ -73,13 +74,15 @@ describe('breakerbox CLI against a real server process', () => {
   });
 
   it('exits 2 when the server is unreachable, 3 on a wrong or missing token, 4 when refused, 5 when not found, 1 for a misspelled breaker', async () => {
+    // In process (main(argv, io)), but the missing token: that one needs an environment without BREAKERBOX_TOKEN.
+    const flags = ['--url', server.url, '--token', TOKEN];
     const [down, wrong, none, refused, invalid, missing] = await Promise.all([
-      runCli(['live', 'status', '--url', 'http://127.0.0.1:9']),
-      runCli(['live', 'stop', '-s', 'alpha-1', '-r', 'x'], { env: { ...auth, BREAKERBOX_TOKEN: 'wrong-token-0123456789' } }),
+      runInProcess(['live', 'status', '--url', 'http://127.0.0.1:9']),
+      runInProcess(['live', 'stop', '-s', 'alpha-1', '-r', 'x', '--url', server.url, '--token', 'wrong-token-0123456789']),
       runCli(['live', 'stop', '-s', 'alpha-1', '-r', 'x', '--url', server.url]),
-      runCli(['live', 'reset', '-s', 'alpha-1', '-b', 'drawdown', '--yes'], { env: auth }),
-      runCli(['live', 'reset', '-s', 'alpha-1', '-b', 'bogus', '--yes'], { env: auth }),
-      runCli(['live', 'status', '-s', 'nope'], { env: auth }),
+      runInProcess(['live', 'reset', '-s', 'alpha-1', '-b', 'drawdown', '--yes', ...flags]),
+      runInProcess(['live', 'reset', '-s', 'alpha-1', '-b', 'bogus', '--yes', ...flags]),
+      runInProcess(['live', 'status', '-s', 'nope', ...flags]),
     ]);
     expect(down.code).toBe(2);
     expect(down.stderr).toContain('cannot reach breakerbox at http://127.0.0.1:9: ECONNREFUSED');
@@ -95,13 +98,23 @@ describe('breakerbox CLI against a real server process', () => {
   });
 
   it('prints help (exit 0) and usage errors (exit 1)', async () => {
-    const [help, sub, usage] = await Promise.all([runCli(['--help']), runCli(['live', 'reset', '--help']), runCli(['live', 'stop', '--strategy', 'x'])]);
+    const [help, sub, usage] = await Promise.all([runInProcess(['--help']), runInProcess(['live', 'reset', '--help']), runInProcess(['live', 'stop', '--strategy', 'x'])]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes:');
     expect(sub.code).toBe(0);
     expect(sub.stdout).toContain('--breaker <type>');
     expect(usage.code).toBe(1);
     expect(usage.stderr).toContain("required option '-r, --reason <text>'");
+  });
+
+  it('the real bin (sources through tsx), the bundled bin and main() in process print the same and exit alike', async () => {
+    const cases = [['--help'], ['live', 'stop', '--strategy', 'x'], ['live', 'status', '--url', 'http://127.0.0.1:9']];
+    for (const args of cases) {
+      const [real, bundled, inProcess] = await Promise.all([runCli(args, { bin: REAL_BIN, timeoutMs: 60_000 }), runCli(args), runInProcess(args)]);
+      expect(real.code, real.stderr).toBe([0, 1, 2][cases.indexOf(args)]);
+      expect(bundled).toEqual(real);
+      expect(inProcess).toEqual(real);
+    }
   });
 });
 

@@ -2,8 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
 
-export const BIN = resolve('bin/breakerbox.js');
+/** The bin as users run it from a checkout (through tsx). */
+export const REAL_BIN = resolve('bin/breakerbox.js');
+/**
+ * What the tests spawn: the bin bundled once by the globalSetup (bundle.ts), which starts in a
+ * fraction of the time; the real bin where no globalSetup made one.
+ */
+export const BIN = inject('cliBundle') ?? REAL_BIN;
 
 export interface CliResult {
   code: number | null;
@@ -21,12 +28,13 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /**
- * Runs `node -- bin/breakerbox.js …` to completion, optionally writing `input` to stdin. (`--`:
- * Node 20 would otherwise read a script argument `--env-file <path>` itself, nodejs/node#54232.)
+ * Runs `node -- <bin> …` (the bundled bin, or `bin` if given) to completion, optionally writing
+ * `input` to stdin. (`--`: Node 20 would otherwise read a script argument `--env-file <path>`
+ * itself, nodejs/node#54232.)
  */
-export function runCli(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number; cwd?: string; bin?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--', BIN, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const child = spawn(process.execPath, ['--', options.bin ?? BIN, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli, spawnServer, type ServerProcess } from './helpers.ts';
+import { runInProcess } from './inProcess.ts';
 
 const TOKEN = 'operator-test-token-0123456789';
 
@@ -39,7 +40,7 @@ describe('live reset asks before it sends anything', () => {
 
   it('a wrong name sends no request at all and exits 1', async () => {
     fake.requests.length = 0;
-    const res = await runCli(['live', 'reset', '-s', 'alpha-1', '-b', 'manual', '--url', fake.url, '--token', TOKEN], { input: 'alpha-2\n' });
+    const res = await runInProcess(['live', 'reset', '-s', 'alpha-1', '-b', 'manual', '--url', fake.url, '--token', TOKEN], { input: 'alpha-2\n' });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('type the strategy name (alpha-1)');
     expect(res.stderr).toContain('confirmation did not match "alpha-1" (got "alpha-2"): reset NOT confirmed, nothing was sent');
@@ -72,7 +73,7 @@ describe('live reset asks before it sends anything', () => {
 
   it('--yes sends the request and the confirmation without asking', async () => {
     fake.requests.length = 0;
-    const res = await runCli(['live', 'reset', '-s', 'alpha-1', '-b', 'manual', '--yes', '--url', fake.url, '--token', TOKEN]);
+    const res = await runInProcess(['live', 'reset', '-s', 'alpha-1', '-b', 'manual', '--yes', '--url', fake.url, '--token', TOKEN]);
     expect(res.code).toBe(0);
     expect(res.stderr).not.toContain('type the strategy name');
     expect(fake.requests).toEqual(['POST /api/strategies/alpha-1/reset', 'POST /api/strategies/alpha-1/reset/confirm']);
@@ -80,7 +81,7 @@ describe('live reset asks before it sends anything', () => {
 
   it('a misspelled breaker exits 1 naming the valid breakers, before asking or sending anything', async () => {
     fake.requests.length = 0;
-    const res = await runCli(['live', 'reset', '-s', 'alpha-1', '--breaker', 'drawdwn', '--url', fake.url, '--token', TOKEN], { input: 'alpha-1\n' });
+    const res = await runInProcess(['live', 'reset', '-s', 'alpha-1', '--breaker', 'drawdwn', '--url', fake.url, '--token', TOKEN], { input: 'alpha-1\n' });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('unknown breaker "drawdwn" (did you mean "drawdown"?); valid breakers: drawdown, dailyLoss, orderRate, errorRate, staleData, manual, cluster');
     expect(res.stderr).not.toContain('type the strategy name');
@@ -115,7 +116,9 @@ describe('against a real server process', () => {
   });
 
   const reasons = (stdout: string): string[] => stdout.trim().split('\n').map((line) => (JSON.parse(line) as { details: { reason: string } }).details.reason);
-  const journal = (...args: string[]) => runCli(['journal', '-s', 'alpha-1', '--types', 'ManualHalt', '--json', ...args], { env: auth });
+  // In process, with the connection as options (the spawned runs below take it from the environment).
+  const flags = () => ['--url', server.url, '--token', TOKEN];
+  const journal = (...args: string[]) => runInProcess(['journal', '-s', 'alpha-1', '--types', 'ManualHalt', '--json', ...args, ...flags()]);
 
   it('journal --json prints JSON lines; --newest n the newest n, oldest first; --limit n alone the newest n; with --since the first n', async () => {
     const [all, newest, limit, first, both, bad] = await Promise.all([
@@ -136,7 +139,7 @@ describe('against a real server process', () => {
     expect(both.stderr).toContain('--newest and --limit');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--newest: expected a whole number');
-    const table = await runCli(['journal', '-s', 'alpha-1', '--types', 'ManualHalt', '--newest', '1'], { env: auth });
+    const table = await runInProcess(['journal', '-s', 'alpha-1', '--types', 'ManualHalt', '--newest', '1', ...flags()]);
     expect(table.stdout).toMatch(/ManualHalt\s+manual\s+ops\s+r3/);
     expect(table.stdout).not.toContain('r2');
   });
@@ -171,11 +174,11 @@ describe('against a real server process', () => {
 
   it('an unknown strategy names the valid ones (exit 5) in live status, stop, reset and journal', async () => {
     const results = await Promise.all([
-      runCli(['live', 'status', '-s', 'alpah-1'], { env: auth }),
-      runCli(['live', 'stop', '-s', 'alpah-1', '-r', 'x'], { env: auth }),
-      runCli(['live', 'reset', '-s', 'alpah-1', '-b', 'manual', '--yes'], { env: auth }),
-      runCli(['journal', '-s', 'alpah-1'], { env: auth }),
-      runCli(['journal', 'export', '-s', 'gamma'], { env: auth }),
+      runInProcess(['live', 'status', '-s', 'alpah-1', ...flags()]),
+      runInProcess(['live', 'stop', '-s', 'alpah-1', '-r', 'x', ...flags()]),
+      runInProcess(['live', 'reset', '-s', 'alpah-1', '-b', 'manual', '--yes', ...flags()]),
+      runInProcess(['journal', '-s', 'alpah-1', ...flags()]),
+      runInProcess(['journal', 'export', '-s', 'gamma', ...flags()]),
     ]);
     for (const res of results.slice(0, 4)) {
       expect(res.code, res.stderr).toBe(5);

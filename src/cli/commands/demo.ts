@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { describeLoadedEnv, loadEnvFile } from '../envFile.ts';
 import { startInspector, type CliInspector } from '../inspect.ts';
+import type { CliIo } from '../io.ts';
 import { untilSignal } from '../shutdown.ts';
 
 /** Speed used by `--fast`: the whole scenario sequence (120 simulated seconds) takes about 5 s. */
@@ -32,7 +33,7 @@ const SCENARIOS =
   'broker outage (error rate), fat finger and sizing bug (order-quantity and position limits), silent feed (stale data)';
 
 /** `breakerbox demo`: the self-contained simulated live session (what `npm start` runs). */
-export function demoCommand(): Command {
+export function demoCommand(io: CliIo): Command {
   return new Command('demo')
     .description(`run a simulated live session (market, paper brokers, six strategies, API + metrics + dashboard) whose scenarios trip every breaker: ${SCENARIOS}`)
     .option('--duration <seconds>', 'stop after this many SIMULATED seconds, the unit of the summary (default: until Ctrl-C)', number('duration', 1))
@@ -49,15 +50,16 @@ export function demoCommand(): Command {
     .option('--inspect <ws-url>', 'stream every actor, event and snapshot to a Stately inspector (ws:// or wss://; needs @statelyai/inspect)')
     .action(async (opts: DemoCliOptions) => {
       const loaded = describeLoadedEnv(loadEnvFile(opts.envFile === undefined ? {} : { path: opts.envFile }));
-      if (loaded) process.stderr.write(`${loaded}\n`); // stderr: stdout keeps its one-line refusal contract
+      if (loaded) io.stderr.write(`${loaded}\n`); // stderr: stdout keeps its one-line refusal contract
       const speed = opts.speed ?? (opts.fast ? FAST_SPEED : 1);
       const inspector: CliInspector | null = opts.inspect === undefined ? null : await startInspector(opts.inspect);
-      if (inspector) process.stderr.write(`breakerbox: inspecting every actor at ${inspector.url}\n`);
+      if (inspector) io.stderr.write(`breakerbox: inspecting every actor at ${inspector.url}\n`);
       const { startDemo } = await import('../../demo/run.ts'); // loaded on demand
       let demo;
       try {
         demo = await startDemo({
           speed,
+          out: io.stdout,
           port: opts.port,
           dataDir: opts.data,
           seed: opts.seed,

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { CliError, ExitCode } from '../exitCodes.ts';
 import { formatJournal, jsonLines } from '../format.ts';
+import type { CliIo } from '../io.ts';
 import { clientFor, defaultOperator, parseInstant, withConnection, type ConnectionOptions } from '../options.ts';
 
 interface JournalOptions extends ConnectionOptions {
@@ -15,7 +16,7 @@ interface JournalOptions extends ConnectionOptions {
 }
 
 /** `breakerbox journal`: the audit journal of a strategy. */
-export function journalCommand(): Command {
+export function journalCommand(io: CliIo): Command {
   return withConnection(
     new Command('journal')
       .description('read the audit journal of a strategy (trips, warnings, operator actions, transitions)')
@@ -29,10 +30,10 @@ export function journalCommand(): Command {
       .option('--json', 'print JSON lines: one entry (a JSON object) per line, oldest first'),
   )
     .enablePositionalOptions()
-    .addCommand(exportCommand())
-    .addCommand(pruneCommand())
+    .addCommand(exportCommand(io))
+    .addCommand(pruneCommand(io))
     .action(async (opts: JournalOptions) => {
-    if (opts.cluster) return clusterJournal(opts);
+    if (opts.cluster) return clusterJournal(io, opts);
     if (!opts.strategy) throw new CliError(ExitCode.USAGE, 'journal needs --strategy <name> (or --cluster for the firm)');
     const query: Record<string, string> = {};
     for (const key of ['since', 'until'] as const) {
@@ -49,7 +50,7 @@ export function journalCommand(): Command {
     const answer = await clientFor(opts).journal(opts.strategy!, query);
     // The server answers newest first when asked for the newest: print them oldest to newest.
     const entries = window.newest ? [...answer.entries].reverse() : answer.entries;
-    process.stdout.write(opts.json ? jsonLines(entries) : `${formatJournal(entries)}\n`);
+    io.stdout.write(opts.json ? jsonLines(entries) : `${formatJournal(entries)}\n`);
   });
 }
 
@@ -86,7 +87,7 @@ function instant(name: string, text: string | undefined): string | undefined {
 }
 
 /** `breakerbox journal export`: the journal as JSON lines on stdout (one event per line). */
-function exportCommand(): Command {
+function exportCommand(io: CliIo): Command {
   return withConnection(
     new Command('export')
       .description('write the audit journal as JSON lines on stdout (needs the token), e.g. before pruning it')
@@ -101,12 +102,12 @@ function exportCommand(): Command {
     if (since !== undefined) query.set('since', since);
     const qs = query.toString();
     const text = await clientFor(opts).text('GET', `/api/strategies/${encodeURIComponent(opts.strategy)}/journal/export${qs ? `?${qs}` : ''}`);
-    process.stdout.write(text);
+    io.stdout.write(text);
   });
 }
 
 /** `breakerbox journal prune`: deletes journal entries before a date (needs the token and --yes). */
-function pruneCommand(): Command {
+function pruneCommand(io: CliIo): Command {
   return withConnection(
     new Command('prune')
       .description('delete the audit journal entries before a date (export them first; MiFID II asks to keep five years)')
@@ -123,12 +124,12 @@ function pruneCommand(): Command {
       operator: opts.operator ?? defaultOperator(),
       before: /^\d+$/.test(before) ? Number(before) : before,
     });
-    process.stdout.write(`${opts.strategy}: ${answer.deleted} journal entr${answer.deleted === 1 ? 'y' : 'ies'} before ${answer.before} deleted (the prune itself is journalled)\n`);
+    io.stdout.write(`${opts.strategy}: ${answer.deleted} journal entr${answer.deleted === 1 ? 'y' : 'ies'} before ${answer.before} deleted (the prune itself is journalled)\n`);
   });
 }
 
 /** `journal --cluster`: the firm's audit stream, through any process of the firm. */
-async function clusterJournal(opts: JournalOptions): Promise<void> {
+async function clusterJournal(io: CliIo, opts: JournalOptions): Promise<void> {
   if (opts.newest !== undefined) throw new CliError(ExitCode.USAGE, '--newest is not available with --cluster (the firm stream is read from --since on; use --limit)');
   const query = new URLSearchParams();
   if (opts.since !== undefined) {
@@ -141,8 +142,8 @@ async function clusterJournal(opts: JournalOptions): Promise<void> {
   const { entries } = await clientFor(opts).call<{ entries: Record<string, unknown>[] }>('GET', `/api/firm/journal${qs ? `?${qs}` : ''}`);
   const wanted = opts.strategy;
   const shown = wanted === undefined ? entries : entries.filter((e) => e.strategy === wanted);
-  if (opts.json) return void process.stdout.write(jsonLines(shown));
+  if (opts.json) return void io.stdout.write(jsonLines(shown));
   const line = (e: Record<string, unknown>) =>
     `${String(e.timestamp ?? '')}  ${String(e.type).padEnd(22)} ${String(e.scope ?? `${String(e.desk)}/${String(e.strategy)}`).padEnd(24)} ${e.operator ? `by ${String(e.operator)} ` : ''}${String((e.details as { reason?: unknown } | undefined)?.reason ?? '')}`;
-  process.stdout.write(`${shown.map(line).join('\n')}\n`);
+  io.stdout.write(`${shown.map(line).join('\n')}\n`);
 }

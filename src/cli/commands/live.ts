@@ -4,6 +4,7 @@ import { BREAKER_TYPES } from '../../../machines/constants.ts';
 import type { RuntimeStatus } from '../../runtime/types.ts';
 import type { HaltAnswer } from '../client.ts';
 import { CliError, ExitCode } from '../exitCodes.ts';
+import type { CliIo } from '../io.ts';
 import { formatStatus, jsonLines } from '../format.ts';
 import { parseBreaker } from '../names.ts';
 import { clientFor, defaultOperator, withConnection, type ConnectionOptions } from '../options.ts';
@@ -25,8 +26,8 @@ interface ResetOptions extends ConnectionOptions {
 }
 
 /** Reads one line from stdin (the prompt goes to stderr, so stdout stays clean for scripts). */
-async function ask(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
+async function ask(io: CliIo, question: string): Promise<string> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: io.stdin.isTTY === true });
   try {
     const answer = rl.question(question);
     // stdin closed without an answer: resolve with nothing.
@@ -50,7 +51,7 @@ export function haltMessage(opts: { strategy: string; operator: string; reason: 
 }
 
 /** `breakerbox live …`: stop (emergency halt), status, reset. */
-export function liveCommand(): Command {
+export function liveCommand(io: CliIo): Command {
   const live = new Command('live').description('operate live strategies through the control API');
 
   withConnection(
@@ -64,7 +65,7 @@ export function liveCommand(): Command {
   ).action(async (opts: StopOptions & { reduceOnly?: boolean }) => {
     const mode = opts.reduceOnly ? ('reduceOnly' as const) : undefined;
     const answer = await clientFor(opts).halt(opts.strategy, { operator: opts.operator, reason: opts.reason, ...(mode ? { mode } : {}) });
-    process.stdout.write(haltMessage(opts, answer));
+    io.stdout.write(haltMessage(opts, answer));
   });
 
   withConnection(
@@ -79,8 +80,8 @@ export function liveCommand(): Command {
     const statuses: RuntimeStatus[] = [];
     for (const name of names) statuses.push(await client.status(name));
     // JSON lines: one status object per line (one line with --strategy).
-    if (opts.json) return void process.stdout.write(jsonLines(statuses));
-    process.stdout.write(statuses.length === 0 ? 'no strategies\n' : `${statuses.map(formatStatus).join('\n\n')}\n`);
+    if (opts.json) return void io.stdout.write(jsonLines(statuses));
+    io.stdout.write(statuses.length === 0 ? 'no strategies\n' : `${statuses.map(formatStatus).join('\n\n')}\n`);
   });
 
   withConnection(
@@ -95,19 +96,19 @@ export function liveCommand(): Command {
     // Ask first: nothing reaches the server until the operator has typed the strategy's name, so a
     // typo cannot leave the breaker RESETTING with an unconfirmed token.
     if (!opts.yes) {
-      const typed = await ask(`type the strategy name (${opts.strategy}) to confirm the reset of ${opts.breaker}: `);
+      const typed = await ask(io, `type the strategy name (${opts.strategy}) to confirm the reset of ${opts.breaker}: `);
       if (typed !== opts.strategy) {
         throw new CliError(ExitCode.USAGE, `confirmation did not match ${JSON.stringify(opts.strategy)} (got ${JSON.stringify(typed)}): reset NOT confirmed, nothing was sent to the server`);
       }
     }
     const client = clientFor(opts);
     const ticket = await client.requestReset(opts.strategy, { operator: opts.operator, breaker: opts.breaker });
-    process.stderr.write(`reset of ${opts.strategy}/${ticket.breaker} requested; confirming (the token expires at ${ticket.expiresAt})\n`);
+    io.stderr.write(`reset of ${opts.strategy}/${ticket.breaker} requested; confirming (the token expires at ${ticket.expiresAt})\n`);
     const outcome = await client.confirmReset(opts.strategy, { operator: opts.operator, token: ticket.token });
     if (!outcome.confirmed) {
       throw new CliError(ExitCode.REFUSED, `reset of ${opts.strategy}/${outcome.breaker} refused: ${outcome.reason ?? 're-check failed'} (state ${outcome.state})`);
     }
-    process.stdout.write(`${opts.strategy}/${outcome.breaker} reset by ${opts.operator}: ${outcome.state}\n`);
+    io.stdout.write(`${opts.strategy}/${outcome.breaker} reset by ${opts.operator}: ${outcome.state}\n`);
   });
 
   return live;

@@ -6,6 +6,7 @@ import { replaySeries, type ReplayOptions, type ResetPolicy } from '../../replay
 import { MAX_SERIES_BYTES, readSeries, SeriesError } from '../../replay/series.ts';
 import { parseSweepSpec, sweep, type SweepAxis } from '../../replay/sweep.ts';
 import { CliError, ExitCode } from '../exitCodes.ts';
+import type { CliIo } from '../io.ts';
 
 interface ReplayCliOptions {
   preset?: string;
@@ -56,12 +57,8 @@ async function readConfig(path: string): Promise<ReplayOptions & { reset?: Reset
   };
 }
 
-function write(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 /** `breakerbox replay <file>`: a recorded series through a real runtime on a simulated clock. */
-export function replayCommand(): Command {
+export function replayCommand(io: CliIo): Command {
   return new Command('replay')
     .description('replay a price or portfolio-value series (CSV timestamp,value or date,close; or JSON lines) and report every warning, trip and recovery')
     .argument('<file>', 'the series: CSV with a header, or JSON lines')
@@ -74,8 +71,9 @@ export function replayCommand(): Command {
     .option('--workers <n>', 'worker threads for a sweep (default: auto)')
     .option('--max-size <size>', `refuse files larger than this (default ${MAX_SERIES_BYTES / 1024 ** 2}MiB)`)
     .action(async (file: string, opts: ReplayCliOptions) => {
+      const write = (line: string) => void io.stdout.write(`${line}\n`);
       // `breakerbox replay … --json | head` closes the pipe early: stop quietly.
-      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      io.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') process.exit(0);
         throw error;
       });
@@ -114,7 +112,7 @@ export function replayCommand(): Command {
         }
         if (opts.html !== undefined && result) {
           await writeFile(opts.html, renderHtmlReport({ series, replay: result, ...(rows ? { sweep: rows } : {}) }));
-          process.stderr.write(`breakerbox: report written to ${opts.html}\n`);
+          io.stderr.write(`breakerbox: report written to ${opts.html}\n`);
         }
       } catch (error) {
         if (error instanceof SeriesError || error instanceof RangeError) throw new CliError(ExitCode.USAGE, error.message);

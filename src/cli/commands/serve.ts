@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { describeLoadedEnv, loadEnvFile } from '../envFile.ts';
 import { startInspector, type CliInspector } from '../inspect.ts';
+import type { CliIo } from '../io.ts';
 import { untilSignal } from '../shutdown.ts';
 
 interface ServeCliOptions {
@@ -11,7 +12,7 @@ interface ServeCliOptions {
 }
 
 /** `breakerbox serve --config file.json`: host strategies and serve the API until SIGINT/SIGTERM. */
-export function serveCommand(): Command {
+export function serveCommand(io: CliIo): Command {
   return new Command('serve')
     .description('host the strategies of a JSON config file and serve the control API, metrics and dashboard')
     .requiredOption('-c, --config <file>', 'server configuration (JSON; see examples/multi-strategy.json)')
@@ -26,9 +27,9 @@ export function serveCommand(): Command {
     )
     .action(async (opts: ServeCliOptions) => {
       const loaded = describeLoadedEnv(loadEnvFile(opts.envFile === undefined ? {} : { path: opts.envFile }));
-      if (loaded) process.stderr.write(`${loaded}\n`); // stderr: stdout keeps its one-line refusal contract
+      if (loaded) io.stderr.write(`${loaded}\n`); // stderr: stdout keeps its one-line refusal contract
       const inspector: CliInspector | null = opts.inspect === undefined ? null : await startInspector(opts.inspect);
-      if (inspector) process.stderr.write(`breakerbox: inspecting every actor at ${inspector.url}\n`);
+      if (inspector) io.stderr.write(`breakerbox: inspecting every actor at ${inspector.url}\n`);
       // Loaded on demand: the API commands stay quick to start.
       const [{ createDefaultLogger }, { runServe }] = await Promise.all([import('../../logger.ts'), import('../../server/serve.ts')]);
       let running;
@@ -44,9 +45,9 @@ export function serveCommand(): Command {
         throw error;
       }
       const signal = await untilSignal();
-      process.stdout.write(`breakerbox: ${signal} received, stopping\n`);
+      io.stdout.write(`breakerbox: ${signal} received, stopping\n`);
       await running.close();
       inspector?.stop();
-      process.stdout.write('breakerbox: stopped\n');
+      io.stdout.write('breakerbox: stopped\n');
     });
 }
