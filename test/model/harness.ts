@@ -18,10 +18,12 @@ import {
 } from '../../src/index.ts';
 import { ALLOWED_EDGES, BREAKERS, LIMITS, ReferenceModel, runtimeBreakers, type B } from './referenceModel.ts';
 import { makeRestartable, type Restartable } from './restart.ts';
+import { runs } from '../runs.ts';
 
 const ORDER = { symbol: 'MSFT', side: 'sell' as const, quantity: 3 };
-export const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 1000);
-/** The LevelDB property: 200 runs by default (a fifth of NUM_RUNS, at least 50). */
+/** Sequences per configuration: 1,000 in the full tier, 200 in the quick one (MODEL_RUNS=n: n). */
+export const NUM_RUNS = runs(1000, 200, 'MODEL_RUNS');
+/** The LevelDB property: a fifth of NUM_RUNS, at least 50 (200 in the full tier, 50 in the quick one). */
 export const LEVEL_RUNS = Math.max(50, Math.floor(NUM_RUNS / 5));
 
 
