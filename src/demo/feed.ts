@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { readSeries, SeriesError, TIME_COLUMNS, VALUE_COLUMNS } from '../replay/series.ts';
 import { gaussian, type Random } from './prng.ts';
 
 /** A source of prices, advanced once per simulated tick. */
@@ -67,15 +68,21 @@ export class ReplayFeed implements PriceSource {
   impulse(): void {}
 }
 
-/** A CSV that cannot be used, with the line at fault. */
+/** A CSV that cannot be used, with the line at fault (and the file, when read from one). */
 export class PriceCsvError extends Error {
-  readonly line: number;
-  constructor(line: number, message: string) {
-    super(`line ${line}: ${message}`);
+  readonly line: number | null;
+  constructor(line: number | null, message: string, file?: string) {
+    const where = file === undefined ? (line === null ? '' : `line ${line}: `) : line === null ? `${file}: ` : `${file}:${line}: `;
+    super(`${where}${message}`);
     this.name = 'PriceCsvError';
     this.line = line;
   }
 }
+
+/** What `--prices` reads, for error messages. */
+export const PRICE_FILE_FORMS =
+  `a CSV whose header names a time column (${TIME_COLUMNS.join(', ')}) and a price column (${VALUE_COLUMNS.join(', ')}), as \`breakerbox replay\` reads ` +
+  '(OHLC bars "date,open,high,low,close,volume" replay their close), JSON lines of the same, or one price per line';
 
 /**
  * Parses a CSV of prices: one column `price`, or two `timestamp,price` (a header row is
@@ -102,7 +109,40 @@ export function parsePriceCsv(text: string): number[] {
   return prices;
 }
 
-/** Reads and parses a CSV file of prices. */
+/**
+ * Reads a file of prices with the replay's reader ({@link readSeries}: a header naming the time
+ * and price columns, OHLC bars, JSON lines; its size limit), or else the demo's plain form (one
+ * price per line, or `timestamp,price` without a header). Throws a {@link PriceCsvError} naming
+ * the file, the line and the forms it accepts.
+ */
 export async function loadPriceCsv(file: string): Promise<number[]> {
-  return parsePriceCsv(await readFile(file, 'utf8'));
+  let series;
+  try {
+    series = await readSeries(file);
+  } catch (error) {
+    if (!(error instanceof SeriesError)) throw error;
+    // The whole file is at fault (unreadable, too large, empty): no other reading helps.
+    if (error.line === null) throw new PriceCsvError(null, `${error.message.slice(file.length + 2)}; --prices reads ${PRICE_FILE_FORMS}`, file);
+    const text = await readFile(file, 'utf8');
+    // The demo's plain form has no header, or just "price". Any other header is the replay's
+    // form, and its problem is the one to show (never a guess at which column is the price).
+    const cells = firstRow(text).split(/[,;\t]/).map((c) => c.trim().replace(/^"|"$/g, ''));
+    const plainForm = (cells.length === 1 && cells[0]!.toLowerCase() === 'price') || (cells.length <= 2 && cells.at(-1) !== '' && Number.isFinite(Number(cells.at(-1))));
+    if (!plainForm) throw new PriceCsvError(error.line, `${error.message.replace(/^.*?:\d+: /, '')}; --prices reads ${PRICE_FILE_FORMS}`, file);
+    try {
+      return parsePriceCsv(text);
+    } catch (plain) {
+      if (!(plain instanceof PriceCsvError)) throw plain;
+      throw new PriceCsvError(plain.line, `${plain.message.replace(/^line \d+: /, '')}; --prices reads ${PRICE_FILE_FORMS}`, file);
+    }
+  }
+  return series.values.map((text, i) => {
+    const price = Number(text);
+    if (!(price > 0)) throw new PriceCsvError(series.lines[i]!, `price must be positive (got ${text})`, file);
+    return price;
+  });
+}
+
+function firstRow(text: string): string {
+  return text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
 }
