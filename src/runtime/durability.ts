@@ -1,6 +1,7 @@
 import type { CancelTimer, Clock } from '../clock.ts';
 import { ErrorCode, StoreError } from '../errors.ts';
-import type { RiskEvent } from '../events.ts';
+import { RiskEventType, type RiskEvent } from '../events.ts';
+import { BreakerType } from '../../machines/constants.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from './persistence.ts';
 
 /** Receives each batch of events once it is durable, and may add writes to the same batch. */
@@ -44,12 +45,17 @@ export class Durability {
   #closed = false;
   /** The first write that failed: from then on flush() rejects (the state is not durable). */
   #failure: unknown = null;
+  /** The store's notice that its directory was re-created, until an operator's reset acknowledges it. */
+  #recreated: Error | null = null;
+  #recreateQueued = false;
+  readonly #unsubscribe: (() => void) | null;
 
   constructor(store: StrategyStore, clock: Clock, debounceMs: number, host: DurabilityHost) {
     this.#store = store;
     this.#clock = clock;
     this.#debounceMs = debounceMs;
     this.#host = host;
+    this.#unsubscribe = store.onRecreated?.((notice) => this.#afterRecreated(notice)) ?? null;
   }
 
   addSink(sink: DurableEventSink): () => void {
@@ -61,6 +67,7 @@ export class Durability {
 
   /** Queues an event for the next commit (this tick's batch). */
   event(event: RiskEvent): void {
+    if (this.#recreated !== null && event.type === RiskEventType.RESET_CONFIRMED && event.breaker === BreakerType.MANUAL) this.#acknowledged();
     this.#uncommitted.push(event);
     if (this.#commitScheduled) return;
     this.#commitScheduled = true;
@@ -103,6 +110,9 @@ export class Durability {
     if (this.#commitScheduled) this.#commit();
     if (this.#countersDirty) this.#saveCounters();
     await this.#chain;
+    if (this.#failure !== null && this.#failure === this.#recreated) {
+      throw new StoreError(ErrorCode.STORE_UNAVAILABLE, this.#recreated.message, { cause: this.#recreated });
+    }
     if (this.#failure !== null) {
       const message = this.#failure instanceof Error ? this.#failure.message : String(this.#failure);
       throw new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: write failed, state is not durable: ${message}`, { cause: this.#failure });
@@ -115,6 +125,7 @@ export class Durability {
     this.#closed = true;
     this.#countersTimer?.();
     this.#countersTimer = null;
+    this.#unsubscribe?.();
     await this.#chain;
   }
 
@@ -150,6 +161,51 @@ export class Durability {
   #failed(error: unknown): void {
     this.#failure ??= error;
     this.#host.onFailure(error);
+    this.#recreate();
+  }
+
+  /**
+   * A failed write may mean the directory vanished: the store re-creates it (next on the chain,
+   * before anything queued after the failure) and tells every strategy in it. When it cannot, that
+   * failure (saying why) becomes the one flush() reports, and the runtime stays failed closed.
+   */
+  #recreate(): void {
+    const store = this.#store;
+    if (this.#recreateQueued || this.#closed || !store.recreate) return;
+    this.#recreateQueued = true;
+    this.#chain = this.#chain.then(async () => {
+      this.#recreateQueued = false;
+      try {
+        await store.recreate!();
+      } catch (error) {
+        this.#failure = error;
+        this.#host.onFailure(error);
+      }
+    });
+  }
+
+  /**
+   * The directory was re-created (by this strategy's failed write or another's): the host halts
+   * and journals what was lost, whose commit writes the whole current record into the new
+   * directory. flush() keeps rejecting, saying so, until an operator's reset acknowledges it.
+   */
+  #afterRecreated(notice: Error): void {
+    if (this.#closed) return;
+    this.#recreated = notice;
+    this.#failure = notice;
+    this.#host.onFailure(notice);
+    // The whole record is written even if the host had nothing to journal.
+    if (!this.#commitScheduled) {
+      this.#commitScheduled = true;
+      queueMicrotask(() => this.#commit());
+    }
+  }
+
+  /** An operator reset the halt after a re-creation: the state has been written whole since. */
+  #acknowledged(): void {
+    if (this.#failure === this.#recreated) this.#failure = null;
+    this.#recreated = null;
+    this.#store.acknowledgeRecreated?.();
   }
 
   #saveCounters(): void {

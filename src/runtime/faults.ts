@@ -3,6 +3,7 @@ import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constan
 import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from '../broker/cancel.ts';
 import { describeValue } from '../errors.ts';
 import { RiskEventType } from '../events.ts';
+import { LOST_WITH_DIRECTORY, StoreNotRecreatedError, StoreRecreatedError } from '../store/recreate.ts';
 import type { BrokerPort, RuntimeCore } from './core.ts';
 import type { StrategyRecord } from './persistence.ts';
 import type { CancelRequest } from './step.ts';
@@ -37,18 +38,28 @@ export function failClosed(core: RuntimeCore, reason: string): void {
   }
 }
 
-/** A write that fails means a restart could forget: say so once (alerted from memory), halt, fail closed. */
+/**
+ * A write that fails means a restart could forget: say so once (alerted from memory), halt, fail
+ * closed. A store directory that vanished is re-created by the store: this journals, as the first
+ * entry in the new directory, what was lost, and holds the strategy halted with that reason until
+ * an operator resets it; a directory that cannot be re-created is said too (it is why).
+ */
 export function storeFailed(core: RuntimeCore, error: unknown): void {
   const message = text(error);
-  core.log.error({ event: 'store_failed', strategy: core.strategy, error: message }, 'store write failed');
+  const recreated = error instanceof StoreRecreatedError;
+  core.log.error({ event: recreated ? 'store_recreated' : 'store_failed', strategy: core.strategy, error: message }, recreated ? 'store directory re-created' : 'store write failed');
   if (core.gate.stopped) return;
   core.step.run(() => {
-    if (!core.storeFailed) {
+    if (recreated) {
+      core.emit(RiskEventType.STORE_FAILED, null, { error: message, directory: error.directory, recreated: true, lost: [...LOST_WITH_DIRECTORY] });
+      // The store works again: a later failure is a new one, said again.
+      core.storeFailed = false;
+    } else if (!core.storeFailed || error instanceof StoreNotRecreatedError) {
       core.storeFailed = true;
-      core.emit(RiskEventType.STORE_FAILED, null, { error: message });
+      core.emit(RiskEventType.STORE_FAILED, null, { error: message, ...(error instanceof StoreNotRecreatedError ? { recreated: false } : {}) });
     }
     if (core.host.state(BreakerType.MANUAL) === BreakerState.MANUALLY_HALTED) return;
-    core.host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason: `store write failed: ${message}` });
+    core.host.send(BreakerType.MANUAL, { type: 'HALT', operator: SYSTEM_OPERATOR, reason: recreated ? message : `store write failed: ${message}` });
   });
 }
 

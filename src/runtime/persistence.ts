@@ -30,6 +30,16 @@ export interface StrategyStore {
   saveHighWaterMark?(value: string): Promise<void>;
   journal(query?: JournalQuery): Promise<RiskEvent[]>;
   close(): Promise<void>;
+  /**
+   * After a failed write: re-creates a store whose directory vanished while in use; true when it
+   * did (listeners of {@link onRecreated} were told), false when the store was not the problem.
+   * Throws when it cannot (the runtime stays failed closed). Optional: stores without a directory.
+   */
+  recreate?(): Promise<boolean>;
+  /** Calls `listener` with what happened each time the store was re-created; returns the unsubscribe. */
+  onRecreated?(listener: (recreated: Error) => void): () => void;
+  /** An operator reset the halt that followed a re-creation: the store may say it is healthy again. */
+  acknowledgeRecreated?(): void;
 }
 
 /**

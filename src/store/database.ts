@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
 import { ErrorCode, StoreError } from '../errors.ts';
+import type { StoreRecreatedError } from './recreate.ts';
 
 /** The process's handle on one LevelDB directory, shared by every strategy stored in it. */
 export interface SharedDatabase {
@@ -10,12 +11,25 @@ export interface SharedDatabase {
   readonly db: Level<string, string>;
   /** Strategies currently open on this handle (one runtime per strategy per process). */
   readonly strategies: Set<string>;
-  /** Identity of the directory when it was opened (a removed or replaced directory is noticed). */
-  readonly dev: number;
-  readonly ino: number;
+  /** Identity of the directory when it was opened or re-created (a removed or replaced directory is noticed). */
+  dev: number;
+  ino: number;
+  /** Every sublevel made on `db`, parents first: reopened when the directory is re-created. */
+  readonly sublevels: Set<AnySublevel>;
+  /** Each strategy store's listener, told once the directory was re-created (src/store/recreate.ts). */
+  readonly recreatedListeners: Set<(recreated: StoreRecreatedError) => void>;
+  /** The re-creation under way, shared by every strategy that notices the directory gone. */
+  recreating: Promise<void> | null;
 }
 
-const OWNER_FILE = 'breakerbox-owner.json';
+/** What re-creation needs of a sublevel, whatever its key and value formats. */
+interface AnySublevel {
+  readonly status: string;
+  open(): Promise<void>;
+  readonly hooks: { readonly newsub: { add(hook: (sublevel: AnySublevel) => void): void } };
+}
+
+export const OWNER_FILE = 'breakerbox-owner.json';
 const open = new Map<string, Promise<SharedDatabase>>();
 
 interface Owner {
@@ -23,6 +37,20 @@ interface Owner {
   host: string;
   since: string;
   command: string;
+}
+
+/** This process as the owner of a store directory. */
+export function ownerRecord(): Owner {
+  return { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 200) };
+}
+
+/** Records every sublevel made on `db` or on one of its sublevels, in the order they are made. */
+function trackSublevels(db: AnySublevel, into: Set<AnySublevel>): void {
+  const track = (sub: AnySublevel): void => {
+    into.add(sub);
+    sub.hooks.newsub.add(track);
+  };
+  db.hooks.newsub.add(track);
 }
 
 async function describeOwner(dir: string): Promise<string> {
@@ -44,6 +72,8 @@ export function openDatabase(path: string): Promise<SharedDatabase> {
   if (!handle) {
     handle = (async () => {
       const db = new Level<string, string>(dir, { valueEncoding: 'utf8' });
+      const sublevels = new Set<AnySublevel>();
+      trackSublevels(db, sublevels);
       try {
         await db.open({ createIfMissing: true });
       } catch (error) {
@@ -53,10 +83,9 @@ export function openDatabase(path: string): Promise<SharedDatabase> {
         }
         throw new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: cannot open ${dir}: ${(error as Error).message}`, { cause: error });
       }
-      const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 200) };
-      await writeFile(join(dir, OWNER_FILE), JSON.stringify(owner));
+      await writeFile(join(dir, OWNER_FILE), JSON.stringify(ownerRecord()));
       const st = await stat(dir);
-      return { path: dir, db, strategies: new Set<string>(), dev: st.dev, ino: st.ino };
+      return { path: dir, db, strategies: new Set<string>(), dev: st.dev, ino: st.ino, sublevels, recreatedListeners: new Set(), recreating: null };
     })();
     open.set(dir, handle);
     handle.catch(() => open.delete(dir));
@@ -70,7 +99,8 @@ export async function releaseDatabase(shared: SharedDatabase, strategy: string):
   if (shared.strategies.size > 0) return;
   open.delete(shared.path);
   await shared.db.close();
-  await rm(join(shared.path, OWNER_FILE), { force: true });
+  // The directory may be gone, or something else in its place (a vanished store that could not be re-created).
+  await rm(join(shared.path, OWNER_FILE), { force: true }).catch(() => undefined);
 }
 
 /**

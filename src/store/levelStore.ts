@@ -7,6 +7,7 @@ import type { JournalQuery } from '../runtime/eventLog.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from '../runtime/persistence.ts';
 import { directoryBytes, directoryProblem, openDatabase, releaseDatabase, type SharedDatabase } from './database.ts';
 import { parseRecord } from './records.ts';
+import { recreateDirectory, StoreRecreatedError } from './recreate.ts';
 
 type Db = Level<string, string>;
 type Sub<V> = AbstractSublevel<Db, string | Buffer | Uint8Array, string, V>;
@@ -33,6 +34,13 @@ export class LevelStrategyStore implements StrategyStore {
   #closed = false;
   /** Why the last failed write failed (null while every write succeeded). */
   #failure: string | null = null;
+  /** Told when the directory was re-created (the runtime's durability writes everything again). */
+  readonly #recreatedListeners = new Set<(recreated: StoreRecreatedError) => void>();
+  readonly #onShared = (recreated: StoreRecreatedError): void => {
+    // Healthy again only once an operator has acknowledged the loss (acknowledgeRecreated).
+    this.#failure = recreated.message;
+    for (const listener of [...this.#recreatedListeners]) listener(recreated);
+  };
 
   private constructor(shared: SharedDatabase, strategy: string) {
     this.#shared = shared;
@@ -40,6 +48,7 @@ export class LevelStrategyStore implements StrategyStore {
     this.strategyDb = shared.db.sublevel<string, string>(strategy, { valueEncoding: 'utf8' });
     this.#state = this.strategyDb.sublevel<string, string>('state', { valueEncoding: 'utf8' }) as unknown as Sub<string>;
     this.#journal = this.strategyDb.sublevel<string, RiskEvent>('journal', { valueEncoding: 'json' }) as unknown as Sub<RiskEvent>;
+    shared.recreatedListeners.add(this.#onShared);
   }
 
   /** Opens the store of `strategy` in the LevelDB directory `path` (shared within the process). */
@@ -116,6 +125,37 @@ export class LevelStrategyStore implements StrategyStore {
     }
   }
 
+  /**
+   * After a failed write: when the directory vanished (removed, emptied, or replaced by an empty
+   * one), re-creates it, once for every strategy in it, and resolves true; every store on it is
+   * then told through {@link onRecreated}. False when the directory is there and fine (the
+   * failure was something else: a full disk). Throws a StoreError saying why it cannot be
+   * re-created (a file in its place, no permission).
+   */
+  async recreate(): Promise<boolean> {
+    if (this.#closed) return false;
+    const problem = await directoryProblem(this.#shared);
+    if (problem === null && this.#shared.recreating === null) return false;
+    try {
+      await recreateDirectory(this.#shared, problem ?? `the store directory ${this.#shared.path} was removed while in use`);
+    } catch (error) {
+      this.#failure = (error as Error).message;
+      throw error;
+    }
+    return true;
+  }
+
+  /** Calls `listener` whenever the directory was re-created; returns the unsubscribe. */
+  onRecreated(listener: (recreated: StoreRecreatedError) => void): () => void {
+    this.#recreatedListeners.add(listener);
+    return () => void this.#recreatedListeners.delete(listener);
+  }
+
+  /** An operator reset the halt that followed a re-creation: the loss is acknowledged, the store healthy again. */
+  acknowledgeRecreated(): void {
+    this.#failure = null;
+  }
+
   /** Healthy while no write failed and the directory is still there (checked now). */
   async health(): Promise<{ healthy: boolean; reason: string | null }> {
     if (this.#failure !== null) return { healthy: false, reason: this.#failure };
@@ -152,6 +192,18 @@ export class LevelStrategyStore implements StrategyStore {
   }
 
   async journal(query: JournalQuery = {}): Promise<RiskEvent[]> {
+    await this.#shared.recreating?.catch(() => undefined);
+    try {
+      return await this.#readJournal(query);
+    } catch (error) {
+      // A re-creation closed the database under the read: read the new one once it is open.
+      if (this.#shared.recreating === null) throw error;
+      await this.#shared.recreating.catch(() => undefined);
+      return this.#readJournal(query);
+    }
+  }
+
+  async #readJournal(query: JournalQuery): Promise<RiskEvent[]> {
     const range: { gte?: string; lt?: string; reverse?: boolean } = { reverse: query.newestFirst ?? false };
     if (query.since !== undefined) range.gte = pad(Math.max(0, toMs(query.since)), 15);
     if (query.until !== undefined) range.lt = pad(Math.max(0, toMs(query.until)), 15);
@@ -167,6 +219,7 @@ export class LevelStrategyStore implements StrategyStore {
 
   /** Journal entries with `since <= at < before`, oldest first, one at a time (for a JSON-lines export). */
   async *exportJournal(range: { since?: number; before?: number } = {}): AsyncGenerator<RiskEvent> {
+    await this.#shared.recreating?.catch(() => undefined);
     const opts: { gte?: string; lt?: string } = {};
     if (range.since !== undefined) opts.gte = pad(Math.max(0, range.since), 15);
     if (range.before !== undefined) opts.lt = pad(Math.max(0, range.before), 15);
@@ -205,6 +258,7 @@ export class LevelStrategyStore implements StrategyStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#shared.recreatedListeners.delete(this.#onShared);
     await releaseDatabase(this.#shared, this.strategy);
   }
 }

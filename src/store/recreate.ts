@@ -1,0 +1,87 @@
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode, StoreError } from '../errors.ts';
+import { OWNER_FILE, ownerRecord, type SharedDatabase } from './database.ts';
+
+/** What a re-created store directory lost: said in the journal entry written into it. */
+export const LOST_WITH_DIRECTORY: readonly string[] = Object.freeze([
+  'every journal entry written before the removal',
+  'alerts not yet delivered and their delivery attempts',
+  'the recent history (value series, marks, orders, fills)',
+]);
+
+/**
+ * The store directory vanished while in use and was re-created: the strategy's whole current
+ * state must be written into it again, and the strategy held halted until an operator resets it.
+ * Passed to the runtime's store-failure handler (it is a failure: the history is gone).
+ */
+export class StoreRecreatedError extends StoreError {
+  /** The store directory. */
+  readonly directory: string;
+  /** What happened to it (removed, emptied, replaced by an empty one). */
+  readonly problem: string;
+  constructor(directory: string, problem: string) {
+    super(
+      ErrorCode.STORE_UNAVAILABLE,
+      `store: ${problem}; re-created it and wrote the current state into it again (lost: ${LOST_WITH_DIRECTORY.join('; ')}); ` +
+        'the strategy stays halted until an operator resets it',
+    );
+    this.directory = directory;
+    this.problem = problem;
+  }
+}
+
+/** The store directory vanished and could not be re-created: the message says why. */
+export class StoreNotRecreatedError extends StoreError {}
+
+/** Whether the path can be re-created without writing over anything: gone, emptied, or an empty directory in its place. */
+async function recreatable(shared: SharedDatabase): Promise<string | null> {
+  let st;
+  try {
+    st = await stat(shared.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ENOENT' ? null : `its path cannot be checked (${code})`;
+  }
+  if (!st.isDirectory()) return 'something that is not a directory is in its place';
+  if (st.dev === shared.dev && st.ino === shared.ino) return null; // the same directory, emptied
+  const entries = await readdir(shared.path).catch(() => null);
+  if (entries === null) return 'the directory in its place cannot be read';
+  // Another directory with content: someone else's data (a restored backup?) is never written over.
+  return entries.length === 0 ? null : 'a directory that is not empty was put in its place; it is not written over';
+}
+
+/**
+ * Re-creates the store directory of `shared` after it vanished while in use: closes the
+ * database, makes the directory again, reopens the same database object (so every sublevel that
+ * was open — each strategy's state, journal and alert outbox — works again) and tells every
+ * strategy stored in it, which then writes its whole current state. Once per vanishing: callers
+ * that arrive while it runs share its outcome. Throws a {@link StoreError} saying why it could
+ * not (a file in its place, no permission): the strategies then stay failed closed.
+ */
+export function recreateDirectory(shared: SharedDatabase, problem: string): Promise<void> {
+  shared.recreating ??= (async () => {
+    try {
+      const refused = await recreatable(shared);
+      if (refused !== null) throw new Error(refused);
+      const open = [...shared.sublevels].filter((sub) => sub.status === 'open');
+      await shared.db.close().catch(() => undefined);
+      await mkdir(shared.path, { recursive: true });
+      await shared.db.open({ createIfMissing: true });
+      // Parents were made before their children: reopening in that order reopens every one.
+      for (const sub of open) await sub.open();
+      await writeFile(join(shared.path, OWNER_FILE), JSON.stringify(ownerRecord()));
+      const st = await stat(shared.path);
+      shared.dev = st.dev;
+      shared.ino = st.ino;
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new StoreNotRecreatedError(ErrorCode.STORE_UNAVAILABLE, `store: ${problem}, and it could not be re-created (${why}); failing closed`, { cause: error });
+    } finally {
+      shared.recreating = null;
+    }
+    const recreated = new StoreRecreatedError(shared.path, problem);
+    for (const listener of [...shared.recreatedListeners]) listener(recreated);
+  })();
+  return shared.recreating;
+}
