@@ -10,10 +10,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRiskRuntime, ManualClock, silentLogger } from '../../src/index.ts';
 import { only } from '../helpers.ts';
+import { runs } from '../runs.ts';
 
 const Ref = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -300, toExpPos: 300 });
 type Ref = InstanceType<typeof Ref>;
-const RUNS = Number(process.env.DIFF_RUNS ?? 20_000);
+/** 20,000 sequences in the full tier, 1,000 in the quick one (DIFF_RUNS=n: n). */
+const RUNS = runs(20_000, 1_000, 'DIFF_RUNS');
 
 /** Markets whose open falls in a DST gap or a repeated hour on the chosen days. */
 const MARKETS = [

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startDemo } from '../../src/demo/index.ts';
 import type { RiskEvent } from '../../src/events.ts';
 import type { RuntimeStatus } from '../../src/runtime/types.ts';
+import { TEST_SPEED } from './speed.ts';
 
 /** The trading-controls scenarios of the demo (issue 12): fat finger, position limit, silent feed, reduce-only flattening. */
 describe('demo: trading-controls scenarios', () => {
@@ -14,7 +15,7 @@ describe('demo: trading-controls scenarios', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (d: Buffer) => (text += d.toString()));
-    const demo = await startDemo({ speed: 25, port: 0, dataDir: join(dir, 'data'), seed: 7, out, tty: false, token: 'controls-token-0123456789' });
+    const demo = await startDemo({ speed: TEST_SPEED, port: 0, dataDir: join(dir, 'data'), seed: 7, out, tty: false, token: 'controls-token-0123456789' });
     const get = async <T>(path: string): Promise<T> => (await fetch(`${demo.url}${path}`, { headers: { authorization: `Bearer ${demo.token}` } })).json() as Promise<T>;
     const journal = async (strategy: string, types: string) => (await get<{ entries: RiskEvent[] }>(`/api/strategies/${strategy}/journal?types=${types}`)).entries;
     let statuses: Record<string, RuntimeStatus>;

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { FAST_SPEED } from '../../src/cli/commands/demo.ts';
 import { PaperBroker, PriceCsvError, deriveSeed, mulberry32, parsePriceCsv, ScaledClock, startDemo } from '../../src/demo/index.ts';
+import { Simulation, type SimulationOptions } from '../../src/demo/simulation.ts';
+import { TEST_SPEED } from './speed.ts';
 
 describe('demo building blocks', () => {
   it('mulberry32 is deterministic per seed', () => {
@@ -38,6 +41,17 @@ describe('demo building blocks', () => {
     expect(broker.submit({ id: '3', symbol: 'X', side: 'sell', quantity: 1 }).status).toBe('rejected');
     broker.setPrice('X', 111);
     expect(errors).toEqual(['order_rejected', 'broker_error']);
+  });
+
+  it('the tests\' speed plays the run --fast plays, one simulated second per tick, in less real time', () => {
+    // Only the speed matters to the step; the rest is never read by the constructor.
+    const step = (speed: number) => {
+      const simulation = new Simulation({ speed } as SimulationOptions);
+      return { realTickMs: simulation.realTickMs, simulatedMs: Math.round(simulation.realTickMs * speed) };
+    };
+    expect(step(FAST_SPEED).simulatedMs).toBe(1000);
+    expect(step(TEST_SPEED).simulatedMs).toBe(1000);
+    expect(step(TEST_SPEED).realTickMs).toBeLessThan(step(FAST_SPEED).realTickMs);
   });
 
   it('the scaled clock runs faster than the wall clock', async () => {
@@ -83,7 +97,7 @@ describe('demo --prices replay', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (d: Buffer) => (text += d.toString()));
-    const demo = await startDemo({ speed: 25, port: 0, dataDir: join(dir, 'data'), pricesFile: csv, out, tty: false, token: 'replay-token-0123456789' });
+    const demo = await startDemo({ speed: TEST_SPEED, port: 0, dataDir: join(dir, 'data'), pricesFile: csv, out, tty: false, token: 'replay-token-0123456789' });
     try {
       const deadline = Date.now() + 8000;
       while (!/alpha\s+TRIPPED\s+drawdown/.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -2,9 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runs } from '../runs.ts';
 import { bundleFixture, Child } from './childProcess.ts';
 
-const KILLS = Number(process.env.CRASH_KILLS ?? 60);
+/** 60 kills (61 rounds) in the full tier, 12 in the quick one (CRASH_KILLS=n: n). */
+const KILLS = runs(60, 12, 'CRASH_KILLS');
 const BREAKERS = ['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'manual'] as const;
 
 interface Summary {
