@@ -77,6 +77,11 @@ def test_every_call(sidecar: Sidecar) -> None:
     with Client(sidecar.url, TOKEN) as c:
         assert {s.name for s in c.strategies()} >= {"py", "raw", "ev"}
         c.update_portfolio("ev", Decimal("50000"), timestamp=datetime.now(timezone.utc))
+        c.update_portfolio("ev", Decimal("50000"), positions=[Position("ES", -2, Decimal("5012.25"))], cash=Decimal("60024.50"), as_of=datetime.now(timezone.utc))
+        with pytest.raises(ValidationError) as as_of:
+            c.update_portfolio("ev", Decimal("50000"), as_of="yesterday")
+        assert (as_of.value.status, as_of.value.field) == (400, "asOf")
+        c.update_portfolio("ev", Decimal("50000"), as_of=datetime.now(timezone.utc))  # clears the data fault the refusal set
         c.record_fill("ev", "ES", "sell", Decimal("2"), Decimal("5012.25"), order_id="o-1")
         c.record_error("ev", "broker_error", "timeout from the broker")
         assert c.check("ev", Order("ES", "sell", 1, id="o-2")).allowed is True
