@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAlertManager, InMemoryAlertOutbox } from '../../src/alerts/index.ts';
 import { createRiskRuntime, ManualClock, silentLogger, type Clock } from '../../src/index.ts';
 import { startHttpServer, tripEvent, waitFor, type ReceivedRequest } from '../alerts/helpers.ts';
+import { ScaledClock } from '../../src/demo/clock.ts';
+import { ReplayClock } from '../../src/replay/clock.ts';
 import { harness, only, ORDER } from '../helpers.ts';
 
 const MIN = 60_000;
@@ -39,6 +41,28 @@ describe('ManualClock: two readings', () => {
     expect(clock.monotonic()).toBe(start + 30_005);
     expect(() => clock.set(clock.now() - 1)).toThrow(RangeError);
     expect(() => clock.stepWall(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe('the demo\'s and the replay\'s clocks: both readings', () => {
+  it('ScaledClock and ReplayClock never step: their monotonic reading is their time, and never decreases', async () => {
+    const replay = new ReplayClock(Date.UTC(2026, 0, 5));
+    const fired: number[] = [];
+    replay.setTimer(() => fired.push(replay.monotonic()), 1_000);
+    replay.set(Date.UTC(2026, 0, 5) + 5_000);
+    expect(fired).toEqual([Date.UTC(2026, 0, 5) + 1_000]);
+    expect(replay.monotonic()).toBe(replay.now());
+    const scaled = new ScaledClock(1_000, Date.UTC(2026, 0, 5));
+    const seen = [scaled.monotonic()];
+    scaled.pause();
+    seen.push(scaled.monotonic());
+    scaled.jumpTo(Date.UTC(2026, 0, 5) + 60_000);
+    seen.push(scaled.monotonic());
+    scaled.resume();
+    scaled.jumpTo(Date.UTC(2026, 0, 4)); // the past: ignored
+    seen.push(scaled.monotonic());
+    expect([...seen].sort((x, y) => x - y)).toEqual(seen);
+    expect(seen[2]).toBe(Date.UTC(2026, 0, 5) + 60_000);
   });
 });
 
