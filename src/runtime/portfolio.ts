@@ -120,12 +120,16 @@ function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknow
   if (at >= ctx.history.bucketEnd) ctx.history.roll(at);
   const hwmBefore = figures.drawdown?.save().highWaterMark ?? null;
   const signals = figures.observe(value, at);
-  if (positions !== undefined && !ctx.setPositions(positions, asOf, now)) {
+  // A report older than the newest accepted one is ignored with its cash (the same stale
+  // snapshot); the value has its own timestamp and is taken.
+  const stale = positions !== undefined && !ctx.setPositions(positions, asOf, now);
+  if (stale) {
     const newest = ctx.reportAsOf()!;
     const field = rawAsOf !== undefined ? 'asOf' : 'timestamp';
-    ctx.reportIgnored(field, rawAsOf ?? rawTimestamp, `position report as of ${new Date(asOf!).toISOString()} is older than the newest accepted one (${new Date(newest).toISOString()}): ignored`);
+    const what = cash !== undefined ? 'position report (and its cash)' : 'position report';
+    ctx.reportIgnored(field, rawAsOf ?? rawTimestamp, `${what} as of ${new Date(asOf!).toISOString()} is older than the newest accepted one (${new Date(newest).toISOString()}): ignored`);
   }
-  if (cash !== undefined) ctx.setCash(cash);
+  if (cash !== undefined && !stale) ctx.setCash(cash);
   let refused: string | null = null;
   for (const s of signals) {
     if (s.opened) ctx.emit(RiskEventType.TRADING_DAY_OPENED, s.kind, s.opened);
