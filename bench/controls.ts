@@ -3,7 +3,7 @@
  * none (target: median within 3×), beside the bare ring-buffer baseline. Orders carry decimal
  * strings (quantity and limit price); every decision must be "allowed".
  */
-import { createRiskRuntime, silentLogger, type Clock, type RiskRuntime } from '../src/index.ts';
+import { createRiskRuntime, silentLogger, systemClock, type Clock, type RiskRuntime } from '../src/index.ts';
 import { fmtNs, fmtRate, fmtRatio, measure, pairedRatio, pairedVerdict, table, type BatchTask } from './lib.ts';
 
 const SYNC_BATCH = 1000;
@@ -27,6 +27,7 @@ const LIMITS = {
 
 const wallClock: Clock = {
   now: () => Date.now(),
+  monotonic: systemClock.monotonic, // windows and ages read it (src/clock.ts)
   setTimer(callback, delayMs) {
     const handle = setTimeout(callback, Math.max(0, delayMs));
     handle.unref();

@@ -18,6 +18,7 @@ import {
   ManualClock,
   RiskEventType,
   silentLogger,
+  systemClock,
   type BreakersConfig,
   type Clock,
   type Decision,
@@ -59,6 +60,7 @@ const BREAKERS = {
 /** The wall clock with unref'd timers, as production would use. */
 const wallClock: Clock = {
   now: () => Date.now(),
+  monotonic: systemClock.monotonic, // windows and ages read it (src/clock.ts)
   setTimer(callback, delayMs) {
     const handle = setTimeout(callback, Math.max(0, delayMs));
     handle.unref();

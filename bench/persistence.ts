@@ -8,11 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { createRiskRuntime, silentLogger, type Clock } from '../src/index.ts';
+import { createRiskRuntime, silentLogger, systemClock, type Clock } from '../src/index.ts';
 import { fmtNs, measure, table, type BatchTask } from './lib.ts';
 
 const wallClock: Clock = {
   now: () => Date.now(),
+  monotonic: systemClock.monotonic, // windows and ages read it (src/clock.ts)
   setTimer(callback, delayMs) {
     const handle = setTimeout(callback, delayMs);
     handle.unref();
