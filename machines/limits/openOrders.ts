@@ -157,7 +157,7 @@ export class Side {
   }
 }
 
-/** Most fills kept one by one per symbol between reports; beyond it the oldest two merge (with the later time). */
+/** Most fills kept one by one per symbol between reports; beyond it the older half merges into one (with the latest of their times). */
 const MAX_FILLS = 100_000;
 
 /** The fills of one symbol since its last report, signed (a sell negative), with their times. */
@@ -178,8 +178,12 @@ export class FillLog {
     this.#qty.push(signed);
     this.#at.push(at);
     if (this.#qty.length > MAX_FILLS) {
-      this.#qty.splice(0, 2, this.#qty[0]!.plus(this.#qty[1]!));
-      this.#at.splice(0, 1);
+      // Bounded memory, amortised O(1) per fill: a report as of before the merged fills' latest
+      // time keeps them all applied (they cannot be told apart any more).
+      const half = this.#qty.length >> 1;
+      const merged = this.#qty.slice(0, half).reduce((sum, q) => sum.plus(q), new Exact(0));
+      this.#qty.splice(0, half, merged);
+      this.#at.splice(0, half - 1);
     }
   }
 

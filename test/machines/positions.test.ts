@@ -292,3 +292,18 @@ describe('PositionBook: projections', () => {
     expect(book.projections().map((p) => p.symbol)).toEqual([...names].sort());
   });
 });
+
+describe('PositionBook: bounded memory without reports', () => {
+  it('keeps up to 100 000 fills of a symbol one by one, then merges the older half (with the latest of their times)', () => {
+    const book = new PositionBook();
+    for (let i = 0; i < 100_001; i++) book.fill('A', 'buy', x(1), x(10), null, 1000 + i);
+    expect(projection(book)).toMatchObject({ filled: '100001' });
+    // The older 50 000 are one entry, as of the latest of them (1000 + 49 999).
+    book.report([], 1000 + 49_998);
+    expect(projection(book)?.filled).toBe('100001');
+    book.report([], 1000 + 49_999);
+    expect(projection(book)?.filled).toBe('50001');
+    book.report([], 1000 + 100_000);
+    expect(projection(book)?.filled).toBe('0');
+  });
+});
