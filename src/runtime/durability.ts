@@ -48,14 +48,15 @@ export class Durability {
   /** The store's notice that its directory was re-created, until an operator's reset acknowledges it. */
   #recreated: Error | null = null;
   #recreateQueued = false;
-  readonly #unsubscribe: (() => void) | null;
+  readonly #unsubscribe: () => void;
 
   constructor(store: StrategyStore, clock: Clock, debounceMs: number, host: DurabilityHost) {
     this.#store = store;
     this.#clock = clock;
     this.#debounceMs = debounceMs;
     this.#host = host;
-    this.#unsubscribe = store.onRecreated?.((notice) => this.#afterRecreated(notice)) ?? null;
+    const unsubscribe = [store.onRecreated?.((notice) => this.#afterRecreated(notice)), store.onVanished?.((error) => this.#failed(error))];
+    this.#unsubscribe = () => unsubscribe.forEach((off) => off?.());
   }
 
   addSink(sink: DurableEventSink): () => void {
@@ -125,7 +126,7 @@ export class Durability {
     this.#closed = true;
     this.#countersTimer?.();
     this.#countersTimer = null;
-    this.#unsubscribe?.();
+    this.#unsubscribe();
     await this.#chain;
   }
 

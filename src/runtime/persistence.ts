@@ -36,6 +36,8 @@ export interface StrategyStore {
    * Throws when it cannot (the runtime stays failed closed). Optional: stores without a directory.
    */
   recreate?(): Promise<boolean>;
+  /** Calls `listener` when the store finds itself gone before a write failed (a watched directory); returns the unsubscribe. */
+  onVanished?(listener: (error: Error) => void): () => void;
   /** Calls `listener` with what happened each time the store was re-created; returns the unsubscribe. */
   onRecreated?(listener: (recreated: Error) => void): () => void;
   /** An operator reset the halt that followed a re-creation: the store may say it is healthy again. */

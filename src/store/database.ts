@@ -20,6 +20,10 @@ export interface SharedDatabase {
   readonly recreatedListeners: Set<(recreated: StoreRecreatedError) => void>;
   /** The re-creation under way, shared by every strategy that notices the directory gone. */
   recreating: Promise<void> | null;
+  /** Each strategy store's listener, told when the directory is found gone without a write (the watch). */
+  readonly vanishedListeners: Set<(problem: string) => void>;
+  /** Watches the directory so a removal is noticed at once, not at the next write (src/store/recreate.ts). */
+  watcher: { close(): void } | null;
 }
 
 /** What re-creation needs of a sublevel, whatever its key and value formats. */
@@ -85,7 +89,7 @@ export function openDatabase(path: string): Promise<SharedDatabase> {
       }
       await writeFile(join(dir, OWNER_FILE), JSON.stringify(ownerRecord()));
       const st = await stat(dir);
-      return { path: dir, db, strategies: new Set<string>(), dev: st.dev, ino: st.ino, sublevels, recreatedListeners: new Set(), recreating: null };
+      return { path: dir, db, strategies: new Set<string>(), dev: st.dev, ino: st.ino, sublevels, recreatedListeners: new Set(), recreating: null, vanishedListeners: new Set(), watcher: null };
     })();
     open.set(dir, handle);
     handle.catch(() => open.delete(dir));
@@ -98,6 +102,8 @@ export async function releaseDatabase(shared: SharedDatabase, strategy: string):
   shared.strategies.delete(strategy);
   if (shared.strategies.size > 0) return;
   open.delete(shared.path);
+  shared.watcher?.close();
+  shared.watcher = null;
   await shared.db.close();
   // The directory may be gone, or something else in its place (a vanished store that could not be re-created).
   await rm(join(shared.path, OWNER_FILE), { force: true }).catch(() => undefined);

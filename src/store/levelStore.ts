@@ -7,7 +7,7 @@ import type { JournalQuery } from '../runtime/eventLog.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from '../runtime/persistence.ts';
 import { directoryBytes, directoryProblem, openDatabase, releaseDatabase, type SharedDatabase } from './database.ts';
 import { parseRecord } from './records.ts';
-import { recreateDirectory, StoreRecreatedError } from './recreate.ts';
+import { recreateDirectory, StoreRecreatedError, watchDirectory } from './recreate.ts';
 
 type Db = Level<string, string>;
 type Sub<V> = AbstractSublevel<Db, string | Buffer | Uint8Array, string, V>;
@@ -36,6 +36,12 @@ export class LevelStrategyStore implements StrategyStore {
   #failure: string | null = null;
   /** Told when the directory was re-created (the runtime's durability writes everything again). */
   readonly #recreatedListeners = new Set<(recreated: StoreRecreatedError) => void>();
+  readonly #vanishedListeners = new Set<(error: StoreError) => void>();
+  readonly #onVanished = (problem: string): void => {
+    const error = new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: ${problem}`);
+    this.#failure ??= error.message;
+    for (const listener of [...this.#vanishedListeners]) listener(error);
+  };
   readonly #onShared = (recreated: StoreRecreatedError): void => {
     // Healthy again only once an operator has acknowledged the loss (acknowledgeRecreated).
     this.#failure = recreated.message;
@@ -49,6 +55,7 @@ export class LevelStrategyStore implements StrategyStore {
     this.#state = this.strategyDb.sublevel<string, string>('state', { valueEncoding: 'utf8' }) as unknown as Sub<string>;
     this.#journal = this.strategyDb.sublevel<string, RiskEvent>('journal', { valueEncoding: 'json' }) as unknown as Sub<RiskEvent>;
     shared.recreatedListeners.add(this.#onShared);
+    shared.vanishedListeners.add(this.#onVanished);
   }
 
   /** Opens the store of `strategy` in the LevelDB directory `path` (shared within the process). */
@@ -59,6 +66,7 @@ export class LevelStrategyStore implements StrategyStore {
     }
     shared.strategies.add(strategy);
     const store = new LevelStrategyStore(shared, strategy);
+    watchDirectory(shared);
     try {
       for await (const key of store.#journal.keys({ reverse: true, limit: 1 })) store.#seq = Number(key.split('.')[1]) + 1;
     } catch (error) {
@@ -143,6 +151,12 @@ export class LevelStrategyStore implements StrategyStore {
       throw error;
     }
     return true;
+  }
+
+  /** Calls `listener` when the watch finds the directory gone before any write failed; returns the unsubscribe. */
+  onVanished(listener: (error: StoreError) => void): () => void {
+    this.#vanishedListeners.add(listener);
+    return () => void this.#vanishedListeners.delete(listener);
   }
 
   /** Calls `listener` whenever the directory was re-created; returns the unsubscribe. */
@@ -259,6 +273,7 @@ export class LevelStrategyStore implements StrategyStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#shared.recreatedListeners.delete(this.#onShared);
+    this.#shared.vanishedListeners.delete(this.#onVanished);
     await releaseDatabase(this.#shared, this.strategy);
   }
 }

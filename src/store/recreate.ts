@@ -1,7 +1,11 @@
+import { watch } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, StoreError } from '../errors.ts';
-import { OWNER_FILE, ownerRecord, type SharedDatabase } from './database.ts';
+import { directoryProblem, OWNER_FILE, ownerRecord, type SharedDatabase } from './database.ts';
+
+/** How long the directory must be quiet after a file appeared or vanished before it is checked (an rm -rf takes a while). */
+const SETTLE_MS = 50;
 
 /** What a re-created store directory lost: said in the journal entry written into it. */
 export const LOST_WITH_DIRECTORY: readonly string[] = Object.freeze([
@@ -74,6 +78,7 @@ export function recreateDirectory(shared: SharedDatabase, problem: string): Prom
       const st = await stat(shared.path);
       shared.dev = st.dev;
       shared.ino = st.ino;
+      watchDirectory(shared, true);
     } catch (error) {
       const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new StoreNotRecreatedError(ErrorCode.STORE_UNAVAILABLE, `store: ${problem}, and it could not be re-created (${why}); failing closed`, { cause: error });
@@ -84,4 +89,47 @@ export function recreateDirectory(shared: SharedDatabase, problem: string): Prom
     for (const listener of [...shared.recreatedListeners]) listener(recreated);
   })();
   return shared.recreating;
+}
+
+/**
+ * Watches the store directory (once per database; again on a re-created one) so that a removal
+ * is noticed within moments, not at the next write: an idle strategy whose directory was removed
+ * would otherwise lose everything at a restart before it ever wrote again. Only files appearing
+ * or vanishing are looked at (LevelDB renames a few files on compaction; its writes are ignored),
+ * once the directory has been quiet for {@link SETTLE_MS}. The timer is a real one: it measures
+ * the filesystem settling, not a trading window.
+ */
+export function watchDirectory(shared: SharedDatabase, again = false): void {
+  if (shared.watcher !== null && !again) return;
+  shared.watcher?.close();
+  shared.watcher = null;
+  let timer: NodeJS.Timeout | null = null;
+  const check = async (): Promise<void> => {
+    timer = null;
+    if (shared.recreating !== null || shared.watcher === null) return;
+    const problem = await directoryProblem(shared);
+    if (problem === null || shared.recreating !== null) return;
+    for (const listener of [...shared.vanishedListeners]) listener(problem);
+  };
+  const later = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(() => void check(), SETTLE_MS);
+    timer.unref();
+  };
+  try {
+    const watcher = watch(shared.path, { persistent: false }, (type) => {
+      if (type === 'rename') later();
+    });
+    // A watch on a removed directory ends with an error on some systems: that too is a reason to look.
+    watcher.on('error', later);
+    shared.watcher = {
+      close: () => {
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+        watcher.close();
+      },
+    };
+  } catch {
+    // No watch (no inotify left): a removal is still noticed at the next write.
+  }
 }

@@ -7,11 +7,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger, createRiskRuntime, ManualClock, type RiskRuntime } from '../../src/index.ts';
 import { storeInfo } from '../../src/store/registry.ts';
 import { waitFor } from '../alerts/helpers.ts';
 import { ORDER } from '../helpers.ts';
+import { bundleFixture, Child } from './childProcess.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -160,5 +161,43 @@ describe('a data directory that vanishes while in use', () => {
     await expect(rt.flush()).rejects.toThrow(/could not be re-created \(something that is not a directory is in its place\); failing closed/);
     expect(rt.state).toBe('MANUALLY_HALTED');
     expect(rt.check(ORDER).allowed).toBe(false);
+  });
+});
+
+describe('a removal noticed without a write (the directory is watched)', () => {
+  let script: string;
+  beforeAll(async () => {
+    script = await bundleFixture(join(__dirname, 'fixtures', 'vanishChild.ts'), 'vanish-child');
+  });
+
+  it('an idle strategy: rm -rf is noticed at once (no write needed), re-created and halted', async () => {
+    const path = join(base(), 'data');
+    const rt = await start(path);
+    await tripped(rt);
+    rmSync(path, { recursive: true, force: true });
+    await waitFor(() => rt.state === 'MANUALLY_HALTED', 'the halt, with no write by the strategy');
+    await waitFor(async () => (await rt.journal()).some((e) => e.type === 'StoreWriteFailed' && e.details.recreated === true), 'the re-creation');
+    expect(manual(rt).reason).toMatch(/was removed while in use/);
+    await rt.stop();
+    const again = await start(path);
+    expect(again.state).toBe('MANUALLY_HALTED');
+    expect(again.status().breakers.drawdown.state).toBe('TRIPPED');
+  });
+
+  it('a process killed (SIGKILL) right after its idle directory was re-created: the restart remembers the trip and the halt', async () => {
+    const path = join(base(), 'data');
+    const child = new Child(script, [path]);
+    cleanup.push(() => child.kill());
+    await child.waitFor('ready');
+    rmSync(path, { recursive: true, force: true });
+    await child.waitFor('recreated');
+    await child.kill();
+    const again = await createRiskRuntime({ strategy: 'idle-1', breakers: { drawdown: { threshold: -0.1 }, dailyLoss: false }, store: { path }, clock: new ManualClock(Date.now()), logger: createMemoryLogger() });
+    cleanup.push(() => again.stop());
+    expect(again.state).toBe('MANUALLY_HALTED');
+    expect(again.status().breakers.manual.reason).toMatch(/was removed while in use/);
+    expect(again.status().breakers.drawdown).toMatchObject({ state: 'TRIPPED', figures: { highWaterMark: '100000' } });
+    again.updatePortfolio({ value: 100_000 });
+    expect(again.check(ORDER).allowed).toBe(false);
   });
 });
