@@ -1,5 +1,6 @@
 import { BreakerType } from '../constants.ts';
 import { Exact } from '../math/exact.ts';
+import { money, percent, signedMoney, signedPercent } from '../words/format.ts';
 import { Signal } from '../figures/signal.ts';
 import { tradingDayAt, type MarketOpen, type TradingDay } from '../figures/tradingDay.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
@@ -156,15 +157,15 @@ export const dailyLossRule = {
     if (e.value === null) return { passed: false, reason: "no portfolio value yet to re-check today's loss" };
     // No start-of-day value and a value of zero or less: passing would leave no baseline.
     if (e.startValue === null && !new Exact(String(e.value)).gt(0)) return { passed: false, reason: `the start-of-day value must be positive: no positive value since the open (value ${String(e.value)})` };
-    if (beyondLimit(e)) return { passed: false, reason: `today's loss is still beyond the limit (P&L ${String(e.pnl)} from ${String(e.startValue)})` };
+    if (beyondLimit(e)) return { passed: false, reason: `today's loss is still beyond the limit (P&L ${signedMoney(e.pnl)} from ${money(e.startValue)})` };
     return { passed: true, reason: null };
   },
   cleared: () => false,
   describe: (e: Evidence) =>
-    `daily P&L ${String(e.pnl)} (${String(e.pnlFraction)}) from start ${String(e.startValue)} reached limit ${String(e.limit ?? e.limitAmount)}`,
+    `daily P&L ${signedMoney(e.pnl)} (${signedPercent(e.pnlFraction)}) from start ${money(e.startValue)} reached limit ${e.limit !== null && e.limit !== undefined ? percent(e.limit, 2) : money(e.limitAmount)}`,
   resetEffects(f: Evidence): readonly string[] {
-    const refused = f.value === null ? "There is no value yet: the reset will be refused." : f.startValue === null && !new Exact(String(f.value)).gt(0) ? `There is no positive value since the open (value ${String(f.value)}): no start-of-day value, the reset will be refused.` : beyondLimit(f) ? `Today's loss is still beyond the limit (P&L ${String(f.pnl)}): the reset will be refused.` : "Today's loss is within the limit: the re-check passes.";
-    return [refused, `The start-of-day value stays ${String(f.startValue)} and the trip level ${String(f.tripLevel)} until the next market open.`, 'The daily-loss warning is re-armed.'];
+    const refused = f.value === null ? "There is no value yet: the reset will be refused." : f.startValue === null && !new Exact(String(f.value)).gt(0) ? `There is no positive value since the open (value ${String(f.value)}): no start-of-day value, the reset will be refused.` : beyondLimit(f) ? `Today's loss is still beyond the limit (P&L ${signedMoney(f.pnl)}): the reset will be refused.` : "Today's loss is within the limit: the re-check passes.";
+    return [refused, `The start-of-day value stays ${money(f.startValue)} and the trip level ${money(f.tripLevel)} until the next market open.`, 'The daily-loss warning is re-armed.'];
   },
 } satisfies BreakerRule<DailyLossSettings, DailyLossTracker>;
 

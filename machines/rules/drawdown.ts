@@ -1,5 +1,6 @@
 import { BreakerType } from '../constants.ts';
 import { Exact } from '../math/exact.ts';
+import { money, percent } from '../words/format.ts';
 import { Signal } from '../figures/signal.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
 
@@ -166,15 +167,16 @@ export const drawdownRule = {
   },
   cleared: () => false,
   describe: (e: Evidence) =>
-    `drawdown ${String(e.drawdown)} reached threshold ${String(e.threshold)} (value ${String(e.value)}, high-water mark ${String(e.highWaterMark)})`,
+    // Formatted as everywhere else; the exact figures travel in the event's details.
+    `drawdown ${percent(e.drawdown, 2)} reached threshold ${percent(e.threshold, 2)} (value ${money(e.value)}, high-water mark ${money(e.highWaterMark)})`,
   resetEffects(f: Evidence): readonly string[] {
     if (f.value === null) return ['No value yet: the high-water mark is set by the next positive value.'];
     const value = str(f, 'value');
     if (!value.gt(0)) return [`The value ${String(f.value)} is not positive: it cannot be a high-water mark, so the reset will be refused.`];
     const trip = value.plus(str(f, 'threshold').times(value)).toFixed();
     return [
-      `The high-water mark moves from ${String(f.highWaterMark)} to the current value ${value.toFixed()}.`,
-      `The trip level moves from ${String(f.tripLevel)} to ${trip} (${String(f.threshold)} of the new high-water mark).`,
+      `The high-water mark moves from ${money(f.highWaterMark)} to the current value ${money(value.toFixed())}.`,
+      `The trip level moves from ${money(f.tripLevel)} to ${money(trip)} (${percent(f.threshold, 2)} of the new high-water mark).`,
       'The drawdown warning is re-armed.',
     ];
   },

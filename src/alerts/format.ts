@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { JsonValue } from '../events.ts';
+import { money, percent } from '../present/format.ts';
 import { DIGEST_EVENT_TYPE, type AlertPayload } from './types.ts';
 
 /** Longest SMS body we send (one GSM-7 segment). */
@@ -31,21 +32,18 @@ function dec(value: JsonValue | undefined): Decimal | null {
   }
 }
 
-/** `1050000` → `1,050,000.00`; non-numbers are shown cleaned, missing as `?`. */
+/** `1050000` → `1,050,000.00` (the shared money format); non-numbers are shown cleaned, missing as `?`. */
 export function formatMoney(value: JsonValue | undefined): string {
   const d = dec(value);
   if (!d) return value === undefined || value === null ? '?' : clean(value, 24);
-  const [int, frac] = d.toFixed(2).split('.');
-  const sign = int.startsWith('-') ? '-' : '';
-  const digits = sign ? int.slice(1) : int;
-  return `${sign}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+  return money(value);
 }
 
-/** `-0.104` → `-10.4%`. */
+/** `-0.104` → `-10.4%` (the shared percentage format). */
 export function formatFraction(value: JsonValue | undefined): string {
   const d = dec(value);
   if (!d) return value === undefined || value === null ? '?' : clean(value, 24);
-  return `${d.times(100).toFixed(1)}%`;
+  return percent(value, 1);
 }
 
 function formatCount(value: JsonValue | undefined): string {

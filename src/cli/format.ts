@@ -1,5 +1,6 @@
 import type { RiskEvent } from '../events.ts';
-import { money, percent } from '../present/format.ts';
+import { money, price, quantity, signedPercent } from '../present/format.ts';
+import { detailText } from '../present/journalText.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 
 /** Renders rows as a left-aligned text table with a header row. */
@@ -10,11 +11,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 /** A signed percentage with two decimals ("+1.25%", "-12.00%"), from the shared formats. */
-const pct = (fraction: string | null | undefined): string => {
-  if (fraction === null || fraction === undefined) return '–';
-  const text = percent(fraction, 2);
-  return text.startsWith('-') || /^0\.00%$/.test(text) || text === '–' ? text : `+${text}`;
-};
+const pct = (fraction: string | null | undefined): string => (fraction === null || fraction === undefined ? '–' : signedPercent(fraction, 2));
 
 const secs = (ms: number | null): string => (ms === null ? '' : `, clears in ${Math.ceil(ms / 1000)}s`);
 
@@ -67,10 +64,10 @@ export function formatControls(status: RuntimeStatus): string {
   const lines: string[] = [];
   const rows = c.symbols.map((p) => [
     p.symbol,
-    p.projected,
-    p.maxPosition === null ? '-' : `${p.projected.replace('-', '')} of ${p.maxPosition}`,
-    `${p.reported} + ${p.filled} filled, open +${p.openBuy}/-${p.openSell}`,
-    p.lastPrice ?? '-',
+    quantity(p.projected),
+    p.maxPosition === null ? '-' : `${quantity(p.projected).replace('-', '')} of ${quantity(p.maxPosition)}`,
+    `${quantity(p.reported)} + ${quantity(p.filled)} filled, open +${quantity(p.openBuy)}/-${quantity(p.openSell)}`,
+    p.lastPrice === null || p.lastPrice === undefined ? '-' : price(p.lastPrice),
   ]);
   if (rows.length > 0) lines.push(table(['SYMBOL', 'PROJECTED', 'POSITION LIMIT', 'REPORTED + FILLS, OPEN', 'LAST PRICE'], rows));
   if (c.grossExposure) lines.push(`gross exposure ${money(c.grossExposure.value)} of ${money(c.grossExposure.limit)}`);
@@ -97,13 +94,9 @@ export function formatStatus(status: RuntimeStatus): string {
   return `${head}\n${table(['BREAKER', 'STATE', 'SINCE', 'FIGURES', 'REASON'], rows)}${controls ? `\n${controls}` : ''}`;
 }
 
-/** A one-line summary of an event's details. */
+/** A one-line summary of an event's details: the journal text the dashboard shows too. */
 export function eventSummary(event: RiskEvent): string {
-  const d = event.details;
-  if (typeof d.reason === 'string') return d.reason;
-  if (event.type === 'StateChanged') return `${String(d.from)} -> ${String(d.to)}`;
-  const json = JSON.stringify(d);
-  return json.length > 160 ? `${json.slice(0, 157)}...` : json;
+  return detailText(event);
 }
 
 /** Journal entries as a table. */

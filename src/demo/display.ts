@@ -2,9 +2,9 @@ import type { Writable } from 'node:stream';
 import type { RiskEvent } from '../events.ts';
 import { table } from '../cli/format.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
-import { money as formatMoney } from '../present/format.ts';
+import { money as formatMoney, percent } from '../present/format.ts';
 
-const pct = (v: unknown): string => (v === null || v === undefined || v === '' ? '–' : `${(Number(v) * 100).toFixed(1)}%`);
+const pct = (v: unknown): string => percent(v, 1);
 const secs = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v)}s` : '–');
 /** Whole currency units, grouped, from the shared (exact) formats. */
 const money = (v: unknown): string => formatMoney(v, 0);

@@ -2,7 +2,7 @@ import type { BreakerState, TradingMode } from '../../machines/constants.ts';
 import { BREAKER_TYPES } from '../../machines/constants.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 import { breakerView, lightOf, meter, type BreakerView, type Meter } from './breakerView.ts';
-import { addDec, clockTime, formatDec, money, mulDec, parseDec, percent, quantity, signedMoney, toNumber, type Dec } from './format.ts';
+import { addDec, clockTime, formatDec, money, mulDec, parseDec, percent, price, quantity, signedMoney, toNumber, type Dec } from './format.ts';
 import { ERROR_KIND_ORDER, stateLabel } from './labels.ts';
 
 /** A term and its value, as the page lists figures. */
@@ -44,7 +44,7 @@ function positionsView(status: RuntimeStatus): DashboardView['positions'] {
     const px = p.price === undefined ? null : parseDec(p.price);
     const mv = q && px ? mulDec(q, px) : null;
     total = total && mv ? addDec(total, mv) : null;
-    return { symbol: p.symbol, quantity: quantity(p.quantity), price: p.price === undefined ? '–' : money(p.price, 4).replace(/(\.\d\d)00$/, '$1'), marketValue: mv ? formatDec(mv, 2) : '–' };
+    return { symbol: p.symbol, quantity: quantity(p.quantity), price: p.price === undefined ? '–' : price(p.price), marketValue: mv ? formatDec(mv, 2) : '–' };
   });
   return { rows, total: total ? formatDec(total, 2) : '– (a price is missing)' };
 }

@@ -3,6 +3,17 @@ import type { RiskEvent } from '../events.ts';
 import { clockTime, money, percent, signedMoney } from './format.ts';
 import { ERROR_KIND_ORDER } from './labels.ts';
 
+/** Detail keys that hold an amount of money, and those that hold a fraction (shown as a percentage). */
+const MONEY_KEYS = new Set(['value', 'highWaterMark', 'startValue', 'tripLevel', 'warnLevel', 'pnl', 'cash', 'limitAmount', 'previousHighWaterMark', 'previousStartValue']);
+const FRACTION_KEYS = new Set(['drawdown', 'threshold', 'pnlFraction', 'limit']);
+
+/** A detail's value as a person reads it. */
+function figure(key: string, value: unknown): string {
+  if (MONEY_KEYS.has(key)) return money(value);
+  if (FRACTION_KEYS.has(key)) return percent(value, 2);
+  return String(value);
+}
+
 /** One line of plain text for a journal entry's details. */
 export function detailText(e: RiskEvent): string {
   const d = e.details as Record<string, unknown>;
@@ -28,10 +39,11 @@ export function detailText(e: RiskEvent): string {
       return '';
     }
     default: {
-      // Plain facts as "key value" pairs (nested objects summarised), e.g. a reset's re-baselined figures.
+      // Plain facts as "key value" pairs (nested objects summarised), e.g. a reset's re-baselined
+      // figures: amounts and fractions in the one number format, by what their key names.
       const text = Object.entries(d)
         .filter(([, v]) => v !== null && v !== undefined)
-        .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : figure(k, v)}`)
         .join(', ');
       return text.length > 200 ? `${text.slice(0, 199)}…` : text;
     }

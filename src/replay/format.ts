@@ -1,4 +1,5 @@
 /** Text and JSON-lines renderings of replays and sweeps, for the CLI. */
+import { percent } from '../present/format.ts';
 import type { ReplayEvent, ReplayResult } from './replay.ts';
 import type { SweepRow } from './sweep.ts';
 
@@ -15,7 +16,7 @@ export function formatDuration(ms: number): string {
   return `${s}s`;
 }
 
-const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
+const pct = (x: number, digits = 1) => percent(String(x), digits);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], alignRight: ReadonlySet<number> = new Set()): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -17,7 +17,7 @@ describe('drawdown breaker', () => {
     expect(at.rt.state).toBe('TRIPPED');
     const decision = at.rt.check(ORDER);
     expect(decision).toMatchObject({ allowed: false, breaker: 'drawdown', state: 'TRIPPED', code: 'BREAKER_NOT_NORMAL' });
-    expect(at.cancels).toEqual([{ breaker: 'drawdown', reason: expect.stringContaining('-0.1') }]);
+    expect(at.cancels).toEqual([{ breaker: 'drawdown', reason: expect.stringContaining("-10.00%") }]);
     const trip = at.events.find((e) => e.type === 'CircuitBreakerTripped')!;
     expect(trip.details).toMatchObject({ value: '900000', highWaterMark: '1000000', drawdown: '-0.1', threshold: '-0.1' });
   });

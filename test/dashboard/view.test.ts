@@ -54,8 +54,8 @@ describe('the dashboard view (computed on the server)', () => {
     rt.updatePortfolio({ value: '85000' });
     const dd = light(rt, 'drawdown');
     expect(dd.canReset).toBe(true);
-    expect(dd.resetEffects).toContain('The high-water mark moves from 101000 to the current value 85000.');
-    expect(dd.resetEffects).toContain('The trip level moves from 90900 to 76500 (-0.1 of the new high-water mark).');
+    expect(dd.resetEffects).toContain('The high-water mark moves from 101,000.00 to the current value 85,000.00.');
+    expect(dd.resetEffects).toContain('The trip level moves from 90,900.00 to 76,500.00 (-10.00% of the new high-water mark).');
     for (let i = 0; i < 11; i++) rt.check({ id: `o${i}`, symbol: 'ES', side: 'sell', quantity: '1' });
     expect(light(rt, 'orderRate').resetEffects[0]).toMatch(/^The order window is cleared: 11 orders counted now go to 0/);
     expect(light(rt, 'manual').resetEffects).toEqual([]); // NORMAL: nothing to reset

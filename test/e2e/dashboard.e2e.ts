@@ -127,7 +127,7 @@ describe('live dashboard (chromium, real server)', () => {
     await expect.poll(() => page.locator('#alerter').textContent()).toContain('Drawdown breaker: NORMAL → TRIPPED');
     await expect.poll(() => page.locator('#statecharts figure[data-machine="drawdown"] .sc-node.current').getAttribute('data-state')).toBe('TRIPPED');
     await expect.poll(() => page.locator('#journal li').first().textContent()).toMatch(/StateChanged|CircuitBreakerTripped/);
-    expect(await page.locator('#journal').textContent()).toContain('drawdown -0.12 reached threshold -0.1');
+    expect(await page.locator('#journal').textContent()).toContain('drawdown -12.00% reached threshold -10.00%');
     // A few decisions while tripped, for the picture.
     rt.check({ ...ORDER, id: 'o-3' });
     await expect.poll(() => page.locator('#orders tbody tr').count()).toBe(5); // 3 decisions and a fill before, this one now

@@ -169,8 +169,8 @@ describe('dashboard v2 against a serve process (chromium)', () => {
     expect(await focused()).toBe('drawdown');
     await page.keyboard.press('Space'); // a focused radio is checked with Space
     const effects = page.locator('#reset-effects');
-    await expect.poll(() => effects.textContent()).toContain('The high-water mark moves from 101000 to the current value 85000');
-    expect(await effects.textContent()).toContain('The trip level moves from 90900 to 76500');
+    await expect.poll(() => effects.textContent()).toContain('The high-water mark moves from 101,000.00 to the current value 85,000.00');
+    expect(await effects.textContent()).toContain('The trip level moves from 90,900.00 to 76,500.00');
     await page.screenshot({ path: `${ARTIFACTS}/11-reset-preview.png` });
     copyFileSync(`${ARTIFACTS}/11-reset-preview.png`, `${ROOT}docs/images/dashboard-reset.png`);
     await tabTo('reset-request');

@@ -189,7 +189,7 @@ describe('drawdown', () => {
     expect(rule(drawdownRule).recheck({})).toEqual({ passed: true, reason: null });
     expect(rule(drawdownRule).cleared({})).toBe(false);
     expect(drawdownRule.describe({ drawdown: '-0.1', threshold: '-0.1', value: '900000', highWaterMark: '1000000' })).toBe(
-      'drawdown -0.1 reached threshold -0.1 (value 900000, high-water mark 1000000)',
+      'drawdown -10.00% reached threshold -10.00% (value 900,000.00, high-water mark 1,000,000.00)',
     );
   });
 });
@@ -346,16 +346,16 @@ describe('daily loss', () => {
     expect(dailyLossRule.recheck(f(null, '100000'))).toEqual({ passed: false, reason: "no portfolio value yet to re-check today's loss" });
     expect(dailyLossRule.recheck(f('94000', '100000'))).toEqual({
       passed: false,
-      reason: "today's loss is still beyond the limit (P&L -5000 from 100000)",
+      reason: "today's loss is still beyond the limit (P&L -5,000.00 from 100,000.00)",
     });
     expect(dailyLossRule.recheck(f('95000.01', '100000'))).toEqual({ passed: true, reason: null });
     expect(dailyLossRule.recheck(f('95000', null))).toEqual({ passed: true, reason: null });
     expect(rule(dailyLossRule).cleared({})).toBe(false);
     expect(dailyLossRule.describe({ pnl: '-5000', pnlFraction: '-0.05', startValue: '100000', limit: '-0.05', limitAmount: null })).toBe(
-      'daily P&L -5000 (-0.05) from start 100000 reached limit -0.05',
+      'daily P&L -5,000.00 (-5.00%) from start 100,000.00 reached limit -5.00%',
     );
     expect(dailyLossRule.describe({ pnl: '-3000', pnlFraction: '-0.03', startValue: '100000', limit: null, limitAmount: '-3000' })).toBe(
-      'daily P&L -3000 (-0.03) from start 100000 reached limit -3000',
+      'daily P&L -3,000.00 (-3.00%) from start 100,000.00 reached limit -3,000.00',
     );
   });
 });
@@ -493,12 +493,13 @@ describe('manual', () => {
 describe('resetEffects: what a confirmed reset would move, from the figures', () => {
   it('drawdown: the new high-water mark and the trip level at the threshold below it, exactly', () => {
     expect(drawdownRule.resetEffects({ value: '85000', highWaterMark: '101000', tripLevel: '90900', threshold: '-0.1' })).toEqual([
-      'The high-water mark moves from 101000 to the current value 85000.',
-      'The trip level moves from 90900 to 76500 (-0.1 of the new high-water mark).',
+      'The high-water mark moves from 101,000.00 to the current value 85,000.00.',
+      'The trip level moves from 90,900.00 to 76,500.00 (-10.00% of the new high-water mark).',
       'The drawdown warning is re-armed.',
     ]);
     expect(drawdownRule.resetEffects({ value: '0.000000000000000000000000000000001', highWaterMark: '2', tripLevel: '1.8', threshold: '-0.05' })[1]).toBe(
-      'The trip level moves from 1.8 to 0.00000000000000000000000000000000095 (-0.05 of the new high-water mark).',
+      // Never exponent notation (9.5e-34): a figure people read, in the one money format.
+      'The trip level moves from 1.80 to 0.00 (-5.00% of the new high-water mark).',
     );
     expect(drawdownRule.resetEffects({ value: null, highWaterMark: null, tripLevel: null, threshold: '-0.1' })).toEqual(['No value yet: the high-water mark is set by the next positive value.']);
     for (const value of ['0', '-5']) {
@@ -511,8 +512,8 @@ describe('resetEffects: what a confirmed reset would move, from the figures', ()
   it('daily loss: whether the re-check refuses it, and that the start value stays until the next open', () => {
     const f = { startValue: '100000', tripLevel: '95000', limit: '-0.05', limitAmount: null, pnlFraction: '-0.06', pnl: '-6000', value: '94000' };
     expect(dailyLossRule.resetEffects(f)).toEqual([
-      "Today's loss is still beyond the limit (P&L -6000): the reset will be refused.",
-      'The start-of-day value stays 100000 and the trip level 95000 until the next market open.',
+      "Today's loss is still beyond the limit (P&L -6,000.00): the reset will be refused.",
+      'The start-of-day value stays 100,000.00 and the trip level 95,000.00 until the next market open.',
       'The daily-loss warning is re-armed.',
     ]);
     expect(dailyLossRule.resetEffects({ ...f, value: '96000', pnl: '-4000', pnlFraction: '-0.04' })[0]).toBe("Today's loss is within the limit: the re-check passes.");
