@@ -67,14 +67,15 @@ export class Figures {
   }
 
   /**
-   * A valid value observed at `at` (wall clock): when it was observed on the monotonic clock. A
-   * value timestamped in the past arrives that old (wall now − its timestamp, never negative);
-   * from then on only the monotonic clock counts, so a later wall-clock step moves no age.
+   * A valid value observed at `at` (wall clock; null: now): when it was observed on the monotonic
+   * clock. A value timestamped in the past arrives that old (wall now − its timestamp, never
+   * negative); from then on only the monotonic clock counts, so a later wall-clock step moves no age.
    */
-  #observed(at: number): void {
+  #observed(at: number | null): void {
     const clock = this.#clock;
     if (clock === null) return;
     const mono = clock.monotonic();
+    if (at === null) return void (this.lastMono = mono);
     const wall = clock.now();
     this.lastMono = at >= wall ? mono : mono - (wall - at);
   }
@@ -85,12 +86,12 @@ export class Figures {
     return this.#lastParsed;
   }
 
-  /** Takes a quiet value: nothing but the last value and its time change. */
+  /** Takes a quiet value (never one with its own timestamp: `at` is the clock's now): nothing but the last value and its time change. */
   acceptQuiet(raw: string | number, at: number): void {
     this.lastRaw = raw;
     this.#lastParsed = null;
     this.lastTimestamp = at;
-    this.#observed(at);
+    this.#observed(null);
   }
 
   /** Takes a new high given as canonical text: only the high-water mark moves, without arithmetic. */
