@@ -70,6 +70,18 @@ function asciiScan(value: string): -1 | 0 | 1 {
  * upper-cased only when it holds a lower-case letter; anything else gets the full Unicode checks.
  */
 export function canonicalSymbol(value: string, symbolCase: SymbolCase): string | null {
+  // Orders in one symbol come in runs: the last answer is kept (a pure function of its two inputs).
+  if (value === memo.value && symbolCase === memo.symbolCase) return memo.canonical;
+  const canonical = canonicalOf(value, symbolCase);
+  memo.value = value;
+  memo.symbolCase = symbolCase;
+  memo.canonical = canonical;
+  return canonical;
+}
+
+const memo: { value: string; symbolCase: SymbolCase; canonical: string | null } = { value: '', symbolCase: SymbolCase.UPPER, canonical: null };
+
+function canonicalOf(value: string, symbolCase: SymbolCase): string | null {
   const ascii = asciiScan(value);
   if (ascii === 0) return value;
   if (ascii === 1) return symbolCase === SymbolCase.UPPER ? value.toUpperCase() : value;

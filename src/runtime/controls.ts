@@ -54,6 +54,7 @@ export class Controls {
   readonly #clock: MonotonicClock;
   /** When (monotonic ms) each symbol's last price was set, for `priceCollar.referenceMaxAge`. */
   readonly #priceAt = new Map<string, number>();
+  readonly #age: { symbol: string | null; at: number } = { symbol: null, at: NaN };
 
   /**
    * @param limits The limits, their symbols already canonical (config.ts).
@@ -65,14 +66,19 @@ export class Controls {
     this.#clock = withMonotonic(clock);
     const duplicates = this.#duplicates;
     const priceAt = this.#priceAt;
+    // The symbol asked last and when its price was set (NaN: none): orders in one symbol come in runs.
+    const age = this.#age;
     const ctx = {
       book: this.book,
       /** The monotonic reading of this decision (read once, when a limit measures time). */
       now: 0,
       lastSame: (o: OrderFacts): number | undefined => duplicates.last(o.symbol, o.side, o.qtyRaw, o.priceRaw, o.qty, o.price),
       referenceAge: (symbol: string): number | undefined => {
-        const at = priceAt.get(symbol);
-        return at === undefined ? undefined : ctx.now - at;
+        if (symbol !== age.symbol) {
+          age.symbol = symbol;
+          age.at = priceAt.get(symbol) ?? NaN;
+        }
+        return Number.isNaN(age.at) ? undefined : ctx.now - age.at;
       },
     };
     this.#ctx = ctx;
@@ -140,7 +146,7 @@ export class Controls {
   fill(fill: FillReport): void {
     const symbol = this.#canonical(fill.symbol);
     const price = this.book.lastPriceExact(symbol);
-    this.book.fill(symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.at);
+    this.book.fill(symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
     this.#priced(symbol, price, 0);
   }
 
@@ -164,7 +170,10 @@ export class Controls {
 
   /** Notes when a symbol's last price changed (the book sets a new one; a late one it keeps out leaves it as it was). */
   #priced(symbol: string, before: Exact | null, lagMs: number): void {
-    if (this.book.lastPriceExact(symbol) !== before) this.#priceAt.set(symbol, this.#clock.monotonic() - lagMs);
+    if (this.book.lastPriceExact(symbol) !== before) {
+      this.#priceAt.set(symbol, this.#clock.monotonic() - lagMs);
+      this.#age.symbol = null;
+    }
   }
 
   /** The controls for status(): limits, projected positions and their use, rejections. */
