@@ -88,8 +88,17 @@ export function structuralIssues(options: Record<string, unknown>): ConfigIssue[
   const clock = options.clock as Partial<Clock> | undefined;
   if (clock !== undefined && (typeof clock?.now !== 'function' || typeof clock?.setTimer !== 'function')) {
     issues.push({ path: 'clock', message: 'must have now() and setTimer()' });
-  } else if (clock !== undefined && clock.monotonic !== undefined && typeof clock.monotonic !== 'function') {
-    issues.push({ path: 'clock.monotonic', message: 'must be a function when given' });
+  } else if (clock !== undefined && clock.monotonic !== undefined) {
+    // Read once: a reading that is not a finite number would silently stop every age (NaN is never old).
+    let reading: unknown;
+    try {
+      reading = typeof clock.monotonic === 'function' ? clock.monotonic() : undefined;
+    } catch {
+      reading = undefined;
+    }
+    if (typeof reading !== 'number' || !Number.isFinite(reading)) {
+      issues.push({ path: 'clock.monotonic', message: `must be a function returning a finite number of ms when given (got ${typeof clock.monotonic === 'function' ? String(reading) : typeof clock.monotonic})` });
+    }
   }
   const logger = options.logger as Partial<Logger> | undefined;
   if (logger !== undefined && !['debug', 'info', 'warn', 'error'].every((m) => typeof (logger as Record<string, unknown>)?.[m] === 'function')) {

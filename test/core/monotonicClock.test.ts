@@ -309,7 +309,12 @@ describe('monotonic clock: a clock without monotonic()', () => {
     expect(rt.check(ORDER)).toMatchObject({ allowed: false, breaker: 'staleData' });
     await expect(
       createRiskRuntime({ strategy: 't', clock: { ...legacy, monotonic: 5 } as unknown as Clock, logger: silentLogger }),
-    ).rejects.toThrow(/clock\.monotonic: must be a function when given/);
+    ).rejects.toThrow(/clock\.monotonic: must be a function returning a finite number of ms when given \(got number\)/);
+    for (const [monotonic, got] of [[() => Number.NaN, 'NaN'], [() => undefined, 'undefined'], [() => { throw new Error('x'); }, 'undefined']] as const) {
+      await expect(createRiskRuntime({ strategy: 't', clock: { ...legacy, monotonic } as unknown as Clock, logger: silentLogger })).rejects.toThrow(
+        `clock.monotonic: must be a function returning a finite number of ms when given (got ${got})`,
+      );
+    }
   });
 });
 
