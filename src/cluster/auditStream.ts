@@ -8,19 +8,37 @@ import { auditStreamName, auditSubjects } from './scopes.ts';
 
 const enc = new TextEncoder();
 
-/** Creates the firm's audit stream unless it exists (no age limit: the firm decides retention). */
-export async function ensureAuditStream(jsm: JetStreamManager, firm: string): Promise<void> {
+/**
+ * Creates the firm's audit stream at `replicas` unless it exists (no age limit: the firm
+ * decides retention); one that exists with fewer replicas is raised to `replicas`. Returns the
+ * replicas it has.
+ */
+export async function ensureAuditStream(jsm: JetStreamManager, firm: string, replicas: number): Promise<number> {
   const name = auditStreamName(firm);
+  let info;
   try {
-    await jsm.streams.info(name);
-  } catch {
-    await jsm.streams.add({ name, subjects: [auditSubjects(firm)], max_age: 0 });
+    info = await jsm.streams.info(name);
+  } catch (error) {
+    if (!/stream not found/i.test((error as Error).message)) throw error;
+    info = await jsm.streams.add({ name, subjects: [auditSubjects(firm)], max_age: 0, num_replicas: replicas });
   }
+  return raiseReplicas(jsm, info.config, replicas);
 }
 
-/** Publishes one record, resolving once JetStream has acknowledged it. */
-export async function publishAudit(js: JetStreamClient, subject: string, record: unknown): Promise<void> {
-  await js.publish(subject, enc.encode(JSON.stringify(record)), { timeout: 2000 });
+/** Raises a stream's replicas to `replicas` (never lowers them); returns the replicas it has. */
+export async function raiseReplicas(jsm: JetStreamManager, config: { name: string; num_replicas: number }, replicas: number): Promise<number> {
+  if (config.num_replicas >= replicas) return config.num_replicas;
+  const updated = await jsm.streams.update(config.name, { num_replicas: replicas });
+  return updated.config.num_replicas;
+}
+
+/**
+ * Publishes one record, resolving once JetStream has acknowledged it. `msgID` is the record's
+ * own id: a retry of a publish whose acknowledgement was lost is dropped by the stream as a
+ * duplicate (within its two-minute window), never stored twice.
+ */
+export async function publishAudit(js: JetStreamClient, subject: string, record: unknown, msgID: string, timeout = 2000): Promise<void> {
+  await js.publish(subject, enc.encode(JSON.stringify(record)), { timeout, msgID });
 }
 
 /** The records since `since` (ms), at most `limit`, oldest first; one that fails validation says so by its subject and sequence. */

@@ -24,19 +24,22 @@ export async function compareAndSwap(kv: KV, key: string, value: unknown, revisi
 }
 
 /** Sets a halt at a scope unless one is in force there (then that one is returned, `created: false`). */
-export async function setHaltInBucket(kv: KV, scope: Scope, operator: string, reason: string): Promise<{ created: boolean; halt: StoredHalt }> {
+export async function setHaltInBucket(kv: KV, scope: Scope, next: HaltValue): Promise<{ created: boolean; halt: StoredHalt }> {
   const key = haltKey(scope);
   for (let attempt = 0; attempt < 5; attempt++) {
     const existing = await kv.get(key);
     // An invalid record there is no halt to keep: the new halt replaces it (and repairs the key).
     const checked = existing && existing.operation === 'PUT' ? checkHalt(key, scope, existing.value) : null;
     const value = checked?.ok ? checked.value : null;
-    if (value && !value.lifted) return { created: false, halt: { scope, operator: value.operator, reason: value.reason, at: value.at, revision: existing!.revision } };
-    const next: HaltValue = { scope, operator, reason, at: Date.now() };
+    if (value && !value.lifted) {
+      // The same halt (a retry whose first try was written but not answered) is this call's.
+      const own = value.operator === next.operator && value.reason === next.reason && value.at === next.at;
+      return { created: own, halt: { scope, operator: value.operator, reason: value.reason, at: value.at, revision: existing!.revision } };
+    }
     const revision = existing ? existing.revision : 0;
     if (await compareAndSwap(kv, key, next, revision)) {
       const stored = await kv.get(key);
-      return { created: true, halt: { scope, operator, reason, at: next.at, revision: stored?.revision ?? revision + 1 } };
+      return { created: true, halt: { scope, operator: next.operator, reason: next.reason, at: next.at, revision: stored?.revision ?? revision + 1 } };
     }
   }
   throw new ClusterUnavailable(`could not set the halt at ${scope}: the key kept changing`);

@@ -17,6 +17,11 @@ export const clusterSchema = z.strictObject({
   /** Seconds the link or the bucket may be unreachable before the `cluster` breaker trips. */
   heartbeatTimeout: z.number({ error: 'must be a number of seconds' }).min(0.5, 'must be at least 0.5 seconds').max(300, 'must be at most 300 seconds').default(5),
   onDisconnect: z.enum(['halt', 'reduceOnly'], { error: 'must be "halt" or "reduceOnly"' }).default('halt'),
+  /**
+   * Copies JetStream keeps of the firm's bucket and audit stream when breakerbox creates them:
+   * 1 (one server) or 3 (a three-node cluster: losing any one node loses nothing).
+   */
+  replicas: z.union([z.literal(1), z.literal(3)], { error: 'must be 1 or 3 (the copies of the bucket and the audit stream)' }).default(1),
   /** A NATS credentials file (.creds: JWT and NKey seed). */
   credentials: z.string().min(1).optional(),
   /** A NATS token (give either this or `credentials`). */
@@ -57,6 +62,8 @@ export interface ClusterConfig {
   readonly desk: string;
   readonly heartbeatTimeout: number;
   readonly onDisconnect: OnDisconnect;
+  /** Replicas of the bucket and the audit stream (1 or 3). */
+  readonly replicas: 1 | 3;
   readonly credentials?: string;
   readonly token?: string;
 }
@@ -75,6 +82,7 @@ export function resolveCluster(parsed: z.output<typeof clusterSchema> | undefine
     desk: parsed.desk,
     heartbeatTimeout: parsed.heartbeatTimeout,
     onDisconnect: parsed.onDisconnect,
+    replicas: parsed.replicas,
     ...(parsed.credentials === undefined ? {} : { credentials: parsed.credentials }),
     ...(parsed.token === undefined ? {} : { token: parsed.token }),
   };
@@ -103,6 +111,7 @@ export function publicCluster(cluster: ClusterConfig | null): Record<string, unk
     desk: cluster.desk,
     heartbeatTimeout: cluster.heartbeatTimeout,
     onDisconnect: cluster.onDisconnect,
+    replicas: cluster.replicas,
     ...(cluster.credentials ? { credentials: cluster.credentials } : {}),
     ...(cluster.token ? { token: '(set)' } : {}),
   };

@@ -8,8 +8,11 @@ import { connect } from '@nats-io/transport-node';
 import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
 import type { ClusterConfig } from './config.ts';
 
-/** Connects (waiting for the first connection); rejects when the credentials cannot be read or no server answers. */
-export async function openConnection(config: ClusterConfig, processId: string): Promise<NatsConnection> {
+/**
+ * Connects to the first server that answers within `timeoutMs`; rejects when the credentials
+ * cannot be read or no server answers (the caller retries, and can stop retrying).
+ */
+export async function openConnection(config: ClusterConfig, processId: string, timeoutMs: number): Promise<NatsConnection> {
   const auth = config.credentials ? { authenticator: credsAuthenticator(await readFile(config.credentials)) } : config.token ? { token: config.token } : {};
   return connect({
     servers: [...config.servers],
@@ -18,7 +21,8 @@ export async function openConnection(config: ClusterConfig, processId: string): 
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     reconnectJitter: 50,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: false,
+    timeout: timeoutMs,
     // A silent partition (no TCP reset) is noticed by missed pings within the heartbeat timeout.
     pingInterval: Math.max(250, Math.floor((config.heartbeatTimeout * 1000) / 3)),
     maxPingOut: 2,

@@ -33,7 +33,8 @@ export class ScopeControl {
 
   /** Halts every strategy in scope, in every process. An existing halt there stays as it was. */
   async halt(scope: Scope, operator: string, reason: string): Promise<{ scope: Scope; created: boolean; halt: StoredHalt }> {
-    const { created, halt } = await this.#link().setHalt(scope, operator, reason);
+    // Not gated on the link being up now: the write retries and fails over within its budget.
+    const { created, halt } = await this.#node.link.setHalt(scope, operator, reason);
     if (created) this.#record(scope, 'ScopeHalted', operator, { reason });
     return { scope, created, halt };
   }
@@ -62,7 +63,7 @@ export class ScopeControl {
     const ticket = this.#tickets.get(token);
     this.#tickets.delete(token);
     if (!ticket || ticket.dueAt < systemClock.monotonic()) throw new ResetError(ErrorCode.INVALID_TOKEN, 'token: unknown or expired scope reset token');
-    const lifted = await this.#link().liftHalt(ticket.scope, ticket.revision, operator);
+    const lifted = await this.#node.link.liftHalt(ticket.scope, ticket.revision, operator);
     if (!lifted) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: the halt at ${ticket.scope} changed since the reset was requested; request it again`);
     this.#record(ticket.scope, 'ScopeResetConfirmed', operator, {});
     return { confirmed: true, scope: ticket.scope };

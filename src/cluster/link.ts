@@ -13,9 +13,9 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from './config.ts';
-import { ensureAuditStream, publishAudit, readAudit } from './auditStream.ts';
+import { ensureAuditStream, publishAudit, raiseReplicas, readAudit } from './auditStream.ts';
 import { openConnection } from './connection.ts';
-import type { Checked, HaltValue, InvalidRecord, StoredHalt, StoredPnl } from './records.ts';
+import { checkHalt, type Checked, type HaltValue, type InvalidRecord, type StoredHalt, type StoredPnl } from './records.ts';
 import { readBucket } from './bucketRead.ts';
 import { BucketMirror } from './bucketMirror.ts';
 import { ClusterUnavailable, compareAndSwap, json, setHaltInBucket } from './bucketWrite.ts';
@@ -41,11 +41,22 @@ export class ClusterLink {
   #kv: KV | null = null;
   #watchers: QueuedIterator<KvWatchEntry>[] = [];
   #synced = false;
+  /** Whether the bucket has been read whole once: after that, the watched copy stands while a re-read waits. */
+  #everSynced = false;
+  /** Bumped each time the connection drops (a probe spanning a drop says nothing about now). */
+  #drops = 0;
+  /** A best-effort heartbeat write in flight (at most one). */
+  #beating = false;
+  /** The bucket's and the stream's replicas have been checked (once per process). */
+  #ensured = false;
   /** Bumped by every sync attempt and every abandoned one: a late answer to an old attempt changes nothing. */
   #generation = 0;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
+  /** The pause between two connection tries, and what ends it early (close). */
+  #retryWait: NodeJS.Timeout | null = null;
+  #wakeRetry: () => void = () => undefined;
   readonly #listeners = new Set<(change: LinkChange) => void>();
   readonly #ready: Promise<void>;
   #resolveReady!: () => void;
@@ -58,6 +69,7 @@ export class ClusterLink {
     this.#log = logger;
     this.#readBucket = deps.readBucket ?? readBucket;
     this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
+    this.#ready.then(() => (this.#everSynced = true), () => undefined);
     this.mirror.onInvalid = (record) =>
       this.#log.warn({ event: 'cluster_record_invalid', firm: config.firm, key: record.key, problem: record.problem }, `cluster_record_invalid: firm record ${record.key} ignored: ${record.problem}`);
   }
@@ -125,7 +137,9 @@ export class ClusterLink {
    * stays on record). Returns whether this call set it, and the halt in force.
    */
   async setHalt(scope: Scope, operator: string, reason: string): Promise<{ created: boolean; halt: StoredHalt }> {
-    const outcome = await setHaltInBucket(this.#requireKv(), scope, operator, reason);
+    // One halt, whatever the retries: a retry after a lost answer finds its own write and says so.
+    const next: HaltValue = { scope, operator, reason, at: Date.now() };
+    const outcome = await this.#retrying(`setting the halt at ${scope}`, (kv) => setHaltInBucket(kv, scope, next));
     if (outcome.created) this.#applyHalt(scope, outcome.halt);
     return outcome;
   }
@@ -135,9 +149,46 @@ export class ClusterLink {
    * lifted), leaving a marker that says who lifted it. Returns false when the halt changed.
    */
   async liftHalt(scope: Scope, revision: number, operator: string): Promise<boolean> {
-    const ok = await this.compareAndSwap(haltKey(scope), { scope, operator: '', reason: '', at: Date.now(), lifted: { operator, at: Date.now() } } satisfies HaltValue, revision);
-    if (ok) this.#applyHalt(scope, null, { operator, at: Date.now() });
+    const at = Date.now();
+    const marker = { scope, operator: '', reason: '', at, lifted: { operator, at } } satisfies HaltValue;
+    const key = haltKey(scope);
+    const ok = await this.#retrying(`lifting the halt at ${scope}`, async (kv) => {
+      if (await compareAndSwap(kv, key, marker, revision)) return true;
+      // An earlier try may have written it and lost only the answer: our own marker is a success.
+      const entry = await kv.get(key);
+      const current = entry?.operation === 'PUT' ? checkHalt(key, scope, entry.value) : null;
+      return current?.ok === true && current.value.lifted?.operator === operator && current.value.lifted.at === at;
+    });
+    if (ok) this.#applyHalt(scope, null, { operator, at });
     return ok;
+  }
+
+  /** How long a write asked for by an operator is retried, failing over between servers (ms): a leader election takes up to about 10 s. */
+  get writeBudgetMs(): number {
+    return Math.max(10_000, this.config.heartbeatTimeout * 1000);
+  }
+
+  /**
+   * Runs a write, retrying (the client fails over to another server; JetStream elects a new
+   * leader) until it succeeds or `writeBudgetMs` has passed; then a ClusterUnavailable (503),
+   * never a raw client error.
+   */
+  async #retrying<T>(what: string, write: (kv: KV) => Promise<T>): Promise<T> {
+    const end = performance.now() + this.writeBudgetMs;
+    let last: unknown = null;
+    for (let attempt = 0; ; attempt++) {
+      if (this.#closed) break;
+      try {
+        if (this.#kv && this.#nc && !this.#nc.isClosed()) return await write(this.#kv);
+      } catch (error) {
+        if (error instanceof ClusterUnavailable) throw error;
+        last = error;
+      }
+      if (performance.now() + 250 > end) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, 50 * (attempt + 1))));
+    }
+    const why = last === null ? 'not connected' : (last as Error).message;
+    throw new ClusterUnavailable(`${what}: the cluster (${this.config.servers.join(', ')}) did not answer within ${this.writeBudgetMs / 1000} s (${why})`);
   }
 
   async publishPnl(record: StoredPnl): Promise<void> {
@@ -162,9 +213,9 @@ export class ClusterLink {
   }
 
   /** Publishes one record to the firm's audit stream (acknowledged by JetStream). */
-  async audit(subject: string, record: unknown): Promise<void> {
+  async audit(subject: string, record: unknown, msgID: string): Promise<void> {
     if (!this.#js) throw new Error('not connected to the cluster');
-    await publishAudit(this.#js, subject, record);
+    await publishAudit(this.#js, subject, record, msgID, this.requestMs);
   }
 
   /** Reads the firm's audit stream: the records since `since` (ms), at most `limit`, oldest first. */
@@ -179,6 +230,8 @@ export class ClusterLink {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#retryWait) clearTimeout(this.#retryWait);
+    this.#wakeRetry();
     this.#stopWatchers();
     this.#listeners.clear();
     await this.#nc?.close().catch(() => undefined);
@@ -186,17 +239,34 @@ export class ClusterLink {
 
   // ───────────────────────────── connection ─────────────────────────────
 
+  /**
+   * Connects, trying every server in turn until one answers or the link is closed. Each try is
+   * bounded (the client's own wait for a first connection could not be stopped, and kept a
+   * stopping process alive); once connected, the client reconnects by itself.
+   */
   async #connect(): Promise<void> {
-    try {
-      this.#nc = await openConnection(this.config, this.id);
-      if (this.#closed) return void (await this.#nc.close());
-      this.#js = jetstream(this.#nc, { timeout: this.requestMs });
-      this.#jsm = await jetstreamManager(this.#nc, { timeout: this.requestMs, checkAPI: false });
-    } catch (error) {
-      // Never an unhandled rejection: the link stays down and the cluster breaker trips in time.
-      this.#log.error({ event: 'cluster_connect_failed', error: (error as Error).message }, 'cannot connect to the cluster');
-      return;
+    let lastError = '';
+    while (!this.#closed) {
+      try {
+        const nc = await openConnection(this.config, this.id, this.requestMs);
+        if (this.#closed) return void (await nc.close().catch(() => undefined));
+        this.#nc = nc;
+        this.#js = jetstream(nc, { timeout: this.requestMs });
+        this.#jsm = await jetstreamManager(nc, { timeout: this.requestMs, checkAPI: false });
+        break;
+      } catch (error) {
+        // Never an unhandled rejection: the link stays down and the cluster breaker trips in time.
+        const message = (error as Error).message;
+        if (message !== lastError) this.#log.error({ event: 'cluster_connect_failed', error: message }, 'cannot connect to the cluster: retrying');
+        lastError = message;
+        await new Promise<void>((resolve) => {
+          this.#retryWait = setTimeout(resolve, 500);
+          this.#retryWait.unref?.();
+          this.#wakeRetry = resolve;
+        });
+      }
     }
+    if (this.#closed || !this.#nc) return;
     this.linkUp = true;
     void this.#watchStatus(this.#nc);
     this.#schedule(0);
@@ -207,11 +277,12 @@ export class ClusterLink {
       if (status.type === 'disconnect' || status.type === 'staleConnection') {
         this.#log.warn({ event: 'cluster_link', link: 'down', type: status.type }, 'cluster link lost');
         this.#generation++; // an attempt under way when the link dropped says nothing about now
+        this.#drops++;
+        // Re-read once back; the watchers (ordered consumers) resume by themselves meanwhile.
         this.#synced = false;
-        this.#stopWatchers();
         this.#setState(false, false);
       } else if (status.type === 'reconnect') {
-        this.#log.info({ event: 'cluster_link', link: 'up' }, 'cluster link back: re-reading the halts');
+        this.#log.info({ event: 'cluster_link', link: 'up', server: status.server }, 'cluster link back: re-reading the halts');
         this.linkUp = true;
         this.#schedule(0);
       } else if (status.type === 'slowConsumer') {
@@ -230,26 +301,31 @@ export class ClusterLink {
   }
 
   /**
-   * One probe: re-reads everything when out of sync, else heartbeats through the bucket. An
-   * attempt that has not answered within `attemptMs` is abandoned (a consumer that never
-   * delivers after a server restart must not stall recovery for ever) and the next one starts.
+   * One probe: re-reads everything when out of sync, else reads through the bucket. Once read
+   * whole, a re-read that cannot finish (its stream is electing a leader after a node died) does
+   * not take the bucket down: the watched copy stands, and the bucket is up while any replica
+   * answers a read. An attempt that has not answered within `attemptMs` is abandoned (a
+   * consumer that never delivers after a server restart must not stall recovery for ever).
    */
   async #tick(): Promise<void> {
     if (this.#ticking || this.#closed) return;
     this.#ticking = true;
-    let deadline: NodeJS.Timeout | undefined;
     try {
       if (this.linkUp) {
         const started = performance.now();
-        const generation = this.#synced ? this.#generation : ++this.#generation;
-        const attempt = this.#synced ? this.#heartbeat() : this.#sync(generation);
-        attempt.catch(() => undefined); // an abandoned attempt's late failure is expected, not unhandled
-        const abandoned = new Promise<never>((_, reject) => {
-          deadline = setTimeout(() => reject(new AttemptAbandoned(`no answer from the cluster within ${this.attemptMs} ms`)), this.attemptMs);
-          deadline.unref?.(); // as the probe timer: never what keeps a stopping process alive
-        });
-        await Promise.race([attempt, abandoned]);
-        if (generation !== this.#generation || !this.linkUp) throw new Error('the link dropped during the probe');
+        const drops = this.#drops;
+        if (!this.#synced) {
+          const generation = ++this.#generation;
+          try {
+            await this.#deadline(this.#sync(generation));
+          } catch (error) {
+            if (!this.#everSynced) throw error;
+            if (error instanceof AttemptAbandoned) this.#log.warn({ event: 'cluster_attempt_abandoned', error: error.message }, 'cluster re-read abandoned: retrying; the watched copy stands');
+            this.#generation++;
+            await this.#deadline(this.#probe());
+          }
+        } else await this.#deadline(this.#probe());
+        if (drops !== this.#drops || !this.linkUp) throw new Error('the link dropped during the probe');
         this.lagMs = performance.now() - started;
         this.#setState(true, true);
         this.#resolveReady();
@@ -259,13 +335,39 @@ export class ClusterLink {
       else if (this.bucketUp || this.#synced) this.#log.warn({ event: 'cluster_bucket', bucket: 'down', error: (error as Error).message }, 'cluster bucket unreachable');
       this.#generation++;
       this.#synced = false;
-      this.#stopWatchers();
       this.#setState(this.linkUp && !this.#nc?.isClosed(), false);
     } finally {
-      clearTimeout(deadline);
       this.#ticking = false;
       this.#schedule(this.probeMs);
     }
+  }
+
+  /** Races an attempt against `attemptMs`; a late failure of an abandoned one is expected, not unhandled. */
+  async #deadline<T>(attempt: Promise<T>): Promise<T> {
+    attempt.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AttemptAbandoned(`no answer from the cluster within ${this.attemptMs} ms`)), this.attemptMs);
+      timer.unref?.(); // as the probe timer: never what keeps a stopping process alive
+    });
+    try {
+      return await Promise.race([attempt, abandoned]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Reads through the bucket (a direct get: any replica answers, so a stream electing a leader
+   * still reads), and heartbeats the process's key best effort (a write needs the leader).
+   */
+  async #probe(): Promise<void> {
+    await this.#kv!.get(`proc.${this.id}`);
+    if (this.#beating) return;
+    this.#beating = true;
+    this.#heartbeat()
+      .catch(() => undefined)
+      .finally(() => (this.#beating = false));
   }
 
   async #heartbeat(): Promise<void> {
@@ -281,10 +383,15 @@ export class ClusterLink {
     const current = (): void => {
       if (generation !== this.#generation || this.#closed) throw new Error('sync attempt abandoned');
     };
-    const kv = (this.#kv ??= await new Kvm(this.#js!).create(bucketName(c.firm), { history: 1 }));
-    await ensureAuditStream(this.#jsm!, this.config.firm);
+    const kv = (this.#kv ??= await new Kvm(this.#js!).create(bucketName(c.firm), { history: 1, replicas: c.replicas }));
+    if (!this.#ensured) {
+      // Once per process: these ask the JetStream API (its leader), which a re-read need not.
+      const bucket = await this.#jsm!.streams.info(`KV_${bucketName(c.firm)}`);
+      const replicas = { bucket: await raiseReplicas(this.#jsm!, bucket.config, c.replicas), stream: await ensureAuditStream(this.#jsm!, c.firm, c.replicas) };
+      if (replicas.bucket < c.replicas || replicas.stream < c.replicas) this.#log.warn({ event: 'cluster_replicas', configured: c.replicas, ...replicas }, 'the firm bucket or audit stream has fewer replicas than configured');
+      this.#ensured = true;
+    }
     current();
-    this.#stopWatchers();
     const contents = await this.#readBucket(kv, current);
     const watchers: QueuedIterator<KvWatchEntry>[] = [];
     try {
@@ -294,26 +401,28 @@ export class ClusterLink {
       for (const w of watchers) w.stop();
       throw error;
     }
-    // Commit: nothing above changed what the members see.
+    // Commit: nothing above changed what the members see; the old watchers stop here.
+    this.#stopWatchers();
     this.mirror.replace(contents);
     this.#watchers.push(...watchers);
-    for (const watcher of watchers) void this.#follow(watcher, generation);
+    for (const watcher of watchers) void this.#follow(watcher);
     this.#synced = true;
     this.#emit('halts');
     this.#emit('pnl');
     this.#emit('records');
   }
 
-  async #follow(watcher: QueuedIterator<KvWatchEntry>, generation: number): Promise<void> {
+  async #follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
     try {
       for await (const entry of watcher) {
-        if (generation !== this.#generation) return;
+        // Only the watchers of the last committed read apply (until a newer read replaces them).
+        if (!this.#watchers.includes(watcher)) return;
         const change = this.mirror.apply(entry);
         if (change) this.#emit(change);
       }
     } catch (error) {
       // A watcher of an attempt already replaced ends quietly.
-      if (generation !== this.#generation) return;
+      if (!this.#watchers.includes(watcher)) return;
       this.#log.warn({ event: 'cluster_watch_failed', error: (error as Error).message }, 'cluster watch ended: re-reading');
       this.#synced = false;
       this.#schedule(0);

@@ -23,11 +23,13 @@ export class ClusterNode implements FirmNode {
   readonly control: ScopeControl;
   readonly #log: Logger;
   /** Records to publish, oldest first; a function builds its record when it is published. */
-  readonly #backlog: { subject: string; record: unknown }[] = [];
+  readonly #backlog: { subject: string; record: unknown; id: string }[] = [];
   #flushing = false;
   /** 1 while the oldest record of the backlog is being published (a full backlog drops the next one). */
   #inFlight = 0;
   #dropped = 0;
+  /** Numbers the records of this process (their id makes a retried publish idempotent). */
+  #sequence = 0;
   refs = 0;
 
   constructor(key: string, config: ClusterConfig, firmLimits: FirmLimits | null, logger: Logger) {
@@ -57,7 +59,7 @@ export class ClusterNode implements FirmNode {
    * function is called for the record when it is published: a strategy's step only queues it.
    */
   audit(subject: string, record: unknown): void {
-    this.#backlog.push({ subject, record });
+    this.#backlog.push({ subject, record, id: `${this.link.id}-${++this.#sequence}` });
     if (this.#backlog.length > AUDIT_BACKLOG) {
       // The oldest record not being published right now.
       this.#backlog.splice(this.#inFlight, 1);
@@ -102,7 +104,7 @@ export class ClusterNode implements FirmNode {
         const next = this.#backlog[0]!;
         if (typeof next.record === 'function') next.record = (next.record as () => unknown)();
         this.#inFlight = 1;
-        await this.link.audit(next.subject, next.record);
+        await this.link.audit(next.subject, next.record, next.id);
         this.#inFlight = 0;
         this.#backlog.shift();
       }

@@ -15,7 +15,7 @@ let nats: NatsServer;
 beforeAll(async () => void (nats = await NatsServer.start()), 20_000);
 afterAll(async () => await nats?.kill());
 
-const config = (firm: string): ClusterConfig => ({ servers: [nats.url], firm, desk: 'rates', heartbeatTimeout: 1, onDisconnect: 'halt' });
+const config = (firm: string): ClusterConfig => ({ servers: [nats.url], firm, desk: 'rates', heartbeatTimeout: 1, onDisconnect: 'halt', replicas: 1 });
 
 describe('the cluster link', () => {
   it('abandons a read of the bucket that never answers, retries, and ignores the late answer', async () => {
