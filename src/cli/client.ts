@@ -23,6 +23,16 @@ export interface EarlierHalt {
 }
 
 /** Answer of `POST …/halt`: `alreadyHalted` when the strategy was halted before (its halt stands unless `tightened`). */
+/** One strategy's answer to a halt of every strategy. */
+export interface HaltAllRow {
+  readonly strategy: string;
+  readonly state: string;
+  readonly tradingMode: string | null;
+  readonly alreadyHalted: HaltAnswer['alreadyHalted'];
+  readonly tightened: boolean;
+  readonly error: string | null;
+}
+
 export interface HaltAnswer {
   readonly state: string;
   readonly tradingMode?: string;
@@ -151,6 +161,11 @@ export class ApiClient {
   journal(name: string, query: Record<string, string>): Promise<{ entries: RiskEvent[] }> {
     const qs = new URLSearchParams(query).toString();
     return this.call('GET', `/api/strategies/${encodeURIComponent(name)}/journal${qs ? `?${qs}` : ''}`);
+  }
+
+  /** Halts every strategy of the process (`POST /api/halt`); each row says what became of one strategy. */
+  haltAll(body: { operator: string; reason: string; mode?: 'halt' | 'reduceOnly' }): Promise<{ halted: HaltAllRow[] }> {
+    return this.call('POST', '/api/halt', body);
   }
 
   halt(name: string, body: { operator: string; reason: string; mode?: 'halt' | 'reduceOnly' }): Promise<HaltAnswer> {

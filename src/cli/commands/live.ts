@@ -10,7 +10,9 @@ import { parseBreaker } from '../names.ts';
 import { clientFor, defaultOperator, withConnection, type ConnectionOptions } from '../options.ts';
 
 interface StopOptions extends ConnectionOptions {
-  strategy: string;
+  strategy?: string;
+  all?: boolean;
+  yes?: boolean;
   reason: string;
   operator: string;
 }
@@ -50,6 +52,31 @@ export function haltMessage(opts: { strategy: string; operator: string; reason: 
   return `${was}\n${now}\nstate: ${answer.state}${mode}\n`;
 }
 
+/** What an operator types to confirm `live stop --all` (the dashboard asks for the same). */
+export const HALT_ALL_CONFIRMATION = 'halt all';
+
+/** `live stop --all`: asks first (nothing is sent on a typo), halts every strategy, and lists each one's outcome. */
+async function stopAll(io: CliIo, opts: StopOptions, mode: 'reduceOnly' | undefined): Promise<void> {
+  const client = clientFor(opts);
+  if (!opts.yes) {
+    const names = (await client.strategies()).strategies.map((s) => s.name);
+    const what = mode ? 'reduce-only halt' : 'halt';
+    const typed = await ask(io, `${what} of every strategy (${names.length}: ${names.join(', ')}). Type "${HALT_ALL_CONFIRMATION}" to confirm: `);
+    if (typed !== HALT_ALL_CONFIRMATION) {
+      throw new CliError(ExitCode.USAGE, `confirmation did not match ${JSON.stringify(HALT_ALL_CONFIRMATION)} (got ${JSON.stringify(typed)}): nothing was halted, nothing was sent`);
+    }
+  }
+  const { halted } = await client.haltAll({ operator: opts.operator, reason: opts.reason, ...(mode ? { mode } : {}) });
+  const lines = halted.map((h) =>
+    h.error
+      ? `${h.strategy}: NOT HALTED: ${h.error}`
+      : `${h.strategy}: ${h.state}${h.tradingMode ? ` (${h.tradingMode})` : ''}${h.alreadyHalted ? (h.tightened ? ', tightened an earlier reduce-only halt' : `, already halted by ${h.alreadyHalted.operator ?? 'unknown'}`) : ''}`,
+  );
+  io.stdout.write(`${halted.length === 0 ? 'no strategies' : lines.join('\n')}\n`);
+  const failed = halted.filter((h) => h.error).length;
+  if (failed > 0) throw new CliError(ExitCode.REFUSED, `${failed} of ${halted.length} strategies could not be halted`);
+}
+
 /** `breakerbox live …`: stop (emergency halt), status, reset. */
 export function liveCommand(io: CliIo): Command {
   const live = new Command('live').description('operate live strategies through the control API');
@@ -58,14 +85,19 @@ export function liveCommand(io: CliIo): Command {
     live
       .command('stop')
       .description('emergency stop: halt a strategy at once (every new order is rejected, pending orders are cancelled)')
-      .requiredOption('-s, --strategy <name>', 'strategy to halt')
+      .option('-s, --strategy <name>', 'strategy to halt')
+      .option('--all', `halt every strategy of the process (asks you to type "${HALT_ALL_CONFIRMATION}" unless --yes)`)
       .requiredOption('-r, --reason <text>', 'why (kept in the journal)')
       .option('-o, --operator <name>', 'who halts (journalled)', defaultOperator())
-      .option('--reduce-only', 'let risk-reducing orders pass (trading mode REDUCING) instead of rejecting every order'),
+      .option('--reduce-only', 'let risk-reducing orders pass (trading mode REDUCING) instead of rejecting every order')
+      .option('-y, --yes', 'with --all: do not ask for confirmation'),
   ).action(async (opts: StopOptions & { reduceOnly?: boolean }) => {
     const mode = opts.reduceOnly ? ('reduceOnly' as const) : undefined;
+    if (opts.all === true && opts.strategy !== undefined) throw new CliError(ExitCode.USAGE, 'give either --strategy <name> or --all, not both');
+    if (opts.all === true) return void (await stopAll(io, opts, mode));
+    if (opts.strategy === undefined) throw new CliError(ExitCode.USAGE, "required option '-s, --strategy <name>' not specified (or --all for every strategy)");
     const answer = await clientFor(opts).halt(opts.strategy, { operator: opts.operator, reason: opts.reason, ...(mode ? { mode } : {}) });
-    io.stdout.write(haltMessage(opts, answer));
+    io.stdout.write(haltMessage({ ...opts, strategy: opts.strategy }, answer));
   });
 
   withConnection(
