@@ -37,6 +37,23 @@ for (const file of await filesUnder(dist)) {
   declarations++;
 }
 
+// `breakerbox/testing` for CommonJS TypeScript projects: fast-check ships separate declarations
+// for `require` and `import`, and the kit's signatures name its classes (Arbitrary, …). A CommonJS
+// project's `fast-check` is the `require` one, so the kit's types must import that one too, or the
+// project's fc.property() refuses the kit's arbitraries (two declarations of one class). The same
+// declarations as .d.cts (`./x.js` → `./x.cjs` within testing/), chosen by the `require` condition.
+const testingDir = join(dist, 'src/testing');
+let ctsFiles = 0;
+for (const name of await readdir(testingDir)) {
+  if (!name.endsWith('.d.ts')) continue;
+  const text = await readFile(join(testingDir, name), 'utf8');
+  const cts = text
+    .replace(/((?:from|import)\s*\(?\s*)(['"])(\.\/[^'"]*?)\.js\2/g, (_m, head, quote, path) => `${head}${quote}${path}.cjs${quote}`)
+    .replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n'); // the map describes the .d.ts
+  await writeFile(join(testingDir, name.replace(/\.d\.ts$/, '.d.cts')), cts);
+  ctsFiles++;
+}
+
 const { buildDashboardBundle } = await import(pathToFileURL(join(dist, 'src/dashboard/bundle.js')).href);
 const bundle = await buildDashboardBundle(join(root, 'src/dashboard/client/main.ts'));
 const clientDir = join(dist, 'src/dashboard/client');
@@ -45,7 +62,7 @@ await writeFile(join(clientDir, 'app.js'), bundle.js);
 await writeFile(join(clientDir, 'app.css'), bundle.css);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.error(`build: dist/ (${declarations} declaration files, dashboard bundle ${Math.round(bundle.js.length / 1024)} KiB JS + ${Math.round(bundle.css.length / 1024)} KiB CSS) in ${seconds} s`);
+console.error(`build: dist/ (${declarations} declaration files + ${ctsFiles} .d.cts for breakerbox/testing, dashboard bundle ${Math.round(bundle.js.length / 1024)} KiB JS + ${Math.round(bundle.css.length / 1024)} KiB CSS) in ${seconds} s`);
 
 async function filesUnder(dir) {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

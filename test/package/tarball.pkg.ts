@@ -1,12 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
+/** The fast-check this clone tests with: a user's project installs its own (an optional peer dependency). */
+const FAST_CHECK_VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '../../node_modules/fast-check/package.json'), 'utf8')) as { version: string }).version;
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURES = join(import.meta.dirname, 'consumer');
 const BIN = join(ROOT, 'node_modules/.bin');
@@ -40,6 +43,8 @@ let work: string;
 let tarball: string;
 let pack: PackResult;
 let app: string;
+/** What `npm install <tarball>` printed (warnings included): a user sees it. */
+let installLog: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bb-package-'));
@@ -54,7 +59,8 @@ beforeAll(async () => {
   app = join(work, 'app');
   await mkdir(app);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'bb-consumer', private: true, version: '1.0.0' }, null, 2));
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, env: userEnv(), maxBuffer: 64 << 20 });
+  const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball], { cwd: app, env: userEnv(), maxBuffer: 64 << 20 });
+  installLog = `${installed.stdout}\n${installed.stderr}`;
   await cp(FIXTURES, app, { recursive: true });
 });
 
@@ -63,14 +69,24 @@ afterAll(async () => {
 });
 
 describe('the packed tarball', () => {
-  it('holds only what users need: dist/, the bin, the sources the maps point at, README and package.json', () => {
+  it('holds only what users need: dist/, the bin, the sources the maps point at, README and package.json, the Grafana dashboard and example configs', () => {
     const paths = pack.files.map((f) => f.path).sort();
-    const allowed = /^(package\.json|README\.md|bin\/breakerbox\.js|dist\/.+|src\/.+\.ts|machines\/.+\.ts)$/;
+    const allowed = /^(package\.json|README\.md|bin\/breakerbox\.js|dist\/.+|src\/.+\.ts|machines\/.+\.ts|docs\/grafana\/[^/]+\.json|examples\/(python\/)?[^/]+\.json)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
-    expect(paths.filter((p) => /^(\.ci|bench|docs|test|examples|scripts|etc)\//.test(p) || p.startsWith('src/dashboard/client/'))).toEqual([]);
+    expect(paths.filter((p) => /^(\.ci|bench|test|scripts|etc)\//.test(p) || p.startsWith('src/dashboard/client/'))).toEqual([]);
+    expect(paths.filter((p) => /^(docs|examples)\//.test(p) && !p.endsWith('.json'))).toEqual([]);
     for (const entry of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/machines/index.js', 'dist/machines/index.d.ts', 'dist/src/cli/main.js', 'dist/src/dashboard/client/app.js', 'dist/src/dashboard/client/app.css']) {
       expect(paths).toContain(entry);
     }
+  });
+
+  it('ships every example config and the Grafana dashboard that README and docs/ point to', async () => {
+    const shipped = new Set(pack.files.map((f) => f.path));
+    const docs = [join(ROOT, 'README.md'), ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))];
+    const named = new Set<string>();
+    for (const doc of docs) for (const [path] of (await readFile(doc, 'utf8')).matchAll(/\b(?:examples\/[\w./-]+\.json|docs\/grafana\/[\w.-]+\.json)\b/g)) named.add(path);
+    expect([...named]).toEqual(expect.arrayContaining(['docs/grafana/breakerbox.json', 'examples/multi-strategy.json', 'examples/replay-config.json']));
+    expect([...named].filter((p) => !shipped.has(p))).toEqual([]);
   });
 
   it('every source map and declaration map points at files the tarball ships', async () => {
@@ -93,8 +109,12 @@ describe('the packed tarball', () => {
     expect(stdout).toContain('All good!');
   });
 
-  it('passes @arethetypeswrong/cli (ESM-only: require() of it is Node 20.19+ require(esm), tested below)', async () => {
-    const { stdout } = await run(join(BIN, 'attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'table-flipped'], { cwd: work });
+  // ESM-only: require() of it is Node 20.19+ require(esm), tested below. `breakerbox/testing` has
+  // CommonJS declarations (.d.cts) for `require`, naming fast-check's `require` types (a CommonJS
+  // project's fast-check); attw calls that "false CJS" as it does not know require(esm), which
+  // returns the module's named exports, exactly what the .d.cts declares.
+  it('passes @arethetypeswrong/cli (ESM-only: require(esm); the kit\'s .d.cts for require)', async () => {
+    const { stdout } = await run(join(BIN, 'attw'), [tarball, '--ignore-rules', 'cjs-resolves-to-esm', 'false-cjs', '--format', 'table-flipped'], { cwd: work });
     expect(stdout).toContain('No problems found');
   });
 });
@@ -151,6 +171,71 @@ describe('installed into a fresh project', () => {
     expect(result.stdout).toContain(join(app, 'node_modules/breakerbox/dist/machines/index.d.ts'));
   });
 
+  it('installs on Node 20 with no engine warning: npm printed no EBADENGINE, and every installed package accepts Node 20.19', async () => {
+    expect(installLog).not.toMatch(/EBADENGINE|Unsupported engine/);
+    // Whatever Node runs this test: the engines of what a consumer gets (the root `overrides` of
+    // this clone do not apply there; the dependency versions must).
+    const manifests = (await readdir(join(app, 'node_modules'), { recursive: true })).filter((p) => /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$|^(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(p));
+    expect(manifests.length).toBeGreaterThan(50);
+    const needNewer: string[] = [];
+    for (const path of manifests) {
+      const manifest = JSON.parse(await readFile(join(app, 'node_modules', path), 'utf8')) as { name?: string; version?: string; engines?: { node?: string } };
+      const range = manifest.engines?.node;
+      if (typeof range === 'string' && !semver.satisfies('20.19.0', range)) needNewer.push(`${manifest.name}@${manifest.version} needs node ${range}`);
+    }
+    expect(needNewer).toEqual([]);
+  });
+
+  it('a TypeScript consumer gets a compile error for check({ side: "hold" }) and a missing quantity, and compiles the rest (typed config, unknown input)', async () => {
+    await writeFile(join(app, 'tsconfig.order.json'), JSON.stringify({ extends: './tsconfig.json', files: ['order-types.ts'] }));
+    const tsc = (project: string) =>
+      run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: app, env: userEnv(), maxBuffer: 64 << 20 }).then(
+        () => '',
+        (error: { stdout: string }) => error.stdout,
+      );
+    // With the directives: clean (each expected error happened, nothing else failed).
+    expect(await tsc('tsconfig.order.json')).toBe('');
+    // Without them: exactly those lines fail, for the reasons they name.
+    const source = await readFile(join(app, 'order-types.ts'), 'utf8');
+    const expected = source.split('\n').flatMap((line, i) => (line.trimStart().startsWith('// @ts-expect-error') ? [i + 2] : []));
+    expect(expected).toHaveLength(3);
+    await writeFile(join(app, 'order-types.ts'), source.replaceAll('// @ts-expect-error', '// expected:'));
+    const output = await tsc('tsconfig.order.json');
+    await writeFile(join(app, 'order-types.ts'), source);
+    const lines = [...output.matchAll(/order-types\.ts\((\d+),\d+\): error TS\d+/g)].map((m) => Number(m[1]));
+    expect([...new Set(lines)]).toEqual(expected);
+    expect(output).toMatch(/'"hold"' is not assignable to type 'OrderSide'/);
+    expect(output).toMatch(/Property 'quantity' is missing/);
+  }, 600_000); // two tsc runs with skipLibCheck off
+
+  it('the testing kit type-checks and runs in a CommonJS (`npm init -y`) and an ESM TypeScript project: one fast-check type', async () => {
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--no-save', `fast-check@${FAST_CHECK_VERSION}`], { cwd: app, env: userEnv(), maxBuffer: 64 << 20 });
+    for (const [dir, manifest] of [
+      ['kit-cjs', { name: 'kit-cjs', version: '1.0.0', main: 'index.js', license: 'ISC' }], // what `npm init -y` writes: CommonJS
+      ['kit-esm', { name: 'kit-esm', version: '1.0.0', type: 'module' }],
+    ] as const) {
+      const project = join(app, dir);
+      await mkdir(project, { recursive: true });
+      await writeFile(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
+      await cp(join(app, 'kit-property.ts'), join(project, 'kit-property.ts'));
+      await writeFile(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, outDir: 'out', typeRoots: [join(ROOT, 'node_modules/@types')], types: ['node'] },
+          files: ['kit-property.ts'],
+        }),
+      );
+      const result = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.', '--listFiles'], { cwd: project, env: userEnv(), maxBuffer: 64 << 20 }).catch(
+        (error: { stdout: string; stderr: string }) => error,
+      );
+      expect(result.stdout.split('\n').filter((l) => /error TS\d+/.test(l)), dir).toEqual([]);
+      // The kit's declarations for this module system: .d.cts (fast-check's require types) or .d.ts.
+      expect(result.stdout).toContain(join(app, `node_modules/breakerbox/dist/src/testing/index.${dir === 'kit-cjs' ? 'd.cts' : 'd.ts'}`));
+      const ran = await run(process.execPath, [join(project, 'out/kit-property.js')], { cwd: project, env: userEnv() });
+      expect(ran.stdout.trim(), dir).toBe('kit ok');
+    }
+  }, 600_000); // two tsc runs with skipLibCheck off
+
   it('npx breakerbox --help runs the compiled CLI with plain node', async () => {
     const { stdout } = await run('npx', ['--no', '--', 'breakerbox', '--help'], { cwd: app, env: userEnv() });
     expect(stdout).toContain('Usage: breakerbox');
@@ -184,5 +269,13 @@ describe('installed into a fresh project', () => {
     }
     expect(out).toMatch(/TRIPPED\s+drawdown/);
     expect(out).toMatch(/demo stopped after \d+s simulated/);
+    // Commands that work in the user's project: npx, never a clone's `node bin/…` path; the
+    // token only on its own line and in the one export line, never on a command line.
+    expect(out).not.toMatch(/node\s+\S*bin\/breakerbox/);
+    const commands = out.split('\n').filter((line) => /^\s*npx breakerbox /.test(line));
+    expect(commands.length).toBeGreaterThanOrEqual(4);
+    const token = /token\s+(\S{20,})/.exec(out)![1]!;
+    expect(commands.filter((line) => line.includes(token) || /--token/.test(line))).toEqual([]);
+    expect(out.split('\n').filter((line) => line.includes(token))).toEqual([expect.stringMatching(/^\s+token\s/), expect.stringMatching(/^\s+export BREAKERBOX_URL=\S+ BREAKERBOX_TOKEN=/)]);
   });
 });
