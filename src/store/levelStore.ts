@@ -35,8 +35,8 @@ export class LevelStrategyStore implements StrategyStore {
   /** Why the last failed write failed (null while every write succeeded). */
   #failure: string | null = null;
   /** Told when the directory was re-created (the runtime's durability writes everything again). */
-  readonly #recreatedListeners = new Set<(recreated: StoreRecreatedError) => void>();
-  readonly #vanishedListeners = new Set<(error: StoreError) => void>();
+  readonly #recreatedListeners = new Set<(recreated: Error) => void>();
+  readonly #vanishedListeners = new Set<(error: Error) => void>();
   readonly #onVanished = (problem: string): void => {
     const error = new StoreError(ErrorCode.STORE_UNAVAILABLE, `store: ${problem}`);
     this.#failure ??= error.message;
@@ -154,13 +154,13 @@ export class LevelStrategyStore implements StrategyStore {
   }
 
   /** Calls `listener` when the watch finds the directory gone before any write failed; returns the unsubscribe. */
-  onVanished(listener: (error: StoreError) => void): () => void {
+  onVanished(listener: (error: Error) => void): () => void {
     this.#vanishedListeners.add(listener);
     return () => void this.#vanishedListeners.delete(listener);
   }
 
   /** Calls `listener` whenever the directory was re-created; returns the unsubscribe. */
-  onRecreated(listener: (recreated: StoreRecreatedError) => void): () => void {
+  onRecreated(listener: (recreated: Error) => void): () => void {
     this.#recreatedListeners.add(listener);
     return () => void this.#recreatedListeners.delete(listener);
   }
