@@ -15,8 +15,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRiskRuntime, InvalidInputError, ManualClock, silentLogger, type Decision, type RiskRuntime } from '../../src/index.ts';
+import { runs } from '../runs.ts';
 
-const NUM_RUNS = Math.max(50, Math.floor(Number(process.env.MODEL_RUNS ?? 1000) / 5));
+/** Full tier 1000 sequences, quick 100 (test/runs.ts); LIMITS_MODEL_RUNS sets it outright. */
+const NUM_RUNS = runs(1000, 100, 'LIMITS_MODEL_RUNS');
 type Side = 'buy' | 'sell';
 type Canonical = 'ES' | 'NQ' | 'XYZ';
 const CANONICAL: readonly Canonical[] = ['ES', 'NQ', 'XYZ'];
