@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { BREAKER_TYPES, ERROR_KINDS, type BreakerType, type ErrorKind } from '../../machines/constants.ts';
+import { symbolProblem } from '../../machines/limits/symbol.ts';
 import { RiskEventType } from '../events.ts';
+
+/** A symbol, by the runtime's own rule (machines/limits/symbol.ts): the same refusal over HTTP as through the API. */
+const symbol = z.string({ error: 'must be a symbol' }).check((ctx) => {
+  const problem = symbolProblem(ctx.value);
+  if (problem !== null) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+});
 
 const operator = z.string().trim().min(1, 'must name who acts').max(128, 'must be at most 128 characters');
 
@@ -33,7 +40,7 @@ const decimal = z.union([z.number(), z.string()], { error: 'must be a number or 
 export const portfolioBody = z.strictObject({
   value: decimal,
   positions: z
-    .array(z.strictObject({ symbol: z.string().min(1, 'must not be empty'), quantity: decimal, price: decimal.optional() }))
+    .array(z.strictObject({ symbol, quantity: decimal, price: decimal.optional() }))
     .max(10_000)
     .optional(),
   timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
@@ -45,10 +52,12 @@ export const portfolioBody = z.strictObject({
 /** `POST /api/strategies/:name/fills` (the runtime validates the values themselves). */
 export const fillBody = z.strictObject({
   orderId: z.string().max(200).optional(),
-  symbol: z.string().min(1, 'must not be empty').max(64),
+  symbol,
   side: z.enum(['buy', 'sell'], { error: 'must be "buy" or "sell"' }),
   quantity: decimal,
   price: decimal,
+  /** When it was executed (default: when recorded). */
+  timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
 });
 
 /** `POST /api/strategies/:name/errors` */

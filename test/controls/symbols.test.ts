@@ -163,3 +163,27 @@ describe('canonicalSymbol and symbolProblem (machines/limits/symbol.ts)', () => 
     expect(symbolProblem('x'.repeat(1 << 20))).toBe('must be at most 64 characters long');
   });
 });
+
+describe('symbols over HTTP (the sidecar API): the same refusal as through the API', () => {
+  it('orders, fills and position reports with a malformed symbol are 400 VALIDATION naming the field; lower case is the symbol', async () => {
+    const { call, startTestServer } = await import('../server/helpers.ts');
+    const s = await startTestServer();
+    try {
+      const post = (path: string, body: unknown) => call(s.url, 'POST', `/api/strategies/alpha-1/${path}`, { body });
+      expect((await post('portfolio', { value: '100000' })).status).toBe(200);
+      for (const [path, body] of [
+        ['orders/check', { symbol: 'AAPL\u200b', side: 'buy', quantity: 1 }],
+        ['fills', { symbol: 'AAPL ', side: 'buy', quantity: 1, price: '1' }],
+        ['portfolio', { value: '100000', positions: [{ symbol: '\u202eAAPL', quantity: '1' }] }],
+      ] as const) {
+        const res = await post(path, body);
+        expect(res.status, path).toBe(400);
+        expect(res.body.error, path).toMatchObject({ code: 'VALIDATION', field: expect.stringContaining('symbol'), message: expect.stringMatching(/control or format|whitespace/) });
+      }
+      expect((await post('fills', { symbol: 'aapl', side: 'buy', quantity: 2, price: '10' })).status).toBe(200);
+      expect(s.runtimes.get('alpha-1')!.status().controls.symbols.map((r) => r.symbol)).toEqual(['AAPL']);
+    } finally {
+      await s.close();
+    }
+  });
+});
