@@ -18,7 +18,8 @@ class Entry {
   newer: Entry | null = null;
 }
 
-const INITIAL_BUCKETS = 1024;
+// Small until used: a strategy without a duplicate window never grows it (1,024 cost 16 KiB each).
+const INITIAL_BUCKETS = 16;
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
 

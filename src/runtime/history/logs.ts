@@ -24,7 +24,9 @@ export class CappedLog<T extends Timed> {
 
   constructor(cap: number = DEFAULT_LIST_CAP) {
     this.cap = cap;
-    this.#items = new Array<T | undefined>(cap);
+    // Grows as items come (slot seq % cap is the next index until the ring is full): an idle
+    // strategy holds no 500-slot arrays.
+    this.#items = [];
   }
 
   push(item: T): void {
@@ -77,7 +79,7 @@ export function decimalText(x: DecimalInput): string {
  */
 export class OrderLog {
   readonly cap: number;
-  readonly at: Float64Array;
+  readonly at: number[];
   readonly symbols: (string | null)[];
   readonly sides: (OrderSide | null)[];
   readonly quantities: (DecimalInput | null)[];
@@ -85,8 +87,8 @@ export class OrderLog {
   readonly ids: (string | undefined)[];
   readonly decisions: (Decision | null)[];
   readonly #rows: (HistoryOrder | null)[];
-  /** The sequence number each cached row belongs to (-1: none). */
-  readonly #rowSeq: Float64Array;
+  /** The sequence number each cached row belongs to (absent: none). */
+  readonly #rowSeq: number[];
   /** The slot the next decision goes to. */
   slot = 0;
   /** The sequence number the next decision gets (= how many were ever recorded). */
@@ -94,15 +96,17 @@ export class OrderLog {
 
   constructor(cap: number = DEFAULT_LIST_CAP) {
     this.cap = cap;
-    this.at = new Float64Array(cap);
-    this.symbols = new Array<string | null>(cap).fill(null);
-    this.sides = new Array<OrderSide | null>(cap).fill(null);
-    this.quantities = new Array<DecimalInput | null>(cap).fill(null);
-    this.prices = new Array<DecimalInput | undefined>(cap).fill(undefined);
-    this.ids = new Array<string | undefined>(cap).fill(undefined);
-    this.decisions = new Array<Decision | null>(cap).fill(null);
-    this.#rows = new Array<HistoryOrder | null>(cap).fill(null);
-    this.#rowSeq = new Float64Array(cap).fill(-1);
+    // Columns grow as decisions come (the ring wraps only once `cap` are held): an idle strategy
+    // holds nine empty arrays, not nine of 500 slots.
+    this.at = [];
+    this.symbols = [];
+    this.sides = [];
+    this.quantities = [];
+    this.prices = [];
+    this.ids = [];
+    this.decisions = [];
+    this.#rows = [];
+    this.#rowSeq = [];
   }
 
   /** Records a decision from the order's fields; a malformed order has a null symbol, side and quantity. */
