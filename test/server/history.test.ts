@@ -20,7 +20,8 @@ describe('GET /api/strategies/:name/history', () => {
     const res = await call(s.url, 'GET', '/api/strategies/alpha-1/history', { token: null });
     expect(res.status).toBe(200);
     const h = res.body;
-    expect(Object.keys(h).sort()).toEqual(['errors', 'fills', 'marks', 'now', 'orders', 'points', 'since', 'strategy']);
+    expect(Object.keys(h).sort()).toEqual(['errors', 'fills', 'gaps', 'marks', 'now', 'orders', 'points', 'since', 'strategy']);
+    expect(h.gaps).toEqual([]); // no restart in this test
     expect(h.strategy).toBe('alpha-1');
     expect(typeof h.since).toBe('number');
     expect(h.since).toBeLessThanOrEqual(started - 24 * 3600_000 + 1000);
