@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock.ts';
 import { ErrorCode, ResetError } from '../errors.ts';
-import { ClusterUnavailable } from './bucketWrite.ts';
 import type { StoredHalt } from './records.ts';
 import type { FirmNode } from './firmNode.ts';
 import { confirmationName, covers, scopeSubject, selectorOf, type Scope } from './scopes.ts';
@@ -114,7 +113,8 @@ export class ScopeControl {
 
   /** The halt in force at a scope; a reset of a scope without one is refused. */
   #haltAt(scope: Scope): StoredHalt {
-    const halt = this.#link().halts.get(scope);
+    // The watched copy, not gated on the link now: the confirmation lifts only this revision.
+    const halt = this.#node.link.halts.get(scope);
     if (!halt) throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `scope: there is no halt at ${scope}; nothing to reset`);
     return halt;
   }
@@ -129,11 +129,4 @@ export class ScopeControl {
     const c = this.#node.config;
     this.#node.audit(scopeSubject(c.firm, scope), { type, scope, operator, firm: c.firm, process: this.#node.link.id, at: Date.now(), timestamp: new Date().toISOString(), details });
   }
-
-  #link() {
-    const link = this.#node.link;
-    if (!link.up) throw new ClusterUnavailable(`the firm's cluster is unreachable from this process (link ${link.linkUp ? 'up' : 'down'}, bucket ${link.bucketUp ? 'up' : 'down'})`);
-    return link;
-  }
 }
-

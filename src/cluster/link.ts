@@ -47,6 +47,8 @@ export class ClusterLink {
   #drops = 0;
   /** A best-effort heartbeat write in flight (at most one). */
   #beating = false;
+  /** When a write last reached a quorum of the bucket (monotonic ms). */
+  #lastWrite = systemClock.monotonic();
   /** The bucket's and the stream's replicas have been checked (once per process). */
   #ensured = false;
   /** Bumped by every sync attempt and every abandoned one: a late answer to an old attempt changes nothing. */
@@ -326,6 +328,11 @@ export class ClusterLink {
           }
         } else await this.#deadline(this.#probe());
         if (drops !== this.#drops || !this.linkUp) throw new Error('the link dropped during the probe');
+        const unwritten = systemClock.monotonic() - this.#lastWrite;
+        if (unwritten > this.quorumGraceMs) {
+          // Replicas still answer reads, but nothing reaches a quorum: the bucket is down since the last write.
+          throw new QuorumLost(`no write has reached a quorum of the bucket for ${(unwritten / 1000).toFixed(1)} s`, this.#lastWrite);
+        }
         this.lagMs = performance.now() - started;
         this.#setState(true, true);
         this.#resolveReady();
@@ -335,7 +342,7 @@ export class ClusterLink {
       else if (this.bucketUp || this.#synced) this.#log.warn({ event: 'cluster_bucket', bucket: 'down', error: (error as Error).message }, 'cluster bucket unreachable');
       this.#generation++;
       this.#synced = false;
-      this.#setState(this.linkUp && !this.#nc?.isClosed(), false);
+      this.#setState(this.linkUp && !this.#nc?.isClosed(), false, error instanceof QuorumLost ? error.since : undefined);
     } finally {
       this.#ticking = false;
       this.#schedule(this.probeMs);
@@ -372,6 +379,16 @@ export class ClusterLink {
 
   async #heartbeat(): Promise<void> {
     await this.#kv!.put(`proc.${this.id}`, json({ id: this.id, desk: this.config.desk, at: Date.now() }));
+    this.#lastWrite = systemClock.monotonic();
+  }
+
+  /**
+   * How long the bucket may take no write while its replicas answer reads before it counts as
+   * down (ms): a leader election after a node dies takes up to about 10 s and loses nothing;
+   * longer, the quorum is gone.
+   */
+  get quorumGraceMs(): number {
+    return Math.max(12_000, this.config.heartbeatTimeout * 1000);
   }
 
   /**
@@ -407,6 +424,7 @@ export class ClusterLink {
     this.#watchers.push(...watchers);
     for (const watcher of watchers) void this.#follow(watcher);
     this.#synced = true;
+    if (!this.#everSynced) this.#lastWrite = systemClock.monotonic(); // the grace runs from the first read
     this.#emit('halts');
     this.#emit('pnl');
     this.#emit('records');
@@ -438,13 +456,13 @@ export class ClusterLink {
     this.#watchers = [];
   }
 
-  #setState(linkUp: boolean, bucketUp: boolean): void {
+  #setState(linkUp: boolean, bucketUp: boolean, downSince?: number): void {
     const wasUp = this.up;
     const changed = linkUp !== this.linkUp || bucketUp !== this.bucketUp;
     this.linkUp = linkUp;
     this.bucketUp = bucketUp;
     if (this.up) this.downSince = null;
-    else if (wasUp || this.downSince === null) this.downSince = systemClock.monotonic();
+    else if (wasUp || this.downSince === null) this.downSince = downSince ?? systemClock.monotonic();
     // A lag is only shown while it can be measured: a down link has none (not its last one).
     if (!this.up) this.lagMs = null;
     if (changed) this.#emit('link');
@@ -468,3 +486,13 @@ export class ClusterLink {
 
 /** A probe or re-read that did not answer in time (internal: it is retried, never thrown out). */
 class AttemptAbandoned extends Error {}
+
+/** Reads answer but no write reaches a quorum (internal): the bucket is down since `since`. */
+class QuorumLost extends Error {
+  constructor(
+    message: string,
+    readonly since: number,
+  ) {
+    super(message);
+  }
+}
