@@ -167,10 +167,11 @@ export class FillLog {
   readonly #qty: Exact[] = [];
   readonly #at: number[] = [];
 
+  /** A fill at `at`; times may come out of order (a fill carrying its execution time). */
   add(signed: Exact, at: number): void {
     this.total = this.total.plus(signed);
     const last = this.#qty.length - 1;
-    // Fills stamped in the same ms can never be told apart by a report: one entry.
+    // Fills at the same ms can never be told apart by a report: one entry.
     if (last >= 0 && this.#at[last] === at) {
       this.#qty[last] = this.#qty[last]!.plus(signed);
       return;
@@ -182,18 +183,23 @@ export class FillLog {
       // time keeps them all applied (they cannot be told apart any more).
       const half = this.#qty.length >> 1;
       const merged = this.#qty.slice(0, half).reduce((sum, q) => sum.plus(q), new Exact(0));
+      const latest = this.#at.slice(0, half).reduce((a, b) => Math.max(a, b), -Infinity);
       this.#qty.splice(0, half, merged);
-      this.#at.splice(0, half - 1);
+      this.#at.splice(0, half, latest);
     }
   }
 
-  /** A report as of `asOf` replaces every fill up to then. */
+  /** A report as of `asOf` replaces every fill up to then (wherever it sits in the log). */
   cover(asOf: number): void {
-    let k = 0;
-    while (k < this.#at.length && this.#at[k]! <= asOf) k++;
-    if (k === 0) return;
-    this.#qty.splice(0, k);
-    this.#at.splice(0, k);
+    let kept = 0;
+    for (let i = 0; i < this.#at.length; i++) {
+      if (this.#at[i]! <= asOf) continue;
+      this.#qty[kept] = this.#qty[i]!;
+      this.#at[kept++] = this.#at[i]!;
+    }
+    if (kept === this.#at.length) return;
+    this.#qty.length = kept;
+    this.#at.length = kept;
     this.total = this.#qty.reduce((s, q) => s.plus(q), new Exact(0));
   }
 

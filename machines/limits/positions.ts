@@ -142,16 +142,21 @@ export class PositionBook {
   }
 
   /**
-   * An execution at `at` (wall-clock ms; none: the latest time seen): the position moves by it. Quantity leaves "open" only
+   * An execution at `at` (wall-clock ms; none: the latest time seen; `executed`: `at` is the time
+   * the fill carried, else when it was recorded): the position moves by it, unless it carried a
+   * time at or before the newest report's asOf (that report includes it). Quantity leaves "open" only
    * where the fill belongs: its own order (known, open, same symbol and side) up to what is left
    * of it, or, for a fill without an order id, the orders allowed without one, oldest first. A fill
    * of an unknown or closed order never uses up another order's reservation.
    */
-  fill(symbol: string, side: 'buy' | 'sell', quantity: Exact, price: Exact, orderId: string | null, at = -Infinity): void {
+  fill(symbol: string, side: 'buy' | 'sell', quantity: Exact, price: Exact, orderId: string | null, at = -Infinity, executed = false): void {
     const book = this.#book(symbol);
-    const stamped = this.#at(at);
-    book.fills.add(side === 'buy' ? quantity : quantity.negated(), stamped);
-    if (!price.isZero() && stamped >= book.lastPriceAt) {
+    // A fill carrying its execution time keeps it; one at or before the newest report's asOf is
+    // in that report already: it releases its order's reservation but moves nothing.
+    const stamped = executed ? at : this.#at(at);
+    const reported = executed && this.#reportAsOf !== null && at <= this.#reportAsOf;
+    if (!reported) book.fills.add(side === 'buy' ? quantity : quantity.negated(), stamped);
+    if (!reported && !price.isZero() && stamped >= book.lastPriceAt) {
       book.lastPrice = price;
       book.lastPriceN = price.toNumber();
       book.lastPriceAt = stamped;

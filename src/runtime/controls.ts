@@ -146,7 +146,7 @@ export class Controls {
   fill(fill: FillReport): void {
     const symbol = this.#canonical(fill.symbol);
     const price = this.book.lastPriceExact(symbol);
-    this.book.fill(symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.at);
+    this.book.fill(symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
     this.#priced(symbol, price, 0);
   }
 

@@ -31,7 +31,7 @@ export function recordFill(core: RuntimeCore, fill: Fill): void {
   core.step.run(() => {
     let report: FillReport;
     try {
-      report = validateFill(fill, core.clock.now());
+      report = validateFill(fill, core.clock.now(), { maxSkewMs: core.settings.maxClockSkewMs });
     } catch (error) {
       rejectInput(core, 'fill', error);
       throw error;

@@ -70,6 +70,12 @@ export interface Fill {
   readonly side: OrderSide;
   readonly quantity: DecimalInput;
   readonly price: DecimalInput;
+  /**
+   * When it was executed (ms since epoch, a Date or an ISO string; at most `maxClockSkew` ahead).
+   * Default: when it is recorded. A fill executed at or before the newest position report's
+   * `asOf` is in that report already: it releases its order's reservation and moves nothing.
+   */
+  readonly timestamp?: number | Date | string;
 }
 
 /** A validated fill, as emitted on `fills$`: quantities and prices as decimal strings. */
@@ -80,6 +86,8 @@ export interface FillReport {
   readonly quantity: string;
   readonly price: string;
   readonly at: number;
+  /** When it was executed (ms), when the fill said so. */
+  readonly executedAt?: number;
 }
 
 /** An error the strategy or its broker saw. */

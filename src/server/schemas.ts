@@ -56,6 +56,8 @@ export const fillBody = z.strictObject({
   side: z.enum(['buy', 'sell'], { error: 'must be "buy" or "sell"' }),
   quantity: decimal,
   price: decimal,
+  /** When it was executed (default: when recorded). */
+  timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
 });
 
 /** `POST /api/strategies/:name/errors` */

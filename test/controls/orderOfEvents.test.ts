@@ -1,7 +1,8 @@
 /**
  * Order of events (PRODUCT.md, "Inputs and their bounds"): a position report replaces only what
  * happened up to its `asOf`; an older report than the newest accepted one is ignored; a fill of
- * an unknown or closed order moves the position without using up another order's reservation.
+ * an unknown or closed order moves the position without using up another order's reservation,
+ * and one that carries an execution time at or before the newest report's asOf moves nothing.
  * Each attack goes through the public API, on a manual clock, without a store.
  */
 import { describe, expect, it } from 'vitest';
@@ -207,6 +208,41 @@ describe('order of events: late fills', () => {
   });
 });
 
+describe('order of events: fills that carry their execution time', () => {
+  it('reduce-only, long 100: sell 100, a report as of after its execution says flat, then its fill arrives: it moves nothing, a buy of 100 is refused', async () => {
+    const { rt, clock } = await runtime();
+    rt.updatePortfolio({ value: '1000', positions: [{ symbol: 'ACME', quantity: 100, price: 50 }] });
+    rt.halt({ operator: 'risk', reason: 'test', mode: 'reduceOnly' });
+    clock.advance(1000);
+    expect(rt.check({ id: 's1', symbol: 'ACME', side: 'sell', quantity: 100 })).toEqual({ allowed: true });
+    clock.advance(1000); // s1 executes at T0 + 2 s; the broker's snapshot (T0 + 2.5 s) arrives first
+    clock.advance(1000);
+    rt.updatePortfolio({ value: '1000', positions: [{ symbol: 'ACME', quantity: 0 }], asOf: T0 + 2500 });
+    rt.recordFill({ orderId: 's1', symbol: 'ACME', side: 'sell', quantity: 100, price: 49, timestamp: T0 + 2000 });
+    expect(symbol(rt, 'ACME')).toMatchObject({ reported: '0', filled: '0', openSell: '0', projected: '0' });
+    // Counted twice, the fill would leave a short of 100 that a buy of 100 "reduces".
+    expect(rt.check({ symbol: 'ACME', side: 'buy', quantity: 100 })).toMatchObject({ allowed: false, code: 'REDUCE_ONLY' });
+    // A fill executed after the report's asOf moves the position on top of it.
+    rt.recordFill({ symbol: 'ACME', side: 'buy', quantity: 5, price: 49, timestamp: new Date(T0 + 2600).toISOString() });
+    expect(symbol(rt, 'ACME')).toMatchObject({ reported: '0', filled: '5', projected: '5' });
+    // A later report as of before that fill keeps it.
+    rt.updatePortfolio({ value: '1000', positions: [{ symbol: 'ACME', quantity: 0 }], asOf: T0 + 2550 });
+    expect(symbol(rt, 'ACME')).toMatchObject({ reported: '0', filled: '5', projected: '5' });
+  });
+
+  it('a fill timestamp is validated like every timestamp (not held to the last one), naming fill.timestamp', async () => {
+    const { rt } = await runtime({ maxPosition: 10 });
+    rt.updatePortfolio({ value: '1000' });
+    const fill = { symbol: 'ES', side: 'buy', quantity: 1, price: 10 } as const;
+    expect(() => rt.recordFill({ ...fill, timestamp: T0 / 1000 })).toThrow(/^fill\.timestamp: .*seconds/);
+    expect(() => rt.recordFill({ ...fill, timestamp: T0 + 5001 })).toThrow(/^fill\.timestamp: .*ahead/);
+    expect(() => rt.recordFill({ ...fill, timestamp: 'yesterday' })).toThrow(/^fill\.timestamp: /);
+    expect(symbol(rt, 'ES')).toBeUndefined();
+    rt.recordFill({ ...fill, timestamp: T0 - 86_400_000 }); // a day late, no report yet: it moves the position
+    expect(symbol(rt, 'ES')).toMatchObject({ filled: '1' });
+  });
+});
+
 describe('order of events over HTTP', () => {
   it('POST …/portfolio takes asOf: a late report is ignored (200, nothing changes), a wrong unit is refused naming asOf', async () => {
     const s = await startTestServer(['alpha-1']);
@@ -222,6 +258,12 @@ describe('order of events over HTTP', () => {
       expect(seconds.status).toBe(400);
       expect(seconds.text).toMatch(/asOf.*seconds/);
       expect((await call(s.url, 'POST', path, { body: { value: '1000', asOf: true } })).status).toBe(400);
+      // A fill executed before the report's asOf is in it already.
+      const fills = '/api/strategies/alpha-1/fills';
+      expect((await call(s.url, 'POST', fills, { body: { symbol: 'ES', side: 'buy', quantity: 2, price: 10, timestamp: new Date(now - 1500).toISOString() } })).status).toBe(200);
+      expect(symbol(rt, 'ES')).toMatchObject({ reported: '3', filled: '0' });
+      expect((await call(s.url, 'POST', fills, { body: { symbol: 'ES', side: 'buy', quantity: 2, price: 10, timestamp: now - 500 } })).status).toBe(200);
+      expect(symbol(rt, 'ES')).toMatchObject({ reported: '3', filled: '2' });
       expect(symbol(rt, 'ES')).toMatchObject({ reported: '3' });
     } finally {
       await s.close();

@@ -8,10 +8,12 @@
  *
  * The model's rules, straight from the contract: a report as of T replaces the reported
  * positions, the fills recorded and the orders allowed up to T (later ones stay); one older than
- * the newest accepted report is ignored and journaled; a fill moves the position and takes quantity
- * out of "open" only from its own open order (same symbol and side) or, without an id, from the
- * orders allowed without one, oldest first. Times are the wall clock when recorded, never
- * earlier than a time already recorded (so a clock stepped back cannot reorder them).
+ * the newest accepted report is ignored and journaled; a fill moves the position (unless it
+ * carries an execution time at or before the newest report's asOf: that report has it) and takes
+ * quantity out of "open" only from its own open order (same symbol and side) or, without an id,
+ * from the orders allowed without one, oldest first. Times are the wall clock when recorded,
+ * never earlier than a time already recorded (so a clock stepped back cannot reorder them); a
+ * fill's execution time is kept as given.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -72,8 +74,11 @@ export class OrderOfEventsModel {
     return Math.abs(after) <= MAX || Math.abs(after) < Math.abs(before);
   }
 
-  fill(id: string | null, symbol: string, side: Side, qty: number): void {
-    this.fills.push({ symbol, qty: side === 'buy' ? qty : -qty, at: this.stamped() });
+  /** A fill; `executedAt`: the time it carried (a report as of then or later includes it already). */
+  fill(id: string | null, symbol: string, side: Side, qty: number, executedAt: number | null = null): void {
+    const at = executedAt ?? this.stamped();
+    const inReport = executedAt !== null && this.reportAsOf !== null && executedAt <= this.reportAsOf;
+    if (!inReport) this.fills.push({ symbol, qty: side === 'buy' ? qty : -qty, at });
     let left = qty;
     for (const o of this.open) {
       if (left === 0) break;
@@ -194,6 +199,24 @@ class LateFill implements Cmd {
   toString = () => `lateFill(#${this.pick}, ${this.side} ${this.qty} ${this.symbol})`;
 }
 
+/** A fill that carries its execution time, `lag` ms before the wall clock: of an open, a gone or an unknown order, or without an id. */
+class ExecutedFill implements Cmd {
+  constructor(readonly pick: number, readonly symbol: string, readonly side: Side, readonly qty: number, readonly lag: number) {}
+  check = () => true;
+  async run(model: OrderOfEventsModel, real: Real) {
+    const named = model.open.filter((o) => o.id !== null);
+    const open = this.pick % 3 === 0 && named.length > 0 ? named[this.pick % named.length]! : null;
+    const id = open?.id ?? (this.pick % 3 === 1 ? null : (model.gone[this.pick % Math.max(1, model.gone.length)] ?? `unknown-${this.pick}`));
+    const symbol = open?.symbol ?? this.symbol;
+    const side = open?.side ?? this.side;
+    const executedAt = model.wall - this.lag;
+    real.rt.recordFill({ ...(id === null ? {} : { orderId: id }), symbol, side, quantity: this.qty, price: 100, timestamp: this.pick % 2 ? executedAt : new Date(executedAt).toISOString() });
+    model.fill(id, symbol, side, this.qty, executedAt);
+    verify(model, real);
+  }
+  toString = () => `executedFill(#${this.pick}, ${this.side} ${this.qty} ${this.symbol}, −${this.lag} ms)`;
+}
+
 class AnonymousFill implements Cmd {
   constructor(readonly symbol: string, readonly side: Side, readonly qty: number) {}
   check = () => true;
@@ -264,6 +287,7 @@ export const orderOfEventsCommands = [
   fc.tuple(fc.nat(20), fc.constantFrom(0.3, 0.5, 1, 1.5)).map(([p, f]) => new FillOpen(p, f)),
   fc.tuple(fc.nat(20), symbol, side, fc.integer({ min: 1, max: 6 })).map(([p, s, d, q]) => new LateFill(p, s, d, q)),
   fc.tuple(symbol, side, fc.integer({ min: 1, max: 6 })).map(([s, d, q]) => new AnonymousFill(s, d, q)),
+  fc.tuple(fc.nat(20), symbol, side, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 6000 })).map(([p, s, d, q, lag]) => new ExecutedFill(p, s, d, q, lag)),
   fc.nat(20).map((p) => new CloseOrder(p)),
   fc
     .tuple(fc.integer({ min: -14, max: 14 }), fc.integer({ min: -14, max: 14 }), fc.option(fc.integer({ min: 0, max: 6000 }), { freq: 3 }), fc.boolean())
