@@ -9,7 +9,7 @@
  *   SOAK_UPDATES=10000000 (default) — portfolio updates; an order check every 10; an error every 1,000
  *
  * With position limits on, orders carry ids across symbols spelled in mixed case; fills follow
- * (some late: of closed, covered or unknown orders), closes, and a position report every 1,000
+ * (some late: of closed, covered or unknown orders; some with their execution time), closes, and a position report every 1,000
  * updates as of 3 s earlier (ms or ISO), plus a report older than the newest every 100,000
  * (ignored and counted): the book of open orders, fills and reports must stay bounded too.
  *   SOAK_SAMPLES=20 — samples printed
@@ -115,7 +115,11 @@ async function main(): Promise<void> {
     if (j < 20) return;
     const id = `o${j - 20}`;
     if (j % 60 === 30) rt.recordOrderClosed({ id });
-    else rt.recordFill({ orderId: j % 330 === 30 ? `gone-${j}` : id, symbol: SYMBOLS[((j - 20) / 10) % SYMBOLS.length]!, side: (j - 20) % 40 === 10 ? 'buy' : 'sell', quantity: 1, price: 100 });
+    else {
+      const fill = { orderId: j % 330 === 30 ? `gone-${j}` : id, symbol: SYMBOLS[((j - 20) / 10) % SYMBOLS.length]!, side: (j - 20) % 40 === 10 ? ('buy' as const) : ('sell' as const), quantity: 1, price: 100 };
+      // Every 7th fill carries its execution time, some before the last report's asOf (already in it).
+      rt.recordFill(j % 70 === 50 ? { ...fill, timestamp: clock.now() - ((j / 70) % 2 ? 500 : 6_000) } : fill);
+    }
     counts.fills++;
   };
 
