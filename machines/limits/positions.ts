@@ -50,9 +50,10 @@ export interface Projection {
  * reported + filled + open buys (open sells may never fill), a sell against reported + filled −
  * open sells.
  *
- * Times are wall-clock ms (a report's `asOf` is a wall-clock time); the book stamps every entry
- * with the latest time seen so far when the given one is earlier, so a wall clock stepping back
- * never reorders what a report covers.
+ * Times are wall-clock ms (a report's `asOf` is a wall-clock time); the book stamps every order
+ * and every fill recorded without its own time with the latest time seen so far when the given
+ * one is earlier, so a wall clock stepping back never reorders what a report covers. A fill that
+ * carries its execution time keeps it.
  */
 export class PositionBook {
   readonly #symbols = new Map<string, SymbolBook>();
