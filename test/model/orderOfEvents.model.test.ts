@@ -18,11 +18,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRiskRuntime, ManualClock, silentLogger, type RiskEvent, type RiskRuntime } from '../../src/index.ts';
+import { runs } from '../runs.ts';
 
 const MAX = 10;
 const SYMBOLS = ['A', 'B'] as const;
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
-const NUM_RUNS = Math.max(50, Math.floor(Number(process.env.MODEL_RUNS ?? 1000) / 5));
+/** Full tier 1000 sequences, quick 100 (test/runs.ts); ORDER_MODEL_RUNS sets it outright. */
+const NUM_RUNS = runs(1000, 100, 'ORDER_MODEL_RUNS');
 type Side = 'buy' | 'sell';
 type Mode = 'ACTIVE' | 'REDUCING' | 'HALTED';
 
