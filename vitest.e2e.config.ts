@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.ts'],
+    // The CLI bundled once for the tests that spawn it through test/cli/helpers.ts (test/cli/bundle.ts).
+    globalSetup: ['test/cli/bundle.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

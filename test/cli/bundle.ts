@@ -4,7 +4,7 @@
  * tsx (a second or more per spawn, tens under load). Tests get its path with `inject('cliBundle')`
  * (see helpers.ts). The real bin/breakerbox.js keeps one test of its own (cli.test.ts).
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -57,7 +57,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // several vitest runs may share the checkout.
   const dir = join(ROOT, 'node_modules', '.cache', 'breakerbox-test');
   await mkdir(dir, { recursive: true });
+  await removeStale(dir);
   const outfile = await bundleCli(join(dir, `cli-${process.pid}.mjs`));
   project.provide('cliBundle', outfile);
   return () => rm(outfile, { force: true });
+}
+
+/** Bundles left by runs that were killed before their teardown (a day old: no run lasts that long). */
+async function removeStale(dir: string): Promise<void> {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of await readdir(dir)) {
+    if (!/^cli-\d+\.mjs$/.test(name)) continue;
+    const file = join(dir, name);
+    const { mtimeMs } = await stat(file).catch(() => ({ mtimeMs: Date.now() }));
+    if (mtimeMs < dayAgo) await rm(file, { force: true });
+  }
 }
