@@ -2,8 +2,8 @@
  * The pieces of a symbol's projection that carry time: the open orders of one side and the fills
  * recorded since the last position report. Each entry keeps the (wall-clock) time it was
  * recorded, so a report replaces only what happened up to its `asOf` (PRODUCT.md, "Order of
- * events"). Times are stamped non-decreasing by the book, so what a report covers is always a
- * prefix.
+ * events"). Orders are stamped non-decreasing by the book, so the orders a report covers are
+ * always a prefix; a fill may carry its own execution time, so the fill log is filtered by time.
  */
 import { Exact } from '../math/exact.ts';
 import { toExact } from './amount.ts';
