@@ -41,7 +41,7 @@ export interface BannerFacts {
   readonly replaying: string | null;
   readonly url: string;
   readonly token: string;
-  /** Whether the token came from BREAKERBOX_TOKEN (environment or .env): then it is not printed again. */
+  /** Whether the token came from BREAKERBOX_TOKEN (environment or .env) rather than being generated. */
   readonly tokenFromEnv: boolean;
   /** The port asked for (8787 by default) and the one listened on: they differ when it was busy. */
   readonly requestedPort: number;
@@ -91,10 +91,12 @@ export function bannerLines(f: BannerFacts): string[] {
     `  metrics    ${f.url}/metrics`,
     ...[portNote(f.requestedPort, Number(new URL(f.url).port || 80))].filter((l) => l !== null),
     f.persisted ? `  state      ${f.dataDir} (LevelDB); JSON logs in ${f.logFile}` : `  state      NOT persisted (in memory: ${f.dataDir} could not be used); JSON logs in ${f.logFile}`,
-    f.tokenFromEnv ? '  token      from BREAKERBOX_TOKEN, as set in this environment' : `  token      ${f.token} (generated for this run; set BREAKERBOX_TOKEN to choose one)`,
+    `  token      ${f.token} (${f.tokenFromEnv ? 'from BREAKERBOX_TOKEN' : 'generated for this run; set BREAKERBOX_TOKEN to choose one'})`,
     // The token goes in the environment once, never on a command line (shell history, ps).
     'In another terminal (the CLI reads BREAKERBOX_URL and BREAKERBOX_TOKEN):',
-    f.tokenFromEnv ? `  export BREAKERBOX_URL=${f.url}   # and BREAKERBOX_TOKEN as in this shell` : `  export BREAKERBOX_URL=${f.url} BREAKERBOX_TOKEN=${f.token}`,
+    // Once, with the token, even when it came from the environment: the other terminal may not
+    // have it (a .env file is read by demo and serve, not by the CLI's other commands).
+    `  export BREAKERBOX_URL=${f.url} BREAKERBOX_TOKEN=${f.token}`,
     `  ${f.cli} live status`,
     `  ${f.cli} live stop --strategy delta --reason "emergency stop drill"`,
     `  ${f.cli} live reset --strategy delta --breaker manual`,
