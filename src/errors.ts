@@ -95,3 +95,34 @@ export class ResetError extends BreakerboxError {}
 
 /** The persistent store could not be used. */
 export class StoreError extends BreakerboxError {}
+
+/** What a store directory's removal loses for good (the runtime rewrites everything else). */
+export const LOST_WITH_DIRECTORY: readonly string[] = Object.freeze([
+  'every journal entry written before the removal',
+  'alerts not yet delivered and their delivery attempts',
+  'the recent history (value series, marks, orders, fills)',
+]);
+
+/**
+ * The store directory vanished while in use and was re-created: the strategy's whole current
+ * state must be written into it again, and the strategy held halted until an operator resets it.
+ * Passed to the runtime's store-failure handler (it is a failure: the history is gone).
+ */
+export class StoreRecreatedError extends StoreError {
+  /** The store directory. */
+  readonly directory: string;
+  /** What happened to it (removed, emptied, replaced by an empty one). */
+  readonly problem: string;
+  constructor(directory: string, problem: string) {
+    super(
+      ErrorCode.STORE_UNAVAILABLE,
+      `store: ${problem}; re-created it and wrote the current state into it again (lost: ${LOST_WITH_DIRECTORY.join('; ')}); ` +
+        'the strategy stays halted until an operator resets it',
+    );
+    this.directory = directory;
+    this.problem = problem;
+  }
+}
+
+/** The store directory vanished and could not be re-created: the message says why. */
+export class StoreNotRecreatedError extends StoreError {}

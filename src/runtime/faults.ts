@@ -1,9 +1,8 @@
 import type { BreakerEvent } from '../../machines/charts/breakerChart.ts';
 import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
 import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from '../broker/cancel.ts';
-import { describeValue } from '../errors.ts';
 import { RiskEventType } from '../events.ts';
-import { LOST_WITH_DIRECTORY, StoreNotRecreatedError, StoreRecreatedError } from '../store/recreate.ts';
+import { describeValue, LOST_WITH_DIRECTORY, StoreNotRecreatedError, StoreRecreatedError } from '../errors.ts';
 import type { BrokerPort, RuntimeCore } from './core.ts';
 import type { StrategyRecord } from './persistence.ts';
 import type { CancelRequest } from './step.ts';

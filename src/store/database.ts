@@ -2,8 +2,7 @@ import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
-import { ErrorCode, StoreError } from '../errors.ts';
-import type { StoreRecreatedError } from './recreate.ts';
+import { ErrorCode, StoreError, type StoreRecreatedError } from '../errors.ts';
 
 /** The process's handle on one LevelDB directory, shared by every strategy stored in it. */
 export interface SharedDatabase {

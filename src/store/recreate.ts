@@ -1,43 +1,14 @@
 import { watch } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCode, StoreError } from '../errors.ts';
+import { ErrorCode, StoreNotRecreatedError, StoreRecreatedError } from '../errors.ts';
+export { LOST_WITH_DIRECTORY, StoreNotRecreatedError, StoreRecreatedError } from '../errors.ts';
 import { directoryProblem, OWNER_FILE, ownerRecord, type SharedDatabase } from './database.ts';
 
 /** How long the directory must be quiet after a file appeared or vanished before it is checked (an rm -rf takes a while). */
 const SETTLE_MS = 50;
 
 /** What a re-created store directory lost: said in the journal entry written into it. */
-export const LOST_WITH_DIRECTORY: readonly string[] = Object.freeze([
-  'every journal entry written before the removal',
-  'alerts not yet delivered and their delivery attempts',
-  'the recent history (value series, marks, orders, fills)',
-]);
-
-/**
- * The store directory vanished while in use and was re-created: the strategy's whole current
- * state must be written into it again, and the strategy held halted until an operator resets it.
- * Passed to the runtime's store-failure handler (it is a failure: the history is gone).
- */
-export class StoreRecreatedError extends StoreError {
-  /** The store directory. */
-  readonly directory: string;
-  /** What happened to it (removed, emptied, replaced by an empty one). */
-  readonly problem: string;
-  constructor(directory: string, problem: string) {
-    super(
-      ErrorCode.STORE_UNAVAILABLE,
-      `store: ${problem}; re-created it and wrote the current state into it again (lost: ${LOST_WITH_DIRECTORY.join('; ')}); ` +
-        'the strategy stays halted until an operator resets it',
-    );
-    this.directory = directory;
-    this.problem = problem;
-  }
-}
-
-/** The store directory vanished and could not be re-created: the message says why. */
-export class StoreNotRecreatedError extends StoreError {}
-
 /** Whether the path can be re-created without writing over anything: gone, emptied, or an empty directory in its place. */
 async function recreatable(shared: SharedDatabase): Promise<string | null> {
   let st;
