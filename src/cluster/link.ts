@@ -316,6 +316,8 @@ export class ClusterLink {
       if (this.linkUp) {
         const started = performance.now();
         const drops = this.#drops;
+        // Every probe also writes (best effort): a write reaching a quorum is what tells a lost quorum from an election.
+        this.#beat();
         if (!this.#synced) {
           const generation = ++this.#generation;
           try {
@@ -370,9 +372,13 @@ export class ClusterLink {
    */
   async #probe(): Promise<void> {
     await this.#kv!.get(`proc.${this.id}`);
-    if (this.#beating) return;
+  }
+
+  /** Starts a heartbeat write unless one is in flight (each bounded by `attemptMs`). */
+  #beat(): void {
+    if (this.#beating || !this.#kv) return;
     this.#beating = true;
-    this.#heartbeat()
+    this.#deadline(this.#heartbeat())
       .catch(() => undefined)
       .finally(() => (this.#beating = false));
   }

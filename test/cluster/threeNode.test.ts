@@ -2,7 +2,7 @@
  * The firm on a real three-node JetStream cluster (three nats-server processes routed to each
  * other, the bucket and the audit stream created by breakerbox at R3). Two links stand for two
  * processes (each its own connection, given every server's URL). Any one node lost — the
- * bucket's leader, the audit stream's leader, then restarted — loses no halt and no audit
+ * bucket's leader, the audit stream's leader, a follower, each restarted — loses no halt and no audit
  * record and trips nothing; both links converge on the same halts. The quorum lost fails
  * closed and heals. Time is real here (cross-process); waits are on conditions, never sleeps.
  */
@@ -113,11 +113,13 @@ describe('a three-node JetStream cluster', () => {
     for (const name of [BUCKET, STREAM]) expect((await jsm.streams.info(name)).config.num_replicas).toBe(3);
   });
 
-  it("kill the bucket's leader, then the audit stream's leader, during halts and lifts: nothing lost, nothing tripped, both processes converge", async () => {
+  it("kill the bucket's leader, the audit stream's leader, then a follower, each restarted, during halts and lifts: nothing lost, nothing tripped, both processes converge", async () => {
     const started = Date.now();
     let cycle = 0;
-    for (const stream of [BUCKET, STREAM]) {
-      const name = await leaderOf(stream);
+    for (const victim of [BUCKET, STREAM, 'a follower of both'] as const) {
+      const leaders = [await leaderOf(BUCKET), await leaderOf(STREAM)];
+      const name = victim === BUCKET ? leaders[0] : victim === STREAM ? leaders[1] : cluster.nodes.find((n) => !leaders.includes(n.name))?.name;
+      if (name === undefined) continue; // one node leads both: its two followers were covered
       const node = cluster.nodes.find((n) => n.name === name)!;
       await node.kill();
       // A stream of halts and lifts through both processes while that node is gone.
@@ -157,7 +159,10 @@ describe('a three-node JetStream cluster', () => {
     // A halt asked for now cannot be written: a clean 503 error, never a hang or a raw error.
     await expect(A.control.halt('firm', 'drill', 'no quorum')).rejects.toMatchObject({ code: 'CLUSTER_UNAVAILABLE' });
     await Promise.all([first!.restart(), second!.restart()]);
-    await until(() => runtimes.every(({ rt }) => clusterState(rt) === 'NORMAL'), 60_000);
+    await untilAsync('every breaker NORMAL again', async () => runtimes.every(({ rt }) => clusterState(rt) === 'NORMAL'), 60_000).catch((error: Error) => {
+      const states = runtimes.map(({ rt }) => `${rt.strategy}: ${JSON.stringify(rt.status().breakers.cluster)}`).join('\n');
+      throw new Error(`${error.message.split('\n')[0]}\n${states}\nA halts: ${[...A.link.halts.keys()]}; B halts: ${[...B.link.halts.keys()]}\n${clusterLog()}`);
+    });
     for (const { rt } of runtimes) expect(rt.check(ORDER)).toEqual({ allowed: true });
   }, 180_000);
 });

@@ -32,6 +32,9 @@ export function serveCommand(io: CliIo): Command {
       if (inspector) io.stderr.write(`breakerbox: inspecting every actor at ${inspector.url}\n`);
       // Loaded on demand: the API commands stay quick to start.
       const [{ createDefaultLogger }, { runServe }] = await Promise.all([import('../../logger.ts'), import('../../server/serve.ts')]);
+      // Listening for SIGINT/SIGTERM before starting: one that arrives while the strategies start
+      // (after "listening on" is printed) stops them cleanly, rather than killing the process.
+      const signalled = untilSignal();
       let running;
       try {
         running = await runServe({
@@ -44,7 +47,7 @@ export function serveCommand(io: CliIo): Command {
         inspector?.stop();
         throw error;
       }
-      const signal = await untilSignal();
+      const signal = await signalled;
       io.stdout.write(`breakerbox: ${signal} received, stopping\n`);
       await running.close();
       inspector?.stop();
