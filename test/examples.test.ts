@@ -16,7 +16,7 @@ describe('examples', () => {
     expect(lines.slice(0, firstCancel).every((l) => l.startsWith('sent buy ES'))).toBe(true);
     expect(lines.slice(firstTrip).some((l) => l.startsWith('sent'))).toBe(false);
     expect(lines).toContain('broker: cancel all pending orders (dailyLoss)');
-    expect(lines.some((l) => l.startsWith('TRIPPED drawdown: drawdown -0.1'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('TRIPPED drawdown: drawdown -10.00%'))).toBe(true);
     expect(lines.filter((l) => l.startsWith('rejected: ')).length).toBeGreaterThan(10);
   });
 });

@@ -16,6 +16,7 @@ import { silentLogger } from '../logger.ts';
 import { createRiskRuntime } from '../runtime/create.ts';
 import type { StrategyStore } from '../runtime/persistence.ts';
 import { SeriesError, type Series } from './series.ts';
+import { money, percent } from '../present/format.ts';
 
 /**
  * When the simulated operator resets a tripped breaker: `'next-open'` (the next trading day's
@@ -235,8 +236,11 @@ function resetDue(rt: Awaited<ReturnType<typeof createRiskRuntime>>, tripped: Ma
 
 function describeEvent(type: ReplayEventType, breaker: string, details: EventDetails): string {
   if (type === 'warning') {
-    if (breaker === BreakerType.DRAWDOWN) return `drawdown ${String(details.drawdown)} reached the warning level (threshold ${String(details.threshold)})`;
-    if (breaker === BreakerType.DAILY_LOSS) return `daily P&L ${String(details.pnlFraction)} reached the warning level (limit ${String(details.limit ?? details.limitAmount)})`;
+    if (breaker === BreakerType.DRAWDOWN) return `drawdown ${percent(details.drawdown, 2)} reached the warning level (threshold ${percent(details.threshold, 2)})`;
+    if (breaker === BreakerType.DAILY_LOSS) {
+      const limit = details.limit !== null && details.limit !== undefined ? percent(details.limit, 2) : money(details.limitAmount);
+      return `daily P&L ${percent(details.pnlFraction, 2)} reached the warning level (limit ${limit})`;
+    }
     return `${breaker} reached its warning level`;
   }
   return type === 'recovery' ? `${breaker} reset and back to NORMAL` : `${breaker} tripped`;

@@ -225,8 +225,13 @@ export class Oracle {
     if (!token) return null;
     this.#tokens = this.#tokens.filter((t) => t !== token);
     const b = token.breaker;
-    const passed = b !== 'dailyLoss' || (this.#last !== null && !(this.#start !== null && this.#beyondDailyLimit(this.#last)));
-    if (passed && b === 'drawdown') this.#hwm = this.#last !== null && isPositive(this.#last) ? this.#last : null;
+    // A reset never makes a baseline of zero or less (drawdown: the value ≤ 0; daily loss: no start
+    // value and a value ≤ 0); daily loss is also refused with no value, or while beyond its limit.
+    const passed =
+      b === 'drawdown'
+        ? this.#last === null || isPositive(this.#last)
+        : b !== 'dailyLoss' || (this.#last !== null && (this.#start !== null ? !this.#beyondDailyLimit(this.#last) : isPositive(this.#last)));
+    if (passed && b === 'drawdown') this.#hwm = this.#last !== null ? this.#last : null;
     if (passed && b === 'orderRate') this.#orders = [];
     if (passed && b === 'errorRate') this.#errors = [];
     this.state[b] = passed ? 'NORMAL' : 'TRIPPED';

@@ -88,10 +88,12 @@ describe('one formatter for every figure a person reads', () => {
   });
 
   it('the replay report and the replay text', async () => {
-    const csv = ['timestamp,close', `2024-01-02,${HIGH}`, `2024-01-03,${LOW}`, '2024-01-04,750000.125'].join('\n');
+    // A warning first (-8.5 % of a -10 % threshold), then the trip.
+    const csv = ['timestamp,close', `2024-01-02,${HIGH}`, '2024-01-03,825007.721', `2024-01-04,${LOW}`, '2024-01-05,750000.125'].join('\n');
     const series = parseSeries(csv, 'awkward.csv');
     const replay = await replaySeries(series, { breakers: { drawdown: { threshold: -0.1 } } } as never);
     expect(replay.trips).toBeGreaterThan(0);
+    expect(replay.events.some((e) => e.type === 'warning')).toBe(true);
     const html = renderHtmlReport({ series, replay });
     // The report's words and charts; the events table's value column repeats the input row as written.
     const words = html.replace(/<td>[\d.]+<\/td>/g, '').replace(/<[^>]+>/g, ' ');
