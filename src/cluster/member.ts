@@ -120,15 +120,25 @@ export class ClusterMember implements ClusterBinding, FirmMember {
       this.#tripTimer?.();
       this.#tripTimer = null;
       this.#recover(tracker);
-    } else if (this.#tripTimer === null) {
-      const due = tracker.downSince! + this.#config.heartbeatTimeout * 1000 - now;
-      if (due <= 0) this.#trip();
-      else this.#tripTimer = port.clock.setTimer(() => {
-        this.#tripTimer = null;
-        if (!this.#detached) port.step(() => this.#trip());
-      }, due);
-    }
+    } else if (this.#tripTimer === null) this.#armTrip();
     if (changed) port.figuresChanged();
+  }
+
+  /**
+   * Trips once the outage reaches the heartbeat timeout. A timer may fire a fraction of a ms
+   * before its due time on a fractional monotonic clock (the guard would refuse the trip): it
+   * is armed again for what is left, never dropped.
+   */
+  #armTrip(): void {
+    const port = this.#port!;
+    const tracker = port.tracker;
+    if (tracker.up || tracker.downSince === null) return;
+    const due = tracker.downSince + this.#config.heartbeatTimeout * 1000 - port.clock.monotonic();
+    if (due <= 0) return this.#trip();
+    this.#tripTimer = port.clock.setTimer(() => {
+      this.#tripTimer = null;
+      if (!this.#detached) port.step(() => this.#armTrip());
+    }, Math.max(1, Math.ceil(due)));
   }
 
   #trip(): void {
