@@ -1,4 +1,4 @@
-export { createRiskRuntime, type RiskRuntimeOptions } from './runtime/create.ts';
+export { createRiskRuntime, type RiskRuntimeOptions } from './app/create.ts';
 export { RiskRuntime, type BrokerPort, type InspectOption } from './runtime/runtime.ts';
 export type { TraceStep } from './runtime/trace.ts';
 export type { DurableEventSink } from './runtime/durability.ts';

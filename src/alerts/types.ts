@@ -1,5 +1,8 @@
 import type { BreakerType } from '../../machines/constants.ts';
 import type { EventDetails, RiskEventType } from '../events.ts';
+import { AttemptOutcome, ChannelKind, DIGEST_EVENT_TYPE, type AlertEventType, type AttemptQuery, type AttemptRecord } from '../alertAttempts.ts';
+
+export { AttemptOutcome, ChannelKind, DIGEST_EVENT_TYPE, type AlertEventType, type AttemptQuery, type AttemptRecord };
 
 /** How urgent an alert is. */
 export const AlertSeverity = {
@@ -9,14 +12,6 @@ export const AlertSeverity = {
 } as const;
 export type AlertSeverity = (typeof AlertSeverity)[keyof typeof AlertSeverity];
 
-/** The delivery channels. */
-export const ChannelKind = {
-  EMAIL: 'email',
-  SMS: 'sms',
-  WEBHOOK: 'webhook',
-} as const;
-export type ChannelKind = (typeof ChannelKind)[keyof typeof ChannelKind];
-
 /** Webhook body formats. */
 export const WebhookFormat = {
   JSON: 'json',
@@ -24,10 +19,6 @@ export const WebhookFormat = {
   PAGERDUTY: 'pagerduty',
 } as const;
 export type WebhookFormat = (typeof WebhookFormat)[keyof typeof WebhookFormat];
-
-/** The event type of a digest alert (several rate-limited alerts folded into one). */
-export const DIGEST_EVENT_TYPE = 'AlertDigest' as const;
-export type AlertEventType = RiskEventType | typeof DIGEST_EVENT_TYPE;
 
 /** What a digest alert's `details` hold. */
 export interface DigestDetails {
@@ -117,43 +108,6 @@ export interface SuppressionEntry {
 
 /** Everything the outbox stores for alerts. */
 export type OutboxEntry = DeliveryEntry | SuppressionEntry;
-
-/** Outcome of one delivery attempt (or decision). */
-export const AttemptOutcome = {
-  SENT: 'sent',
-  FAILED: 'failed',
-  SUPPRESSED: 'suppressed',
-  /** Given up: the alert will not be delivered to this target. */
-  DELIVERY_FAILED: 'delivery_failed',
-} as const;
-export type AttemptOutcome = (typeof AttemptOutcome)[keyof typeof AttemptOutcome];
-
-/** One recorded attempt, queryable with `AlertManager.attempts()`. Never contains secrets. */
-export interface AttemptRecord {
-  /** Clock ms of the attempt. */
-  readonly at: number;
-  readonly alertId: string;
-  readonly eventId: string;
-  readonly eventType: AlertEventType;
-  readonly strategy: string;
-  readonly breaker: BreakerType | null;
-  /** Target id, or `*` for a suppression (which concerns every target). */
-  readonly target: string;
-  readonly channel: ChannelKind | null;
-  readonly outcome: AttemptOutcome;
-  /** 1-based attempt number for sent/failed; 0 for suppressed. */
-  readonly attempt: number;
-  /** Why it failed or was suppressed (secrets redacted). */
-  readonly reason?: string;
-  /** Wall time spent on the attempt (ms, from the clock). */
-  readonly durationMs?: number;
-}
-
-/** A time range over attempt records (`since` inclusive, `until` exclusive, clock ms). */
-export interface AttemptQuery {
-  readonly since?: number;
-  readonly until?: number;
-}
 
 /** pino-compatible logger. */
 export interface AlertLogger {

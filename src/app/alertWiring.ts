@@ -12,11 +12,12 @@ import {
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
-import type { DurableEventSink } from './durability.ts';
-import type { ExtraWrite, StrategyStore } from './persistence.ts';
+import type { AlertPort } from '../runtime/alertPort.ts';
+import type { DurableEventSink } from '../runtime/durability.ts';
+import type { ExtraWrite, StrategyStore } from '../runtime/persistence.ts';
 
 /** The alert manager, its outbox and its attempt stream, as wired by createRiskRuntime. */
-export interface AlertWiring {
+interface AlertWiring {
   readonly manager: AlertManager;
   readonly outbox: AlertOutbox & { batchOps?: (entries: never) => unknown[] };
   readonly attempts$: Subject<AttemptRecord>;
@@ -29,7 +30,7 @@ export function wireAlerts(
   clock: Clock,
   logger: Logger,
   onGiveUp: (details: { alertId: string; target: string; reason: string }) => void,
-): AlertWiring {
+): AlertPort {
   const outbox: AlertWiring['outbox'] =
     store instanceof LevelStrategyStore ? new LevelAlertOutbox(store.strategyDb, { prefix: 'alerts' }) : new InMemoryAlertOutbox();
   const attempts$ = new Subject<AttemptRecord>();
@@ -40,11 +41,21 @@ export function wireAlerts(
     onAttempt: (record) => attempts$.next(record),
     onGiveUp: (info) => onGiveUp({ alertId: info.record.alertId, target: info.record.target, reason: info.reason }),
   });
-  return { manager, outbox, attempts$ };
+  const wiring: AlertWiring = { manager, outbox, attempts$ };
+  return {
+    sink: alertSink(wiring),
+    attempts$: attempts$.asObservable(),
+    attempts: (query) => manager.attempts(query),
+    resume: () => manager.resume(),
+    async close() {
+      await manager.close();
+      attempts$.complete();
+    },
+  };
 }
 
 /** Alerts join the batch of the transition they report, and leave only after it is durable. */
-export function alertSink({ manager, outbox }: AlertWiring): DurableEventSink {
+function alertSink({ manager, outbox }: AlertWiring): DurableEventSink {
   return {
     prepare(events) {
       const entries: OutboxEntry[] = events.flatMap((event) => manager.plan(event));

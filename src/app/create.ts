@@ -9,11 +9,11 @@ import { ConfigError } from '../errors.ts';
 import { LevelHistoryStore } from '../store/historyStore.ts';
 import { LevelStrategyStore } from '../store/levelStore.ts';
 import { describeStore, registerStore } from '../store/registry.ts';
-import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from './persistence.ts';
+import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from '../runtime/persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
-import { addNewBreakers, recordProblems } from './record.ts';
+import { addNewBreakers, recordProblems } from '../runtime/record.ts';
 import type { ClusterOptionInput, FirmLimitsInput } from '../cluster/config.ts';
-import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from './runtime.ts';
+import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from '../runtime/runtime.ts';
 
 /** Options of {@link createRiskRuntime}. */
 export interface RiskRuntimeOptions {
@@ -201,7 +201,7 @@ export async function createRiskRuntime(options: RiskRuntimeOptions): Promise<Ri
   }
   // The store's health, size and start-up fault, for the server, metrics, CLI and demo.
   registerStore(runtime, describeStore(store, storeOption && !isStrategyStore(storeOption) ? storeOption.path : null, failClosedReason));
-  if (alerts) await alerts.manager.resume();
+  if (alerts) await alerts.resume();
   return runtime;
 }
 

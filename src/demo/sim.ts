@@ -4,7 +4,7 @@ import { BreakerState, type BreakerType } from '../../machines/constants.ts';
 import { RiskEventType } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { BreakerboxMetrics } from '../metrics/metrics.ts';
-import { createRiskRuntime } from '../runtime/create.ts';
+import { createRiskRuntime } from '../app/create.ts';
 import type { InspectOption, RiskRuntime } from '../runtime/runtime.ts';
 import type { PortfolioUpdate } from '../runtime/types.ts';
 import { PaperBroker } from './broker.ts';

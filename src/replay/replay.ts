@@ -13,7 +13,7 @@ import type { BreakersConfig, PresetName } from '../config.ts';
 import { InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
 import { silentLogger } from '../logger.ts';
-import { createRiskRuntime } from '../runtime/create.ts';
+import { createRiskRuntime } from '../app/create.ts';
 import type { StrategyStore } from '../runtime/persistence.ts';
 import { SeriesError, type Series } from './series.ts';
 import { money, percent } from '../present/format.ts';

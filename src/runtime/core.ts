@@ -13,7 +13,7 @@ import type { ResolvedSettings } from '../config.ts';
 import { makeEvent } from './eventLog.ts';
 import { RiskEventType, type EventDetails, type RiskEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
-import type { AlertWiring } from './alertWiring.ts';
+import type { AlertPort } from './alertPort.ts';
 import type { ClusterBinding, ClusterPort, OrderLease } from './clusterPort.ts';
 import type { ClusterTracker } from '../../machines/rules/cluster.ts';
 import { Durability } from './durability.ts';
@@ -51,7 +51,7 @@ export interface RuntimeParts {
   failClosedReason: string | null;
   /** How long counter-only changes may wait before they are saved. */
   figuresDebounceMs?: number;
-  alerts?: AlertWiring;
+  alerts?: AlertPort;
   /** The cluster membership (src/cluster), when the `cluster` option is set. */
   cluster?: ClusterBinding | null;
   /** Where the history persists (null: memory only) and what it held at start. */
@@ -86,7 +86,7 @@ export class RuntimeCore {
   readonly log: Logger;
   readonly store: StrategyStore;
   readonly broker: BrokerPort | null;
-  readonly alerts: AlertWiring | null;
+  readonly alerts: AlertPort | null;
   readonly gate: Gate;
   readonly step: StepRunner;
   readonly figures: Figures;

@@ -1,6 +1,6 @@
 import type { BreakerEvent } from '../../machines/charts/breakerChart.ts';
 import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
-import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from '../broker/cancel.ts';
+import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from './cancel.ts';
 import { RiskEventType } from '../events.ts';
 import { describeValue, LOST_WITH_DIRECTORY, StoreNotRecreatedError, StoreRecreatedError } from '../errors.ts';
 import type { BrokerPort, RuntimeCore } from './core.ts';

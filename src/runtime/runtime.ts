@@ -4,11 +4,10 @@ import type { Actor } from 'xstate';
 import { BreakerState, BreakerType, type OnTrip, type TradingMode } from '../../machines/constants.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import type { supervisorMachine } from '../../machines/supervisor.ts';
-import type { AttemptRecord } from '../alerts/index.ts';
+import type { AttemptRecord } from '../alertAttempts.ts';
 import { effectiveConfig } from '../config.ts';
 import { ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
 import { RiskEventType, type RiskEvent } from '../events.ts';
-import { alertSink } from './alertWiring.ts';
 import { RuntimeCore, type RuntimeParts } from './core.ts';
 import type { DurableEventSink } from './durability.ts';
 import type { JournalQuery } from './eventLog.ts';
@@ -81,8 +80,8 @@ export class RiskRuntime {
     this.decisions$ = core.decisions$.asObservable();
     this.portfolio$ = core.portfolio$.asObservable();
     this.fills$ = core.fills$.asObservable();
-    this.alertAttempts$ = core.alerts ? core.alerts.attempts$.asObservable() : new Subject<AttemptRecord>().asObservable();
-    if (core.alerts) this.addDurableSink(alertSink(core.alerts));
+    this.alertAttempts$ = core.alerts ? core.alerts.attempts$ : new Subject<AttemptRecord>().asObservable();
+    if (core.alerts) this.addDurableSink(core.alerts.sink);
     const { restored } = parts;
     core.step.run(() => {
       core.host.start();
@@ -295,7 +294,7 @@ export class RiskRuntime {
 
   /** Every recorded alert delivery attempt (sent, failed with reason, suppressed, delivery_failed). */
   alertHistory(query?: { since?: number; until?: number }): Promise<AttemptRecord[]> {
-    return this.#core.alerts ? this.#core.alerts.manager.attempts(query) : Promise.resolve([]);
+    return this.#core.alerts ? this.#core.alerts.attempts(query) : Promise.resolve([]);
   }
 
   /**

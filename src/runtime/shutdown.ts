@@ -16,8 +16,7 @@ export async function shutDown(core: RuntimeCore, subscriptions: readonly Subscr
   core.host.stop();
   await core.durability.close();
   await core.history.close();
-  if (core.alerts) await core.alerts.manager.close();
-  core.alerts?.attempts$.complete();
+  if (core.alerts) await core.alerts.close();
   await core.store.close();
   unreportListenerErrors();
   for (const subject of [core.events$, core.state$, core.rejected$, core.decisions$, core.portfolio$, core.fills$]) subject.complete();

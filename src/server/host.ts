@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import { createRiskRuntime } from '../runtime/create.ts';
+import { createRiskRuntime } from '../app/create.ts';
 import type { BrokerPort, InspectOption, RiskRuntime } from '../runtime/runtime.ts';
 import { strategyAlerts, type ServerConfig } from './config.ts';
 

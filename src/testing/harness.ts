@@ -11,7 +11,7 @@ import { ManualClock } from '../clock.ts';
 import { InvalidInputError, ResetError } from '../errors.ts';
 import type { RiskEvent } from '../events.ts';
 import { silentLogger } from '../logger.ts';
-import { createRiskRuntime, type RiskRuntimeOptions } from '../runtime/create.ts';
+import { createRiskRuntime, type RiskRuntimeOptions } from '../app/create.ts';
 import type { RiskRuntime } from '../runtime/runtime.ts';
 import type { Decision, Order } from '../runtime/types.ts';
 import { nextOffsetChange, tradingDayOf } from './calendar.ts';

@@ -39,7 +39,7 @@ export { sweep, parseSweepSpec, sweepSettings, applySetting, type SweepAxis, typ
 export { renderHtmlReport, type HtmlReportInput } from '../replay/html.ts';
 // Types the kit's signatures use, so users of `breakerbox/testing` can name them from here too.
 export type { RiskRuntime } from '../runtime/runtime.ts';
-export type { RiskRuntimeOptions } from '../runtime/create.ts';
+export type { RiskRuntimeOptions } from '../app/create.ts';
 export type { Decision, Order } from '../runtime/types.ts';
 export type { BreakersConfig, PresetName } from '../config.ts';
 export type { EventDetails } from '../events.ts';
