@@ -18,7 +18,7 @@ export { toConfigIssues } from './configIssues.ts';
 import type { ClusterSettings } from '../machines/rules/cluster.ts';
 import {
   clusterBreakerSettings, clusterSchema, firmLimitsSchema, publicCluster, resolveCluster, resolveFirmLimits, type ClusterConfig, type FirmLimits,
-} from './cluster/config.ts';
+} from './clusterConfig.ts';
 import { canonicalLimits, limitsSchema, type ParsedLimits } from './limitsConfig.ts';
 import { SymbolCase } from '../machines/limits/symbol.ts';
 

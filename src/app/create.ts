@@ -12,7 +12,7 @@ import { describeStore, registerStore } from '../store/registry.ts';
 import { MemoryStrategyStore, type StrategyRecord, type StrategyStore } from '../runtime/persistence.ts';
 import { wireAlerts } from './alertWiring.ts';
 import { addNewBreakers, recordProblems } from '../runtime/record.ts';
-import type { ClusterOptionInput, FirmLimitsInput } from '../cluster/config.ts';
+import type { ClusterOptionInput, FirmLimitsInput } from '../clusterConfig.ts';
 import { RiskRuntime, type BrokerPort, type InspectOption, type RuntimeParts } from '../runtime/runtime.ts';
 
 /** Options of {@link createRiskRuntime}. */

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { connect } from '@nats-io/transport-node';
 import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
-import type { ClusterConfig } from './config.ts';
+import type { ClusterConfig } from '../clusterConfig.ts';
 
 /**
  * Connects to the first server that answers within `timeoutMs`; rejects when the credentials

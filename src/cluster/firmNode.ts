@@ -4,7 +4,7 @@
  * node back (no cycle between a whole and its parts).
  */
 import type { ClusterPort, OrderLease } from '../runtime/clusterPort.ts';
-import type { ClusterConfig } from './config.ts';
+import type { ClusterConfig } from '../clusterConfig.ts';
 import type { ClusterLink } from './link.ts';
 import type { InvalidRecord, StoredHalt } from './records.ts';
 import type { Scope } from './scopes.ts';

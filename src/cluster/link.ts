@@ -12,7 +12,7 @@ import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from '../logger.ts';
-import type { ClusterConfig } from './config.ts';
+import type { ClusterConfig } from '../clusterConfig.ts';
 import { ensureAuditStream, publishAudit, raiseReplicas, readAudit } from './auditStream.ts';
 import { openConnection } from './connection.ts';
 import { checkHalt, type Checked, type HaltValue, type InvalidRecord, type StoredHalt, type StoredPnl } from './records.ts';

@@ -12,7 +12,7 @@ import { BREAKER_STATE_EVENTS } from '../breakerStateEvents.ts';
 import type { RiskEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterBinding, ClusterPort, OrderLease } from '../runtime/clusterPort.ts';
-import type { ClusterConfig } from './config.ts';
+import type { ClusterConfig } from '../clusterConfig.ts';
 import type { FirmMember, FirmNode } from './firmNode.ts';
 import { acquireNode } from './node.ts';
 import type { InvalidRecord } from './records.ts';

@@ -5,7 +5,7 @@
  * link is down). Reference-counted: the last runtime to stop closes it.
  */
 import type { Logger } from '../logger.ts';
-import type { ClusterConfig, FirmLimits } from './config.ts';
+import type { ClusterConfig, FirmLimits } from '../clusterConfig.ts';
 import { ScopeControl } from './control.ts';
 import { FirmLimitsWatcher, OrderBudget } from './limits.ts';
 import { ClusterLink } from './link.ts';

@@ -4,7 +4,7 @@ import { parseAlertConfig, alertConfigFromEnv, type AlertConfigInput } from '../
 import { runtimeSettingsSchema, toConfigIssues, type BreakersConfig, type PresetName } from '../config.ts';
 import { ConfigError, describeValue, type ConfigIssue } from '../errors.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
-import { clusterSchema, firmLimitsSchema, type ClusterOptionInput, type FirmLimitsInput } from '../cluster/config.ts';
+import { clusterSchema, firmLimitsSchema, type ClusterOptionInput, type FirmLimitsInput } from '../clusterConfig.ts';
 
 /** Default bind address: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';

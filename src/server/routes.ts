@@ -12,7 +12,7 @@ import { registerJournalRoutes } from './journalRoutes.ts';
 import { safeStatus, summary } from './safeStatus.ts';
 import type { SseHub } from './sse.ts';
 import { viewOf } from './view.ts';
-import { registerFirmRoutes } from '../cluster/routes.ts';
+import { registerFirmRoutes } from './firmRoutes.ts';
 import { registerOverviewRoutes } from './overviewRoutes.ts';
 
 /** What the API routes need. */

@@ -1,6 +1,6 @@
 /** The `cluster.replicas` option: 1 (the default: one server) or 3, anything else refused by name. */
 import { describe, expect, it } from 'vitest';
-import { clusterSchema, publicCluster, resolveCluster } from '../../src/cluster/config.ts';
+import { clusterSchema, publicCluster, resolveCluster } from '../../src/clusterConfig.ts';
 
 const base = { servers: 'nats://127.0.0.1:4222', firm: 'acme' };
 

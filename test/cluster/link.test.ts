@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KV } from '@nats-io/kv';
 import { readBucket, type BucketContents } from '../../src/cluster/bucketRead.ts';
-import type { ClusterConfig } from '../../src/cluster/config.ts';
+import type { ClusterConfig } from '../../src/clusterConfig.ts';
 import { ClusterLink } from '../../src/cluster/link.ts';
 import { createMemoryLogger } from '../../src/index.ts';
 import { NatsServer, until } from './nats.ts';

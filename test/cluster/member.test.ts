@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
-import { registerFirmRoutes } from '../../src/cluster/routes.ts';
+import { registerFirmRoutes } from '../../src/server/firmRoutes.ts';
 import { clusterNodes } from '../../src/cluster/node.ts';
 import { createMemoryLogger, createRiskRuntime, ManualClock, type RiskRuntime } from '../../src/index.ts';
 import { NatsServer, until } from './nats.ts';

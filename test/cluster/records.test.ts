@@ -13,7 +13,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { Registry } from 'prom-client';
 import Fastify from 'fastify';
 import { clusterNodes } from '../../src/cluster/node.ts';
-import { registerFirmRoutes } from '../../src/cluster/routes.ts';
+import { registerFirmRoutes } from '../../src/server/firmRoutes.ts';
 import { createMemoryLogger, createRiskRuntime, type RiskRuntime } from '../../src/index.ts';
 import { NatsServer, until } from './nats.ts';
 

@@ -65,6 +65,68 @@ function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 
 const graph = importGraph([...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'machines'))]);
 
+/**
+ * The folders from the inside out (docs/architecture.md, "Layers"): a module imports only from its
+ * own folder or one listed before it. `src/(core)` is the modules at the top of src/ (config,
+ * errors, events, clock, …); `src/index.ts` is the package's entry and comes last.
+ */
+const LAYERS = [
+  'machines',
+  'src/(core)',
+  'src/runtime',
+  'src/present',
+  'src/store',
+  'src/alerts',
+  'src/cluster',
+  'src/app',
+  'src/replay',
+  'src/metrics',
+  'src/dashboard',
+  'src/testing',
+  'src/server',
+  'src/cli',
+  'src/demo',
+  'src/index.ts',
+] as const;
+
+/** A module's folder, as LAYERS names it. */
+function folderOf(module: string): string {
+  const parts = module.split('/');
+  if (parts[0] !== 'src') return parts[0]!;
+  if (parts.length > 2) return `src/${parts[1]}`;
+  return parts[1] === 'index.ts' ? 'src/index.ts' : 'src/(core)';
+}
+
+/** Imports that point outwards (to a later layer) or into a folder no layer names. */
+function outwardImports(g: ReadonlyMap<string, readonly string[]>, layers: readonly string[]): string[] {
+  const rank = new Map(layers.map((folder, i) => [folder, i]));
+  const wrong: string[] = [];
+  for (const [file, deps] of g) {
+    const from = rank.get(folderOf(file));
+    if (from === undefined) {
+      wrong.push(`${file}: its folder ${folderOf(file)} is in no layer`);
+      continue;
+    }
+    for (const dep of deps) {
+      const to = rank.get(folderOf(dep));
+      if (to === undefined || to > from) wrong.push(`${file} → ${dep} (${folderOf(file)} → ${folderOf(dep)})`);
+    }
+  }
+  return wrong;
+}
+
+/** The folder graph's cycles (a folder that reaches itself through other folders). */
+function folderCycles(g: ReadonlyMap<string, readonly string[]>): string[][] {
+  const folders = new Map<string, Set<string>>();
+  for (const [file, deps] of g) {
+    const from = folderOf(file);
+    const set = folders.get(from) ?? new Set<string>();
+    for (const dep of deps) if (folderOf(dep) !== from) set.add(folderOf(dep));
+    folders.set(from, set);
+  }
+  return cycles(new Map([...folders].map(([f, s]) => [f, [...s]])));
+}
+
 describe('dependency rules', () => {
   it('reads the whole tree (every module of src/ and machines/)', () => {
     expect(graph.size).toBeGreaterThan(150);
@@ -79,6 +141,26 @@ describe('dependency rules', () => {
 
   it('no import cycles, type-only imports included', () => {
     expect(cycles(graph)).toEqual([]);
+  });
+
+  it('folders point one way: every import goes to its own folder or an inner layer; no folder-level cycles', () => {
+    expect(outwardImports(graph, LAYERS)).toEqual([]);
+    expect(folderCycles(graph)).toEqual([]);
+    // Every folder of src/ is in a layer.
+    const folders = new Set([...graph.keys()].map(folderOf));
+    expect([...folders].filter((f) => !(LAYERS as readonly string[]).includes(f))).toEqual([]);
+  });
+
+  it('the folder checks find a planted folder cycle and an outward import', () => {
+    const planted = new Map([
+      ['src/runtime/a.ts', ['src/store/b.ts']],
+      ['src/store/b.ts', ['src/runtime/c.ts']],
+      ['src/runtime/c.ts', []],
+    ]);
+    expect(folderCycles(planted)).toEqual([['src/runtime', 'src/store']]);
+    expect(outwardImports(planted, LAYERS)).toEqual(['src/runtime/a.ts → src/store/b.ts (src/runtime → src/store)']);
+    expect(outwardImports(new Map([['src/newfolder/x.ts', []]]), LAYERS)).toEqual(['src/newfolder/x.ts: its folder src/newfolder is in no layer']);
+    expect(folderCycles(new Map([['src/runtime/a.ts', ['machines/b.ts']], ['machines/b.ts', []]]))).toEqual([]);
   });
 
   it('the check finds a planted cycle, a self-import and nothing in a chain', () => {

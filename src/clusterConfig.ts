@@ -3,8 +3,8 @@
  * by `serve`'s config) and their resolved forms.
  */
 import { z } from 'zod';
-import type { ClusterSettings, OnDisconnect } from '../../machines/rules/cluster.ts';
-import { isDecimalProblem, parseExact } from '../../machines/math/exact.ts';
+import type { ClusterSettings, OnDisconnect } from '../machines/rules/cluster.ts';
+import { isDecimalProblem, parseExact } from '../machines/math/exact.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const name = (what: string) => z.string({ error: `must be a ${what} name` }).regex(NAME, 'may hold letters, digits, "_" and "-" only (at most 64)');

@@ -6,10 +6,10 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
-import { ApiError, ApiErrorCode, validationError } from '../server/errors.ts';
+import { ApiError, ApiErrorCode, validationError } from './errors.ts';
 import { systemClock } from '../clock.ts';
-import { clusterNodes, type ClusterNode } from './node.ts';
-import { scopeOf } from './scopes.ts';
+import { clusterNodes, type ClusterNode } from '../cluster/node.ts';
+import { scopeOf } from '../cluster/scopes.ts';
 
 const operator = z.string().trim().min(1, 'must name who acts').max(128, 'must be at most 128 characters');
 const selector = { desk: z.string().max(64).optional(), strategy: z.string().max(64).optional() };
