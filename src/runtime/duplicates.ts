@@ -2,24 +2,15 @@
  * The allowed orders the duplicate window compares with. Fields are compared as written (a
  * number and its decimal text are one key; "5" and "5.0" are two). A chained hash table over
  * the order's doubles (quantity, price) finds the candidates; the fields as written confirm.
- * Entries are kept in arrival order and leave from the front once older than the longest
- * window asked for, and are reused: remembering an order allocates nothing in a steady state.
+ * Entries are kept in arrival order in a ring and leave from the front once older than the
+ * longest window asked for. Each entry is a slot of parallel arrays (time, hash and chain links
+ * in typed arrays): a busy window of thousands of orders stays compact in memory, and
+ * remembering an order allocates nothing once the ring is large enough.
  */
-class Entry {
-  at = 0;
-  hash = 0;
-  symbol = '';
-  side = '';
-  qty: unknown = '';
-  price: unknown = '';
-  /** The next older entry of the same bucket. */
-  older: Entry | null = null;
-  /** The next newer entry of the same bucket (null: the bucket's head). */
-  newer: Entry | null = null;
-}
 
-// Small until used: a strategy without a duplicate window never grows it (1,024 cost 16 KiB each).
-const INITIAL_BUCKETS = 16;
+// Small until used: a strategy without a duplicate window never grows it.
+const INITIAL_SLOTS = 16;
+const NONE = -1;
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
 
@@ -39,13 +30,21 @@ function hashOf(symbol: string, side: string, qty: number, px: number | undefine
 }
 
 export class DuplicateIndex {
-  #buckets: (Entry | null)[] = new Array<Entry | null>(INITIAL_BUCKETS).fill(null);
-  /** Live entries, oldest first (a ring). */
-  #queue: (Entry | null)[] = new Array<Entry | null>(INITIAL_BUCKETS).fill(null);
+  /** Ring of slots: live entries are head … head + size − 1 (mod capacity), oldest first. */
+  #at = new Float64Array(INITIAL_SLOTS);
+  #hashes = new Int32Array(INITIAL_SLOTS);
+  /** The next older slot of the same bucket, or NONE. */
+  #older = new Int32Array(INITIAL_SLOTS);
+  /** The next newer slot of the same bucket, or NONE (the bucket's head). */
+  #newer = new Int32Array(INITIAL_SLOTS);
+  #symbols: string[] = new Array<string>(INITIAL_SLOTS).fill('');
+  #sides: string[] = new Array<string>(INITIAL_SLOTS).fill('');
+  #qtys: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill('');
+  #prices: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill('');
+  /** Bucket → its newest slot, or NONE. */
+  #buckets = new Int32Array(INITIAL_SLOTS).fill(NONE);
   #head = 0;
   #size = 0;
-  /** Entries that left the window, for reuse. */
-  readonly #free: Entry[] = [];
   /** The longest window asked for: nothing younger leaves. */
   #keepMs = 0;
   /** The last lookup's order and hash (a decision looks up, then remembers the same order). */
@@ -71,16 +70,17 @@ export class DuplicateIndex {
    * the price as doubles (read with the order); the fields as written decide.
    */
   last(symbol: string, side: string, qtyRaw: unknown, priceRaw: unknown, qty: number, px: number | undefined): number | undefined {
+    if (this.#size === 0) return undefined;
     const hash = this.#hash(symbol, side, qtyRaw, priceRaw, qty, px);
-    let e = this.#buckets[hash & (this.#buckets.length - 1)] ?? null;
-    if (e === null) return undefined;
+    const hashes = this.#hashes;
+    const older = this.#older;
     let q: unknown = null;
     let p: unknown = null;
-    for (; e !== null; e = e.older) {
-      if (e.hash !== hash || e.symbol !== symbol || e.side !== side) continue;
+    for (let i = this.#buckets[hash & (this.#buckets.length - 1)]!; i !== NONE; i = older[i]!) {
+      if (hashes[i] !== hash || this.#symbols[i] !== symbol || this.#sides[i] !== side) continue;
       q ??= key(qtyRaw);
       p ??= key(priceRaw);
-      if (e.qty === q && e.price === p) return e.at;
+      if (this.#qtys[i] === q && this.#prices[i] === p) return this.#at[i];
     }
     return undefined;
   }
@@ -93,60 +93,77 @@ export class DuplicateIndex {
     if (windowMs > this.#keepMs) this.#keepMs = windowMs;
     this.#evict(now);
     const hash = this.#hash(symbol, side, qtyRaw, priceRaw, qty, px);
-    const entry = this.#free.pop() ?? new Entry();
-    entry.at = now;
-    entry.hash = hash;
-    entry.symbol = symbol;
-    entry.side = side;
-    entry.qty = key(qtyRaw);
-    entry.price = key(priceRaw);
-    if (this.#size === this.#queue.length) this.#grow();
-    this.#queue[(this.#head + this.#size) & (this.#queue.length - 1)] = entry;
+    if (this.#size === this.#at.length) this.#grow();
+    const i = (this.#head + this.#size) & (this.#at.length - 1);
+    this.#at[i] = now;
+    this.#hashes[i] = hash;
+    this.#symbols[i] = symbol;
+    this.#sides[i] = side;
+    this.#qtys[i] = key(qtyRaw);
+    this.#prices[i] = key(priceRaw);
     this.#size++;
-    this.#link(entry);
+    this.#link(i);
   }
 
-  /** Puts an entry at the head of its bucket (buckets hold their entries newest first). */
-  #link(entry: Entry): void {
-    const buckets = this.#buckets;
-    const b = entry.hash & (buckets.length - 1);
-    const head = buckets[b]!;
-    entry.older = head;
-    entry.newer = null;
-    if (head !== null) head.newer = entry;
-    buckets[b] = entry;
+  /** Puts slot `i` at the head of its bucket (buckets hold their entries newest first). */
+  #link(i: number): void {
+    const b = this.#hashes[i]! & (this.#buckets.length - 1);
+    const head = this.#buckets[b]!;
+    this.#older[i] = head;
+    this.#newer[i] = NONE;
+    if (head !== NONE) this.#newer[head] = i;
+    this.#buckets[b] = i;
   }
 
   /** Drops the entries that no window can match any more (the oldest of each bucket go first). */
   #evict(now: number): void {
-    const queue = this.#queue;
-    const mask = queue.length - 1;
+    const mask = this.#at.length - 1;
     const cutoff = now - this.#keepMs;
     while (this.#size > 0) {
-      const entry = queue[this.#head]!;
-      if (entry.at > cutoff) break;
+      const i = this.#head;
+      if (this.#at[i]! > cutoff) break;
       // The oldest live entry is the oldest of its bucket: its tail.
-      if (entry.newer === null) this.#buckets[entry.hash & (this.#buckets.length - 1)] = null;
-      else entry.newer.older = null;
-      entry.newer = null;
-      entry.qty = entry.price = '';
-      queue[this.#head] = null;
-      this.#head = (this.#head + 1) & mask;
+      const newer = this.#newer[i]!;
+      if (newer === NONE) this.#buckets[this.#hashes[i]! & (this.#buckets.length - 1)] = NONE;
+      else this.#older[newer] = NONE;
+      // Drop the references (a quantity or price may be a caller's object).
+      this.#qtys[i] = this.#prices[i] = '';
+      this.#head = (i + 1) & mask;
       this.#size--;
-      if (this.#free.length < 4096) this.#free.push(entry);
     }
   }
 
-  /** Doubles the queue and the buckets, relinking every live entry oldest first. */
+  /** Doubles the ring and the buckets, keeping every live entry in order and relinking it. */
   #grow(): void {
-    const old = this.#queue;
-    const mask = old.length - 1;
-    const queue = new Array<Entry | null>(old.length * 2).fill(null);
-    for (let i = 0; i < this.#size; i++) queue[i] = old[(this.#head + i) & mask]!;
-    this.#queue = queue;
+    const capacity = this.#at.length;
+    const mask = capacity - 1;
+    const next = capacity * 2;
+    const at = new Float64Array(next);
+    const hashes = new Int32Array(next);
+    const symbols = new Array<string>(next).fill('');
+    const sides = new Array<string>(next).fill('');
+    const qtys = new Array<unknown>(next).fill('');
+    const prices = new Array<unknown>(next).fill('');
+    for (let k = 0; k < this.#size; k++) {
+      const from = (this.#head + k) & mask;
+      at[k] = this.#at[from]!;
+      hashes[k] = this.#hashes[from]!;
+      symbols[k] = this.#symbols[from]!;
+      sides[k] = this.#sides[from]!;
+      qtys[k] = this.#qtys[from];
+      prices[k] = this.#prices[from];
+    }
+    this.#at = at;
+    this.#hashes = hashes;
+    this.#symbols = symbols;
+    this.#sides = sides;
+    this.#qtys = qtys;
+    this.#prices = prices;
+    this.#older = new Int32Array(next);
+    this.#newer = new Int32Array(next);
+    this.#buckets = new Int32Array(next).fill(NONE);
     this.#head = 0;
-    this.#buckets = new Array<Entry | null>(queue.length).fill(null);
-    for (let i = 0; i < this.#size; i++) this.#link(queue[i]!);
+    for (let k = 0; k < this.#size; k++) this.#link(k);
   }
 }
 
