@@ -177,7 +177,7 @@ describe('dashboard v2 against a serve process (chromium)', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#reset-step-2').isVisible()).toBe(true);
     // The effects stay in view at step 2: they are what the confirm will do.
-    expect(await effects.textContent()).toContain('76500');
+    expect(await effects.textContent()).toContain('76,500.00');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('reset-confirm');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#reset-dialog .dialog-result').textContent()).toMatch(/Reset confirmed: the drawdown breaker is NORMAL/);
