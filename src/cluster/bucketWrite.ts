@@ -13,12 +13,20 @@ export const json = (value: unknown): Uint8Array => enc.encode(JSON.stringify(va
 
 /** Creates (revision 0) or updates a key at a revision; false when someone else wrote it first. */
 export async function compareAndSwap(kv: KV, key: string, value: unknown, revision: number): Promise<boolean> {
+  return (await swapRevision(kv, key, value, revision)) !== null;
+}
+
+/**
+ * As {@link compareAndSwap}, answering the new revision (null when someone else wrote first). The
+ * revision comes from the write's own acknowledgement: a read after it may be served by a replica
+ * that has not caught up yet (gets are direct), and a stale revision would make the next
+ * compare-and-swap on this key fail.
+ */
+export async function swapRevision(kv: KV, key: string, value: unknown, revision: number): Promise<number | null> {
   try {
-    if (revision === 0) await kv.create(key, json(value));
-    else await kv.update(key, json(value), revision);
-    return true;
+    return revision === 0 ? await kv.create(key, json(value)) : await kv.update(key, json(value), revision);
   } catch (error) {
-    if (/wrong last sequence|key exists/i.test(error instanceof Error ? error.message : String(error))) return false;
+    if (/wrong last sequence|key exists/i.test(error instanceof Error ? error.message : String(error))) return null;
     throw error;
   }
 }
@@ -37,10 +45,8 @@ export async function setHaltInBucket(kv: KV, scope: Scope, next: HaltValue): Pr
       return { created: own, halt: { scope, operator: value.operator, reason: value.reason, at: value.at, revision: existing!.revision } };
     }
     const revision = existing ? existing.revision : 0;
-    if (await compareAndSwap(kv, key, next, revision)) {
-      const stored = await kv.get(key);
-      return { created: true, halt: { scope, operator: next.operator, reason: next.reason, at: next.at, revision: stored?.revision ?? revision + 1 } };
-    }
+    const written = await swapRevision(kv, key, next, revision);
+    if (written !== null) return { created: true, halt: { scope, operator: next.operator, reason: next.reason, at: next.at, revision: written } };
   }
   throw new ClusterUnavailable(`could not set the halt at ${scope}: the key kept changing`);
 }

@@ -157,9 +157,15 @@ export class ClusterLink {
     const ok = await this.#retrying(`lifting the halt at ${scope}`, async (kv) => {
       if (await compareAndSwap(kv, key, marker, revision)) return true;
       // An earlier try may have written it and lost only the answer: our own marker is a success.
-      const entry = await kv.get(key);
-      const current = entry?.operation === 'PUT' ? checkHalt(key, scope, entry.value) : null;
-      return current?.ok === true && current.value.lifted?.operator === operator && current.value.lifted.at === at;
+      // Reads are direct (any replica answers): one that has not seen a write past `revision` yet
+      // is read again before the lift counts as refused.
+      for (let read = 0; ; read++) {
+        const entry = await kv.get(key);
+        const current = entry?.operation === 'PUT' ? checkHalt(key, scope, entry.value) : null;
+        if (current?.ok === true && current.value.lifted?.operator === operator && current.value.lifted.at === at) return true;
+        if ((entry !== null && entry.revision > revision) || read >= 10) return false;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     });
     if (ok) this.#applyHalt(scope, null, { operator, at });
     return ok;
