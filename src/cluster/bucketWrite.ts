@@ -31,11 +31,25 @@ export async function swapRevision(kv: KV, key: string, value: unknown, revision
   }
 }
 
+/** A key's latest entry as its stream's leader has it. */
+export interface BucketEntry {
+  readonly revision: number;
+  readonly operation: 'PUT' | 'DEL' | 'PURGE';
+  readonly value: Uint8Array;
+}
+
+/**
+ * Reads a key's latest entry from the stream's leader. A read-modify-write must not use the KV's
+ * own get: gets are direct, so any replica answers, and one that lags shows a halt already lifted
+ * as still in force (a new halt then reports "already halted") or an older revision.
+ */
+export type LeaderRead = (key: string) => Promise<BucketEntry | null>;
+
 /** Sets a halt at a scope unless one is in force there (then that one is returned, `created: false`). */
-export async function setHaltInBucket(kv: KV, scope: Scope, next: HaltValue): Promise<{ created: boolean; halt: StoredHalt }> {
+export async function setHaltInBucket(kv: KV, read: LeaderRead, scope: Scope, next: HaltValue): Promise<{ created: boolean; halt: StoredHalt }> {
   const key = haltKey(scope);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const existing = await kv.get(key);
+    const existing = await read(key);
     // An invalid record there is no halt to keep: the new halt replaces it (and repairs the key).
     const checked = existing && existing.operation === 'PUT' ? checkHalt(key, scope, existing.value) : null;
     const value = checked?.ok ? checked.value : null;

@@ -18,7 +18,7 @@ import { openConnection } from './connection.ts';
 import { checkHalt, type Checked, type HaltValue, type InvalidRecord, type StoredHalt, type StoredPnl } from './records.ts';
 import { readBucket } from './bucketRead.ts';
 import { BucketMirror } from './bucketMirror.ts';
-import { ClusterUnavailable, compareAndSwap, json, setHaltInBucket } from './bucketWrite.ts';
+import { ClusterUnavailable, compareAndSwap, json, setHaltInBucket, type BucketEntry } from './bucketWrite.ts';
 import { bucketName, haltKey, type Scope } from './scopes.ts';
 
 /** What changed: the link's state, the halts in force, the P&L figures, the set of invalid records. */
@@ -141,7 +141,7 @@ export class ClusterLink {
   async setHalt(scope: Scope, operator: string, reason: string): Promise<{ created: boolean; halt: StoredHalt }> {
     // One halt, whatever the retries: a retry after a lost answer finds its own write and says so.
     const next: HaltValue = { scope, operator, reason, at: Date.now() };
-    const outcome = await this.#retrying(`setting the halt at ${scope}`, (kv) => setHaltInBucket(kv, scope, next));
+    const outcome = await this.#retrying(`setting the halt at ${scope}`, (kv) => setHaltInBucket(kv, this.#leaderRead, scope, next));
     if (outcome.created) this.#applyHalt(scope, outcome.halt);
     return outcome;
   }
@@ -156,20 +156,25 @@ export class ClusterLink {
     const key = haltKey(scope);
     const ok = await this.#retrying(`lifting the halt at ${scope}`, async (kv) => {
       if (await compareAndSwap(kv, key, marker, revision)) return true;
-      // An earlier try may have written it and lost only the answer: our own marker is a success.
-      // Reads are direct (any replica answers): one that has not seen a write past `revision` yet
-      // is read again before the lift counts as refused.
-      for (let read = 0; ; read++) {
-        const entry = await kv.get(key);
-        const current = entry?.operation === 'PUT' ? checkHalt(key, scope, entry.value) : null;
-        if (current?.ok === true && current.value.lifted?.operator === operator && current.value.lifted.at === at) return true;
-        if ((entry !== null && entry.revision > revision) || read >= 10) return false;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // An earlier try may have written it and lost only the answer: our own marker is a success
+      // (read from the leader: a lagging replica would not show it yet).
+      const entry = await this.#leaderRead(key);
+      const current = entry?.operation === 'PUT' ? checkHalt(key, scope, entry.value) : null;
+      return current?.ok === true && current.value.lifted?.operator === operator && current.value.lifted.at === at;
     });
     if (ok) this.#applyHalt(scope, null, { operator, at });
     return ok;
   }
+
+  /** A key's latest entry from its stream's leader (see {@link LeaderRead}); throws while there is no leader (the write retries). */
+  readonly #leaderRead = async (key: string): Promise<BucketEntry | null> => {
+    if (!this.#jsm) throw new Error('not connected to the cluster');
+    const bucket = bucketName(this.config.firm);
+    const stored = await this.#jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.${key}` });
+    if (stored === null) return null;
+    const op = stored.header?.get('KV-Operation');
+    return { revision: stored.seq, operation: op === 'DEL' || op === 'PURGE' ? op : 'PUT', value: stored.data };
+  };
 
   /** How long a write asked for by an operator is retried, failing over between servers (ms): a leader election takes up to about 10 s. */
   get writeBudgetMs(): number {
@@ -196,7 +201,11 @@ export class ClusterLink {
       await new Promise((resolve) => setTimeout(resolve, Math.min(250, 50 * (attempt + 1))));
     }
     const why = last === null ? 'not connected' : (last as Error).message;
-    throw new ClusterUnavailable(`${what}: the cluster (${this.config.servers.join(', ')}) did not answer within ${this.writeBudgetMs / 1000} s (${why})`);
+    // A write the cluster took but could not confirm (no quorum) is applied once a quorum is back: say so.
+    throw new ClusterUnavailable(
+      `${what}: the cluster (${this.config.servers.join(', ')}) did not answer within ${this.writeBudgetMs / 1000} s (${why}); ` +
+        'a write sent meanwhile may still take effect once a quorum is back: check `firm status` before repeating it',
+    );
   }
 
   async publishPnl(record: StoredPnl): Promise<void> {
@@ -228,10 +237,13 @@ export class ClusterLink {
 
   /** Reads the firm's audit stream: the records since `since` (ms), at most `limit`, oldest first. */
   async readAudit(options: { since?: number; limit: number; subject?: string }): Promise<unknown[]> {
-    if (!this.#js) throw new Error('not connected to the cluster');
-    return readAudit(this.#js, this.config.firm, options, (record) => {
-      this.mirror.invalidSeen++;
-      this.mirror.onInvalid(record);
+    // Retried like a write (the stream may be electing a leader): a 503 at the end, never a raw timeout.
+    return this.#retrying('reading the audit stream', () => {
+      if (!this.#js) throw new Error('not connected to the cluster');
+      return readAudit(this.#js, this.config.firm, options, (record) => {
+        this.mirror.invalidSeen++;
+        this.mirror.onInvalid(record);
+      });
     });
   }
 
