@@ -145,6 +145,8 @@ export const runtimeSettingsSchema = z.object({
   resetTimeout: seconds(3600).default(60),
   /** Seconds a timestamp may be ahead of the runtime's clock. */
   maxClockSkew: seconds(3600).default(5),
+  /** Seconds a trip's or halt's cancel has to see every open order closed before they are listed and alerted. */
+  cancelConfirmTimeout: seconds(3600).default(5),
   /** How often the supervisor restarts a failed breaker actor within `window` seconds before failing closed. */
   supervision: z
     .strictObject({
@@ -172,6 +174,7 @@ export interface ResolvedSettings {
   readonly marketOpen: MarketOpen;
   readonly resetTimeoutMs: number;
   readonly maxClockSkewMs: number;
+  readonly cancelConfirmTimeoutMs: number;
   readonly supervision: { readonly maxRestarts: number; readonly windowMs: number };
   readonly figuresDebounceMs: number;
   readonly cluster: ClusterConfig | null;
@@ -224,6 +227,7 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
     marketOpen: s.marketOpen,
     resetTimeoutMs: s.resetTimeout * 1000,
     maxClockSkewMs: s.maxClockSkew * 1000,
+    cancelConfirmTimeoutMs: s.cancelConfirmTimeout * 1000,
     supervision: { maxRestarts: s.supervision.maxRestarts, windowMs: s.supervision.window * 1000 },
     figuresDebounceMs: s.figuresDebounceMs,
     limits: limits === null ? null : limits.limits,

@@ -28,6 +28,13 @@ export const RiskEventType = {
   INPUT_REJECTED: 'InputRejected',
   /** The broker port's cancelAllOrders failed. */
   CANCEL_FAILED: 'CancelOrdersFailed',
+  /**
+   * Open orders were not confirmed closed within `cancelConfirmTimeout` of a trip's or halt's
+   * cancel (listed in `details.orders`); emitted once per order.
+   */
+  CANCEL_UNCONFIRMED: 'CancelUnconfirmed',
+  /** Orders listed by a `CancelUnconfirmed` were later confirmed closed (`details.orders`); journaled, never alerted. */
+  CANCEL_CONFIRMED: 'CancelConfirmed',
   /** An alert could not be delivered to a target and was given up. */
   ALERT_FAILED: 'AlertDeliveryFailed',
   /** A breaker's actor failed and its supervisor restarted it from its last committed snapshot. */

@@ -253,6 +253,14 @@ export class PositionBook {
     return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
   }
 
+  /** The open orders that have an id (a reused id's older order too), for the cancel confirmation. */
+  *named(): Generator<{ readonly symbol: string; readonly side: 'buy' | 'sell'; readonly order: Readonly<OpenOrder> }> {
+    for (const [symbol, book] of this.#symbols) {
+      for (const order of book.buy.named) yield { symbol, side: 'buy', order };
+      for (const order of book.sell.named) yield { symbol, side: 'sell', order };
+    }
+  }
+
   /** Open orders in total (for status and tests). */
   get openCount(): number {
     let n = 0;

@@ -94,6 +94,16 @@ function withFigures(head: string, fig: string): string {
   return fig ? `${head}: ${fig}` : head;
 }
 
+/** `o2 (AAPL buy 20), o4 (MSFT sell 5)`: the orders of a CancelUnconfirmed, the first ten named. */
+function unconfirmedOrders(value: JsonValue | undefined): string {
+  const orders = Array.isArray(value) ? (value as readonly JsonValue[]) : [];
+  const named = orders.slice(0, 10).map((o) => {
+    const { id, symbol, side, quantity } = obj(o);
+    return `${clean(id, 40)} (${clean(symbol, 24)} ${clean(side, 4)} ${clean(quantity, 24)})`;
+  });
+  return orders.length > 10 ? `${named.join(', ')} and ${orders.length - 10} more` : named.join(', ');
+}
+
 /**
  * One line saying what happened, e.g.
  * `DRAWDOWN breaker TRIPPED on alpha-1: -10.4% from peak 1,050,000.00 (limit -10.0%)`.
@@ -123,6 +133,8 @@ export function describeAlert(p: AlertPayload): string {
       return `${name} RECOVERED on ${strategy}: back to NORMAL`;
     case 'CancelOrdersFailed':
       return withFigures(`CANCEL ALL ORDERS FAILED on ${strategy}: open orders may remain`, d.error !== undefined ? clean(d.error) : d.message !== undefined ? clean(d.message) : '');
+    case 'CancelUnconfirmed':
+      return withFigures(`${formatCount(d.count)} ORDER${d.count === 1 ? '' : 'S'} NOT CONFIRMED CANCELLED on ${strategy} within ${formatCount(d.timeoutSeconds)} s`, unconfirmedOrders(d.orders));
     case 'RestoreFailed':
       return withFigures(`Strategy ${strategy} HALTED: state could not be restored`, d.reason !== undefined ? clean(d.reason) : '');
     case 'StoreWriteFailed':
@@ -216,7 +228,7 @@ export function slackBody(p: AlertPayload): { text: string; blocks: object[] } {
 export const PagerDutyAction = { TRIGGER: 'trigger', RESOLVE: 'resolve' } as const;
 export type PagerDutyAction = (typeof PagerDutyAction)[keyof typeof PagerDutyAction];
 
-const TRIGGER_TYPES: ReadonlySet<string> = new Set(['CircuitBreakerTripped', 'ManualHalt', 'CancelOrdersFailed', 'RestoreFailed', 'StoreWriteFailed']);
+const TRIGGER_TYPES: ReadonlySet<string> = new Set(['CircuitBreakerTripped', 'ManualHalt', 'CancelOrdersFailed', 'CancelUnconfirmed', 'RestoreFailed', 'StoreWriteFailed']);
 const RESOLVE_TYPES: ReadonlySet<string> = new Set(['ResetConfirmed', 'CircuitBreakerRecovered']);
 
 /** The PagerDuty action for an alert, or null when PagerDuty is not told about it. */

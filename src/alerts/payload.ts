@@ -9,6 +9,7 @@ export const ALERT_SEVERITY: Readonly<Partial<Record<RiskEventType, AlertSeverit
   CircuitBreakerTripped: AlertSeverity.CRITICAL,
   ManualHalt: AlertSeverity.CRITICAL,
   CancelOrdersFailed: AlertSeverity.CRITICAL,
+  CancelUnconfirmed: AlertSeverity.CRITICAL,
   RestoreFailed: AlertSeverity.CRITICAL,
   StoreWriteFailed: AlertSeverity.CRITICAL,
   CircuitBreakerWarning: AlertSeverity.WARNING,

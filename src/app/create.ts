@@ -49,6 +49,8 @@ export interface RiskRuntimeOptions {
   figuresDebounceMs?: number;
   /** How far ahead of the runtime's clock a timestamp may be (seconds, default 5). */
   maxClockSkew?: number;
+  /** Seconds a trip's or halt's cancel has to see every open order closed before they are listed and alerted as `CancelUnconfirmed` (default 5). */
+  cancelConfirmTimeout?: number;
   /** One-for-one restarts of failed breaker actors: more than `maxRestarts` within `window` seconds fails closed (defaults 3 / 60). */
   supervision?: { maxRestarts?: number; window?: number };
   /**
@@ -70,7 +72,7 @@ export interface RiskRuntimeOptions {
 
 const KNOWN_OPTIONS = new Set([
   'strategy', 'breakers', 'warnAt', 'marketOpen', 'resetTimeout', 'store', 'broker', 'clock', 'logger', 'inspect', 'figuresDebounceMs', 'alerts',
-  'maxClockSkew', 'supervision', 'cluster', 'firmLimits', 'limits', 'symbolCase',
+  'maxClockSkew', 'cancelConfirmTimeout', 'supervision', 'cluster', 'firmLimits', 'limits', 'symbolCase',
 ]);
 
 /** Checks the parts zod does not (functions and objects with behaviour). */

@@ -24,6 +24,7 @@ import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome }
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
 import { checkFailed, control, noticeStale, notifyDecision, orderRateSignal, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
+import { CancelConfirmations } from './cancelConfirm.ts';
 import type { Decision, ErrorReport, Fill, FillReport, GuardedOrder, Order, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot, UntypedOrder } from './types.ts';
 
 export type { InspectOption } from './host.ts';
@@ -42,6 +43,8 @@ export class RiskRuntime {
   /** What the portfolio step needs, built once (closures are not free on the hot path). */
   readonly #portfolio: PortfolioContext;
   readonly #unreportListenerErrors: () => void;
+  /** The open orders each trip's or halt's cancel must see closed (cancelConfirm.ts). */
+  readonly #cancels: CancelConfirmations;
   #subscriptions: Subscription[] = [];
 
   /** Every event (trips, warnings, operator actions, transitions, refused inputs), after its step. */
@@ -63,8 +66,21 @@ export class RiskRuntime {
     const core = new RuntimeCore(parts);
     this.#core = core;
     this.strategy = core.strategy;
+    const cancels = new CancelConfirmations({
+      book: core.controls.book,
+      clock: core.clock,
+      timeoutMs: core.settings.cancelConfirmTimeoutMs,
+      step: (body) => core.step.run(body),
+      emit: (type, breaker, details) => core.emit(type, breaker, details),
+      stopped: () => core.gate.stopped,
+    });
+    this.#cancels = cancels;
     core.hooks = {
-      cancel: (request) => cancelAllOrders(core, request),
+      cancel: (request) => {
+        // Only a cancel that is asked for is awaited (no broker port: nothing is cancelled).
+        if (core.broker) cancels.cancelling(request.breaker);
+        cancelAllOrders(core, request);
+      },
       listenerFailed: (error) => listenerFailed(core, error),
       storeFailed: (error) => storeFailed(core, error),
       actorFailed: (kind, error) => actorFailed(core, kind, error),
@@ -106,7 +122,9 @@ export class RiskRuntime {
    */
   updatePortfolio(update: PortfolioUpdate): void {
     this.#assertRunning();
-    applyPortfolioUpdate(this.#portfolio, update);
+    const cancels = this.#cancels;
+    if (cancels.idle) applyPortfolioUpdate(this.#portfolio, update);
+    else this.#core.step.run(() => (applyPortfolioUpdate(this.#portfolio, update), cancels.sweep()));
   }
 
   /**
@@ -121,7 +139,9 @@ export class RiskRuntime {
   /** Reports an execution from the broker, for live views. A malformed fill is refused and counted as a `data_error`. */
   recordFill(fill: Fill): void {
     this.#assertRunning();
-    recordFill(this.#core, fill);
+    const core = this.#core;
+    if (this.#cancels.idle) recordFill(core, fill);
+    else core.step.run(() => (recordFill(core, fill), this.#cancels.sweep()));
   }
 
   /**
@@ -132,7 +152,13 @@ export class RiskRuntime {
    */
   recordOrderClosed(request: { id: string }): boolean {
     this.#assertRunning();
-    return recordOrderClosed(this.#core, request);
+    const core = this.#core;
+    if (this.#cancels.idle) return recordOrderClosed(core, request);
+    return core.step.run(() => {
+      const known = recordOrderClosed(core, request);
+      this.#cancels.sweep();
+      return known;
+    });
   }
 
   /**
@@ -267,6 +293,7 @@ export class RiskRuntime {
       settings: core.settings,
       controls: core.controls,
       log: core.log,
+      cancels: this.#cancels,
     });
   }
 
@@ -338,6 +365,7 @@ export class RiskRuntime {
     if (this.#core.gate.stopped) return;
     // A failed store must not stop the stop: what could be written was; the failure was alerted.
     await this.flush().catch(() => undefined);
+    this.#cancels.stop();
     await shutDown(this.#core, this.#subscriptions, this.#unreportListenerErrors);
   }
 

@@ -6,7 +6,7 @@ import type { Figures } from './figures.ts';
 import type { Gate } from './gate.ts';
 import type { ActorHost } from './host.ts';
 import { reconcile } from './reconcile.ts';
-import type { BreakerStatus, Position, RuntimeStatus, StateSnapshot } from './types.ts';
+import type { BreakerStatus, Position, RuntimeStatus, StateSnapshot, UnconfirmedCancel } from './types.ts';
 
 /** The compact state published on `state$`, from the gate (itself written from the actors). */
 export function stateSnapshot(strategy: string, gate: Gate, now: number): StateSnapshot {
@@ -35,6 +35,8 @@ export interface StatusSources {
   settings: ResolvedSettings;
   controls: Controls;
   log: Logger;
+  /** The orders a cancel did not see closed in time (cancelConfirm.ts). */
+  cancels?: { list(): UnconfirmedCancel[] };
 }
 
 /**
@@ -97,6 +99,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
       lastRejection: null,
       openOrders: 0,
     }),
+    unconfirmedCancels: safe(() => s.cancels?.list() ?? [], []),
     at: new Date(s.now).toISOString(),
   };
 }

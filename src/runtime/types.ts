@@ -329,7 +329,26 @@ export interface RuntimeStatus {
   };
   /** Pre-trade limits, projected positions and rejections (docs/controls.md). */
   readonly controls: ControlsStatus;
+  /**
+   * Open orders a trip's or halt's `cancelAllOrders` did not see closed (closed, fully filled or
+   * covered by a position report) within `cancelConfirmTimeout` seconds; each leaves the list once
+   * it is (docs/breakers.md, "Cancel confirmation").
+   */
+  readonly unconfirmedCancels: readonly UnconfirmedCancel[];
   readonly at: string;
+}
+
+/** An open order not confirmed closed within `cancelConfirmTimeout` of the cancel that should have closed it. */
+export interface UnconfirmedCancel {
+  readonly id: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  /** What is still open of it (decimal text). */
+  readonly quantity: string;
+  /** When the cancel was asked for (ISO-8601). */
+  readonly since: string;
+  /** The breaker whose trip (or the manual halt) asked for the cancel. */
+  readonly breaker: BreakerType;
 }
 
 /** The compact state emitted on `state$`. */
