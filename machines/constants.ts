@@ -15,31 +15,6 @@ export const STATE_SEVERITY: Readonly<Record<BreakerState, number>> = {
   MANUALLY_HALTED: 3,
 };
 
-/** The breakers every strategy runs. */
-export const BreakerType = {
-  DRAWDOWN: 'drawdown',
-  DAILY_LOSS: 'dailyLoss',
-  ORDER_RATE: 'orderRate',
-  ERROR_RATE: 'errorRate',
-  /** Dead-man's switch: no valid portfolio value for `maxAge` seconds. Off unless configured. */
-  STALE_DATA: 'staleData',
-  MANUAL: 'manual',
-  /** The firm's scoped halts and the cluster link (always present; NORMAL without `cluster`). */
-  CLUSTER: 'cluster',
-} as const;
-export type BreakerType = (typeof BreakerType)[keyof typeof BreakerType];
-
-export const BREAKER_TYPES: readonly BreakerType[] = Object.values(BreakerType);
-/** Breakers that trip on their own figures (all but the manual one). */
-export const AUTOMATIC_BREAKERS = [
-  BreakerType.DRAWDOWN,
-  BreakerType.DAILY_LOSS,
-  BreakerType.ORDER_RATE,
-  BreakerType.ERROR_RATE,
-  BreakerType.STALE_DATA,
-] as const;
-export type AutomaticBreakerType = (typeof AUTOMATIC_BREAKERS)[number];
-
 /**
  * What orders may do, derived from the breakers: ACTIVE (every breaker NORMAL), REDUCING (every
  * breaker that is not NORMAL is reduce-only: only orders that move a position towards zero

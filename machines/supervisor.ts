@@ -1,5 +1,5 @@
 import { assign, enqueueActions, setup, type AnyActorRef } from 'xstate';
-import { BreakerType } from './constants.ts';
+import { BreakerType } from './rules/registry.ts';
 import { restorable, type BreakerInput, type BreakerRestore } from './charts/breakerChart.ts';
 import { REGISTRY } from './rules/registry.ts';
 

@@ -3,7 +3,7 @@
  * (`rt.alertAttempts$`, `rt.alertHistory()`): here, below both the runtime and the alerts adapter
  * that writes them, so neither imports the other for them.
  */
-import type { BreakerType } from '../machines/constants.ts';
+import type { BreakerType } from '../machines/rules/registry.ts';
 import type { RiskEventType } from './events.ts';
 
 /** The delivery channels. */

@@ -1,17 +1,13 @@
 /**
- * Runtime settings: schema, presets, the merge of a `breakers` object over a preset, and the
- * effective configuration shown at start and in `status()`.
- *
- * Merge rule: the base is `presets[breakers.preset ?? 'moderate']`. A breaker not named keeps
- * the base's settings; `false` turns it off (nothing else does); an object is merged field by
- * field over the base's settings for that breaker (`orderRate: { maxOrders: 5 }` keeps the
- * 60 s window). For dailyLoss, giving `limit` or `limitAmount` replaces the base's kind of
- * limit. `staleData` has no preset value: it is off unless configured, and then needs `maxAge`.
+ * Runtime settings: schema, validation and the effective configuration shown at start and in
+ * `status()`. The `breakers` option (schema, presets, merge) is generated from the registry in
+ * src/breakersConfig.ts.
  */
 import { z } from 'zod';
 import { isValidTimeZone, parseOpenTime, type MarketOpen } from '../machines/figures/tradingDay.ts';
-import { isDecimalProblem, parseExact } from '../machines/math/exact.ts';
-import { ConfigError, describeValue, type ConfigIssue } from './errors.ts';
+import { seconds, warnAt } from '../machines/rules/settings.ts';
+import { breakersObjectSchema, effectiveBreakers, mergeBreakers, PRESET_NAMES, presetName, type EffectiveBreakers, type ResolvedBreakerSettings } from './breakersConfig.ts';
+import { ConfigError, type ConfigIssue } from './errors.ts';
 import { toConfigIssues } from './configIssues.ts';
 
 export { toConfigIssues } from './configIssues.ts';
@@ -22,109 +18,18 @@ import {
 import { canonicalLimits, limitsSchema, type ParsedLimits } from './limitsConfig.ts';
 import { SymbolCase } from '../machines/limits/symbol.ts';
 
+export { presets, type BreakersConfig, type PresetName } from './breakersConfig.ts';
+
 const numberError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a number') };
-const between01 = 'must be above 0 and below 1, e.g. 0.8';
-const warnAt = z.number(numberError).gt(0, between01).lt(1, between01);
-const onTrip = z.enum(['halt', 'reduceOnly'], { error: 'must be "halt" or "reduceOnly"' });
-const fraction = (of: string, example: string) =>
-  z.number(numberError).gt(-1, `must be above -1 (a fraction of the ${of})`).lt(0, `must be negative, e.g. ${example}`);
-const seconds = (max: number) => z.number(numberError).gt(0, 'must be a positive number of seconds').max(max, `must be at most ${max} seconds`);
-const count = z.number(numberError).int('must be a whole number').min(1, 'must be at least 1').max(1_000_000, 'must be at most 1000000');
-const amount = z.union([z.string(), z.number()], { error: 'must be a negative amount, e.g. "-5000"' }).transform((value, ctx) => {
-  const parsed = parseExact(value);
-  if (isDecimalProblem(parsed) || !parsed.isNegative()) {
-    ctx.addIssue({ code: 'custom', input: value, message: isDecimalProblem(parsed) ? parsed.problem : 'must be a negative amount, e.g. "-5000"' });
-    return z.NEVER;
-  }
-  return parsed.toString();
-});
-const common = { warnAt: warnAt.optional(), onTrip: onTrip.optional() };
 
-const drawdownSchema = z.strictObject({ threshold: fraction('high-water mark', '-0.10').optional(), ...common });
-const dailyLossSchema = z
-  .strictObject({ limit: fraction('start-of-day value', '-0.05').optional(), limitAmount: amount.optional(), ...common })
-  .superRefine((value, ctx) => {
-    if (value.limit !== undefined && value.limitAmount !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `give either limit or limitAmount, not both (got limit ${describeValue(value.limit)} and limitAmount ${describeValue(value.limitAmount)})` });
-    }
-  });
-const orderRateSchema = z.strictObject({ maxOrders: count.optional(), window: seconds(86_400).optional(), ...common });
-const errorRateSchema = z.strictObject({ maxErrors: count.optional(), window: seconds(86_400).optional(), ...common });
-const staleDataSchema = z.strictObject({ maxAge: seconds(86_400), ...common });
-
-const onOff = <T extends z.ZodType>(schema: T) => z.union([z.literal(false), schema], { error: 'must be false (turns it off) or an object of settings' });
-const PRESET_NAMES = ['conservative', 'moderate', 'aggressive'] as const;
-const presetName = z.enum(PRESET_NAMES, { error: `must be a preset name: ${PRESET_NAMES.join(', ')}` });
-const breakersObjectSchema = z.strictObject({
-  preset: presetName.optional(),
-  drawdown: onOff(drawdownSchema).optional(),
-  dailyLoss: onOff(dailyLossSchema).optional(),
-  orderRate: onOff(orderRateSchema).optional(),
-  errorRate: onOff(errorRateSchema).optional(),
-  staleData: onOff(staleDataSchema).optional(),
-});
-
-/** Breaker settings as written: `{ preset?, drawdown?, dailyLoss?, orderRate?, errorRate?, staleData? }`, each an object or `false`. */
-export type BreakersConfig = z.input<typeof breakersObjectSchema>;
-export type PresetName = (typeof PRESET_NAMES)[number];
 /** What a breaker does when it trips. */
-export type OnTrip = z.output<typeof onTrip>;
+export type OnTrip = 'halt' | 'reduceOnly';
 
-interface CommonSettings {
-  /** Fraction of the limit at which the breaker first warns (own, else the global warnAt). */
-  readonly warnAt: number;
-  readonly onTrip: OnTrip;
-}
-export interface DrawdownConfig extends CommonSettings {
-  readonly threshold: number;
-}
-export type DailyLossConfig = CommonSettings & ({ readonly limit: number } | { readonly limitAmount: string });
-export interface OrderRateConfig extends CommonSettings {
-  readonly maxOrders: number;
-  /** Seconds. */
-  readonly window: number;
-}
-export interface ErrorRateConfig extends CommonSettings {
-  readonly maxErrors: number;
-  /** Seconds. */
-  readonly window: number;
-}
-export interface StaleDataConfig extends CommonSettings {
-  /** Seconds without a valid portfolio value before the breaker trips. */
-  readonly maxAge: number;
-}
 /** The effective settings of each breaker, keyed by breaker type; null = turned off. */
-export interface ResolvedBreakersConfig {
-  readonly drawdown: DrawdownConfig | null;
-  readonly dailyLoss: DailyLossConfig | null;
-  readonly orderRate: OrderRateConfig | null;
-  readonly errorRate: ErrorRateConfig | null;
-  readonly staleData: StaleDataConfig | null;
+export type ResolvedBreakersConfig = ResolvedBreakerSettings & {
   /** From the process-wide `cluster` option (not a `breakers` key); null without it. */
   readonly cluster: ClusterSettings | null;
-}
-
-/** Ready-made limits, exactly the seed's numbers. `moderate` is the default. */
-export const presets = {
-  conservative: {
-    drawdown: { threshold: -0.05 },
-    dailyLoss: { limit: -0.02 },
-    orderRate: { maxOrders: 50, window: 60 },
-    errorRate: { maxErrors: 5, window: 60 },
-  },
-  moderate: {
-    drawdown: { threshold: -0.1 },
-    dailyLoss: { limit: -0.05 },
-    orderRate: { maxOrders: 100, window: 60 },
-    errorRate: { maxErrors: 10, window: 60 },
-  },
-  aggressive: {
-    drawdown: { threshold: -0.2 },
-    dailyLoss: { limit: -0.1 },
-    orderRate: { maxOrders: 200, window: 60 },
-    errorRate: { maxErrors: 20, window: 60 },
-  },
-} as const satisfies Record<PresetName, BreakersConfig>;
+};
 
 const marketOpenSchema = z.strictObject({
   time: z.string({ error: 'must be HH:MM (24-hour), e.g. "09:30"' }).refine((t) => parseOpenTime(t) !== null, 'must be HH:MM (24-hour), e.g. "09:30"'),
@@ -187,24 +92,6 @@ export interface ResolvedSettings {
 
 type Parsed = z.output<typeof runtimeSettingsSchema>;
 
-function mergeBreakers(input: Parsed['breakers'], globalWarnAt: number): ResolvedBreakersConfig {
-  const written = typeof input === 'string' ? { preset: input } : (input ?? {});
-  const base: Record<string, object | undefined> = presets[written.preset ?? 'moderate'];
-  const pick = <K extends keyof ResolvedBreakersConfig>(key: K): ResolvedBreakersConfig[K] => {
-    const own = (written as Record<string, object | false | undefined>)[key];
-    if (own === false) return null;
-    const preset = base[key];
-    if (own === undefined && preset === undefined) return null;
-    const given = Object.fromEntries(Object.entries(own ?? {}).filter(([, v]) => v !== undefined));
-    // For dailyLoss a new limit replaces the preset's kind of limit (limit and limitAmount exclude each other).
-    const replaces = key === 'dailyLoss' && (given.limit !== undefined || given.limitAmount !== undefined);
-    const merged: Record<string, unknown> = replaces ? given : { ...preset, ...given };
-    const { warnAt: w, onTrip: t, ...rest } = merged as { warnAt?: number; onTrip?: OnTrip };
-    return { ...rest, warnAt: w ?? globalWarnAt, onTrip: t ?? 'halt' } as unknown as ResolvedBreakersConfig[K];
-  };
-  return { drawdown: pick('drawdown'), dailyLoss: pick('dailyLoss'), orderRate: pick('orderRate'), errorRate: pick('errorRate'), staleData: pick('staleData'), cluster: null };
-}
-
 /**
  * Validates the data part of the options and merges the breakers over their preset. Throws a
  * {@link ConfigError} listing every problem (plus the extra issues found by the caller) at once.
@@ -238,7 +125,7 @@ export function resolveSettings(input: unknown, extraIssues: readonly ConfigIssu
 /** The effective configuration as plain JSON, in the options' own units; valid as options again. */
 export interface EffectiveConfig {
   readonly strategy: string;
-  readonly breakers: { readonly [K in Exclude<keyof ResolvedBreakersConfig, 'cluster'>]: NonNullable<ResolvedBreakersConfig[K]> | false };
+  readonly breakers: EffectiveBreakers;
   readonly warnAt: number;
   readonly marketOpen: MarketOpen;
   readonly resetTimeout: number;
@@ -255,11 +142,9 @@ export interface EffectiveConfig {
 
 /** The effective configuration, for logging at start and for `status()`; a breaker turned off shows `false`. */
 export function effectiveConfig(settings: ResolvedSettings): EffectiveConfig {
-  const b = settings.breakers;
-  const on = <T extends object>(x: T | null): T | false => (x === null ? false : { ...x });
   return {
     strategy: settings.strategy,
-    breakers: { drawdown: on(b.drawdown), dailyLoss: on(b.dailyLoss), orderRate: on(b.orderRate), errorRate: on(b.errorRate), staleData: on(b.staleData) },
+    breakers: effectiveBreakers(settings.breakers),
     warnAt: settings.warnAt,
     marketOpen: { time: settings.marketOpen.time, timeZone: settings.marketOpen.timeZone },
     resetTimeout: settings.resetTimeoutMs / 1000,

@@ -5,14 +5,10 @@
 import type { z } from 'zod';
 import { describeValue, type ConfigIssue } from './errors.ts';
 import { LIMIT_KEYS, PER_SYMBOL_KEYS } from './limitsConfig.ts';
+import { breakerKeyLists } from './breakersConfig.ts';
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  breakers: ['preset', 'drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'staleData'],
-  drawdown: ['threshold', 'warnAt', 'onTrip'],
-  dailyLoss: ['limit', 'limitAmount', 'warnAt', 'onTrip'],
-  orderRate: ['maxOrders', 'window', 'warnAt', 'onTrip'],
-  errorRate: ['maxErrors', 'window', 'warnAt', 'onTrip'],
-  staleData: ['maxAge', 'warnAt', 'onTrip'],
+  ...breakerKeyLists(),
   supervision: ['maxRestarts', 'window'],
   marketOpen: ['time', 'timeZone'],
   cluster: ['servers', 'firm', 'desk', 'heartbeatTimeout', 'onDisconnect', 'credentials', 'token'],

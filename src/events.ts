@@ -1,4 +1,5 @@
-import type { BreakerState, BreakerType } from '../machines/constants.ts';
+import type { BreakerState } from '../machines/constants.ts';
+import type { BreakerType } from '../machines/rules/registry.ts';
 
 /** Every kind of event the runtime emits on `events$`, persists to the journal and may alert on. */
 export const RiskEventType = {
@@ -43,6 +44,11 @@ export const RiskEventType = {
   TRADING_MODE_CHANGED: 'TradingModeChanged',
   /** A pre-trade control rejected an order (a LIMIT_* or REDUCE_ONLY code); counted as an order_rejected error. */
   ORDER_REJECTED: 'OrderRejected',
+  /**
+   * A breaker this release runs was not in the restored record (it was saved before the breaker
+   * existed): the breaker starts in its initial state, NORMAL. Journaled, never alerted.
+   */
+  BREAKER_ADDED: 'BreakerAdded',
   /** The runtime started in a fail-closed halt because its state could not be restored. */
   RESTORE_FAILED: 'RestoreFailed',
   /**

@@ -1,5 +1,5 @@
 import { and, assign, setup, type AnyStateMachine, type SnapshotFrom } from 'xstate';
-import { BreakerState, OnTrip, type BreakerType } from '../constants.ts';
+import { BreakerState, OnTrip } from '../constants.ts';
 import { ChartKind, type Evidence, type RuleDecisions } from '../rules/rule.ts';
 
 /** Events a breaker chart accepts. Evidence is the rule's figures; the chart's guards judge it. */
@@ -26,7 +26,7 @@ export interface Cause {
 }
 
 export interface BreakerContext {
-  readonly breaker: BreakerType;
+  readonly breaker: string;
   /** The pending reset token while RESETTING; the only copy. */
   resetToken: string | null;
   /** When the pending reset token expires (ms); the host arms its timer from it. */
@@ -54,7 +54,7 @@ export interface BreakerRestore {
 }
 
 export interface BreakerInput {
-  readonly breaker: BreakerType;
+  readonly breaker: string;
   /** When set, the actor starts from this value and context (a supervisor restart). */
   readonly restore?: BreakerRestore | null;
 }
@@ -190,7 +190,7 @@ const resetting = {
 } as const;
 
 /** NORMAL → TRIPPED → RESETTING → NORMAL (a failed re-check or an expiry goes back to TRIPPED). */
-function automaticChart(kind: BreakerType, rule: RuleDecisions) {
+function automaticChart(kind: string, rule: RuleDecisions) {
   return chartSetup(rule).createMachine({
     id: kind,
     context: initialContext,
@@ -207,7 +207,7 @@ function automaticChart(kind: BreakerType, rule: RuleDecisions) {
  * An automatic breaker that also heals itself: once its condition clears, TRIPPED → RESETTING
  * (WINDOW_CLEARED) → NORMAL (RECOVER), two visible steps.
  */
-function selfHealingChart(kind: BreakerType, rule: RuleDecisions) {
+function selfHealingChart(kind: string, rule: RuleDecisions) {
   return chartSetup(rule).createMachine({
     id: kind,
     context: initialContext,
@@ -236,7 +236,7 @@ function selfHealingChart(kind: BreakerType, rule: RuleDecisions) {
  * the breaker shows; the repeat is journalled) unless it tightens it: a full halt over a
  * reduce-only one. A halt never loosens a halt; only a confirmed reset does.
  */
-function manualChart(kind: BreakerType, rule: RuleDecisions) {
+function manualChart(kind: string, rule: RuleDecisions) {
   const halt = { target: MANUALLY_HALTED, actions: 'halted' } as const;
   return chartSetup(rule).createMachine({
     id: kind,
@@ -268,7 +268,7 @@ function manualChart(kind: BreakerType, rule: RuleDecisions) {
  * the cluster's lift of that scope leaves it (LIFT, guarded by the rule: no halt left in scope).
  * It has no REQUEST_RESET edge: a local reset cannot lift a firm's halt.
  */
-function clusterChart(kind: BreakerType, rule: RuleDecisions) {
+function clusterChart(kind: string, rule: RuleDecisions) {
   const halt = { target: MANUALLY_HALTED, actions: 'halted' } as const;
   const trip = { guard: 'tripHolds', target: TRIPPED, actions: 'tripped' } as const;
   return chartSetup(rule).createMachine({
@@ -287,7 +287,7 @@ function clusterChart(kind: BreakerType, rule: RuleDecisions) {
 }
 
 /** Builds the chart a rule asks for. */
-export function breakerChart(kind: BreakerType, chart: ChartKind, rule: RuleDecisions) {
+export function breakerChart(kind: string, chart: ChartKind, rule: RuleDecisions) {
   switch (chart) {
     case ChartKind.AUTOMATIC:
       return automaticChart(kind, rule);

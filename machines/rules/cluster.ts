@@ -1,8 +1,26 @@
-import { BreakerType } from '../constants.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type Json, type Tracker } from './rule.ts';
 
 /** What a process does to its strategies when it loses the cluster for longer than the heartbeat timeout. */
 export type OnDisconnect = 'halt' | 'reduceOnly';
+
+/** The cluster breaker's figures: the link as this process sees it and the halts in scope. */
+export interface ClusterFigures {
+  firm: string;
+  desk: string;
+  link: 'up' | 'down';
+  bucket: 'up' | 'down';
+  /** Whether the firm's halts have been read since start. */
+  synced: boolean;
+  downForMs: number;
+  heartbeatTimeout: number;
+  onDisconnect: 'halt' | 'reduceOnly';
+  lagMs: number | null;
+  /** The most senior halt in scope: its scope, operator and reason (null when none). */
+  scope: string | null;
+  operator: string | null;
+  reason: string | null;
+  halts: { scope: string; operator: string; reason: string; at: string }[];
+}
 
 /** The cluster breaker's settings (from the process-wide `cluster` option). */
 export interface ClusterSettings {
@@ -121,9 +139,14 @@ const invalid = (e: Evidence): boolean => typeof e.invalidRecord === 'string';
 
 /** The cluster breaker's rule: the link's heartbeat and the firm's scoped halts. */
 export const clusterRule = {
-  kind: BreakerType.CLUSTER,
+  kind: 'cluster' as const,
+  name: 'CLUSTER' as const,
   chart: ChartKind.CLUSTER,
   observes: Observes.CLUSTER,
+  // Configured by the process-wide `cluster` option, not under `breakers`.
+  settings: null,
+  alwaysOn: false,
+  recordSince: 2,
   track: (settings: ClusterSettings) => new ClusterTracker(settings),
   /**
    * Trips when the link or the bucket has been unreachable for the heartbeat timeout (reaching
@@ -145,4 +168,20 @@ export const clusterRule = {
     f.scope
       ? [`Halted at ${String(f.scope)}: a local reset is refused; lift it with a two-step reset at that scope (breakerbox firm reset).`]
       : ['Recovers by itself once the link and the bucket are back and no halt is set; nothing is re-baselined.'],
-} satisfies BreakerRule<ClusterSettings, ClusterTracker>;
+  words: {
+    label: 'Firm (cluster)',
+    shout: 'CLUSTER',
+    view: (f: ClusterFigures) => ({
+      figure: f.scope ? `halted at ${f.scope}` : f.link === 'up' && f.bucket === 'up' ? 'connected' : 'link down',
+      details: [
+        `firm ${f.firm}, desk ${f.desk}: link ${f.link}, bucket ${f.bucket}${f.lagMs === null ? '' : `, lag ${f.lagMs.toFixed(1)} ms`}`,
+        ...f.halts.map((x) => `halted at ${x.scope} by ${x.operator}: ${x.reason}`),
+      ],
+      meter: null,
+    }),
+    line: (f: ClusterFigures) =>
+      `${f.firm}/${f.desk}: link ${f.link}, bucket ${f.bucket}${f.downForMs > 0 ? ` (down ${(f.downForMs / 1000).toFixed(1)}s)` : ''}${f.scope ? `; halted at ${f.scope} by ${String(f.operator)}` : ''}`,
+    event: (d: Evidence) => String(d.reason ?? d.message ?? ''),
+    recovered: () => 'link and bucket back, no halt in scope',
+  },
+} satisfies BreakerRule<ClusterSettings, ClusterTracker, ClusterFigures>;

@@ -1,9 +1,34 @@
-import { BreakerType } from '../constants.ts';
+import { z } from 'zod';
 import { Exact } from '../math/exact.ts';
-import { money, percent, signedMoney, signedPercent } from '../words/format.ts';
+import { describeSetting, money, percent, ratio, signedMoney, signedPercent } from '../words/format.ts';
 import { Signal } from '../figures/signal.ts';
 import { tradingDayAt, type MarketOpen, type TradingDay } from '../figures/tradingDay.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
+import { commonSettings, fraction, negativeAmount } from './settings.ts';
+
+/** Daily-loss figures against today's start value. */
+export interface DailyLossFigures {
+  tradingDay: string | null;
+  startValue: string | null;
+  value: string | null;
+  pnl: string | null;
+  pnlFraction: string | null;
+  limit: string | null;
+  limitAmount: string | null;
+  warnAt: number;
+  tripLevel: string | null;
+  warnLevel: string | null;
+  warned: boolean;
+  nextOpenAt: number | null;
+}
+
+const settingsSchema = z
+  .strictObject({ limit: fraction('start-of-day value', '-0.05').optional(), limitAmount: negativeAmount.optional(), ...commonSettings })
+  .superRefine((value, ctx) => {
+    if (value.limit !== undefined && value.limitAmount !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `give either limit or limitAmount, not both (got limit ${describeSetting(value.limit)} and limitAmount ${describeSetting(value.limitAmount)})` });
+    }
+  });
 
 /** Daily-loss settings: a fraction of the start-of-day value (`limit`) or a currency amount (`limitAmount`). */
 export type DailyLossSettings =
@@ -148,9 +173,18 @@ function beyondLimit(e: Evidence): boolean {
 
 /** The daily-loss breaker's rule. */
 export const dailyLossRule = {
-  kind: BreakerType.DAILY_LOSS,
+  kind: 'dailyLoss' as const,
+  name: 'DAILY_LOSS' as const,
   chart: ChartKind.AUTOMATIC,
   observes: Observes.VALUE,
+  settings: {
+    schema: settingsSchema,
+    presets: { conservative: { limit: -0.02 }, moderate: { limit: -0.05 }, aggressive: { limit: -0.1 } },
+    // A new limit replaces the preset's kind of limit (limit and limitAmount exclude each other).
+    replacesPreset: ['limit', 'limitAmount'],
+  },
+  alwaysOn: false,
+  recordSince: 1,
   track: (settings: DailyLossSettings, env: { marketOpen: MarketOpen }) => new DailyLossTracker(settings, env.marketOpen),
   tripHolds: beyondLimit,
   recheck(e: Evidence) {
@@ -167,6 +201,23 @@ export const dailyLossRule = {
     const refused = f.value === null ? "There is no value yet: the reset will be refused." : f.startValue === null && !new Exact(String(f.value)).gt(0) ? `There is no positive value since the open (value ${String(f.value)}): no start-of-day value, the reset will be refused.` : beyondLimit(f) ? `Today's loss is still beyond the limit (P&L ${signedMoney(f.pnl)}): the reset will be refused.` : "Today's loss is within the limit: the re-check passes.";
     return [refused, `The start-of-day value stays ${money(f.startValue)} and the trip level ${money(f.tripLevel)} until the next market open.`, 'The daily-loss warning is re-armed.'];
   },
-} satisfies BreakerRule<DailyLossSettings, DailyLossTracker>;
+  words: {
+    label: 'Daily loss',
+    shout: 'DAILY LOSS',
+    view: (f: DailyLossFigures) => ({
+      figure: f.pnl === null ? 'no value yet today' : `${signedMoney(f.pnl)} (${percent(f.pnlFraction, 2)}) today`,
+      details: [`limit ${f.limit !== null ? percent(f.limit) : money(f.limitAmount)}`, `start ${money(f.startValue)}`, `trip level ${money(f.tripLevel)}`],
+      meter: { label: 'Loss against the limit', use: f.limit !== null ? ratio(f.pnlFraction, f.limit) : ratio(f.pnl, f.limitAmount), warnAt: f.warnAt },
+    }),
+    line: (f: DailyLossFigures) =>
+      `P&L ${money(f.pnl)} (${signedPercent(f.pnlFraction)}) since ${f.tradingDay ?? '–'} open at ${money(f.startValue)}; limit ${f.limit !== null ? signedPercent(f.limit) : money(f.limitAmount)}`,
+    event: (d: Evidence) => {
+      const pct = d.pnlFraction !== undefined ? ` (${percent(d.pnlFraction)})` : '';
+      const limit = d.limitAmount !== undefined && d.limitAmount !== null ? money(d.limitAmount) : d.limit !== undefined && d.limit !== null ? percent(d.limit) : null;
+      return `P&L ${money(d.pnl)}${pct} since open ${money(d.startValue)}${limit ? `, limit ${limit}` : ''}`;
+    },
+    recovered: () => 'recovered',
+  },
+} satisfies BreakerRule<DailyLossSettings, DailyLossTracker, DailyLossFigures>;
 
 export type { DailyLossTracker };

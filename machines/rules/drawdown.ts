@@ -1,10 +1,24 @@
-import { BreakerType } from '../constants.ts';
+import { z } from 'zod';
 import { Exact } from '../math/exact.ts';
-import { money, percent } from '../words/format.ts';
+import { money, percent, ratio, signedPercent } from '../words/format.ts';
 import { Signal } from '../figures/signal.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
+import { commonSettings, fraction } from './settings.ts';
 
 /** Drawdown settings: `threshold` is a negative fraction of the high-water mark. */
+/** Drawdown figures: money as decimal strings, exact. */
+export interface DrawdownFigures {
+  highWaterMark: string | null;
+  value: string | null;
+  /** (value − hwm) / hwm to 8 significant digits, e.g. "-0.104". */
+  drawdown: string | null;
+  threshold: string;
+  warnAt: number;
+  tripLevel: string | null;
+  warnLevel: string | null;
+  warned: boolean;
+}
+
 export interface DrawdownSettings {
   readonly threshold: number;
   readonly warnAt: number;
@@ -147,9 +161,17 @@ function positive(text: unknown): boolean {
 
 /** The drawdown breaker's rule. */
 export const drawdownRule = {
-  kind: BreakerType.DRAWDOWN,
+  kind: 'drawdown' as const,
+  name: 'DRAWDOWN' as const,
   chart: ChartKind.AUTOMATIC,
   observes: Observes.VALUE,
+  settings: {
+    schema: z.strictObject({ threshold: fraction('high-water mark', '-0.10').optional(), ...commonSettings }),
+    presets: { conservative: { threshold: -0.05 }, moderate: { threshold: -0.1 }, aggressive: { threshold: -0.2 } },
+    replacesPreset: [],
+  },
+  alwaysOn: false,
+  recordSince: 1,
   track: (settings: DrawdownSettings) => new DrawdownTracker(settings),
   tripHolds(e: Evidence): boolean {
     if (e.value === null || e.highWaterMark === null) return false;
@@ -180,6 +202,18 @@ export const drawdownRule = {
       'The drawdown warning is re-armed.',
     ];
   },
-} satisfies BreakerRule<DrawdownSettings, DrawdownTracker>;
+  words: {
+    label: 'Drawdown',
+    shout: 'DRAWDOWN',
+    view: (f: DrawdownFigures) => ({
+      figure: f.drawdown === null ? 'no value yet' : `${percent(f.drawdown)} drawdown`,
+      details: [`trips at ${percent(f.threshold)}`, `high-water mark ${money(f.highWaterMark)}`, `trip level ${money(f.tripLevel)}`],
+      meter: { label: 'Drawdown against the threshold', use: ratio(f.drawdown, f.threshold), warnAt: f.warnAt },
+    }),
+    line: (f: DrawdownFigures) => `${signedPercent(f.drawdown)} from high-water mark ${money(f.highWaterMark)} (trips at ${signedPercent(f.threshold)})`,
+    event: (d: Evidence) => `${percent(d.drawdown)} from peak ${money(d.highWaterMark)}${d.threshold !== undefined ? ` (limit ${percent(d.threshold)})` : ''}`,
+    recovered: () => 'recovered',
+  },
+} satisfies BreakerRule<DrawdownSettings, DrawdownTracker, DrawdownFigures>;
 
 export type { DrawdownTracker };

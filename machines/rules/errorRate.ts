@@ -1,7 +1,24 @@
-import { BreakerType, ERROR_KINDS, type ErrorKind } from '../constants.ts';
+import { z } from 'zod';
+import { ERROR_KINDS, type ErrorKind } from '../constants.ts';
 import { RateTracker } from '../figures/rate.ts';
 import type { Signal } from '../figures/signal.ts';
+import { countWord, rateEvent, rateLine, rateRecovered, rateView, type RateFigures } from '../words/rate.ts';
 import { ChartKind, Observes, type BreakerRule, type CountTracker, type Evidence, type Json } from './rule.ts';
+import { commonSettings, count, seconds } from './settings.ts';
+
+/** Error-rate figures: the rate's, with its limit by name and the count of each kind. */
+export interface ErrorRateFigures extends RateFigures {
+  maxErrors: number;
+  byKind: Record<ErrorKind, number>;
+}
+
+/** The kinds counted in untrusted details, those above zero: "order_rejected 3, data_error 1". */
+function kindsWord(byKind: unknown, all = false, separator = ', '): string {
+  const counts = typeof byKind === 'object' && byKind !== null && !Array.isArray(byKind) ? (byKind as Record<string, unknown>) : {};
+  return ERROR_KINDS.filter((k) => all || (typeof counts[k] === 'number' && (counts[k] as number) > 0))
+    .map((k) => `${k} ${countWord(counts[k] ?? 0)}`)
+    .join(separator);
+}
 
 /** Error-rate settings: at most `maxErrors` errors (of any kind) within `window` seconds. */
 export interface ErrorRateSettings {
@@ -60,9 +77,17 @@ class ErrorRateTracker implements CountTracker<ErrorKind> {
 
 /** The error-rate breaker's rule: a manual reset clears the window. */
 export const errorRateRule = {
-  kind: BreakerType.ERROR_RATE,
+  kind: 'errorRate' as const,
+  name: 'ERROR_RATE' as const,
   chart: ChartKind.AUTOMATIC,
   observes: Observes.ERROR,
+  settings: {
+    schema: z.strictObject({ maxErrors: count.optional(), window: seconds(86_400).optional(), ...commonSettings }),
+    presets: { conservative: { maxErrors: 5, window: 60 }, moderate: { maxErrors: 10, window: 60 }, aggressive: { maxErrors: 20, window: 60 } },
+    replacesPreset: [],
+  },
+  alwaysOn: false,
+  recordSince: 1,
   track: (settings: ErrorRateSettings) => new ErrorRateTracker(settings),
   tripHolds: (e: Evidence) => Number(e.count) > Number(e.maxErrors),
   recheck: () => ({ passed: true, reason: null }),
@@ -70,6 +95,14 @@ export const errorRateRule = {
   describe: (e: Evidence) =>
     `${String(e.count)} errors within ${String(e.windowSeconds)}s exceed the limit of ${String(e.maxErrors)} (${JSON.stringify(e.byKind)})`,
   resetEffects: (f: Evidence): readonly string[] => [`The error window is cleared: ${String(f.count)} errors counted now go to 0 (limit ${String(f.maxErrors)} in ${String(f.windowSeconds)} s).`, 'The error-rate warning is re-armed.'],
-} satisfies BreakerRule<ErrorRateSettings, ErrorRateTracker>;
+  words: {
+    label: 'Error rate',
+    shout: 'ERROR RATE',
+    view: (f: ErrorRateFigures) => rateView(f, 'errors', [kindsWord(f.byKind, true, ' · ')]),
+    line: (f: ErrorRateFigures) => rateLine(f, 'errors', kindsWord(f.byKind)),
+    event: (d: Evidence) => rateEvent(d, 'errors', 'maxErrors', kindsWord(d.byKind)),
+    recovered: (d: Evidence) => rateRecovered(d, 'errors', 'maxErrors'),
+  },
+} satisfies BreakerRule<ErrorRateSettings, ErrorRateTracker, ErrorRateFigures>;
 
 export type { ErrorRateTracker };

@@ -1,6 +1,6 @@
-import type { BreakerType } from '../constants.ts';
 import type { Exact } from '../math/exact.ts';
 import type { Signal } from '../figures/signal.ts';
+import type { SettingsPart } from './settings.ts';
 
 /** JSON-safe data: figures, evidence and saved state are plain data so they persist and print as they are. */
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
@@ -128,11 +128,28 @@ export interface TimeTracker extends Tracker {
   holds(now: number): boolean;
 }
 
-/** Everything about one breaker: its chart, its decisions, its figures and its settings. */
-export interface BreakerRule<Settings, T extends Tracker | null> extends RuleDecisions {
-  readonly kind: BreakerType;
+/**
+ * Everything about one breaker, in its one module: its chart, its decisions, its figures, its
+ * settings and presets, what its saved record holds since when, and its words. The registry
+ * (machines/breakers.ts) generates the breaker kinds, the config schema, status and figures
+ * types, record migration and every presentation from these.
+ */
+export interface BreakerRule<Settings, T extends Tracker | null, Figures = Evidence> extends RuleDecisions {
+  /** The breaker's key everywhere (config, status, events, records), e.g. `dailyLoss`. */
+  readonly kind: string;
+  /** Its constant's name in `BreakerType`, e.g. `DAILY_LOSS`. */
+  readonly name: string;
   readonly chart: ChartKind;
   readonly observes: Observes;
+  /** How it is configured under `breakers.<kind>`, or null when it is not (manual; cluster, from the `cluster` option). */
+  readonly settings: SettingsPart | null;
+  /** True for a breaker every strategy runs (its figures are never null). */
+  readonly alwaysOn: boolean;
+  /**
+   * The persisted record version that first held this breaker: a record saved by an older
+   * version restores it in its initial state (NORMAL), with a journal note.
+   */
+  readonly recordSince: number;
   /** Builds the figures tracker for a strategy (null for breakers without figures). */
   track(settings: Settings, env: TrackerEnv): T;
   /**
@@ -140,6 +157,39 @@ export interface BreakerRule<Settings, T extends Tracker | null> extends RuleDec
    * (shown before an operator confirms: a new high-water mark and trip level, a cleared window).
    */
   resetEffects(figures: Evidence): readonly string[];
+  /** How it describes itself to people. */
+  readonly words: BreakerWords<Figures>;
+}
+
+/** A breaker's live figures in words: what the dashboard shows and the CLI prints. */
+export interface FiguresInWords {
+  /** The headline, e.g. "-4.0% drawdown". */
+  readonly figure: string;
+  readonly details: readonly string[];
+  /** What a meter shows: the used fraction of the limit (past 1 when crossed; null when unknown), or null for no meter. */
+  readonly meter: { readonly label: string; readonly use: number | null; readonly warnAt: number } | null;
+}
+
+/**
+ * A breaker's words, written once: every view (status, CLI, dashboard, alerts, journal, demo)
+ * takes them from here.
+ */
+export interface BreakerWords<Figures> {
+  /** Its name as people read it, e.g. "Daily loss". */
+  readonly label: string;
+  /** Its name in an alert's head, e.g. "DAILY LOSS". */
+  readonly shout: string;
+  /** Its live figures (the breaker is on). */
+  view(figures: Figures): FiguresInWords;
+  /** Its live figures on one line (the CLI). */
+  line(figures: Figures): string;
+  /**
+   * The figures of a trip or warning event in words. The details may come from disk, the wire
+   * or an older version: any field may be missing or malformed, and the words say so rather than throw.
+   */
+  event(details: Evidence): string;
+  /** A recovery (a self-healing breaker's condition cleared) in words, from the event's details. */
+  recovered(details: Evidence): string;
 }
 
 /** What trackers may need besides their own settings. */

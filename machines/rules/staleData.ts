@@ -1,6 +1,24 @@
-import { BreakerType } from '../constants.ts';
+import { z } from 'zod';
+import { duration, ratio } from '../words/format.ts';
 import { Signal } from '../figures/signal.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type Json, type TimeTracker } from './rule.ts';
+import { commonSettings, seconds } from './settings.ts';
+
+/** Stale-data figures: the age of the last valid portfolio value. */
+export interface StaleDataFigures {
+  ageMs: number | null;
+  ageSeconds: number | null;
+  maxAgeMs: number;
+  maxAge: number;
+  /** ISO time of the last valid value (or of the start, when none arrived since). */
+  lastValueAt: string | null;
+  warnAt: number;
+  warned: boolean;
+  stale: boolean;
+}
+
+/** Whole seconds from untrusted details ("31s"), or "?". */
+const secs = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? `${Math.round(v)}s` : '?');
 
 /** Stale-data settings: trips after `maxAge` seconds without a valid portfolio value. */
 export interface StaleDataSettings {
@@ -97,9 +115,14 @@ const age = (e: Evidence): string => (e.ageSeconds === null ? 'no portfolio valu
 
 /** The stale-data breaker's rule: it heals itself (through RESETTING) when a fresh value arrives. */
 export const staleDataRule = {
-  kind: BreakerType.STALE_DATA,
+  kind: 'staleData' as const,
+  name: 'STALE_DATA' as const,
   chart: ChartKind.SELF_HEALING,
   observes: Observes.TIME,
+  // No preset value: off unless configured, and then it needs maxAge.
+  settings: { schema: z.strictObject({ maxAge: seconds(86_400), ...commonSettings }), presets: null, replacesPreset: [] },
+  alwaysOn: false,
+  recordSince: 2,
   track: (settings: StaleDataSettings) => new StaleDataTracker(settings),
   tripHolds: stale,
   recheck: (e: Evidence) => (stale(e) ? { passed: false, reason: `the data is still stale: ${age(e)} (max ${String(e.maxAge)}s)` } : { passed: true, reason: null }),
@@ -109,6 +132,18 @@ export const staleDataRule = {
     stale(f) ? `The data is still stale (${age(f)}): the reset will be refused until a fresh value arrives.` : 'A fresh value has arrived: the re-check passes.',
     'Nothing is re-baselined: only a fresh portfolio value makes the data fresh (the breaker recovers by itself then).',
   ],
-} satisfies BreakerRule<StaleDataSettings, StaleDataTracker>;
+  words: {
+    label: 'Stale data',
+    shout: 'STALE DATA',
+    view: (f: StaleDataFigures) => ({
+      figure: f.ageMs === null ? 'no value yet' : `last value ${duration(f.ageMs)} old`,
+      details: [`trips after ${f.maxAge} s without a value`],
+      meter: { label: 'Age of the last value', use: f.ageMs === null ? null : ratio(f.ageMs, f.maxAgeMs), warnAt: f.warnAt },
+    }),
+    line: (f: StaleDataFigures) => `${f.ageSeconds === null ? 'no value yet' : `last value ${f.ageSeconds}s old`} (max ${f.maxAge}s)`,
+    event: (d: Evidence) => `no portfolio value for ${secs(d.ageSeconds)} (trips at ${secs(d.maxAge)})`,
+    recovered: () => 'fresh values again',
+  },
+} satisfies BreakerRule<StaleDataSettings, StaleDataTracker, StaleDataFigures>;
 
 export type { StaleDataTracker };

@@ -107,3 +107,37 @@ export function signedMoney(value: unknown): string {
   const s = money(value);
   return s === '–' || s.startsWith('-') || /^0(\.0+)?$/.test(s) ? s : `+${s}`;
 }
+
+/** Milliseconds as "12 s" / "2 min 05 s". */
+export function duration(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  if (total < 100) return `${total} s`;
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${m} min ${String(s).padStart(2, '0')} s`;
+}
+
+/** Clock time for tables and logs (24 h, with seconds). */
+export function clockTime(at: number | string): string {
+  const d = new Date(at);
+  return Number.isNaN(d.getTime()) ? String(at) : d.toLocaleTimeString('en-GB', { hour12: false });
+}
+
+/** A number for the chart (display only; never used for decisions). */
+export function toNumber(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+/** How much of a limit is used: part ÷ whole, never below 0; null when either is not a number or the whole is 0 (display only). */
+export function ratio(part: unknown, whole: unknown): number | null {
+  const p = toNumber(part);
+  const w = toNumber(whole);
+  if (p === null || w === null || w === 0) return null;
+  return Math.max(0, p / w);
+}
+
+/** A setting's value as a config message quotes it: strings quoted, numbers as they are. */
+export function describeSetting(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

@@ -1,4 +1,4 @@
-import type { BreakerType } from '../../machines/constants.ts';
+import type { BreakerType } from '../../machines/rules/registry.ts';
 import { AlertSeverity, DIGEST_EVENT_TYPE, SuppressionStatus, type AlertPayload, type DigestDetails, type SuppressionEntry } from './types.ts';
 
 const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = { info: 0, warning: 1, critical: 2 };

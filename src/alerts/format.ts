@@ -1,18 +1,12 @@
 import { Decimal } from 'decimal.js';
+import { ruleOf } from '../../machines/rules/registry.ts';
+import type { Evidence } from '../../machines/rules/rule.ts';
 import type { JsonValue } from '../events.ts';
 import { money, percent } from '../present/format.ts';
 import { DIGEST_EVENT_TYPE, type AlertPayload } from './types.ts';
 
 /** Longest SMS body we send (one GSM-7 segment). */
 export const SMS_MAX_LENGTH = 160;
-
-const BREAKER_WORDS: Readonly<Record<string, string>> = {
-  drawdown: 'DRAWDOWN',
-  dailyLoss: 'DAILY LOSS',
-  orderRate: 'ORDER RATE',
-  errorRate: 'ERROR RATE',
-  manual: 'MANUAL',
-};
 
 /** Printable, single-line, bounded text from an untrusted value. */
 function clean(value: unknown, max = 80): string {
@@ -55,35 +49,22 @@ function obj(value: JsonValue | undefined): { readonly [key: string]: JsonValue 
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { readonly [key: string]: JsonValue }) : {};
 }
 
-/** The breaker's figures in words, for trips and warnings. */
+/** The breaker's figures in words, for trips and warnings: the rule's own words (the details may be malformed). */
 function figures(breaker: string | null, d: { readonly [key: string]: JsonValue }): string {
-  switch (breaker) {
-    case 'drawdown': {
-      const limit = d.threshold !== undefined ? ` (limit ${formatFraction(d.threshold)})` : '';
-      return `${formatFraction(d.drawdown)} from peak ${formatMoney(d.highWaterMark)}${limit}`;
-    }
-    case 'dailyLoss': {
-      const pct = d.pnlFraction !== undefined ? ` (${formatFraction(d.pnlFraction)})` : '';
-      const limit = d.limitAmount !== undefined ? formatMoney(d.limitAmount) : d.limit !== undefined ? (dec(d.limit)?.abs().lt(1) ? formatFraction(d.limit) : formatMoney(d.limit)) : null;
-      return `P&L ${formatMoney(d.pnl)}${pct} since open ${formatMoney(d.startValue)}${limit ? `, limit ${limit}` : ''}`;
-    }
-    case 'orderRate':
-      return `${formatCount(d.count)} orders in ${formatCount(d.windowSeconds)}s (max ${formatCount(d.maxOrders)})`;
-    case 'errorRate': {
-      const kinds = Object.entries(obj(d.byKind))
-        .filter(([, n]) => dec(n)?.gt(0))
-        .map(([k, n]) => `${clean(k, 20)} ${formatCount(n)}`);
-      return `${formatCount(d.count)} errors in ${formatCount(d.windowSeconds)}s (max ${formatCount(d.maxErrors)}${kinds.length ? `; ${kinds.join(', ')}` : ''})`;
-    }
-    default: {
-      const reason = d.reason ?? d.message;
-      return reason !== undefined ? clean(reason) : '';
+  const rule = breaker === null ? undefined : ruleOf(breaker);
+  if (rule !== undefined) {
+    try {
+      return clean(rule.words.event(d as Evidence), 200);
+    } catch {
+      return '';
     }
   }
+  const reason = d.reason ?? d.message;
+  return reason !== undefined ? clean(reason) : '';
 }
 
 function breakerName(breaker: string | null): string {
-  return breaker === null ? 'Strategy' : `${BREAKER_WORDS[breaker] ?? clean(breaker, 20).toUpperCase()} breaker`;
+  return breaker === null ? 'Strategy' : `${ruleOf(breaker)?.words.shout ?? clean(breaker, 20).toUpperCase()} breaker`;
 }
 
 function by(operator: string | undefined): string {
@@ -99,7 +80,8 @@ function unconfirmedOrders(value: JsonValue | undefined): string {
   const orders = Array.isArray(value) ? (value as readonly JsonValue[]) : [];
   const named = orders.slice(0, 10).map((o) => {
     const { id, symbol, side, quantity } = obj(o);
-    return `${clean(id, 40)} (${clean(symbol, 24)} ${clean(side, 4)} ${clean(quantity, 24)})`;
+    const what = [clean(symbol, 24), clean(side, 4), clean(quantity, 24)].filter((t) => t !== '').join(' ');
+    return `${clean(id, 40) || '?'}${what ? ` (${what})` : ''}`;
   });
   return orders.length > 10 ? `${named.join(', ')} and ${orders.length - 10} more` : named.join(', ');
 }

@@ -1,4 +1,4 @@
-import type { BreakerType } from '../../machines/constants.ts';
+import type { BreakerType } from '../../machines/rules/registry.ts';
 import type { EventDetails, RiskEventType } from '../events.ts';
 import { AttemptOutcome, ChannelKind, DIGEST_EVENT_TYPE, type AlertEventType, type AttemptQuery, type AttemptRecord } from '../alertAttempts.ts';
 

@@ -1,3 +1,5 @@
+import { ruleOf } from '../../machines/rules/registry.ts';
+import type { BreakerWords } from '../../machines/rules/rule.ts';
 import type { RiskEvent } from '../events.ts';
 import { money, price, quantity, signedPercent } from '../present/format.ts';
 import { detailText } from '../present/journalText.ts';
@@ -15,46 +17,11 @@ const pct = (fraction: string | null | undefined): string => (fraction === null 
 
 const secs = (ms: number | null): string => (ms === null ? '' : `, clears in ${Math.ceil(ms / 1000)}s`);
 
-/** One line of figures per breaker, for humans. */
+/** One line of figures per breaker, for humans: the rule's own words, or "disabled". */
 export function breakerFigures(status: RuntimeStatus, breaker: keyof RuntimeStatus['breakers']): string {
-  const b = status.breakers;
-  switch (breaker) {
-    case 'drawdown': {
-      const f = b.drawdown.figures;
-      return f ? `${pct(f.drawdown)} from high-water mark ${money(f.highWaterMark)} (trips at ${pct(f.threshold)})` : 'disabled';
-    }
-    case 'dailyLoss': {
-      const f = b.dailyLoss.figures;
-      if (!f) return 'disabled';
-      const limit = f.limit !== null ? pct(f.limit) : money(f.limitAmount);
-      return `P&L ${money(f.pnl)} (${pct(f.pnlFraction)}) since ${f.tradingDay ?? '–'} open at ${money(f.startValue)}; limit ${limit}`;
-    }
-    case 'orderRate': {
-      const f = b.orderRate.figures;
-      return f ? `${f.count}/${f.limit} orders in ${f.windowSeconds}s${secs(f.nextExpiryInMs)}` : 'disabled';
-    }
-    case 'errorRate': {
-      const f = b.errorRate.figures;
-      if (!f) return 'disabled';
-      const kinds = Object.entries(f.byKind).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-      return `${f.count}/${f.limit} errors in ${f.windowSeconds}s${kinds ? ` (${kinds})` : ''}${secs(f.nextExpiryInMs)}`;
-    }
-    case 'staleData': {
-      const f = b.staleData.figures;
-      if (!f) return 'disabled';
-      return `${f.ageSeconds === null ? 'no value yet' : `last value ${f.ageSeconds}s old`} (max ${f.maxAge}s)`;
-    }
-    case 'manual': {
-      const f = b.manual.figures;
-      return f.operator ? `halted by ${f.operator} at ${f.haltedAt}${f.mode === 'reduceOnly' ? ' (reduce-only)' : ''}` : '';
-    }
-    case 'cluster': {
-      const f = b.cluster.figures;
-      if (!f) return 'disabled';
-      const halt = f.scope ? `; halted at ${f.scope} by ${f.operator}` : '';
-      return `${f.firm}/${f.desk}: link ${f.link}, bucket ${f.bucket}${f.downForMs > 0 ? ` (down ${(f.downForMs / 1000).toFixed(1)}s)` : ''}${halt}`;
-    }
-  }
+  const figures = status.breakers[breaker].figures;
+  if (figures === null) return 'disabled';
+  return (ruleOf(breaker)!.words as BreakerWords<typeof figures>).line(figures);
 }
 
 /** The pre-trade controls: each symbol's projected position against its limit, and the rejections by code. */

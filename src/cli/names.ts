@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { BREAKER_TYPES } from '../../machines/constants.ts';
+import { BREAKER_TYPES } from '../../machines/rules/registry.ts';
 
 /** Edit distance (insertions, deletions, substitutions; case-insensitive) between two names. */
 function distance(a: string, b: string): number {

@@ -1,6 +1,6 @@
 import { toDirectedGraph, type DirectedGraphNode } from '@xstate/graph';
 import type { AnyStateMachine } from 'xstate';
-import type { BreakerType } from '../../machines/constants.ts';
+import type { BreakerType } from '../../machines/rules/registry.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { supervisorMachine } from '../../machines/supervisor.ts';
 

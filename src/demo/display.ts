@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { ruleOf } from '../../machines/rules/registry.ts';
+import type { Evidence } from '../../machines/rules/rule.ts';
 import type { RiskEvent } from '../events.ts';
 import { table } from '../cli/format.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
@@ -25,11 +27,7 @@ export function describeEvent(e: RiskEvent): string | null {
     case 'CircuitBreakerTripped':
       return `TRIPPED   ${e.breaker}: ${String(d.reason ?? '')}${d.onTrip === 'reduceOnly' ? ' (reduce-only)' : ''}`;
     case 'CircuitBreakerWarning':
-      if (e.breaker === 'drawdown') return `WARNING   drawdown ${pct(d.drawdown)} (trips at ${pct(d.threshold)})`;
-      if (e.breaker === 'dailyLoss') return `WARNING   daily P&L ${pct(d.pnlFraction)} (limit ${d.limit === null ? money(d.limitAmount) : pct(d.limit)})`;
-      if (e.breaker === 'orderRate') return `WARNING   ${String(d.count)} orders in ${String(d.windowSeconds)}s (limit ${String(d.maxOrders)})`;
-      if (e.breaker === 'staleData') return `WARNING   staleData: no portfolio value for ${secs(d.ageSeconds)} (trips at ${secs(d.maxAge)})`;
-      return `WARNING   ${String(d.count)} errors in ${String(d.windowSeconds)}s (limit ${String(d.maxErrors)})`;
+      return `WARNING   ${String(e.breaker)}: ${e.breaker === null ? '' : (ruleOf(e.breaker)?.words.event(d as Evidence) ?? '')}`;
     case 'ManualHalt': {
       const standing = (d.repeated === true ? d.standing : null) as { operator?: unknown; reason?: unknown } | null;
       if (standing) return `halt repeated${who}: ${String(d.reason ?? '')} (already halted by ${String(standing.operator)}: ${String(standing.reason)}; that halt stands)`;
@@ -44,8 +42,7 @@ export function describeEvent(e: RiskEvent): string | null {
     case 'ResetExpired':
       return `reset of ${e.breaker} expired: back to ${String(d.backTo ?? '')}`;
     case 'CircuitBreakerRecovered':
-      if (e.breaker === 'staleData') return `RECOVERED staleData: fresh values again`;
-      return `RECOVERED ${e.breaker}: window cleared (${String(d.count)}/${String(d.maxOrders)} orders)`;
+      return `RECOVERED ${String(e.breaker)}: ${e.breaker === null ? '' : (ruleOf(e.breaker)?.words.recovered(d as Evidence) ?? '')}`;
     case 'OrderRejected':
       return `REJECTED  ${String(d.code)}: ${String(d.reason ?? '')}`;
     case 'TradingModeChanged':

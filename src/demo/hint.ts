@@ -1,7 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { acceptedEvents } from '../../machines/charts/breakerChart.ts';
-import { AUTOMATIC_BREAKERS, BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { BreakerState } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, type BreakerType } from '../../machines/rules/registry.ts';
 import { registryRow } from '../../machines/rules/registry.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 import { NAME_WIDTH } from './display.ts';

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { AUTOMATIC_BREAKERS, BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { BreakerState } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, type BreakerType } from '../../machines/rules/registry.ts';
 import { BreakerboxMetrics } from '../metrics/metrics.ts';
 import type { InspectOption } from '../runtime/runtime.ts';
 import { createServer, type BreakerboxServer } from '../server/app.ts';

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { Subject, type Subscription } from 'rxjs';
-import { BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { BreakerState } from '../../machines/constants.ts';
+import { type BreakerType } from '../../machines/rules/registry.ts';
 import { RiskEventType } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { BreakerboxMetrics } from '../metrics/metrics.ts';

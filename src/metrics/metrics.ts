@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Subscription } from 'rxjs';
-import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, STATE_SEVERITY } from '../../machines/constants.ts';
+import { BreakerState, STATE_SEVERITY } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, BREAKER_TYPES } from '../../machines/rules/registry.ts';
 import type { AttemptRecord } from '../alerts/types.ts';
 import { RiskEventType } from '../events.ts';
 import type { RiskRuntime } from '../runtime/runtime.ts';
@@ -54,6 +55,7 @@ export class BreakerboxMetrics {
   readonly #position: Gauge<'strategy' | 'symbol'>;
   readonly #positionUse: Gauge<'strategy' | 'symbol'>;
   readonly #staleAge: Gauge<'strategy'>;
+  readonly #unconfirmedCancels: Gauge<'strategy'>;
   readonly #tracked = new Map<string, { rt: RiskRuntime; subs: Subscription[] }>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -158,6 +160,7 @@ export class BreakerboxMetrics {
     this.#position = symbolGauge('breakerbox_projected_position', 'Projected position per symbol: reported + fills since + open orders');
     this.#positionUse = symbolGauge('breakerbox_position_limit_use_ratio', 'Projected position as a fraction of maxPosition (1 = at the limit)');
     this.#staleAge = gauge('breakerbox_portfolio_value_age_seconds', 'Age of the last valid portfolio value (staleData breaker)');
+    this.#unconfirmedCancels = gauge('breakerbox_unconfirmed_cancels', 'Open orders a trip\'s or halt\'s cancel did not see closed within cancelConfirmTimeout (status().unconfirmedCancels)');
   }
 
   /** Starts following a runtime; returns a function that stops following it. */
@@ -249,6 +252,7 @@ export class BreakerboxMetrics {
     }
     const stale = status.breakers.staleData?.figures;
     if (stale && stale.ageSeconds !== null) this.#staleAge.set({ strategy }, stale.ageSeconds);
+    this.#unconfirmedCancels.set({ strategy }, status.unconfirmedCancels?.length ?? 0);
     const setIf = (g: Gauge<'strategy'>, v: number | null) => {
       if (v !== null) g.set({ strategy }, v);
     };

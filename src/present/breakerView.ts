@@ -1,9 +1,7 @@
-import type { BreakerType } from '../../machines/constants.ts';
-import { registryRow } from '../../machines/rules/registry.ts';
-import type { Evidence } from '../../machines/rules/rule.ts';
-import type { BreakerStatus, ErrorRateFigures, RateFigures } from '../runtime/types.ts';
-import { clockTime, duration, money, percent, signedMoney, toNumber } from './format.ts';
-import { BREAKER_LABELS, ERROR_KIND_ORDER, Light, stateLabel } from './labels.ts';
+import { ruleOf, type BreakerType } from '../../machines/rules/registry.ts';
+import type { BreakerWords, Evidence } from '../../machines/rules/rule.ts';
+import type { BreakerStatus } from '../runtime/types.ts';
+import { Light, stateLabel } from './labels.ts';
 
 /** How much of a limit is used: the true fraction, past 1 when the limit is crossed (display only). */
 export interface Meter {
@@ -40,67 +38,12 @@ export function meter(label: string, use: number | null, warnAt: number): Meter 
   return { label, use, level, text: use === null ? 'no figure yet' : `${Math.round(use * 100)}% of the limit` };
 }
 
-const ratio = (part: unknown, whole: unknown): number | null => {
-  const p = toNumber(part);
-  const w = toNumber(whole);
-  if (p === null || w === null || w === 0) return null;
-  return Math.max(0, p / w);
-};
-
-function figuresOf(b: BreakerStatus): { figure: string; details: string[]; meter: Meter | null } {
-  switch (b.type) {
-    case 'drawdown': {
-      const f = (b as BreakerStatus<'drawdown'>).figures;
-      if (!f) return { figure: 'disabled', details: [], meter: null };
-      return {
-        figure: f.drawdown === null ? 'no value yet' : `${percent(f.drawdown)} drawdown`,
-        details: [`trips at ${percent(f.threshold)}`, `high-water mark ${money(f.highWaterMark)}`, `trip level ${money(f.tripLevel)}`],
-        meter: meter('Drawdown against the threshold', ratio(f.drawdown, f.threshold), f.warnAt),
-      };
-    }
-    case 'dailyLoss': {
-      const f = (b as BreakerStatus<'dailyLoss'>).figures;
-      if (!f) return { figure: 'disabled', details: [], meter: null };
-      const limit = f.limit !== null ? percent(f.limit) : money(f.limitAmount);
-      const use = f.limit !== null ? ratio(f.pnlFraction, f.limit) : ratio(f.pnl, f.limitAmount);
-      return {
-        figure: f.pnl === null ? 'no value yet today' : `${signedMoney(f.pnl)} (${percent(f.pnlFraction, 2)}) today`,
-        details: [`limit ${limit}`, `start ${money(f.startValue)}`, `trip level ${money(f.tripLevel)}`],
-        meter: meter('Loss against the limit', use, f.warnAt),
-      };
-    }
-    case 'orderRate':
-    case 'errorRate': {
-      const f = b.figures as RateFigures | null;
-      if (!f) return { figure: 'disabled', details: [], meter: null };
-      const noun = b.type === 'orderRate' ? 'orders' : 'errors';
-      const details = [f.nextExpiryInMs === null ? 'window empty' : `oldest leaves the window in ${duration(f.nextExpiryInMs)}`];
-      if (b.type === 'errorRate') details.unshift(ERROR_KIND_ORDER.map((k) => `${k} ${(f as ErrorRateFigures).byKind[k] ?? 0}`).join(' · '));
-      return { figure: `${f.count} / ${f.limit} ${noun} in ${f.windowSeconds} s`, details, meter: meter(`${noun} in the window`, f.count / f.limit, f.warnAt) };
-    }
-    case 'staleData': {
-      const f = (b as BreakerStatus<'staleData'>).figures;
-      if (!f) return { figure: 'disabled', details: [], meter: null };
-      return {
-        figure: f.ageMs === null ? 'no value yet' : `last value ${duration(f.ageMs)} old`,
-        details: [`trips after ${f.maxAge} s without a value`],
-        meter: meter('Age of the last value', f.ageMs === null ? null : f.ageMs / f.maxAgeMs, f.warnAt),
-      };
-    }
-    case 'manual': {
-      const f = (b as BreakerStatus<'manual'>).figures;
-      if (b.state === 'NORMAL') return { figure: 'not halted', details: [], meter: null };
-      const mode = f.mode === 'reduceOnly' ? ['reduce-only: risk-reducing orders pass'] : [];
-      return { figure: f.operator ? `halted by ${f.operator}` : 'halted', details: [...(f.haltedAt ? [`at ${clockTime(f.haltedAt)}`] : []), ...mode], meter: null };
-    }
-    case 'cluster': {
-      const f = (b as BreakerStatus<'cluster'>).figures;
-      if (!f) return { figure: 'disabled', details: [], meter: null };
-      const halts = f.halts.map((x) => `halted at ${x.scope} by ${x.operator}: ${x.reason}`);
-      const link = `firm ${f.firm}, desk ${f.desk}: link ${f.link}, bucket ${f.bucket}${f.lagMs === null ? '' : `, lag ${f.lagMs.toFixed(1)} ms`}`;
-      return { figure: f.scope ? `halted at ${f.scope}` : f.link === 'up' && f.bucket === 'up' ? 'connected' : 'link down', details: [link, ...halts], meter: null };
-    }
-  }
+/** A breaker's figures in words: its rule's words, or "disabled" while it is off. */
+function figuresOf(b: BreakerStatus): { figure: string; details: readonly string[]; meter: Meter | null } {
+  if (b.figures === null) return { figure: 'disabled', details: [], meter: null };
+  const words = ruleOf(b.type)!.words as BreakerWords<typeof b.figures>;
+  const w = words.view(b.figures);
+  return { figure: w.figure, details: w.details, meter: w.meter === null ? null : meter(w.meter.label, w.meter.use, w.meter.warnAt) };
 }
 
 /** The light: DISABLED, the state, or WARNING while NORMAL with the breaker's own warning raised. */
@@ -114,11 +57,11 @@ export function lightOf(b: BreakerStatus): Light {
 export function breakerView(b: BreakerStatus, now: number): BreakerView {
   const light = lightOf(b);
   const { figure, details, meter: m } = figuresOf(b);
-  const rule = registryRow(b.type).rule as { resetEffects(f: Evidence): readonly string[] };
+  const rule = ruleOf(b.type)!;
   const canReset = b.enabled && b.state !== 'NORMAL';
   return {
     type: b.type,
-    name: BREAKER_LABELS[b.type],
+    name: rule.words.label,
     enabled: b.enabled,
     light,
     stateLabel: light === Light.WARNING ? 'NORMAL — WARNING' : stateLabel(light),

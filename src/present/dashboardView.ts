@@ -1,7 +1,8 @@
 import type { BreakerState, TradingMode } from '../../machines/constants.ts';
-import { BREAKER_TYPES } from '../../machines/constants.ts';
+import { BREAKER_TYPES } from '../../machines/rules/registry.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 import { breakerView, lightOf, meter, type BreakerView, type Meter } from './breakerView.ts';
+import { unconfirmedCancelsView, type UnconfirmedCancelsView } from './cancelsView.ts';
 import { addDec, clockTime, formatDec, money, mulDec, parseDec, percent, price, quantity, signedMoney, toNumber, type Dec } from './format.ts';
 import { ERROR_KIND_ORDER, stateLabel } from './labels.ts';
 
@@ -32,6 +33,8 @@ export interface DashboardView {
   readonly reconciliation: readonly FigureView[];
   /** Trading mode, limits in use and rejections by code, or null when there is nothing to say. */
   readonly controls: string | null;
+  /** Orders a trip's or halt's cancel did not see closed within `cancelConfirmTimeout`, or null. */
+  readonly unconfirmedCancels: UnconfirmedCancelsView | null;
   readonly errors: { readonly byKind: readonly FigureView[]; readonly window: FigureView | null };
   /** Plain numbers for the chart's latest point (display only; never used for decisions). */
   readonly chart: { readonly value: number | null; readonly highWaterMark: number | null; readonly tripLevel: number | null; readonly dailyLossTripLevel: number | null };
@@ -118,6 +121,7 @@ export function dashboardView(status: RuntimeStatus): DashboardView {
     positions: positionsView(status),
     reconciliation: reconciliation(status),
     controls: controlsText(status),
+    unconfirmedCancels: unconfirmedCancelsView(status.unconfirmedCancels ?? []),
     errors: (() => {
       const f = status.breakers.errorRate.figures;
       if (!f) return { byKind: [], window: null };
@@ -132,7 +136,7 @@ export function faultedView(strategy: string, reason: string, ordersAllowed: boo
   return {
     strategy, at, state: 'UNKNOWN', stateLabel: 'UNKNOWN', ordersAllowed, ordersText: ordersAllowed ? 'orders ALLOWED (last known)' : 'orders BLOCKED',
     tradingMode: null, fault: reason, breakers: [], value: [], pnl: { enabled: false, text: '–', fraction: '', loss: false, meter: null, figures: [] },
-    positions: { rows: [], total: '–' }, reconciliation: [], controls: null, errors: { byKind: [], window: null },
+    positions: { rows: [], total: '–' }, reconciliation: [], controls: null, unconfirmedCancels: null, errors: { byKind: [], window: null },
     chart: { value: null, highWaterMark: null, tripLevel: null, dailyLossTripLevel: null },
   };
 }

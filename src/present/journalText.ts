@@ -1,6 +1,8 @@
 import type { ErrorKind } from '../../machines/constants.ts';
+import { ruleOf } from '../../machines/rules/registry.ts';
+import type { Evidence } from '../../machines/rules/rule.ts';
 import type { RiskEvent } from '../events.ts';
-import { clockTime, money, percent, signedMoney } from './format.ts';
+import { clockTime, money, percent } from './format.ts';
 import { ERROR_KIND_ORDER } from './labels.ts';
 
 /** Detail keys that hold an amount of money, and those that hold a fraction (shown as a percentage). */
@@ -12,6 +14,13 @@ function figure(key: string, value: unknown): string {
   if (MONEY_KEYS.has(key)) return money(value);
   if (FRACTION_KEYS.has(key)) return percent(value, 2);
   return String(value);
+}
+
+/** The ids of a cancel confirmation's orders, e.g. "o2, o4" (ten named, then how many more). */
+function orderIds(orders: unknown): string {
+  const list = Array.isArray(orders) ? orders : [];
+  const ids = list.slice(0, 10).map((o) => String((o as { id?: unknown } | null)?.id ?? '?'));
+  return list.length > 10 ? `${ids.join(', ')} and ${list.length - 10} more` : ids.join(', ');
 }
 
 /** One line of plain text for a journal entry's details. */
@@ -28,16 +37,13 @@ export function detailText(e: RiskEvent): string {
     case 'InputRejected': return `${s(d.input)}: ${s(d.error)}`;
     case 'ErrorRecorded': return `${s(d.kind)}: ${s(d.message)}`;
     case 'CancelOrdersFailed': return s(d.error);
+    case 'CancelUnconfirmed': return `not confirmed closed within ${s(d.timeoutSeconds)} s: ${orderIds(d.orders)}`;
+    case 'CancelConfirmed': return `confirmed closed: ${orderIds(d.orders)}`;
     case 'RestoreFailed': return s(d.reason);
     case 'StoreWriteFailed': return s(d.error);
     case 'TradingDayOpened': return `day ${s(d.tradingDay)}, start value ${money(d.startValue)}`;
-    case 'CircuitBreakerWarning': {
-      if (e.breaker === 'drawdown') return `drawdown ${percent(d.drawdown)} (trips at ${percent(d.threshold)})`;
-      if (e.breaker === 'dailyLoss') return `P&L ${signedMoney(d.pnl)} (${percent(d.pnlFraction, 2)})`;
-      if (e.breaker === 'orderRate') return `${s(d.count)} / ${s(d.maxOrders)} orders in ${s(d.windowSeconds)} s`;
-      if (e.breaker === 'errorRate') return `${s(d.count)} / ${s(d.maxErrors)} errors in ${s(d.windowSeconds)} s`;
-      return '';
-    }
+    case 'CircuitBreakerWarning':
+      return e.breaker === null ? '' : (ruleOf(e.breaker)?.words.event(e.details as Evidence) ?? '');
     default: {
       // Plain facts as "key value" pairs (nested objects summarised), e.g. a reset's re-baselined
       // figures: amounts and fractions in the one number format, by what their key names.

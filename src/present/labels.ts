@@ -1,15 +1,4 @@
-import type { BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
-
-/** Each breaker's name as people read it: the dashboard, the CLI and the alerts use these. */
-export const BREAKER_LABELS: Readonly<Record<BreakerType, string>> = {
-  drawdown: 'Drawdown',
-  dailyLoss: 'Daily loss',
-  orderRate: 'Order rate',
-  errorRate: 'Error rate',
-  staleData: 'Stale data',
-  manual: 'Manual halt',
-  cluster: 'Firm (cluster)',
-};
+import type { BreakerState, ErrorKind } from '../../machines/constants.ts';
 
 /** What a breaker's light shows: its state, or WARNING (NORMAL past warnAt), or DISABLED. */
 export const Light = {

@@ -6,7 +6,7 @@
  * the policy's time, once that row's value was taken (so a drawdown reset re-baselines the
  * high-water mark on it, and a daily-loss reset at the open re-checks against the new day).
  */
-import { BreakerType } from '../../machines/constants.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import { tradingDayAt, type MarketOpen } from '../../machines/figures/tradingDay.ts';
 import { ReplayClock } from './clock.ts';
 import type { BreakersConfig, PresetName } from '../config.ts';

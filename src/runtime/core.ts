@@ -1,5 +1,6 @@
 import { BehaviorSubject, Subject } from 'rxjs';
-import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, BreakerType, OnTrip } from '../../machines/constants.ts';
+import { BreakerState, OnTrip } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { Controls } from './controls.ts';

@@ -1,7 +1,7 @@
 import type { CancelTimer, Clock } from '../clock.ts';
 import { ErrorCode, StoreError } from '../errors.ts';
 import { RiskEventType, type RiskEvent } from '../events.ts';
-import { BreakerType } from '../../machines/constants.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import type { ExtraWrite, StrategyRecord, StrategyStore } from './persistence.ts';
 
 /** Receives each batch of events once it is durable, and may add writes to the same batch. */

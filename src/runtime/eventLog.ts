@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BreakerType } from '../../machines/constants.ts';
+import type { BreakerType } from '../../machines/rules/registry.ts';
 import type { EventDetails, RiskEvent, RiskEventType } from '../events.ts';
 
 /** The last timestamp formatted: a step's events (and a fan-out's strategies) share one instant. */

@@ -1,5 +1,6 @@
 import type { BreakerEvent } from '../../machines/charts/breakerChart.ts';
-import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
+import { BreakerState } from '../../machines/constants.ts';
+import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import { callCancelAllOrders, DEFAULT_CANCEL_TIMEOUT_MS } from './cancel.ts';
 import { RiskEventType } from '../events.ts';
 import { describeValue, LOST_WITH_DIRECTORY, StoreNotRecreatedError, StoreRecreatedError } from '../errors.ts';
@@ -70,6 +71,11 @@ export function listenerFailed(core: RuntimeCore, error: unknown): void {
 /** After a restore: a RESETTING breaker's confirmation died with the process; restoring is not a transition. */
 export function afterRestore(core: RuntimeCore, record: StrategyRecord): void {
   core.host.resumed();
+  for (const kind of record.addedBreakers ?? []) {
+    const reason = 'the saved record predates this breaker: it starts in its initial state (NORMAL)';
+    core.log.info({ event: 'breaker_added', strategy: core.strategy, breaker: kind }, reason);
+    core.emit(RiskEventType.BREAKER_ADDED, kind as BreakerType, { reason, savedAt: record.savedAt });
+  }
   for (const kind of BREAKER_TYPES) {
     const since = record.figures.since[kind];
     if (typeof since === 'number') core.gate.views[kind].since = since;

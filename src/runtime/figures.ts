@@ -1,4 +1,5 @@
-import { BreakerType, type ErrorKind } from '../../machines/constants.ts';
+import { type ErrorKind } from '../../machines/constants.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import { QuietBand } from '../../machines/figures/quietBand.ts';
 import { Exact } from '../../machines/math/exact.ts';
 import type { DailyLossTracker } from '../../machines/rules/dailyLoss.ts';

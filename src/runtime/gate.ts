@@ -1,4 +1,5 @@
-import { BREAKER_TYPES, BreakerState, OnTrip, TradingMode, type BreakerType, severest } from '../../machines/constants.ts';
+import { BreakerState, OnTrip, TradingMode, severest } from '../../machines/constants.ts';
+import { BREAKER_TYPES, type BreakerType } from '../../machines/rules/registry.ts';
 import { RejectCode, type Decision } from './types.ts';
 
 export type Rejected = Extract<Decision, { allowed: false }>;

@@ -1,6 +1,7 @@
 import { createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import { breakerStateOf, type BreakerContext, type BreakerEvent } from '../../machines/charts/breakerChart.ts';
-import { BREAKER_TYPES, type BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { type BreakerState } from '../../machines/constants.ts';
+import { BREAKER_TYPES, type BreakerType } from '../../machines/rules/registry.ts';
 import { supervisorMachine, type SupervisorContext } from '../../machines/supervisor.ts';
 import type { Clock } from '../clock.ts';
 

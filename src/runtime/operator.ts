@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BREAKER_TYPES, BreakerState, BreakerType, OnTrip } from '../../machines/constants.ts';
+import { BreakerState, OnTrip } from '../../machines/constants.ts';
+import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import { describeValue, ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
 import type { RuntimeCore } from './core.ts';
 import { validateOperator } from './inputs.ts';

@@ -1,5 +1,5 @@
 import type { Subject } from 'rxjs';
-import type { BreakerType } from '../../machines/constants.ts';
+import type { BreakerType } from '../../machines/rules/registry.ts';
 import type { Signal } from '../../machines/figures/signal.ts';
 import type { Exact } from '../../machines/math/exact.ts';
 import { INSIDE, NEW_HIGH } from '../../machines/figures/quietBand.ts';

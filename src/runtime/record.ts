@@ -1,9 +1,13 @@
 import type { Snapshot } from 'xstate';
 import { z } from 'zod';
-import { BREAKER_TYPES, BreakerState } from '../../machines/constants.ts';
+import { BreakerState } from '../../machines/constants.ts';
+import { BREAKER_TYPES, REGISTRY } from '../../machines/rules/registry.ts';
 
-/** Current version of the persisted strategy record. See docs/persistence.md for migrations. */
-export const RECORD_VERSION = 2;
+/**
+ * Current version of the persisted strategy record. See docs/persistence.md for migrations.
+ * Version 3 reads as version 2 did; a breaker added since a record was saved starts NORMAL.
+ */
+export const RECORD_VERSION = 3;
 
 const json: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
@@ -49,6 +53,8 @@ const supervisorSchema = z.looseObject({
 /** The persisted record of one strategy: the supervisor's snapshot (children included) and the figures. */
 export const strategyRecordSchema = z.strictObject({
   version: z.literal(RECORD_VERSION),
+  /** Breakers the saved record did not hold (added since it was saved): set when it is read, never saved. */
+  addedBreakers: z.array(z.string()).optional(),
   strategy: z.string(),
   savedAt: z.number(),
   supervisor: supervisorSchema,
@@ -64,19 +70,21 @@ export const strategyRecordSchema = z.strictObject({
 /** Everything needed to bring a strategy back as it was. */
 export type StrategyRecord = Omit<z.output<typeof strategyRecordSchema>, 'supervisor'> & { supervisor: Snapshot<unknown> };
 
-/** Breakers added to the registry after record version 2 was defined: only these may be missing. */
-const ADDED_AFTER_V2: readonly string[] = ['staleData', 'cluster'];
-
 /**
- * Adds a NORMAL child for each breaker added since (staleData, cluster) that a record saved
- * before it existed does not hold; a missing original breaker (e.g. manual) is still refused (a new breaker starts NORMAL; nothing it decides is lost). In place;
- * anything that is not a record is left for {@link recordProblems} to refuse.
+ * Adds a NORMAL child for each breaker that a record saved before it existed does not hold: a
+ * breaker whose rule says it was added in the record's version or later (`recordSince`). A
+ * missing breaker that the record's version already held (e.g. manual) is still refused. Lists
+ * those added in `addedBreakers` (the runtime journals them). In place, and before any
+ * migration moves the version on; anything that is not a record is left for
+ * {@link recordProblems} to refuse.
  */
 export function addNewBreakers<T>(record: T): T {
-  const children = (record as { supervisor?: { children?: unknown } } | null)?.supervisor?.children;
-  if (typeof children !== 'object' || children === null) return record;
-  for (const kind of ADDED_AFTER_V2) {
-    if (kind in children) continue;
+  const r = record as { version?: unknown; supervisor?: { children?: unknown }; addedBreakers?: string[] } | null;
+  const children = r?.supervisor?.children;
+  if (typeof children !== 'object' || children === null || typeof r?.version !== 'number') return record;
+  const added: string[] = [];
+  for (const { kind, rule } of REGISTRY) {
+    if (kind in children || r.version > rule.recordSince) continue;
     (children as Record<string, unknown>)[kind] = {
       snapshot: {
         status: 'active',
@@ -88,7 +96,9 @@ export function addNewBreakers<T>(record: T): T {
       src: kind,
       syncSnapshot: false,
     };
+    added.push(kind);
   }
+  if (added.length > 0) r.addedBreakers = [...(r.addedBreakers ?? []), ...added];
   return record;
 }
 

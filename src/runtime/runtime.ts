@@ -1,7 +1,8 @@
 import type { TraceStep } from './trace.ts';
 import { Subject, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Actor } from 'xstate';
-import { BreakerState, BreakerType, type OnTrip, type TradingMode } from '../../machines/constants.ts';
+import { BreakerState, type OnTrip, type TradingMode } from '../../machines/constants.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import type { supervisorMachine } from '../../machines/supervisor.ts';
 import type { AttemptRecord } from '../alertAttempts.ts';

@@ -1,5 +1,6 @@
 import { acceptedEvents } from '../../machines/charts/breakerChart.ts';
-import { BreakerState, BreakerType, ErrorKind } from '../../machines/constants.ts';
+import { BreakerState, ErrorKind } from '../../machines/constants.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { describeValue, InvalidInputError } from '../errors.ts';

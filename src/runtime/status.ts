@@ -1,4 +1,5 @@
-import { BREAKER_TYPES, BreakerState, BreakerType } from '../../machines/constants.ts';
+import { BreakerState } from '../../machines/constants.ts';
+import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import { effectiveConfig, type ResolvedSettings } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Controls } from './controls.ts';

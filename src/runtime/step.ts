@@ -1,4 +1,4 @@
-import type { BreakerType } from '../../machines/constants.ts';
+import type { BreakerType } from '../../machines/rules/registry.ts';
 
 /** A trip or halt whose pending orders must be cancelled. */
 export interface CancelRequest {

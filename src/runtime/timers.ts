@@ -1,5 +1,6 @@
 import type { BreakerContext } from '../../machines/charts/breakerChart.ts';
-import { BreakerState, type BreakerType } from '../../machines/constants.ts';
+import { BreakerState } from '../../machines/constants.ts';
+import { type BreakerType } from '../../machines/rules/registry.ts';
 import type { CancelTimer, MonotonicClock } from '../clock.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { BreakerContext } from '../../machines/charts/breakerChart.ts';
-import { BreakerState, TradingMode, type BreakerType } from '../../machines/constants.ts';
+import { BreakerState, TradingMode } from '../../machines/constants.ts';
+import { type BreakerType } from '../../machines/rules/registry.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { Gate } from './gate.ts';

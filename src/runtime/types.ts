@@ -1,7 +1,9 @@
 import type { Projection } from '../../machines/limits/positions.ts';
 import type { Decimal } from 'decimal.js';
-import type { BreakerState, BreakerType, ErrorKind, OnTrip, TradingMode } from '../../machines/constants.ts';
+import type { BreakerState, ErrorKind, OnTrip, TradingMode } from '../../machines/constants.ts';
+import type { BreakerType, FiguresOf } from '../../machines/rules/registry.ts';
 import type { LimitName } from '../../machines/limits/limit.ts';
+import { LIMIT_REJECT_CODES } from '../../machines/limits/registry.ts';
 import type { EffectiveConfig } from '../config.ts';
 
 /** A number, a decimal string or a Decimal: how money and quantities may be given. */
@@ -97,7 +99,7 @@ export interface ErrorReport {
 }
 
 /** Why an order was rejected. */
-export const RejectCode = {
+export const RejectCode = Object.freeze({
   BREAKER: 'BREAKER_NOT_NORMAL',
   MALFORMED: 'MALFORMED_ORDER',
   NO_PORTFOLIO: 'AWAITING_PORTFOLIO',
@@ -107,19 +109,14 @@ export const RejectCode = {
   ACTOR_FAULT: 'ACTOR_FAULT',
   /** The process holds no lease on the firm's order budget (`firmLimits.orderRate`). */
   FIRM_ORDER_RATE: 'FIRM_ORDER_RATE',
-  /** Pre-trade limits (docs/controls.md): the order itself is beyond a limit; nothing trips. */
-  LIMIT_ORDER_QUANTITY: 'LIMIT_ORDER_QUANTITY',
-  LIMIT_ORDER_NOTIONAL: 'LIMIT_ORDER_NOTIONAL',
-  LIMIT_POSITION: 'LIMIT_POSITION',
-  LIMIT_GROSS_EXPOSURE: 'LIMIT_GROSS_EXPOSURE',
-  LIMIT_PRICE_COLLAR: 'LIMIT_PRICE_COLLAR',
-  LIMIT_DUPLICATE: 'LIMIT_DUPLICATE',
-  LIMIT_RESTRICTED: 'LIMIT_RESTRICTED',
-  /** No reference price to value or collar the order by (none known, or older than `priceCollar.referenceMaxAge`). */
-  LIMIT_PRICE_REFERENCE: 'LIMIT_PRICE_REFERENCE',
-  /** The trading mode is REDUCING and the order would not reduce its symbol's position. */
-  REDUCE_ONLY: 'REDUCE_ONLY',
-} as const;
+  /**
+   * The pre-trade controls' codes, each under its own name, generated from the limits' registry
+   * (machines/limits/registry.ts; docs/controls.md): `LIMIT_*` (the order itself is beyond a limit,
+   * or `LIMIT_PRICE_REFERENCE`: no reference price to value or collar it by) and `REDUCE_ONLY` (the
+   * trading mode is REDUCING and the order would not reduce its symbol's position). Nothing trips.
+   */
+  ...LIMIT_REJECT_CODES,
+} as const);
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 
 /** The synchronous pre-trade decision. */
@@ -151,110 +148,17 @@ export interface OrderDecision {
   readonly at: number;
 }
 
-/** Drawdown figures: money as decimal strings, exact. */
-export interface DrawdownFigures {
-  highWaterMark: string | null;
-  value: string | null;
-  /** (value − hwm) / hwm to 8 significant digits, e.g. "-0.104". */
-  drawdown: string | null;
-  threshold: string;
-  warnAt: number;
-  tripLevel: string | null;
-  warnLevel: string | null;
-  warned: boolean;
-}
+export type { DrawdownFigures } from '../../machines/rules/drawdown.ts';
+export type { DailyLossFigures } from '../../machines/rules/dailyLoss.ts';
+export type { OrderRateFigures } from '../../machines/rules/orderRate.ts';
+export type { ErrorRateFigures } from '../../machines/rules/errorRate.ts';
+export type { StaleDataFigures } from '../../machines/rules/staleData.ts';
+export type { ManualFigures } from '../../machines/rules/manual.ts';
+export type { ClusterFigures } from '../../machines/rules/cluster.ts';
+export type { RateFigures } from '../../machines/words/rate.ts';
 
-/** Daily-loss figures against today's start value. */
-export interface DailyLossFigures {
-  tradingDay: string | null;
-  startValue: string | null;
-  value: string | null;
-  pnl: string | null;
-  pnlFraction: string | null;
-  limit: string | null;
-  limitAmount: string | null;
-  warnAt: number;
-  tripLevel: string | null;
-  warnLevel: string | null;
-  warned: boolean;
-  nextOpenAt: number | null;
-}
-
-export interface RateFigures {
-  /** Entries inside the window now: the true count, however far over the limit. */
-  count: number;
-  /** The most entries the window may hold without tripping. */
-  limit: number;
-  windowSeconds: number;
-  warnAt: number;
-  warnCount: number;
-  warned: boolean;
-  /** Milliseconds until the oldest entry leaves the window, or null when empty. */
-  nextExpiryInMs: number | null;
-}
-
-export interface OrderRateFigures extends RateFigures {
-  maxOrders: number;
-  /** Milliseconds until the window no longer holds more than the limit, or null. */
-  clearsInMs: number | null;
-}
-
-export interface ErrorRateFigures extends RateFigures {
-  maxErrors: number;
-  byKind: Record<ErrorKind, number>;
-}
-
-export interface ManualFigures {
-  operator: string | null;
-  reason: string | null;
-  haltedAt: string | null;
-  /** What the halt lets through: 'reduceOnly' (risk-reducing orders) or 'halt' (none); null while NORMAL. */
-  mode: OnTrip | null;
-}
-
-/** Stale-data figures: the age of the last valid portfolio value. */
-export interface StaleDataFigures {
-  ageMs: number | null;
-  ageSeconds: number | null;
-  maxAgeMs: number;
-  maxAge: number;
-  /** ISO time of the last valid value (or of the start, when none arrived since). */
-  lastValueAt: string | null;
-  warnAt: number;
-  warned: boolean;
-  stale: boolean;
-}
-
-/** The cluster breaker's figures: the link as this process sees it and the halts in scope. */
-export interface ClusterFigures {
-  firm: string;
-  desk: string;
-  link: 'up' | 'down';
-  bucket: 'up' | 'down';
-  /** Whether the firm's halts have been read since start. */
-  synced: boolean;
-  downForMs: number;
-  heartbeatTimeout: number;
-  onDisconnect: 'halt' | 'reduceOnly';
-  lagMs: number | null;
-  /** The most senior halt in scope: its scope, operator and reason (null when none). */
-  scope: string | null;
-  operator: string | null;
-  reason: string | null;
-  halts: { scope: string; operator: string; reason: string; at: string }[];
-}
-
-/** Live figures of each breaker. */
-export interface BreakerFiguresMap {
-  drawdown: DrawdownFigures | null;
-  dailyLoss: DailyLossFigures | null;
-  orderRate: OrderRateFigures | null;
-  errorRate: ErrorRateFigures | null;
-  staleData: StaleDataFigures | null;
-  manual: ManualFigures;
-  /** Null when the process has no `cluster` configured. */
-  cluster: ClusterFigures | null;
-}
+/** Live figures of each breaker, from its rule module (null while it is off; the manual breaker's never). */
+export type BreakerFiguresMap = { [K in BreakerType]: FiguresOf<K> };
 
 export interface BreakerStatus<T extends BreakerType = BreakerType> {
   readonly type: T;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { BREAKER_TYPES, ERROR_KINDS, type BreakerType, type ErrorKind } from '../../machines/constants.ts';
+import { ERROR_KINDS, type ErrorKind } from '../../machines/constants.ts';
+import { BREAKER_TYPES, type BreakerType } from '../../machines/rules/registry.ts';
 import { symbolProblem } from '../../machines/limits/symbol.ts';
 import { RiskEventType } from '../events.ts';
 

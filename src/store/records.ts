@@ -6,6 +6,8 @@ import { RECORD_VERSION, addNewBreakers, recordProblems, type StrategyRecord } f
  * To change the record: bump RECORD_VERSION and add `[old]: (r) => upgraded` here (docs/persistence.md).
  */
 export const MIGRATIONS: Readonly<Record<number, (record: Record<string, unknown>) => Record<string, unknown>>> = {
+  // Version 3 holds what version 2 did; breakers added since are filled in (NORMAL) by addNewBreakers before this runs.
+  2: (record) => ({ ...record, version: 3 }),
   // Version 1 kept copies of the breaker states beside the actors (core v1); its snapshots cannot be
   // trusted to restore the v2 charts, so there is no migration: the strategy starts halted, saying why.
 };
@@ -26,6 +28,8 @@ export function parseRecord(text: string, strategy: string, where: string): Stra
     throw new StoreError(ErrorCode.STORE_CORRUPT, `store: the record of strategy ${strategy} in ${where} has no valid version (got ${JSON.stringify(stored)})`);
   }
   let version: number = stored;
+  // Breakers added since the record was saved start NORMAL; judged by the version it was saved with.
+  if (version <= RECORD_VERSION) addNewBreakers(data);
   if (version > RECORD_VERSION) {
     throw new StoreError(
       ErrorCode.STORE_CORRUPT,
@@ -38,7 +42,6 @@ export function parseRecord(text: string, strategy: string, where: string): Stra
     data = migrate(data);
     version = data.version as number;
   }
-  addNewBreakers(data);
   const problems = recordProblems(data, strategy);
   if (problems.length > 0) {
     throw new StoreError(

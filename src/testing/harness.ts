@@ -6,7 +6,7 @@
  * oracle models, that states, decisions and cancels agree with the {@link Oracle}.
  */
 import fc from 'fast-check';
-import { BreakerType } from '../../machines/constants.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import { ManualClock } from '../clock.ts';
 import { InvalidInputError, ResetError } from '../errors.ts';
 import type { RiskEvent } from '../events.ts';

@@ -1,7 +1,7 @@
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { breakerChart } from '../../machines/charts/breakerChart.ts';
-import { BreakerType } from '../../machines/constants.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import { drawdownRule } from '../../machines/rules/drawdown.ts';
 import { dailyLossRule } from '../../machines/rules/dailyLoss.ts';
 import { Exact } from '../../machines/math/exact.ts';

@@ -1,7 +1,8 @@
 import { createActor, createMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { acceptedEvents, breakerChart, breakerStateOf, restorable, type BreakerContext } from '../../machines/charts/breakerChart.ts';
-import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerState, BreakerType, ERROR_KINDS, ErrorKind, STATE_SEVERITY, severest } from '../../machines/constants.ts';
+import { BreakerState, ERROR_KINDS, ErrorKind, STATE_SEVERITY, severest } from '../../machines/constants.ts';
+import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import type { Evidence, RuleDecisions } from '../../machines/rules/rule.ts';
 
 /** A rule whose decisions are read from the evidence: `{ trip, pass, clear }` flags. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BREAKER_TYPES, BreakerType } from '../../machines/constants.ts';
+import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { Exact } from '../../machines/math/exact.ts';
 import { dailyLossRule } from '../../machines/rules/dailyLoss.ts';

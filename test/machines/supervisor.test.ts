@@ -1,7 +1,7 @@
 import { createActor, SimulatedClock, type AnyActorRef } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { breakerChart, restorable } from '../../machines/charts/breakerChart.ts';
-import { BREAKER_TYPES, BreakerType } from '../../machines/constants.ts';
+import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import type { Evidence, RuleDecisions } from '../../machines/rules/rule.ts';
 import { SUPERVISOR_OPERATOR, supervisorMachine } from '../../machines/supervisor.ts';
 

@@ -161,9 +161,9 @@ describe('LevelDB store: fail closed on anything it cannot trust', () => {
   const cases: [string, (good: string) => string, RegExp][] = [
     ['a truncated record', (g) => g.slice(0, g.length / 2), /cannot be parsed/],
     ['a garbled record', (g) => g.replace(/"/g, "'"), /cannot be parsed/],
-    ['a record of a future version', (g) => g.replace('"version":2', '"version":7'), /has version 7, newer than this breakerbox understands \(2\)/],
-    ['a record without a version', (g) => g.replace('"version":2,', ''), /has no valid version \(got undefined\)/],
-    ['a record of core v1 (version 1)', (g) => g.replace('"version":2', '"version":1'), /no migration from record version 1/],
+    ['a record of a future version', (g) => g.replace('"version":3', '"version":7'), /has version 7, newer than this breakerbox understands \(3\)/],
+    ['a record without a version', (g) => g.replace('"version":3,', ''), /has no valid version \(got undefined\)/],
+    ['a record of core v1 (version 1)', (g) => g.replace('"version":3', '"version":1'), /no migration from record version 1/],
     ['a snapshot in a state its chart does not have', (g) => g.replace('"value":"MANUALLY_HALTED"', '"value":"NO_SUCH_STATE"'), /does not validate \(supervisor\.children\.manual\.snapshot\.value/],
     ['an incomplete record (a null manual snapshot)', (g) => mutate(g, (r) => (r.supervisor.children.manual = null)), /does not validate \(supervisor\.children\.manual/],
     ['a record whose reset token is not a string', (g) => mutate(g, (r) => (r.supervisor.children.drawdown.snapshot.context.resetToken = 42)), /does not validate \(supervisor\.children\.drawdown\.snapshot\.context\.resetToken/],

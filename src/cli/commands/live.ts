@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
-import { BREAKER_TYPES } from '../../../machines/constants.ts';
+import { BREAKER_TYPES } from '../../../machines/rules/registry.ts';
 import type { RuntimeStatus } from '../../runtime/types.ts';
 import type { HaltAnswer } from '../client.ts';
 import { CliError, ExitCode } from '../exitCodes.ts';

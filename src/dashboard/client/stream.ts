@@ -1,6 +1,6 @@
 import type { RiskEvent } from '../../events.ts';
 import type { DashboardView } from '../../present/dashboardView.ts';
-import { BREAKER_LABELS, stateLabel } from '../../present/labels.ts';
+import { stateLabel } from '../../present/labels.ts';
 import type { Decision, Position } from '../../runtime/types.ts';
 import type { TraceStep } from '../../runtime/trace.ts';
 import { getJson, strategyPath } from './api.ts';
@@ -43,7 +43,7 @@ function announceChanges(before: DashboardView | null, after: DashboardView): vo
     const old = before.breakers.find((x) => x.type === b.type);
     if (!old || old.light === b.light) continue;
     urgent ||= b.light === 'TRIPPED' || b.light === 'MANUALLY_HALTED';
-    changes.push(`${BREAKER_LABELS[b.type]} breaker: ${stateLabel(old.light)} → ${stateLabel(b.light)}${b.reason && b.light !== 'NORMAL' ? ` (${b.reason})` : ''}.`);
+    changes.push(`${b.name} breaker: ${stateLabel(old.light)} → ${stateLabel(b.light)}${b.reason && b.light !== 'NORMAL' ? ` (${b.reason})` : ''}.`);
   }
   if (before.state !== after.state) changes.push(`Global state ${before.stateLabel} → ${after.stateLabel}; ${after.ordersText}.`);
   if (changes.length > 0) announce(changes.join(' '), urgent);

@@ -8,7 +8,7 @@
  * one (its last value is still the runtime's last value, so nothing is kept per update).
  */
 import type { Observable, Subscription } from 'rxjs';
-import type { BreakerType } from '../../../machines/constants.ts';
+import type { BreakerType } from '../../../machines/rules/registry.ts';
 import type { CancelTimer, Clock } from '../../clock.ts';
 import { BREAKER_STATE_EVENTS } from '../../breakerStateEvents.ts';
 import { RiskEventType, type RiskEvent } from '../../events.ts';

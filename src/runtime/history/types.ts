@@ -1,4 +1,4 @@
-import type { BreakerType } from '../../../machines/constants.ts';
+import type { BreakerType } from '../../../machines/rules/registry.ts';
 import type { RiskEventType } from '../../events.ts';
 import type { OrderSide } from '../types.ts';
 

@@ -1,5 +1,5 @@
 import { html, nothing, render } from 'lit-html';
-import type { BreakerType } from '../../../../machines/constants.ts';
+import type { BreakerType } from '../../../../machines/rules/registry.ts';
 import type { BreakerView, Meter } from '../../../present/breakerView.ts';
 import { duration } from '../../../present/format.ts';
 import { state } from '../state.ts';

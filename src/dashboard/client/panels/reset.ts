@@ -1,7 +1,8 @@
 import { html, nothing, render } from 'lit-html';
-import type { BreakerState, BreakerType } from '../../../../machines/constants.ts';
+import type { BreakerState } from '../../../../machines/constants.ts';
+import type { BreakerType } from '../../../../machines/rules/registry.ts';
 import { clockTime, duration } from '../../../present/format.ts';
-import { BREAKER_LABELS, stateLabel } from '../../../present/labels.ts';
+import { stateLabel } from '../../../present/labels.ts';
 import { postJson, strategyPath } from '../api.ts';
 import { credentials, requireCredentials } from '../credentials.ts';
 import { clearResult, errorText, showResult } from '../dialogs.ts';
@@ -20,6 +21,9 @@ const flow = {
   /** The countdown's last word once it stopped (confirmed, refused, expired). */
   ended: null as string | null,
 };
+
+/** A breaker's name as the server's view gives it (the page keeps no list of names). */
+const nameOf = (type: string): string => state.view?.breakers.find((b) => b.type === type)?.name ?? type;
 
 function stopCountdown(ended: string): void {
   if (flow.timer !== null) clearInterval(flow.timer);
@@ -87,7 +91,7 @@ async function request(dialog: HTMLDialogElement): Promise<void> {
     Object.assign(flow, { token: answer.token, breaker: answer.breaker, expiresAt: Date.parse(answer.expiresAt), requested: true, ended: null });
     byId<HTMLFieldSetElement>('reset-step-1').disabled = true;
     byId('reset-step-2').hidden = false;
-    byId('reset-breaker-name').textContent = BREAKER_LABELS[answer.breaker] ?? answer.breaker;
+    byId('reset-breaker-name').textContent = nameOf(answer.breaker);
     button.hidden = true;
     const confirm = byId<HTMLButtonElement>('reset-confirm');
     confirm.hidden = false;
@@ -125,7 +129,7 @@ async function confirm(dialog: HTMLDialogElement): Promise<void> {
       creds.token,
     );
     flow.token = null;
-    const name = (BREAKER_LABELS[answer.breaker] ?? answer.breaker).toLowerCase();
+    const name = (nameOf(answer.breaker)).toLowerCase();
     stopCountdown(answer.confirmed ? 'none — confirmed' : 'none — refused');
     if (answer.confirmed) showResult(dialog, `Reset confirmed: the ${name} breaker is ${stateLabel(answer.state)}.`, true);
     else showResult(dialog, `Reset refused: ${answer.reason ?? 're-check failed'}. The ${name} breaker is ${stateLabel(answer.state)}.`, false);

@@ -1,8 +1,7 @@
 import { html, nothing, render } from 'lit-html';
 import { unsafeHTML } from 'lit-html/directives/unsafe-html.js';
-import { BREAKER_TYPES } from '../../../../machines/constants.ts';
 import { clockTime } from '../../../present/format.ts';
-import { BREAKER_LABELS, stateLabel } from '../../../present/labels.ts';
+import { stateLabel } from '../../../present/labels.ts';
 import type { TraceStep } from '../../../runtime/trace.ts';
 import { state } from '../state.ts';
 import { byId, requestRender } from '../render.ts';
@@ -25,7 +24,8 @@ function machines(): Machine[] {
   const live = (key: string) => v.breakers.find((b) => b.type === key)?.light.replace('WARNING', 'NORMAL').replace('DISABLED', 'NORMAL') ?? 'NORMAL';
   return [
     { key: 'supervisor', title: 'Supervisor (restarts its breakers one-for-one)', svg: charts.supervisor.svg, live: 'supervising' },
-    ...BREAKER_TYPES.map((b) => ({ key: b, title: `${BREAKER_LABELS[b]} breaker`, svg: charts.breakers[b].svg, live: live(b) })),
+    // The breakers and their names as the server sent them: the page holds no list of its own.
+    ...Object.entries(charts.breakers).map(([b, chart]) => ({ key: b, title: `${v.breakers.find((x) => x.type === b)?.name ?? b} breaker`, svg: chart.svg, live: live(b) })),
   ];
 }
 
