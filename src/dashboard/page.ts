@@ -57,6 +57,7 @@ export function dashboardHtml(): string {
 <main id="main" class="grid" tabindex="-1" hidden>
   <p id="data-fault" class="data-fault" role="status" hidden></p>
   <p id="controls-use" class="controls-use" role="status" hidden></p>
+  <div id="unconfirmed-cancels" class="data-fault unconfirmed-cancels" role="alert" hidden></div>
 
   <section class="panel span-12" aria-labelledby="breakers-title">
     <h2 id="breakers-title">Breakers</h2>

@@ -12,6 +12,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, createRiskRuntime, ManualClock, silentLogger, type RiskRuntime } from '../../src/index.ts';
 import { resolveSettings } from '../../src/config.ts';
 import { describeAlert } from '../../src/alerts/format.ts';
+import { BreakerboxMetrics } from '../../src/metrics/metrics.ts';
+import { dashboardView } from '../../src/present/dashboardView.ts';
+import { clockTime } from '../../src/present/format.ts';
+import { detailText } from '../../src/present/journalText.ts';
 import { startHttpServer, waitFor, type TestHttpServer } from '../alerts/helpers.ts';
 
 let dir: string;
@@ -137,7 +141,8 @@ describe('cancel confirmation after a trip', () => {
     rt.updatePortfolio({ value: 850_000, positions: [{ symbol: 'AAPL', quantity: 0 }] });
     expect(rt.status().unconfirmedCancels).toEqual([]);
     await rt.flush();
-    expect((await journalOf(rt, 'CancelConfirmed')).map((e) => (e.orders as { id: string }[]).map((o) => o.id))).toEqual([['o2'], ['o3'], ['o1', 'o4']]);
+    const confirmed = await rt.journal({ types: ['CancelConfirmed'] });
+    expect(confirmed.map((e) => (e.details.orders as { id: string }[]).map((o) => o.id))).toEqual([['o2'], ['o3'], ['o1', 'o4']]);
     expect(await journalOf(rt, 'CancelUnconfirmed')).toHaveLength(1);
   });
 
@@ -150,6 +155,37 @@ describe('cancel confirmation after a trip', () => {
     expect(rt.status().unconfirmedCancels).toEqual([]);
     expect(await journalOf(rt, 'CancelUnconfirmed')).toEqual([]);
     expect(await journalOf(rt, 'CancelConfirmed')).toEqual([]);
+  });
+});
+
+describe('where the unconfirmed orders show', () => {
+  it('the dashboard view words them (server side), the metrics count them, the journal line names them', async () => {
+    const { rt, clock } = await setup();
+    const metrics = new BreakerboxMetrics({ defaultMetrics: false });
+    cleanup.push(async () => metrics.untrackAll());
+    metrics.track(rt);
+    openFour(rt);
+    expect(dashboardView(rt.status()).unconfirmedCancels).toBeNull();
+    rt.halt({ operator: 'desk', reason: 'runaway' });
+    rt.recordOrderClosed({ id: 'o1' });
+    clock.advance(5_000);
+    const view = dashboardView(rt.status()).unconfirmedCancels!;
+    expect(view.text).toBe('3 orders not confirmed cancelled: they may still be working at the broker');
+    expect(view.orders).toEqual([
+      `o2 · AAPL buy 20 · cancel asked ${clockTime(Date.UTC(2026, 0, 5, 14, 0))} on the halt`,
+      `o3 · MSFT sell 5 · cancel asked ${clockTime(Date.UTC(2026, 0, 5, 14, 0))} on the halt`,
+      `o4 · MSFT sell 7 · cancel asked ${clockTime(Date.UTC(2026, 0, 5, 14, 0))} on the halt`,
+    ]);
+    expect(await metrics.registry.metrics()).toContain('breakerbox_unconfirmed_cancels{strategy="alpha-1"} 3');
+    await rt.flush();
+    const [event] = await rt.journal({ types: ['CancelUnconfirmed'] });
+    expect(detailText(event!)).toBe('not confirmed closed within 5 s: o2, o3, o4');
+    rt.updatePortfolio({ value: 1_000_000, positions: [] });
+    expect(dashboardView(rt.status()).unconfirmedCancels).toBeNull();
+    expect(await metrics.registry.metrics()).toContain('breakerbox_unconfirmed_cancels{strategy="alpha-1"} 0');
+    await rt.flush();
+    const [confirmed] = await rt.journal({ types: ['CancelConfirmed'] });
+    expect(detailText(confirmed!)).toBe('confirmed closed: o2, o3, o4');
   });
 });
 
@@ -198,6 +234,23 @@ describe('restart', () => {
     expect(await journalOf(second.rt, 'CancelUnconfirmed')).toMatchObject([{ count: 4 }]);
     expect(second.rt.status().controls.openOrders).toBe(0);
     expect(second.rt.status().unconfirmedCancels).toEqual([]);
+  });
+});
+
+describe('the CancelUnconfirmed alert text', () => {
+  const payload = (details: Record<string, unknown>) =>
+    ({ alert_id: 'a', event_id: 'a', event_type: 'CancelUnconfirmed', severity: 'critical', strategy_name: 'alpha-1', circuit_breaker_type: null, details, timestamp: '' }) as never;
+
+  it('names ten orders and counts the rest; tolerates malformed details', () => {
+    const orders = Array.from({ length: 12 }, (_, i) => ({ id: `o${i}`, symbol: 'ES', side: 'buy', quantity: '1' }));
+    expect(describeAlert(payload({ count: 12, timeoutSeconds: 5, orders }))).toBe(
+      `12 ORDERS NOT CONFIRMED CANCELLED on alpha-1 within 5 s: ${orders.slice(0, 10).map((o) => `${o.id} (ES buy 1)`).join(', ')} and 2 more`,
+    );
+    expect(describeAlert(payload({ count: 1, timeoutSeconds: 2, orders: [{ id: 'x\nBcc: y', symbol: 'A', side: 'sell', quantity: '3' }] }))).toBe(
+      '1 ORDER NOT CONFIRMED CANCELLED on alpha-1 within 2 s: x Bcc: y (A sell 3)',
+    );
+    expect(describeAlert(payload({ orders: 'nope' }))).toBe('? ORDERS NOT CONFIRMED CANCELLED on alpha-1 within ? s');
+    expect(describeAlert(payload({ count: 2, timeoutSeconds: 5, orders: [null, 7, { id: 'o9' }] }))).toBe('2 ORDERS NOT CONFIRMED CANCELLED on alpha-1 within 5 s: ?, ?, o9');
   });
 });
 

@@ -7,6 +7,7 @@ import { initCredentials } from './credentials.ts';
 import { initCloseButtons } from './dialogs.ts';
 import { loadHistory } from './history.ts';
 import { renderBreakers } from './panels/breakers.ts';
+import { renderUnconfirmedCancels } from './panels/cancels.ts';
 import { renderDisconnected } from './panels/disconnected.ts';
 import { followFirm, renderFirm } from './panels/firm.ts';
 import { initHaltDialog } from './panels/halt.ts';
@@ -100,6 +101,7 @@ function init(): void {
   addRenderer(renderDisconnected);
   addRenderer(renderHeader);
   addRenderer(() => renderBreakers(openResetDialog));
+  addRenderer(renderUnconfirmedCancels);
   addRenderer(renderPortfolio);
   addRenderer(renderMarks);
   addRenderer(renderOrders);
