@@ -1,8 +1,16 @@
 import { Exact } from '../math/exact.ts';
-import { SLACK, toExact } from './amount.ts';
-import { LimitCode, type LimitRule, type OrderFacts } from './limit.ts';
+import { SLACK, toExact, type Amount } from './amount.ts';
+import type { OrderFacts } from './facts.ts';
 import { noReference, orderPrice, orderPriceExact } from './orderNotional.ts';
 import type { PositionBook } from './positions.ts';
+import { defineLimit, PRICE_REFERENCE } from './rule.ts';
+import { amountOf, positive } from './settings.ts';
+
+/** The strategy's `maxGrossExposure` (null: off); the same for every symbol. */
+export interface GrossExposureFields {
+  readonly maxGrossExposure: Amount | null;
+}
+const OFF: GrossExposureFields = Object.freeze({ maxGrossExposure: null });
 
 /** A symbol's exposure: the larger of its long-side and short-side projections, in size, × its price. */
 function exposure(price: number, long: number, short: number): number {
@@ -71,21 +79,32 @@ function grossExact(book: PositionBook, o: OrderFacts): { before: Exact; after: 
  * it as it was: a reducing order). A held symbol, or a market order's own, with no last price
  * cannot be valued: rejected `LIMIT_PRICE_REFERENCE`.
  */
-export const grossExposureLimit: LimitRule = {
+export const grossExposureLimit = defineLimit({
   name: 'maxGrossExposure',
-  code: LimitCode.GROSS_EXPOSURE,
+  code: 'LIMIT_GROSS_EXPOSURE',
+  also: [PRICE_REFERENCE],
+  rank: 6,
+  words: 'Largest Σ over symbols of the worst side\'s projected size × reference price.',
+  key: 'maxGrossExposure',
+  schema: positive,
+  // Firm-wide for the strategy: not per symbol.
+  perSymbol: null,
+  defaults: (v): GrossExposureFields => (v === undefined ? OFF : Object.freeze({ maxGrossExposure: amountOf(v) })),
+  resolve: (d): GrossExposureFields => d,
+  off: OFF,
+  needs: { projection: true },
   applies: (l) => l.maxGrossExposure !== null,
   check(o, l, { book }) {
     const max = l.maxGrossExposure!;
     gross(book, o);
     if (fast.missing === o.symbol) return noReference(o, 'the gross exposure');
-    if (fast.missing !== null) return { code: LimitCode.PRICE_REFERENCE, reason: `the gross exposure cannot be valued: no last price is known for ${fast.missing}, which is held` };
+    if (fast.missing !== null) return { code: PRICE_REFERENCE, reason: `the gross exposure cannot be valued: no last price is known for ${fast.missing}, which is held` };
     const tolerance = (fast.after + max.n) * SLACK;
     if (fast.after < max.n - tolerance || fast.after < fast.before - tolerance) return null;
     const exact = grossExact(book, o);
     if (exact.after.lte(max.exact) || exact.after.lte(exact.before)) return null;
     return `${o.side} ${q(o)} ${o.symbol} would take the gross exposure from ${exact.before.toFixed()} to ${exact.after.toFixed()}, beyond the maximum of ${max.text}`;
   },
-};
+});
 
 const q = (o: OrderFacts) => toExact(o.qtyRaw).toFixed();

@@ -1,7 +1,9 @@
 import type { Exact } from '../math/exact.ts';
-import { compareFast, toExact } from './amount.ts';
-import { LimitCode, type LimitRefusal, type LimitRule, type OrderFacts } from './limit.ts';
+import { compareFast, toExact, type Amount } from './amount.ts';
+import type { OrderFacts } from './facts.ts';
 import type { PositionBook } from './positions.ts';
+import { defineLimit, PRICE_REFERENCE, type LimitRefusal } from './rule.ts';
+import { amountOf, off, override, positive } from './settings.ts';
 
 /**
  * The price an order is valued at: the higher of its limit price and the symbol's last price (a
@@ -23,18 +25,34 @@ export function orderPriceExact(o: OrderFacts, book: PositionBook): Exact | null
 }
 
 /** The refusal of an order that cannot be valued: a market order in a symbol with no last price. */
-export function noReference(o: OrderFacts, what: string): LimitRefusal {
-  return { code: LimitCode.PRICE_REFERENCE, reason: `${what} cannot be valued: no last price is known for ${o.symbol} and the order has no limit price` };
+export function noReference(o: OrderFacts, what: string): LimitRefusal<typeof PRICE_REFERENCE> {
+  return { code: PRICE_REFERENCE, reason: `${what} cannot be valued: no last price is known for ${o.symbol} and the order has no limit price` };
 }
+
+/** A symbol's `maxOrderNotional` (null: off). */
+export interface OrderNotionalFields {
+  readonly maxOrderNotional: Amount | null;
+}
+const OFF: OrderNotionalFields = Object.freeze({ maxOrderNotional: null });
 
 /**
  * `maxOrderNotional`: quantity × the higher of the limit price and the symbol's last price (a
  * market order: the last price) may not exceed it. A market order in a symbol with no last price
  * cannot be valued: rejected `LIMIT_PRICE_REFERENCE`.
  */
-export const orderNotionalLimit: LimitRule = {
+export const orderNotionalLimit = defineLimit({
   name: 'maxOrderNotional',
-  code: LimitCode.ORDER_NOTIONAL,
+  code: 'LIMIT_ORDER_NOTIONAL',
+  also: [PRICE_REFERENCE],
+  rank: 3,
+  words: 'Most quantity × price one order may carry (the higher of the limit and the last price).',
+  key: 'maxOrderNotional',
+  schema: positive,
+  perSymbol: { key: 'maxOrderNotional', schema: off(positive) },
+  defaults: amountOf,
+  resolve: (d, own): OrderNotionalFields => ({ maxOrderNotional: override(d, own, amountOf) }),
+  off: OFF,
+  needs: {},
   applies: (l) => l.maxOrderNotional !== null,
   check(o, l, { book }) {
     const max = l.maxOrderNotional!;
@@ -48,4 +66,4 @@ export const orderNotionalLimit: LimitRule = {
     if (fast === 0 && exact.lte(max.exact)) return null;
     return `notional ${exact.toFixed()} (${toExact(o.qtyRaw).toFixed()} × ${exactPrice.toFixed()}) of ${o.symbol} exceeds the maximum order notional of ${max.text}`;
   },
-};
+});

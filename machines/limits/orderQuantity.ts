@@ -1,10 +1,27 @@
-import { compareFast, toExact } from './amount.ts';
-import { LimitCode, type LimitRule } from './limit.ts';
+import { compareFast, toExact, type Amount } from './amount.ts';
+import { defineLimit } from './rule.ts';
+import { amountOf, off, override, positive } from './settings.ts';
+
+/** A symbol's `maxOrderQuantity` (null: off). */
+export interface OrderQuantityFields {
+  readonly maxOrderQuantity: Amount | null;
+}
+const OFF: OrderQuantityFields = Object.freeze({ maxOrderQuantity: null });
 
 /** `maxOrderQuantity`: an order's quantity may not exceed it (an order exactly at it passes). */
-export const orderQuantityLimit: LimitRule = {
+export const orderQuantityLimit = defineLimit({
   name: 'maxOrderQuantity',
-  code: LimitCode.ORDER_QUANTITY,
+  code: 'LIMIT_ORDER_QUANTITY',
+  also: [],
+  rank: 1,
+  words: 'Most quantity one order may carry.',
+  key: 'maxOrderQuantity',
+  schema: positive,
+  perSymbol: { key: 'maxOrderQuantity', schema: off(positive) },
+  defaults: amountOf,
+  resolve: (d, own): OrderQuantityFields => ({ maxOrderQuantity: override(d, own, amountOf) }),
+  off: OFF,
+  needs: {},
   applies: (l) => l.maxOrderQuantity !== null,
   check(o, l) {
     const max = l.maxOrderQuantity!;
@@ -12,4 +29,4 @@ export const orderQuantityLimit: LimitRule = {
     if (fast === 1 || (fast === 0 && toExact(o.qtyRaw).lte(max.exact))) return null;
     return `quantity ${toExact(o.qtyRaw).toFixed()} of ${o.symbol} exceeds the maximum order quantity of ${max.text}`;
   },
-};
+});

@@ -1,5 +1,12 @@
-import { SLACK, toExact } from './amount.ts';
-import { LimitCode, type LimitRule } from './limit.ts';
+import { SLACK, toExact, type Amount } from './amount.ts';
+import { defineLimit } from './rule.ts';
+import { amountOf, off, override, positive } from './settings.ts';
+
+/** A symbol's `maxPosition` (null: off). */
+export interface PositionFields {
+  readonly maxPosition: Amount | null;
+}
+const OFF: PositionFields = Object.freeze({ maxPosition: null });
 
 /**
  * `maxPosition` (per symbol): the projected position after the order, on the side the order
@@ -7,9 +14,19 @@ import { LimitCode, type LimitRule } from './limit.ts';
  * leaves the position smaller in size than before passes even while it is still beyond the
  * limit (reducing is always allowed).
  */
-export const positionLimit: LimitRule = {
+export const positionLimit = defineLimit({
   name: 'maxPosition',
-  code: LimitCode.POSITION,
+  code: 'LIMIT_POSITION',
+  also: [],
+  rank: 5,
+  words: 'Largest projected position, in size, per symbol.',
+  key: 'maxPosition',
+  schema: positive,
+  perSymbol: { key: 'maxPosition', schema: off(positive) },
+  defaults: amountOf,
+  resolve: (d, own): PositionFields => ({ maxPosition: override(d, own, amountOf) }),
+  off: OFF,
+  needs: { projection: true },
   applies: (l) => l.maxPosition !== null,
   check(o, l, { book }) {
     const max = l.maxPosition!;
@@ -27,4 +44,4 @@ export const positionLimit: LimitRule = {
     if (exactAfter.abs().lte(max.exact) || exactAfter.abs().lt(exactBefore.abs())) return null;
     return `${o.side} ${q.toFixed()} ${o.symbol} would take its projected position from ${exactBefore.toFixed()} to ${exactAfter.toFixed()}, beyond the maximum position of ${max.text}`;
   },
-};
+});

@@ -1,5 +1,5 @@
 import { SLACK, toExact } from './amount.ts';
-import { LimitCode, type LimitRule } from './limit.ts';
+import type { ModeRule } from './rule.ts';
 
 /**
  * Reduce-only (the REDUCING trading mode): an order passes only if it moves its symbol's
@@ -8,9 +8,11 @@ import { LimitCode, type LimitRule } from './limit.ts';
  * exceed the long: the second is rejected); a buy against reported + fills + open buys.
  * Not configured: the runtime applies it while the trading mode is REDUCING.
  */
-export const reduceOnlyLimit: LimitRule = {
+export const reduceOnlyLimit: ModeRule<'reduceOnly', 'REDUCE_ONLY'> = {
   name: 'reduceOnly',
-  code: LimitCode.REDUCE_ONLY,
+  code: 'REDUCE_ONLY',
+  // It reads the projected positions: while REDUCING every allowed order is reserved.
+  needs: { projection: true },
   applies: () => true,
   check(o, _l, { book }) {
     const buy = o.side === 'buy';

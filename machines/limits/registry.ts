@@ -1,25 +1,63 @@
 import { duplicateLimit } from './duplicate.ts';
 import { grossExposureLimit } from './grossExposure.ts';
-import type { LimitRule } from './limit.ts';
 import { orderNotionalLimit } from './orderNotional.ts';
 import { orderQuantityLimit } from './orderQuantity.ts';
 import { positionLimit } from './position.ts';
 import { priceCollarLimit } from './priceCollar.ts';
+import { reduceOnlyLimit } from './reduceOnly.ts';
 import { restrictedLimit } from './restricted.ts';
+import type { LimitRow } from './rule.ts';
+import type { z } from 'zod';
 
 /**
- * The pre-trade limits, in the order `check()` applies them (after the breakers, and after
- * reduce-only while REDUCING): the cheapest and the order's own first, the projections last.
- * Adding a limit is one file, one row here and one entry in the limits schema (src/limitsConfig.ts).
+ * The one list of pre-trade limits, one row each (its module holds it whole), in the order of
+ * the `limits` settings. Everything else is generated from it: the names and codes (and so
+ * `RejectCode`'s limit codes), a symbol's limits and {@link NO_LIMITS}, the limits schema and
+ * its key lists (src/limitsConfig.ts), what the runtime keeps for them (src/runtime/controls.ts).
+ * Adding a limit is its module, one row here, its docs and its tests.
  */
-export const LIMITS: readonly LimitRule[] = [
-  restrictedLimit,
-  orderQuantityLimit,
-  priceCollarLimit,
-  orderNotionalLimit,
-  duplicateLimit,
-  positionLimit,
-  grossExposureLimit,
-];
+export const LIMIT_ROWS = [orderQuantityLimit, orderNotionalLimit, positionLimit, grossExposureLimit, priceCollarLimit, duplicateLimit, restrictedLimit] as const;
 
-export { reduceOnlyLimit } from './reduceOnly.ts';
+type Row = (typeof LIMIT_ROWS)[number];
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type Flat<T> = { readonly [K in keyof T]: T[K] };
+
+/** The limits' names, as configured (and `reduceOnly`, applied while REDUCING). */
+export type LimitName = Row['name'] | typeof reduceOnlyLimit.name;
+
+/** The rejection code of each pre-trade control. */
+export type LimitCode = Row['code'] | Row['also'][number] | typeof reduceOnlyLimit.code;
+
+/** The effective limits of one symbol (the global ones with its overrides): every row's fields; null (or false) = off. */
+export type SymbolLimits = Flat<Intersection<Row['off']>>;
+
+/** Any limit's row, as the runtime walks them: it decides over a symbol's whole limits and yields its own fields. */
+export interface LimitRule extends Omit<LimitRow<LimitName, LimitCode, LimitCode, string, z.ZodType, string, z.ZodType, unknown, SymbolLimits>, 'resolve' | 'off'> {
+  resolve(defaults: unknown, own: unknown, symbol: string): object;
+  readonly off: object;
+}
+
+/**
+ * One object of every row's fields. The one cast of the registry: the type is generated from
+ * the same rows the caller walks, so it cannot hide a row's missing part.
+ */
+export function symbolLimits(parts: readonly object[]): SymbolLimits {
+  return Object.freeze(Object.assign({}, ...parts)) as SymbolLimits;
+}
+
+/** Limits that are all off: a symbol no configured limit applies to. */
+export const NO_LIMITS: SymbolLimits = symbolLimits(LIMIT_ROWS.map((r) => r.off));
+
+/** The pre-trade limits, in the order `check()` applies them (after the breakers, and after reduce-only while REDUCING). */
+export const LIMITS: readonly LimitRule[] = [...LIMIT_ROWS].sort((a, b) => a.rank - b.rank);
+
+type CodeKey<C extends string> = C extends `LIMIT_${infer R}` ? R : C;
+const CODES: readonly LimitCode[] = [...new Set<LimitCode>([...LIMIT_ROWS.map((r) => r.code), ...LIMIT_ROWS.flatMap((r): LimitCode[] => [...r.also]), reduceOnlyLimit.code])];
+
+/** The codes by short name (`ORDER_QUANTITY: 'LIMIT_ORDER_QUANTITY'`), generated from the rows (cast as {@link symbolLimits}). */
+export const LimitCode = Object.freeze(Object.fromEntries(CODES.map((c) => [c.replace(/^LIMIT_/, ''), c]))) as { readonly [C in LimitCode as CodeKey<C>]: C };
+
+/** Each code under its own name, for `RejectCode` (src/runtime/types.ts). */
+export const LIMIT_REJECT_CODES = Object.freeze(Object.fromEntries(CODES.map((c) => [c, c]))) as { readonly [C in LimitCode]: C };
+
+export { reduceOnlyLimit };

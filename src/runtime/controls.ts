@@ -1,6 +1,7 @@
 import { NO_LIMITS, type LimitCode, type LimitContext, type LimitName, type LimitRefusal, type LimitRule, type OrderFacts, type SymbolLimits } from '../../machines/limits/limit.ts';
 import { PositionBook } from '../../machines/limits/positions.ts';
 import { LIMITS, reduceOnlyLimit } from '../../machines/limits/registry.ts';
+import type { LimitNeeds } from '../../machines/limits/rule.ts';
 import { canonicalSymbol, SymbolCase } from '../../machines/limits/symbol.ts';
 import { Exact } from '../../machines/math/exact.ts';
 import { systemClock, withMonotonic, type Clock, type MonotonicClock } from '../clock.ts';
@@ -17,8 +18,29 @@ export interface ControlVerdict {
 }
 
 /** A rule's answer as the runtime's verdict (a refusal may carry another code than the rule's own). */
-function verdictOf(rule: LimitRule, answer: string | LimitRefusal): ControlVerdict {
+function verdictOf(rule: { readonly name: LimitName; readonly code: LimitCode }, answer: string | LimitRefusal<LimitCode>): ControlVerdict {
   return typeof answer === 'string' ? { code: rule.code, limit: rule.name, reason: answer } : { code: answer.code, limit: rule.name, reason: answer.reason };
+}
+
+/** A symbol's limits, the rules they turn on and what those need from the runtime (read once per symbol). */
+interface SymbolRules {
+  readonly limits: SymbolLimits;
+  readonly rules: readonly LimitRule[];
+  /** Some rule reads `ctx.now` (the monotonic clock). */
+  readonly clock: boolean;
+  /** How long allowed orders are remembered for `ctx.lastSame` (ms; 0: not at all). */
+  readonly historyMs: number;
+}
+
+/** What the rules that apply to `limits` need (their rows say). */
+function symbolRules(limits: SymbolLimits, rules: readonly LimitRule[]): SymbolRules {
+  const needs: readonly LimitNeeds<SymbolLimits>[] = rules.map((r) => r.needs);
+  return {
+    limits,
+    rules,
+    clock: needs.some((n) => n.clock?.(limits) === true),
+    historyMs: Math.max(0, ...needs.map((n) => n.history?.(limits) ?? 0)),
+  };
 }
 
 /** A reusable order view (one per runtime: check() is synchronous and never re-entered mid-decision). */
@@ -40,10 +62,12 @@ class Facts implements OrderFacts {
 export class Controls {
   readonly book = new PositionBook();
   readonly limits: LimitSet | null;
-  readonly #rules = new Map<string, { limits: SymbolLimits; rules: readonly LimitRule[] }>();
+  readonly #rules = new Map<string, SymbolRules>();
   /** The symbol decided last and its rules (orders in one symbol come in runs). */
   #lastSymbol: string | null = null;
-  #lastRules: { limits: SymbolLimits; rules: readonly LimitRule[] } | null = null;
+  #lastRules: SymbolRules | null = null;
+  /** Whether allowed orders are reserved in the book: some configured limit reads the projections. */
+  readonly #reserve: boolean;
   readonly #duplicates = new DuplicateIndex();
   readonly #facts = new Facts();
   readonly #ctx: LimitContext & { now: number };
@@ -62,6 +86,7 @@ export class Controls {
    */
   constructor(limits: ParsedLimits | null, symbolCase: SymbolCase = SymbolCase.UPPER, clock: Clock = systemClock) {
     this.limits = limits === null ? null : new LimitSet(limits);
+    this.#reserve = this.limits?.needsProjection ?? false;
     this.symbolCase = symbolCase;
     this.#clock = withMonotonic(clock);
     const duplicates = this.#duplicates;
@@ -117,11 +142,10 @@ export class Controls {
     facts.priceRaw = price;
     facts.price = px;
     const ctx = this.#ctx;
-    const { limits, rules } = this.#rulesFor(symbol);
-    // The duplicate window and the reference price's age run on the monotonic clock (a wall-clock step never moves them).
-    const windowed = limits.duplicateWindowMs !== null;
-    if (windowed || limits.referenceMaxAgeMs !== null) ctx.now = mono < 0 ? this.#clock.monotonic() : mono;
-    if (windowed) this.#duplicates.forget();
+    const entry = this.#rulesFor(symbol);
+    const { limits, rules } = entry;
+    // Windows and ages run on the monotonic clock (a wall-clock step never moves them).
+    if (entry.clock) ctx.now = mono < 0 ? this.#clock.monotonic() : mono;
     if (reducing) {
       const reason = reduceOnlyLimit.check(facts, limits, ctx);
       if (reason !== null) return verdictOf(reduceOnlyLimit, reason);
@@ -132,8 +156,8 @@ export class Controls {
       if (reason !== null) return verdictOf(rule, reason);
     }
     // `now` is wall-clock ms: a position report's asOf is compared with it.
-    if (reducing || this.limits!.needsProjection) this.book.open(facts, now);
-    if (windowed) this.#duplicates.remember(symbol, side, quantity, price, qty, px, ctx.now, limits.duplicateWindowMs!);
+    if ((reducing && reduceOnlyLimit.needs.projection === true) || this.#reserve) this.book.open(facts, now);
+    if (entry.historyMs > 0) this.#duplicates.remember(symbol, side, quantity, price, qty, px, ctx.now, entry.historyMs);
     return null;
   }
 
@@ -219,12 +243,12 @@ export class Controls {
     };
   }
 
-  #rulesFor(symbol: string): { limits: SymbolLimits; rules: readonly LimitRule[] } {
+  #rulesFor(symbol: string): SymbolRules {
     if (symbol === this.#lastSymbol) return this.#lastRules!;
     let entry = this.#rules.get(symbol);
     if (entry === undefined) {
       const limits = this.limits?.for(symbol) ?? NO_LIMITS;
-      entry = { limits, rules: LIMITS.filter((r) => r.applies(limits)) };
+      entry = symbolRules(limits, LIMITS.filter((r) => r.applies(limits)));
       if (this.#rules.size < 100_000) this.#rules.set(symbol, entry);
     }
     this.#lastSymbol = symbol;
