@@ -142,7 +142,7 @@ export const clusterRule = {
   kind: 'cluster' as const,
   name: 'CLUSTER' as const,
   chart: ChartKind.CLUSTER,
-  observes: Observes.CLUSTER,
+  observes: [Observes.CLUSTER],
   // Configured by the process-wide `cluster` option, not under `breakers`.
   settings: null,
   alwaysOn: false,

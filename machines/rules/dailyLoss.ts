@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Exact } from '../math/exact.ts';
-import { describeSetting, money, percent, ratio, signedMoney, signedPercent } from '../words/format.ts';
+import { describeSetting, fractionWord, money, moneyWord, percent, ratio, signedMoney, signedPercent } from '../words/format.ts';
 import { Signal } from '../figures/signal.ts';
 import { tradingDayAt, type MarketOpen, type TradingDay } from '../figures/tradingDay.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
@@ -176,7 +176,7 @@ export const dailyLossRule = {
   kind: 'dailyLoss' as const,
   name: 'DAILY_LOSS' as const,
   chart: ChartKind.AUTOMATIC,
-  observes: Observes.VALUE,
+  observes: [Observes.VALUE],
   settings: {
     schema: settingsSchema,
     presets: { conservative: { limit: -0.02 }, moderate: { limit: -0.05 }, aggressive: { limit: -0.1 } },
@@ -212,9 +212,9 @@ export const dailyLossRule = {
     line: (f: DailyLossFigures) =>
       `P&L ${money(f.pnl)} (${signedPercent(f.pnlFraction)}) since ${f.tradingDay ?? '–'} open at ${money(f.startValue)}; limit ${f.limit !== null ? signedPercent(f.limit) : money(f.limitAmount)}`,
     event: (d: Evidence) => {
-      const pct = d.pnlFraction !== undefined ? ` (${percent(d.pnlFraction)})` : '';
-      const limit = d.limitAmount !== undefined && d.limitAmount !== null ? money(d.limitAmount) : d.limit !== undefined && d.limit !== null ? percent(d.limit) : null;
-      return `P&L ${money(d.pnl)}${pct} since open ${money(d.startValue)}${limit ? `, limit ${limit}` : ''}`;
+      const pct = d.pnlFraction !== undefined ? ` (${fractionWord(d.pnlFraction)})` : '';
+      const limit = d.limitAmount !== undefined && d.limitAmount !== null ? moneyWord(d.limitAmount) : d.limit !== undefined && d.limit !== null ? fractionWord(d.limit) : null;
+      return `P&L ${moneyWord(d.pnl)}${pct} since open ${moneyWord(d.startValue)}${limit ? `, limit ${limit}` : ''}`;
     },
     recovered: () => 'recovered',
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Exact } from '../math/exact.ts';
-import { money, percent, ratio, signedPercent } from '../words/format.ts';
+import { fractionWord, money, moneyWord, percent, ratio, signedPercent } from '../words/format.ts';
 import { Signal } from '../figures/signal.ts';
 import { ChartKind, Observes, type BreakerRule, type Evidence, type QuietRange, type ValueObservation, type ValueTracker } from './rule.ts';
 import { commonSettings, fraction } from './settings.ts';
@@ -164,7 +164,7 @@ export const drawdownRule = {
   kind: 'drawdown' as const,
   name: 'DRAWDOWN' as const,
   chart: ChartKind.AUTOMATIC,
-  observes: Observes.VALUE,
+  observes: [Observes.VALUE],
   settings: {
     schema: z.strictObject({ threshold: fraction('high-water mark', '-0.10').optional(), ...commonSettings }),
     presets: { conservative: { threshold: -0.05 }, moderate: { threshold: -0.1 }, aggressive: { threshold: -0.2 } },
@@ -211,7 +211,7 @@ export const drawdownRule = {
       meter: { label: 'Drawdown against the threshold', use: ratio(f.drawdown, f.threshold), warnAt: f.warnAt },
     }),
     line: (f: DrawdownFigures) => `${signedPercent(f.drawdown)} from high-water mark ${money(f.highWaterMark)} (trips at ${signedPercent(f.threshold)})`,
-    event: (d: Evidence) => `${percent(d.drawdown)} from peak ${money(d.highWaterMark)}${d.threshold !== undefined ? ` (limit ${percent(d.threshold)})` : ''}`,
+    event: (d: Evidence) => `${fractionWord(d.drawdown)} from peak ${moneyWord(d.highWaterMark)}${d.threshold !== undefined ? ` (limit ${fractionWord(d.threshold)})` : ''}`,
     recovered: () => 'recovered',
   },
 } satisfies BreakerRule<DrawdownSettings, DrawdownTracker, DrawdownFigures>;

@@ -3,7 +3,7 @@ import { ERROR_KINDS, type ErrorKind } from '../constants.ts';
 import { RateTracker } from '../figures/rate.ts';
 import type { Signal } from '../figures/signal.ts';
 import { countWord, rateEvent, rateLine, rateRecovered, rateView, type RateFigures } from '../words/rate.ts';
-import { ChartKind, Observes, type BreakerRule, type CountTracker, type Evidence, type Json } from './rule.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type InputTracker, type Json, type RuleInput } from './rule.ts';
 import { commonSettings, count, seconds } from './settings.ts';
 
 /** Error-rate figures: the rate's, with its limit by name and the count of each kind. */
@@ -28,13 +28,18 @@ export interface ErrorRateSettings {
 }
 
 /** Counts errors by kind in the sliding window; the trip carries the counts per kind. */
-class ErrorRateTracker implements CountTracker<ErrorKind> {
+class ErrorRateTracker implements InputTracker {
   readonly rate: RateTracker<ErrorKind>;
 
   constructor(settings: ErrorRateSettings) {
     this.rate = new RateTracker<ErrorKind>(settings.maxErrors, settings.window, settings.warnAt, true);
   }
 
+  observeInput(input: RuleInput, at: number): Signal {
+    return this.rate.record(at, input.input === 'error' ? input.kind : undefined);
+  }
+
+  /** Counts one error of `kind` at `at`. */
   observe(at: number, kind?: ErrorKind): Signal {
     return this.rate.record(at, kind);
   }
@@ -80,7 +85,7 @@ export const errorRateRule = {
   kind: 'errorRate' as const,
   name: 'ERROR_RATE' as const,
   chart: ChartKind.AUTOMATIC,
-  observes: Observes.ERROR,
+  observes: [Observes.ERROR],
   settings: {
     schema: z.strictObject({ maxErrors: count.optional(), window: seconds(86_400).optional(), ...commonSettings }),
     presets: { conservative: { maxErrors: 5, window: 60 }, moderate: { maxErrors: 10, window: 60 }, aggressive: { maxErrors: 20, window: 60 } },

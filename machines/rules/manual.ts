@@ -1,6 +1,6 @@
 import type { OnTrip } from '../constants.ts';
 import { clockTime } from '../words/format.ts';
-import { ChartKind, Observes, type BreakerRule, type Evidence } from './rule.ts';
+import { ChartKind, type BreakerRule, type Evidence } from './rule.ts';
 
 /** The manual breaker's figures: who halted, why, when, and what the halt lets through. */
 export interface ManualFigures {
@@ -16,7 +16,7 @@ export const manualRule = {
   kind: 'manual' as const,
   name: 'MANUAL' as const,
   chart: ChartKind.MANUAL,
-  observes: Observes.NOTHING,
+  observes: [],
   settings: null,
   alwaysOn: true,
   recordSince: 1,

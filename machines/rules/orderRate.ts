@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RateTracker } from '../figures/rate.ts';
 import type { Signal } from '../figures/signal.ts';
 import { rateEvent, rateLine, rateRecovered, rateView, type RateFigures } from '../words/rate.ts';
-import { ChartKind, Observes, type BreakerRule, type CountTracker, type Evidence, type Json } from './rule.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type InputTracker, type Json } from './rule.ts';
 import { commonSettings, count, seconds } from './settings.ts';
 
 /** Order-rate settings: at most `maxOrders` submissions within `window` seconds. */
@@ -20,13 +20,18 @@ export interface OrderRateFigures extends RateFigures {
 }
 
 /** Counts order submissions in the sliding window (t − window, t]; every well-formed submission counts. */
-class OrderRateTracker implements CountTracker {
+class OrderRateTracker implements InputTracker {
   readonly rate: RateTracker;
 
   constructor(settings: OrderRateSettings) {
     this.rate = new RateTracker(settings.maxOrders, settings.window, settings.warnAt);
   }
 
+  observeInput(_order: unknown, at: number): Signal {
+    return this.rate.record(at);
+  }
+
+  /** Counts one submission at `at`. */
   observe(at: number): Signal {
     return this.rate.record(at);
   }
@@ -69,7 +74,7 @@ export const orderRateRule = {
   kind: 'orderRate' as const,
   name: 'ORDER_RATE' as const,
   chart: ChartKind.SELF_HEALING,
-  observes: Observes.ORDER,
+  observes: [Observes.ORDER],
   settings: {
     schema: z.strictObject({ maxOrders: count.optional(), window: seconds(86_400).optional(), ...commonSettings }),
     presets: { conservative: { maxOrders: 50, window: 60 }, moderate: { maxOrders: 100, window: 60 }, aggressive: { maxOrders: 200, window: 60 } },

@@ -1,4 +1,5 @@
 import type { Exact } from '../math/exact.ts';
+import type { ErrorKind } from '../constants.ts';
 import type { Signal } from '../figures/signal.ts';
 import type { SettingsPart } from './settings.ts';
 
@@ -24,9 +25,51 @@ export const ChartKind = {
 } as const;
 export type ChartKind = (typeof ChartKind)[keyof typeof ChartKind];
 
-/** The input a rule observes. */
-export const Observes = { VALUE: 'value', ORDER: 'order', ERROR: 'error', TIME: 'time', NOTHING: 'nothing', CLUSTER: 'cluster' } as const;
+/**
+ * The inputs a rule observes. Portfolio values go to value trackers, time to time trackers, the
+ * cluster to the cluster's; the counted inputs (orders, modifications, cancellations, fills,
+ * position reports, errors) go, as a {@link RuleInput}, to every rule that lists them.
+ */
+export const Observes = {
+  VALUE: 'value',
+  ORDER: 'order',
+  MODIFY: 'modify',
+  CANCEL: 'cancel',
+  FILL: 'fill',
+  REPORT: 'report',
+  ERROR: 'error',
+  TIME: 'time',
+  NOTHING: 'nothing',
+  CLUSTER: 'cluster',
+} as const;
 export type Observes = (typeof Observes)[keyof typeof Observes];
+/** The counted inputs, routed to {@link InputTracker}s. */
+export type CountedInput = Extract<Observes, 'order' | 'modify' | 'cancel' | 'fill' | 'report' | 'error'>;
+export const COUNTED_INPUTS: readonly CountedInput[] = [Observes.ORDER, Observes.MODIFY, Observes.CANCEL, Observes.FILL, Observes.REPORT, Observes.ERROR];
+
+/** A validated counted input as a rule sees it (symbols canonical, money as exact decimal text). */
+export type RuleInput =
+  | { readonly input: 'order' | 'modify' | 'cancel' }
+  | {
+      readonly input: 'fill';
+      readonly symbol: string;
+      readonly side: 'buy' | 'sell';
+      readonly quantity: string;
+      /** The profit or loss this fill realised, when the strategy reports it; null otherwise. */
+      readonly realizedPnl: string | null;
+      /** When it executed (wall clock, ms). */
+      readonly executedAt: number;
+    }
+  | {
+      readonly input: 'report';
+      /** Each reported symbol's position (exact decimal text). */
+      readonly positions: ReadonlyMap<string, string>;
+      /** The fills recorded since the previous report, up to this report's `asOf`, per symbol (exact signed decimal text). */
+      readonly filledSince: ReadonlyMap<string, string>;
+      /** The wall-clock time the report is as of (ms). */
+      readonly asOf: number;
+    }
+  | { readonly input: 'error'; readonly kind: ErrorKind };
 
 /** The outcome of a breaker's own re-check before a confirmed reset may return it to NORMAL. */
 export interface Recheck {
@@ -81,6 +124,8 @@ export interface ValueTracker extends Tracker {
    * `high` (null = unbounded), until `until` (ms). Null when every value must be evaluated.
    */
   quiet(): QuietRange | null;
+  /** Takes a value above the band's high as a new high without arithmetic (only rules whose band says `acceptsNewHigh` and that keep a high). */
+  acceptNewHigh?(text: string): void;
 }
 
 export interface QuietRange {
@@ -107,6 +152,23 @@ export interface CountTracker<Tag = undefined> extends Tracker {
   observe(at: number, tag?: Tag): Signal;
   /** When the condition will clear if nothing new arrives (self-healing breakers), or null. */
   clearsAt(now: number): number | null;
+}
+
+/**
+ * A tracker over counted inputs (orders, modifications, cancellations, fills, reports, errors):
+ * the runtime gives it every input its rule observes, already validated, at `at` (monotonic ms).
+ */
+export interface InputTracker extends Tracker {
+  observeInput(input: RuleInput, at: number): Signal;
+  /** When a self-healing breaker's condition will clear if nothing new arrives, or null. */
+  clearsAt(now: number): number | null;
+  /**
+   * For a rule that acts on time as well (a grace period): the next instant at which
+   * {@link observeTime} could answer something new, or null when nothing is due.
+   */
+  dueAt?(now: number): number | null;
+  /** What the time `now` means to a timed rule (TRIP once its grace ran out, else NONE). */
+  observeTime?(now: number): Signal;
 }
 
 /**
@@ -140,7 +202,8 @@ export interface BreakerRule<Settings, T extends Tracker | null, Figures = Evide
   /** Its constant's name in `BreakerType`, e.g. `DAILY_LOSS`. */
   readonly name: string;
   readonly chart: ChartKind;
-  readonly observes: Observes;
+  /** The inputs it observes (one family: value, time, cluster, nothing, or counted inputs). */
+  readonly observes: readonly Observes[];
   /** How it is configured under `breakers.<kind>`, or null when it is not (manual; cluster, from the `cluster` option). */
   readonly settings: SettingsPart | null;
   /** True for a breaker every strategy runs (its figures are never null). */

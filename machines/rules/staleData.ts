@@ -118,7 +118,7 @@ export const staleDataRule = {
   kind: 'staleData' as const,
   name: 'STALE_DATA' as const,
   chart: ChartKind.SELF_HEALING,
-  observes: Observes.TIME,
+  observes: [Observes.TIME],
   // No preset value: off unless configured, and then it needs maxAge.
   settings: { schema: z.strictObject({ maxAge: seconds(86_400), ...commonSettings }), presets: null, replacesPreset: [] },
   alwaysOn: false,

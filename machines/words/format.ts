@@ -141,3 +141,20 @@ export function ratio(part: unknown, whole: unknown): number | null {
 export function describeSetting(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
+
+/** An untrusted value as given, bounded ("?" when missing): what a figure that is not a number shows. */
+function asGiven(value: unknown, max = 24): string {
+  if (value === undefined || value === null) return '?';
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** Money from untrusted details (a journal, the wire, an older version): formatted, or shown as given, "?" when missing. */
+export function moneyWord(value: unknown): string {
+  return parseDec(value) === null ? asGiven(value) : money(value);
+}
+
+/** A fraction from untrusted details as a percentage, or shown as given, "?" when missing. */
+export function fractionWord(value: unknown): string {
+  return parseDec(value) === null ? asGiven(value) : percent(value, 1);
+}

@@ -1,7 +1,7 @@
 import { BehaviorSubject, Subject } from 'rxjs';
 import { BreakerState, OnTrip } from '../../machines/constants.ts';
 import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
-import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
+import type { InputTracker, TimeTracker } from '../../machines/rules/rule.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { Controls } from './controls.ts';
 import { OrderDraft } from './orderInput.ts';
@@ -104,8 +104,10 @@ export class RuntimeCore {
   /** Whether any pre-trade limit is configured (else an allowed check builds nothing). */
   readonly limited: boolean;
   /** The dead-man's switch: its figures and its timer, or null when off. */
-  readonly stale: StaleDataTracker | null;
+  readonly stale: TimeTracker | null;
   readonly staleWatch: StaleWatch | null;
+  /** The timers of the rules that act on time as well as on inputs (a grace period), one per rule. */
+  readonly dueWatches: readonly StaleWatch[];
   hooks: CoreHooks | null = null;
   /** Where check() reads its order (nothing allocated per order); see {@link checking}. */
   readonly draft = new OrderDraft();
@@ -155,7 +157,7 @@ export class RuntimeCore {
     this.step = new StepRunner((request) => hook().cancel(request), (error) => hook().listenerFailed(error));
     this.durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
       record: () => this.record(),
-      highWaterMark: () => (this.figures.drawdown?.save().highWaterMark as string | null | undefined) ?? null,
+      highWaterMark: () => (this.figures.of(BreakerType.DRAWDOWN)?.save().highWaterMark as string | null | undefined) ?? null,
       onFailure: (error) => hook().storeFailed(error),
     });
     this.figures = new Figures(settings, clock);
@@ -179,10 +181,15 @@ export class RuntimeCore {
         () => Math.max(figures.lastMono ?? -Infinity, startMono),
         () => (figures.lastMono === null ? now : (figures.lastTimestamp ?? now)),
       );
-      this.staleWatch = new StaleWatch(clock, this.stale, (what) => this.step.run(() => hook().signal(BreakerType.STALE_DATA, what)));
+      const kind = this.figures.staleKind!;
+      this.staleWatch = new StaleWatch(clock, this.stale, (what) => this.step.run(() => hook().signal(kind, what)));
     } else {
       this.staleWatch = null;
     }
+    this.dueWatches = this.figures.timed.map(({ kind, tracker }) => {
+      const due = { dueAt: (at: number) => tracker.dueAt!(at) ?? Infinity, observe: (at: number) => tracker.observeTime!(at) };
+      return new StaleWatch(clock, due, (what) => this.step.run(() => hook().signal(kind, what)));
+    });
     const recorder = new TransitionRecorder({
       gate: this.gate,
       step: this.step,
@@ -194,7 +201,7 @@ export class RuntimeCore {
         stateChanged: () => this.publishState(),
         snapshotSeen: (kind, state, context) => {
           this.timers?.sync(kind, state, context);
-          if (kind === BreakerType.STALE_DATA) {
+          if (kind === this.figures.staleKind) {
             // While the data is stale every value is evaluated (the quiet band would skip the recovery).
             this.figures.holdBand = state !== BreakerState.NORMAL;
             if (this.figures.holdBand) this.figures.band = null;
@@ -208,8 +215,8 @@ export class RuntimeCore {
       selfHealing: SELF_HEALING,
       expire: (kind, token) => this.step.run(() => this.host.send(kind, { type: 'RESET_EXPIRED', token })),
       recover: (kind) => this.step.run(() => hook().recover(kind)),
-      recoveryAt: (kind, at) =>
-        kind === BreakerType.ORDER_RATE ? (this.figures.orderRate?.clearsAt(at) ?? null) : kind === BreakerType.STALE_DATA ? Infinity : null,
+      // A counting rule clears when its window does; the time rule recovers on a fresh value (an input, not a time).
+      recoveryAt: (kind, at) => (kind === this.figures.staleKind ? Infinity : ((this.figures.trackers.get(kind) as Partial<InputTracker> | undefined)?.clearsAt?.(at) ?? null)),
     });
     this.host = new ActorHost({
       strategy: this.strategy,
@@ -270,7 +277,7 @@ export class RuntimeCore {
       events$: this.events$.asObservable(),
       portfolio$: this.portfolio$.asObservable(),
       dailyPnl: () => {
-        const f = this.figures.dailyLoss?.figures(this.clock.now(), this.figures.value) as { pnl?: unknown; tradingDay?: unknown } | undefined;
+        const f = this.figures.of(BreakerType.DAILY_LOSS)?.figures(this.clock.now(), this.figures.value) as { pnl?: unknown; tradingDay?: unknown } | undefined;
         return typeof f?.pnl === 'string' ? { pnl: f.pnl, tradingDay: typeof f.tradingDay === 'string' ? f.tradingDay : null } : null;
       },
     };

@@ -1,14 +1,7 @@
-import { type ErrorKind } from '../../machines/constants.ts';
-import { BreakerType } from '../../machines/rules/registry.ts';
 import { QuietBand } from '../../machines/figures/quietBand.ts';
 import { Exact } from '../../machines/math/exact.ts';
-import type { DailyLossTracker } from '../../machines/rules/dailyLoss.ts';
-import type { DrawdownTracker } from '../../machines/rules/drawdown.ts';
-import type { ErrorRateTracker } from '../../machines/rules/errorRate.ts';
-import type { OrderRateTracker } from '../../machines/rules/orderRate.ts';
-import type { StaleDataTracker } from '../../machines/rules/staleData.ts';
-import { REGISTRY } from '../../machines/rules/registry.ts';
-import { Observes, type Json, type Tracker, type ValueObservation, type ValueTracker } from '../../machines/rules/rule.ts';
+import { REGISTRY, type BreakerType, type RuleOf } from '../../machines/rules/registry.ts';
+import { COUNTED_INPUTS, Observes, type CountedInput, type InputTracker, type Json, type TimeTracker, type Tracker, type ValueObservation, type ValueTracker } from '../../machines/rules/rule.ts';
 import type { MonotonicClock } from '../clock.ts';
 import type { ResolvedSettings } from '../config.ts';
 
@@ -24,11 +17,14 @@ export interface ValueSignal extends ValueObservation {
 export class Figures {
   readonly trackers = new Map<BreakerType, Tracker>();
   readonly valueTrackers: { kind: BreakerType; tracker: ValueTracker }[] = [];
-  readonly drawdown: DrawdownTracker | null;
-  readonly dailyLoss: DailyLossTracker | null;
-  readonly orderRate: OrderRateTracker | null;
-  readonly errorRate: ErrorRateTracker | null;
-  readonly staleData: StaleDataTracker | null;
+  /** For each counted input, the trackers of the rules that observe it (routed by what a rule says it observes). */
+  readonly observers: Readonly<Record<CountedInput, readonly { readonly kind: BreakerType; readonly tracker: InputTracker }[]>>;
+  /** The trackers that act on time as well as on inputs (a grace period): the runtime arms a timer for each. */
+  readonly timed: readonly { readonly kind: BreakerType; readonly tracker: InputTracker }[];
+  /** The time tracker (the dead-man's switch: the age of the last valid value), or null while it is off. */
+  readonly staleData: TimeTracker | null;
+  /** The breaker whose time tracker that is, or null. */
+  readonly staleKind: BreakerType | null;
   /** While set (the stale-data breaker is not NORMAL), there is no quiet band: every value is evaluated. */
   holdBand = false;
   /** The last accepted value as given (parsed only when needed), and when it was observed. */
@@ -49,22 +45,34 @@ export class Figures {
   readonly #clock: MonotonicClock | null;
 
   constructor(settings: ResolvedSettings, clock: MonotonicClock | null = null) {
+    const observers = Object.fromEntries(COUNTED_INPUTS.map((input) => [input, [] as { kind: BreakerType; tracker: InputTracker }[]])) as Record<CountedInput, { kind: BreakerType; tracker: InputTracker }[]>;
+    const timed: { kind: BreakerType; tracker: InputTracker }[] = [];
+    let time: TimeTracker | null = null;
+    let timeKind: BreakerType | null = null;
+    const resolved = settings.breakers as Readonly<Record<string, unknown>>;
     for (const row of REGISTRY) {
-      const own = (settings.breakers as unknown as Record<string, unknown>)[row.kind];
-      if (own === null || own === undefined || row.rule.observes === Observes.NOTHING) continue;
-      const tracker = (row.rule.track as (s: unknown, env: { marketOpen: ResolvedSettings['marketOpen'] }) => Tracker | null)(own, {
-        marketOpen: settings.marketOpen,
-      });
+      const own = resolved[row.kind];
+      if (own === null || own === undefined || row.rule.observes.length === 0) continue;
+      const tracker = (row.rule.track as (s: unknown, env: { marketOpen: ResolvedSettings['marketOpen'] }) => Tracker | null)(own, { marketOpen: settings.marketOpen });
       if (tracker === null) continue;
       this.trackers.set(row.kind, tracker);
-      if (row.rule.observes === Observes.VALUE) this.valueTrackers.push({ kind: row.kind, tracker: tracker as ValueTracker });
+      for (const input of row.rule.observes) {
+        if (input === Observes.VALUE) this.valueTrackers.push({ kind: row.kind, tracker: tracker as ValueTracker });
+        else if (input === Observes.TIME) [time, timeKind] = [tracker as TimeTracker, row.kind];
+        else if (input !== Observes.CLUSTER) observers[input].push({ kind: row.kind, tracker: tracker as InputTracker });
+      }
+      if (typeof (tracker as InputTracker).observeTime === 'function') timed.push({ kind: row.kind, tracker: tracker as InputTracker });
     }
-    this.drawdown = (this.trackers.get(BreakerType.DRAWDOWN) as DrawdownTracker | undefined) ?? null;
-    this.dailyLoss = (this.trackers.get(BreakerType.DAILY_LOSS) as DailyLossTracker | undefined) ?? null;
-    this.orderRate = (this.trackers.get(BreakerType.ORDER_RATE) as OrderRateTracker | undefined) ?? null;
-    this.errorRate = (this.trackers.get(BreakerType.ERROR_RATE) as ErrorRateTracker | undefined) ?? null;
-    this.staleData = (this.trackers.get(BreakerType.STALE_DATA) as StaleDataTracker | undefined) ?? null;
+    this.observers = observers;
+    this.timed = timed;
+    this.staleData = time;
+    this.staleKind = timeKind;
     this.#clock = this.staleData === null ? null : clock;
+  }
+
+  /** The tracker of one breaker, typed by its rule (null while the breaker is off). */
+  of<K extends BreakerType>(kind: K): ReturnType<RuleOf<K>['track']> | null {
+    return (this.trackers.get(kind) as ReturnType<RuleOf<K>['track']> | undefined) ?? null;
   }
 
   /**
@@ -98,7 +106,7 @@ export class Figures {
   /** Takes a new high given as canonical text: only the high-water mark moves, without arithmetic. */
   acceptNewHigh(text: string, at: number): void {
     this.acceptQuiet(text, at);
-    this.drawdown!.acceptNewHigh(text);
+    for (const { tracker } of this.valueTrackers) tracker.acceptNewHigh?.(text);
     // The levels below the new high are not computed yet: only further new highs stay quiet.
     this.band = QuietBand.newHighsAbove(text);
   }
@@ -112,15 +120,6 @@ export class Figures {
     const out: ValueSignal[] = [];
     for (const { kind, tracker } of this.valueTrackers) out.push({ kind, ...tracker.observe(value, at) });
     return out;
-  }
-
-  /** Counts an order submission; returns the order-rate signal. */
-  countOrder(at: number) {
-    return this.orderRate!.observe(at);
-  }
-
-  countError(at: number, kind: ErrorKind) {
-    return this.errorRate!.observe(at, kind);
   }
 
   /** Recomputes the quiet band from every value rule (after anything moves a level or baseline). */
@@ -148,7 +147,7 @@ export class Figures {
     }
     this.band = new QuietBand(low, high);
     this.bandUntil = until;
-    this.newHighs = newHighs && this.drawdown !== null;
+    this.newHighs = newHighs && this.valueTrackers.some(({ tracker }) => tracker.acceptNewHigh !== undefined);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Subject } from 'rxjs';
-import type { BreakerType } from '../../machines/rules/registry.ts';
+import { BreakerType } from '../../machines/rules/registry.ts';
 import type { Signal } from '../../machines/figures/signal.ts';
 import type { Exact } from '../../machines/math/exact.ts';
 import { INSIDE, NEW_HIGH } from '../../machines/figures/quietBand.ts';
@@ -118,7 +118,7 @@ function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknow
     throw error;
   }
   if (at >= ctx.history.bucketEnd) ctx.history.roll(at);
-  const hwmBefore = figures.drawdown?.save().highWaterMark ?? null;
+  const hwmBefore = figures.of(BreakerType.DRAWDOWN)?.save().highWaterMark ?? null;
   const signals = figures.observe(value, at);
   // A report older than the newest accepted one is ignored with its cash (the same stale
   // snapshot); the value has its own timestamp and is taken.
@@ -137,7 +137,8 @@ function evaluate(ctx: PortfolioContext, rawValue: unknown, rawPositions: unknow
     if (s.signal !== 0) ctx.signal(s.kind, s.signal);
   }
   ctx.fresh();
-  if (figures.drawdown && figures.drawdown.save().highWaterMark !== hwmBefore) ctx.newHighWaterMark();
+  const drawdown = figures.of(BreakerType.DRAWDOWN);
+  if (drawdown && drawdown.save().highWaterMark !== hwmBefore) ctx.newHighWaterMark();
   ctx.countersChanged();
   figures.recomputeBand();
   // Only now, with every rule evaluated and every trip committed, may the data be trusted again.

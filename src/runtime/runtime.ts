@@ -23,7 +23,7 @@ import { shutDown } from './shutdown.ts';
 import { connectInputs, guardOrders } from './streams.ts';
 import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
-import { checkFailed, control, noticeStale, notifyDecision, orderRateSignal, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
+import { checkFailed, control, noticeStale, notifyDecision, ORDER_INPUT, observeInput, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import { CancelConfirmations } from './cancelConfirm.ts';
 import type { Decision, ErrorReport, Fill, FillReport, GuardedOrder, Order, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot, UntypedOrder } from './types.ts';
@@ -184,14 +184,11 @@ export class RiskRuntime {
       const problem = readOrderInto(order, valid, core.controls.symbolCase);
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
-      const rate = core.figures.orderRate;
-      const timed = rate !== null || core.stale !== null;
+      const counted = core.figures.observers.order.length > 0;
+      const timed = counted || core.stale !== null;
       const mono = timed ? core.clock.monotonic() : -1; // -1: not read (the limits read it if they need it)
-      if (rate !== null) {
-        const what = rate.observe(mono);
-        core.durability.countersChanged();
-        if (what !== Signal.NONE) orderRateSignal(core, what, valid);
-      }
+      // Every rule that counts submissions (order rate, …) counts this one, allowed or not.
+      if (counted) observeInput(core, ORDER_INPUT, mono, valid);
       // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
       if (core.stale !== null) noticeStale(core, mono);
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.

@@ -3,12 +3,13 @@ import { BreakerState, ErrorKind } from '../../machines/constants.ts';
 import { BreakerType } from '../../machines/rules/registry.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
+import type { RuleInput } from '../../machines/rules/rule.ts';
 import { describeValue, InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
 import type { RuntimeCore } from './core.ts';
 import type { PortfolioContext } from './portfolio.ts';
 import type { ControlVerdict } from './controls.ts';
-import type { ValidOrder } from './orderInput.ts';
+import { OrderDraft, type ValidOrder } from './orderInput.ts';
 import type { Decision } from './types.ts';
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
@@ -37,18 +38,40 @@ export function signal(core: RuntimeCore, kind: BreakerType, what: Signal, extra
   }
 }
 
-/** The order-rate rule signalled on check(): a step only when the chart can act on it (a tripped gate stays O(1)). */
-export function orderRateSignal(core: RuntimeCore, what: Signal, order: { symbol: string; side: string; quantity: unknown }): void {
-  if (what === Signal.TRIP && !canTrip(core, BreakerType.ORDER_RATE)) return;
-  if (what === Signal.WARN && core.gate.views.orderRate.state !== BreakerState.NORMAL) return;
-  const details = { order: { symbol: order.symbol, side: order.side, quantity: String(order.quantity) } };
-  core.step.run(() => signal(core, BreakerType.ORDER_RATE, what, details));
+/**
+ * A counted input (a validated order, modification, cancellation, fill, report or error) for
+ * every rule that observes it: each tracker counts it, and its signal becomes a step only when
+ * the chart can act on it (a tripped gate stays O(1)). `mono` is the monotonic clock's reading.
+ */
+export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, details: EventDetails | ValidOrder): void {
+  const observers = core.figures.observers[input.input];
+  for (let i = 0; i < observers.length; i++) {
+    const { kind, tracker } = observers[i]!;
+    const what = tracker.observeInput(input, mono);
+    core.durability.countersChanged();
+    if (what === Signal.NONE) continue;
+    if (what === Signal.TRIP && !canTrip(core, kind)) continue;
+    if (what === Signal.WARN && core.gate.views[kind].state !== BreakerState.NORMAL) continue;
+    // An order's details are built only when a signal needs them (check() allocates nothing otherwise).
+    const extra = details instanceof OrderDraft ? orderDetails(details) : (details as EventDetails);
+    core.step.run(() => signal(core, kind, what, extra));
+  }
+  if (observers.length > 0 && core.dueWatches.length > 0) for (const watch of core.dueWatches) watch.arm();
+}
+
+/** The input every submission is to the rules that count submissions. */
+export const ORDER_INPUT: RuleInput = Object.freeze({ input: 'order' });
+
+/** What an order's signal carries: the order that made it. */
+function orderDetails(order: ValidOrder): EventDetails {
+  return { order: { symbol: order.symbol, side: order.side, quantity: String(order.quantity) } };
 }
 
 /** The stale-data breaker, noticed by check() while NORMAL: trips it (a step) once no value came for too long (`mono`: the monotonic clock). */
 export function noticeStale(core: RuntimeCore, mono: number): void {
-  if (core.gate.views.staleData.state !== BreakerState.NORMAL) return;
-  if (core.stale!.holds(mono)) core.step.run(() => signal(core, BreakerType.STALE_DATA, Signal.TRIP));
+  const kind = core.figures.staleKind!;
+  if (core.gate.views[kind].state !== BreakerState.NORMAL) return;
+  if (core.stale!.holds(mono)) core.step.run(() => signal(core, kind, Signal.TRIP));
 }
 
 /** Tells `decisions$` about a decision, after the step. */
@@ -64,13 +87,9 @@ export function checkFailed(core: RuntimeCore, error: unknown): Decision {
   return { allowed: false, code: 'DATA_FAULT', reason: `internal error while checking the order: ${message}`, breaker: null, state: core.gate.global };
 }
 
-/** Counts an error for the error-rate rule. */
+/** Counts an error for every rule that observes errors. */
 export function countError(core: RuntimeCore, kind: ErrorKind, message: string): void {
-  const rate = core.figures.errorRate;
-  if (!rate) return;
-  const what = rate.observe(core.clock.monotonic(), kind);
-  core.durability.countersChanged();
-  if (what !== Signal.NONE) signal(core, BreakerType.ERROR_RATE, what, { lastError: { kind, message: message.slice(0, 500) } });
+  observeInput(core, { input: 'error', kind }, core.clock.monotonic(), { lastError: { kind, message: message.slice(0, 500) } });
 }
 
 /** A self-healing breaker's recovery timer: once its condition cleared, WINDOW_CLEARED then RECOVER. */
@@ -192,7 +211,8 @@ function rejectByControl(core: RuntimeCore, order: ValidOrder, verdict: ControlV
 
 /** A valid value arrived: a stale-data breaker that is not NORMAL recovers if the value is fresh. */
 function fresh(core: RuntimeCore): void {
-  if (core.stale === null) return;
-  if (core.gate.views.staleData.state !== BreakerState.NORMAL) recover(core, BreakerType.STALE_DATA);
-  if (core.gate.views.staleData.state === BreakerState.NORMAL) core.staleWatch?.arm();
+  const kind = core.figures.staleKind;
+  if (kind === null) return;
+  if (core.gate.views[kind].state !== BreakerState.NORMAL) recover(core, kind);
+  if (core.gate.views[kind].state === BreakerState.NORMAL) core.staleWatch?.arm();
 }

@@ -12,12 +12,12 @@ import type { CancelTimer, MonotonicClock } from '../clock.ts';
  */
 export class StaleWatch {
   readonly #clock: MonotonicClock;
-  readonly #tracker: TimeTracker;
+  readonly #tracker: Pick<TimeTracker, 'dueAt' | 'observe'>;
   readonly #signal: (signal: Signal) => void;
   #cancel: CancelTimer | null = null;
   #stopped = false;
 
-  constructor(clock: MonotonicClock, tracker: TimeTracker, signal: (signal: Signal) => void) {
+  constructor(clock: MonotonicClock, tracker: Pick<TimeTracker, 'dueAt' | 'observe'>, signal: (signal: Signal) => void) {
     this.#clock = clock;
     this.#tracker = tracker;
     this.#signal = signal;
@@ -28,7 +28,10 @@ export class StaleWatch {
     if (this.#stopped) return;
     this.#cancel?.();
     const now = this.#clock.monotonic();
-    this.#cancel = this.#clock.setTimer(() => this.#due(), this.#tracker.dueAt(now) - now);
+    const due = this.#tracker.dueAt(now);
+    // Nothing due (a timed rule with no pending grace): no timer until an input arms it again.
+    if (!Number.isFinite(due)) return void (this.#cancel = null);
+    this.#cancel = this.#clock.setTimer(() => this.#due(), due - now);
   }
 
   stop(): void {

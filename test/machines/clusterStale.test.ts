@@ -11,7 +11,7 @@ describe('cluster rule and tracker (pure)', () => {
   it('is the cluster chart, fed by the cluster port', () => {
     expect(clusterRule.kind).toBe('cluster');
     expect(clusterRule.chart).toBe(ChartKind.CLUSTER);
-    expect(clusterRule.observes).toBe(Observes.CLUSTER);
+    expect(clusterRule.observes).toEqual([Observes.CLUSTER]);
     expect(clusterRule.track(settings)).toBeInstanceOf(ClusterTracker);
   });
 
@@ -117,7 +117,7 @@ describe('stale-data rule and tracker (pure)', () => {
   it('is a self-healing chart watching time', () => {
     expect(staleDataRule.kind).toBe('staleData');
     expect(staleDataRule.chart).toBe(ChartKind.SELF_HEALING);
-    expect(staleDataRule.observes).toBe(Observes.TIME);
+    expect(staleDataRule.observes).toEqual([Observes.TIME]);
   });
 
   it('warns once at warnAt × maxAge and trips at maxAge, both inclusive; a fresh value re-arms the warning', () => {

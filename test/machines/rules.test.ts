@@ -27,9 +27,11 @@ const quietOf = (t: { quiet(): { low: unknown; high: string | null; until: numbe
 };
 
 describe('ChartKind and Observes', () => {
-  it('name the four charts and six inputs', () => {
+  it('name the four charts and ten inputs', () => {
     expect(ChartKind).toEqual({ AUTOMATIC: 'automatic', SELF_HEALING: 'selfHealing', MANUAL: 'manual', CLUSTER: 'cluster' });
-    expect(Observes).toEqual({ VALUE: 'value', ORDER: 'order', ERROR: 'error', TIME: 'time', NOTHING: 'nothing', CLUSTER: 'cluster' });
+    expect(Observes).toEqual({
+      VALUE: 'value', ORDER: 'order', MODIFY: 'modify', CANCEL: 'cancel', FILL: 'fill', REPORT: 'report', ERROR: 'error', TIME: 'time', NOTHING: 'nothing', CLUSTER: 'cluster',
+    });
   });
 });
 
@@ -54,11 +56,11 @@ describe('registry', () => {
 
   it('gives each rule its chart and input', () => {
     expect([drawdownRule, dailyLossRule, orderRateRule, errorRateRule, manualRule].map((r) => [r.kind, r.chart, r.observes])).toEqual([
-      ['drawdown', 'automatic', 'value'],
-      ['dailyLoss', 'automatic', 'value'],
-      ['orderRate', 'selfHealing', 'order'],
-      ['errorRate', 'automatic', 'error'],
-      ['manual', 'manual', 'nothing'],
+      ['drawdown', 'automatic', ['value']],
+      ['dailyLoss', 'automatic', ['value']],
+      ['orderRate', 'selfHealing', ['order']],
+      ['errorRate', 'automatic', ['error']],
+      ['manual', 'manual', []],
     ]);
   });
 });

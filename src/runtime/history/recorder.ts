@@ -8,7 +8,7 @@
  * one (its last value is still the runtime's last value, so nothing is kept per update).
  */
 import type { Observable, Subscription } from 'rxjs';
-import type { BreakerType } from '../../../machines/rules/registry.ts';
+import { BreakerType } from '../../../machines/rules/registry.ts';
 import type { CancelTimer, Clock } from '../../clock.ts';
 import { BREAKER_STATE_EVENTS } from '../../breakerStateEvents.ts';
 import { RiskEventType, type RiskEvent } from '../../events.ts';
@@ -222,8 +222,8 @@ export class HistoryRecorder {
   /** A point of the value `raw` at `t`, with the levels the trackers hold now (already computed text). */
   #point(t: number, raw: string | number): HistoryPoint {
     const f = this.#figures;
-    const drawdown = f.drawdown?.figures(t, null);
-    const daily = f.dailyLoss?.figures(t, null);
+    const drawdown = f.of(BreakerType.DRAWDOWN)?.figures(t, null);
+    const daily = f.of(BreakerType.DAILY_LOSS)?.figures(t, null);
     return {
       t,
       value: typeof raw === 'string' ? raw : decimalText(raw),
