@@ -8,6 +8,7 @@
  */
 import type { BreakerType } from '../../machines/rules/registry.ts';
 import { toExact } from '../../machines/limits/amount.ts';
+import type { OpenOrder } from '../../machines/limits/openOrders.ts';
 import type { PositionBook } from '../../machines/limits/positions.ts';
 import type { CancelTimer, MonotonicClock } from '../clock.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
@@ -27,12 +28,10 @@ export interface CancelConfirmDeps {
 
 /** An order a cancel must see closed. */
 interface Awaited {
-  readonly id: string;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
-  /** The book's stamp of the order: with the id, tells a reused id's newer order apart. */
-  readonly at: number;
-  quantity: string;
+  /** The book's own entry (its remaining quantity moves with partial fills). */
+  readonly order: Readonly<OpenOrder>;
   /** Wall-clock ms of the cancel. */
   readonly since: number;
   /** Monotonic ms by which it must be closed. */
@@ -42,13 +41,13 @@ interface Awaited {
   unconfirmed: boolean;
 }
 
-const keyOf = (id: string, at: number): string => `${at}:${id}`;
-const remaining = (value: unknown): string => toExact(value).toFixed();
+const remaining = (order: Readonly<OpenOrder>): string => toExact(order.remaining).toFixed();
 
 /** The orders awaited after the cancels of one strategy's trips and halts. */
 export class CancelConfirmations {
   readonly #deps: CancelConfirmDeps;
-  readonly #awaited = new Map<string, Awaited>();
+  /** By the book's entry: a reused id's newer order is another entry, never mistaken for the older one. */
+  readonly #awaited = new Map<Readonly<OpenOrder>, Awaited>();
   #timer: CancelTimer | null = null;
   #timerAt = Infinity;
 
@@ -71,9 +70,7 @@ export class CancelConfirmations {
     const since = clock.now();
     const deadline = clock.monotonic() + timeoutMs;
     for (const { symbol, side, order } of book.named()) {
-      const key = keyOf(order.id, order.at);
-      if (this.#awaited.has(key)) continue;
-      this.#awaited.set(key, { id: order.id, symbol, side, at: order.at, quantity: remaining(order.remaining), since, deadline, breaker, unconfirmed: false });
+      if (!this.#awaited.has(order)) this.#awaited.set(order, { symbol, side, order, since, deadline, breaker, unconfirmed: false });
     }
     this.#arm();
   }
@@ -86,18 +83,12 @@ export class CancelConfirmations {
   }
 
   #confirm(): void {
-    const open = new Set<string>();
-    for (const { order } of this.#deps.book.named()) {
-      const key = keyOf(order.id, order.at);
-      const awaited = this.#awaited.get(key);
-      if (awaited === undefined) continue;
-      open.add(key);
-      awaited.quantity = remaining(order.remaining);
-    }
+    const open = new Set<Readonly<OpenOrder>>();
+    for (const { order } of this.#deps.book.named()) if (this.#awaited.has(order)) open.add(order);
     const confirmed: Awaited[] = [];
-    for (const [key, awaited] of this.#awaited) {
-      if (open.has(key)) continue;
-      this.#awaited.delete(key);
+    for (const [order, awaited] of this.#awaited) {
+      if (open.has(order)) continue;
+      this.#awaited.delete(order);
       if (awaited.unconfirmed) confirmed.push(awaited);
     }
     if (confirmed.length > 0) this.#deps.emit(RiskEventType.CANCEL_CONFIRMED, breakerOf(confirmed), { orders: confirmed.map(orderDetails), count: confirmed.length });
@@ -107,7 +98,7 @@ export class CancelConfirmations {
   list(): UnconfirmedCancel[] {
     const out: UnconfirmedCancel[] = [];
     for (const a of this.#awaited.values()) {
-      if (a.unconfirmed) out.push({ id: a.id, symbol: a.symbol, side: a.side, quantity: a.quantity, since: new Date(a.since).toISOString(), breaker: a.breaker });
+      if (a.unconfirmed) out.push({ id: a.order.id, symbol: a.symbol, side: a.side, quantity: remaining(a.order), since: new Date(a.since).toISOString(), breaker: a.breaker });
     }
     return out;
   }
@@ -160,5 +151,5 @@ function breakerOf(orders: readonly Awaited[]): BreakerType | null {
 }
 
 function orderDetails(a: Awaited): { [key: string]: string } {
-  return { id: a.id, symbol: a.symbol, side: a.side, quantity: a.quantity, since: new Date(a.since).toISOString(), breaker: a.breaker };
+  return { id: a.order.id, symbol: a.symbol, side: a.side, quantity: remaining(a.order), since: new Date(a.since).toISOString(), breaker: a.breaker };
 }
