@@ -220,6 +220,37 @@ describe('cancel confirmation after a halt', () => {
   });
 });
 
+describe('what is awaited', () => {
+  it('an order allowed after the cancel (reduce-only) is not awaited; one of the same id before it is', async () => {
+    const { rt, clock } = await setup();
+    rt.updatePortfolio({ value: 1_000_000, positions: [{ symbol: 'AAPL', quantity: 100, price: 10 }] });
+    expect(rt.check({ id: 'o1', symbol: 'AAPL', side: 'sell', quantity: 10 }).allowed).toBe(true);
+    rt.halt({ operator: 'desk', reason: 'reduce', mode: 'reduceOnly' });
+    expect(rt.check({ id: 'o1', symbol: 'AAPL', side: 'sell', quantity: 5 }).allowed).toBe(true); // the id reused, reducing
+    expect(rt.check({ id: 'o2', symbol: 'AAPL', side: 'sell', quantity: 5 }).allowed).toBe(true);
+    clock.advance(5_000);
+    expect(rt.status().unconfirmedCancels).toMatchObject([{ id: 'o1', quantity: '10', breaker: 'manual' }]);
+  });
+
+  it('without a broker port nothing is cancelled and nothing awaited; a stopped runtime never fires its deadline', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 5, 14, 0));
+    const bare = await createRiskRuntime({ strategy: 'bare', clock, logger: silentLogger, store: false, limits: { maxPosition: 1_000 } });
+    openFour(bare);
+    bare.halt({ operator: 'desk', reason: 'stop' });
+    clock.advance(5_000);
+    expect(bare.status().unconfirmedCancels).toEqual([]);
+    await bare.stop();
+    const { rt } = await setup({ clock });
+    openFour(rt);
+    rt.halt({ operator: 'desk', reason: 'stop' });
+    await rt.stop();
+    expect(() => clock.advance(5_000)).not.toThrow();
+    const reopened = await setup({ clock });
+    expect(await reopened.rt.journal({ types: ['ManualHalt'] })).toHaveLength(1);
+    expect(await reopened.rt.journal({ types: ['CancelUnconfirmed'] })).toEqual([]);
+  });
+});
+
 describe('restart', () => {
   it('the CancelUnconfirmed entry survives a restart in the journal; open orders are not persisted, so the restarted runtime awaits none', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 5, 14, 0));
