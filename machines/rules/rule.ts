@@ -62,11 +62,9 @@ export type RuleInput =
     }
   | {
       readonly input: 'report';
-      /** Each reported symbol's position (exact decimal text). */
+      /** Each reported symbol's position (exact signed decimal text), symbols canonical; a symbol not listed is flat. */
       readonly positions: ReadonlyMap<string, string>;
-      /** The fills recorded since the previous report, up to this report's `asOf`, per symbol (exact signed decimal text). */
-      readonly filledSince: ReadonlyMap<string, string>;
-      /** The wall-clock time the report is as of (ms). */
+      /** The wall-clock time the report is as of (ms): the fills it includes executed at or before it. */
       readonly asOf: number;
     }
   | { readonly input: 'error'; readonly kind: ErrorKind };

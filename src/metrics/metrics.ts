@@ -1,7 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { BreakerState, STATE_SEVERITY } from '../../machines/constants.ts';
-import { AUTOMATIC_BREAKERS, BREAKER_TYPES } from '../../machines/rules/registry.ts';
+import { AUTOMATIC_BREAKERS, BREAKER_TYPES, ruleOf, type BreakerType } from '../../machines/rules/registry.ts';
+import type { BreakerWords } from '../../machines/rules/rule.ts';
+import type { RateFigures } from '../../machines/words/rate.ts';
 import type { AttemptRecord } from '../alerts/types.ts';
 import { RiskEventType } from '../events.ts';
 import type { RiskRuntime } from '../runtime/runtime.ts';
@@ -18,6 +20,16 @@ export const STATE_CODES: Readonly<Record<BreakerState, number>> = STATE_SEVERIT
 
 /** Buckets of the decision latency histogram, in seconds (1 µs … 10 ms). */
 export const CHECK_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2];
+
+/** A breaker's used fraction of its limit, from its rule's words; null when unknown or when its words throw. */
+function safeUse(breaker: BreakerType, figures: unknown): number | null {
+  try {
+    const use = (ruleOf(breaker)!.words as BreakerWords<unknown>).view(figures).meter?.use ?? null;
+    return use !== null && Number.isFinite(use) ? use : null;
+  } catch {
+    return null;
+  }
+}
 
 const num = (value: string | null | undefined): number | null => {
   if (value === null || value === undefined) return null;
@@ -48,6 +60,7 @@ export class BreakerboxMetrics {
   readonly #dailyPnl: Gauge<'strategy'>;
   readonly #dailyPnlRatio: Gauge<'strategy'>;
   readonly #dailyLimitRatio: Gauge<'strategy'>;
+  readonly #limitUse: Gauge<'strategy' | 'breaker'>;
   readonly #windowCount: Gauge<'strategy' | 'breaker'>;
   readonly #windowLimit: Gauge<'strategy' | 'breaker'>;
   readonly #windowClears: Gauge<'strategy' | 'breaker'>;
@@ -152,7 +165,8 @@ export class BreakerboxMetrics {
     this.#dailyPnlRatio = gauge('breakerbox_daily_pnl_ratio', "Today's P&L as a fraction of the start-of-day value");
     this.#dailyLimitRatio = gauge('breakerbox_daily_loss_limit_ratio', 'Daily loss limit as a fraction (when configured as a fraction)');
     const windowGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['strategy', 'breaker'] as const, registers });
-    this.#windowCount = windowGauge('breakerbox_window_count', 'Entries in the sliding window now (orderRate: orders, errorRate: errors)');
+    this.#windowCount = windowGauge('breakerbox_window_count', 'Entries in the sliding window now (orderRate: orders, errorRate: errors, …)');
+    this.#limitUse = windowGauge('breakerbox_breaker_limit_use_ratio', "A breaker's figure as a fraction of its limit (1 = at the limit), as its meter shows it");
     this.#windowLimit = windowGauge('breakerbox_window_limit', 'Most entries the sliding window may hold before the breaker trips');
     this.#windowClears = windowGauge('breakerbox_window_next_expiry_seconds', 'Seconds until the oldest window entry leaves the window (0 when empty)');
     this.#tradingMode = new Gauge({ name: 'breakerbox_trading_mode', help: 'Trading mode: 1 for the current one (ACTIVE, REDUCING, HALTED), 0 for the others', labelNames: ['strategy', 'mode'] as const, registers });
@@ -269,12 +283,18 @@ export class BreakerboxMetrics {
       setIf(this.#dailyPnlRatio, num(dl.pnlFraction));
       setIf(this.#dailyLimitRatio, num(dl.limit));
     }
-    for (const breaker of ['orderRate', 'errorRate'] as const) {
-      const f = status.breakers[breaker].figures;
-      if (!f) continue;
+    for (const breaker of BREAKER_TYPES) {
+      const figures = status.breakers[breaker].figures;
+      if (figures === null) continue;
+      // Every breaker's use of its limit, from its rule's own words (the meter the dashboard shows).
+      const use = safeUse(breaker, figures);
+      if (use !== null) this.#limitUse.set({ strategy, breaker }, use);
+      // Every sliding-window breaker's count, limit and next expiry.
+      const f = figures as Partial<RateFigures>;
+      if (typeof f.count !== 'number' || typeof f.limit !== 'number') continue;
       this.#windowCount.set({ strategy, breaker }, f.count);
       this.#windowLimit.set({ strategy, breaker }, f.limit);
-      this.#windowClears.set({ strategy, breaker }, f.nextExpiryInMs === null ? 0 : f.nextExpiryInMs / 1000);
+      this.#windowClears.set({ strategy, breaker }, typeof f.nextExpiryInMs === 'number' ? f.nextExpiryInMs / 1000 : 0);
     }
   }
 

@@ -110,6 +110,11 @@ export class Controls {
   }
 
   /** A reported symbol (well formed: read by inputs.ts) in the form orders are compared in. */
+  /** A symbol in its one canonical form (as the limits and positions know it). */
+  canonical(symbol: string): string {
+    return this.#canonical(symbol);
+  }
+
   #canonical(symbol: string): string {
     return canonicalSymbol(symbol, this.symbolCase) ?? symbol;
   }

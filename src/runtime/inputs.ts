@@ -230,9 +230,17 @@ export function validateOperator(input: unknown, field = 'operator'): string {
 /** Validates a fill; quantity (> 0) and price (≥ 0) come back as canonical decimal strings. */
 export function validateFill(input: unknown, at: number, options: { readonly maxSkewMs?: number } = {}): FillReport {
   if (!isObject(input)) throw new InvalidInputError('fill', input, 'must be an object with symbol, side, quantity and price');
-  let orderId: unknown, symbol: unknown, side: unknown, quantity: unknown, price: unknown, timestamp: unknown;
+  let orderId: unknown, symbol: unknown, side: unknown, quantity: unknown, price: unknown, timestamp: unknown, realizedPnl: unknown;
   try {
-    ({ orderId, symbol, side, quantity, price, timestamp } = input as { orderId?: unknown; symbol?: unknown; side?: unknown; quantity?: unknown; price?: unknown; timestamp?: unknown });
+    ({ orderId, symbol, side, quantity, price, timestamp, realizedPnl } = input as {
+      orderId?: unknown;
+      symbol?: unknown;
+      side?: unknown;
+      quantity?: unknown;
+      price?: unknown;
+      timestamp?: unknown;
+      realizedPnl?: unknown;
+    });
   } catch (error) {
     throw new InvalidInputError('fill', input, `could not be read; ${threw(error)}`);
   }
@@ -244,6 +252,7 @@ export function validateFill(input: unknown, at: number, options: { readonly max
   if (orderId !== undefined && nameProblem(orderId) !== null) throw new InvalidInputError('fill.orderId', orderId, `${nameProblem(orderId)!} when given`);
   // The execution time: like every timestamp, but never held to the last one (fills come late).
   const executedAt = timestamp === undefined ? undefined : parseTimestamp(timestamp, 'fill.timestamp', { now: at, ...(options.maxSkewMs === undefined ? {} : { maxSkewMs: options.maxSkewMs }) });
+  const pnl = realizedPnl === undefined ? undefined : parseDecimal(realizedPnl, 'fill.realizedPnl', { sign: 'any' }).toString();
   const report: FillReport = { orderId: (orderId as string | undefined) ?? null, symbol: symbol as string, side, quantity: q.toString(), price: p.toString(), at };
-  return executedAt === undefined ? report : { ...report, executedAt };
+  return { ...report, ...(executedAt === undefined ? {} : { executedAt }), ...(pnl === undefined ? {} : { realizedPnl: pnl }) };
 }

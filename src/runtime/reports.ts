@@ -8,7 +8,8 @@ import { RiskEventType } from '../events.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { RuntimeCore } from './core.ts';
 import { MAX_NAME_LENGTH, validateErrorReport, validateFill } from './inputs.ts';
-import { countError, rejectInput } from './signals.ts';
+import type { RuleInput } from '../../machines/rules/rule.ts';
+import { countError, observeInput, rejectInput } from './signals.ts';
 import type { ErrorReport, Fill, FillReport } from './types.ts';
 
 /** An error report: journalled, then counted by the error-rate breaker. */
@@ -37,6 +38,19 @@ export function recordFill(core: RuntimeCore, fill: Fill): void {
       throw error;
     }
     core.controls.fill(report);
+    // Every rule that observes fills (execution rate, trade losses, …) sees it, symbol canonical.
+    if (core.figures.observers.fill.length > 0) {
+      const input: RuleInput = {
+        input: 'fill',
+        symbol: core.controls.canonical(report.symbol),
+        side: report.side,
+        quantity: report.quantity,
+        realizedPnl: report.realizedPnl ?? null,
+        executedAt: report.executedAt ?? report.at,
+      };
+      const fill = { symbol: input.symbol, side: report.side, quantity: report.quantity, price: report.price, ...(report.realizedPnl === undefined ? {} : { realizedPnl: report.realizedPnl }) };
+      observeInput(core, input, core.clock.monotonic(), { fill });
+    }
     core.step.notify(() => core.fills$.next(report));
   });
 }

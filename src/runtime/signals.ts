@@ -156,6 +156,12 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
     setPositions: (positions, asOf, receivedAt) => {
       if (!core.controls.report(positions, asOf, receivedAt)) return false;
       core.positions = positions;
+      // Every rule that observes position reports (reconciliation) sees it, symbols canonical.
+      if (core.figures.observers.report.length > 0) {
+        const reported = new Map<string, string>();
+        for (const p of positions) reported.set(core.controls.canonical(p.symbol), String(p.quantity));
+        observeInput(core, { input: 'report', positions: reported, asOf: asOf ?? receivedAt }, core.clock.monotonic(), { asOf: new Date(asOf ?? receivedAt).toISOString() });
+      }
       return true;
     },
     reportIgnored: (field, value, reason) => reportIgnored(core, field, value, reason),

@@ -78,6 +78,11 @@ export interface Fill {
    * `asOf` is in that report already: it releases its order's reservation and moves nothing.
    */
   readonly timestamp?: number | Date | string;
+  /**
+   * The profit or loss this fill realised (a decimal; negative for a loss), when the strategy
+   * knows it: the trade-losses breaker counts losing fills by it.
+   */
+  readonly realizedPnl?: DecimalInput;
 }
 
 /** A validated fill, as emitted on `fills$`: quantities and prices as decimal strings. */
@@ -90,6 +95,8 @@ export interface FillReport {
   readonly at: number;
   /** When it was executed (ms), when the fill said so. */
   readonly executedAt?: number;
+  /** The profit or loss it realised (decimal text), when the fill said so. */
+  readonly realizedPnl?: string;
 }
 
 /** An error the strategy or its broker saw. */
