@@ -211,6 +211,12 @@ export interface BreakerRule<Settings, T extends Tracker | null, Figures = Evide
    * version restores it in its initial state (NORMAL), with a journal note.
    */
   readonly recordSince: number;
+  /**
+   * True for a breaker only a person may re-enable (RTS 6 Art 15(3)'s execution throttle): it
+   * refuses `autoReset`. Absent or false: an AUTOMATIC-chart breaker accepts `autoReset: { after }`
+   * (the registry's `acceptsAutoReset`); other charts never take it.
+   */
+  readonly manualResetOnly?: boolean;
   /** Builds the figures tracker for a strategy (null for breakers without figures). */
   track(settings: Settings, env: TrackerEnv): T;
   /**
