@@ -10,8 +10,9 @@
  * A breaker with no preset value (staleData) is off unless configured.
  */
 import { z } from 'zod';
+import { AUTO_RESET_BREAKERS, type AutoResetBreakerType } from '../machines/rules/autoReset.ts';
 import { CONFIGURABLE_BREAKERS, ruleOf, type AnyRule, type ConfigurableBreakerType } from '../machines/rules/registry.ts';
-import { PRESET_NAMES, type CommonSettings, type PresetName } from '../machines/rules/settings.ts';
+import { autoResetSettings, PRESET_NAMES, type AutoResetSettings, type CommonSettings, type PresetName } from '../machines/rules/settings.ts';
 
 export { PRESET_NAMES, type PresetName };
 
@@ -22,20 +23,41 @@ const onOff = <T extends z.ZodType>(schema: T) => z.union([z.literal(false), sch
 export const presetName = z.enum(PRESET_NAMES, { error: `must be a preset name: ${PRESET_NAMES.join(', ')}` });
 
 const settingsPart = (kind: ConfigurableBreakerType) => ruleOf(kind)!.settings!;
+const ACCEPTS_AUTO_RESET = new Set<string>(AUTO_RESET_BREAKERS);
+
+/**
+ * A breaker's schema under `breakers`: its rule's own, plus `autoReset` for the breakers the
+ * registry says accept it (machines/rules/autoReset.ts). `safeExtend` keeps the rule's
+ * refinements (dailyLoss's "limit or limitAmount") and its strictness: any other breaker
+ * refuses `autoReset` as an unknown key.
+ */
+export function breakerSchema<S extends z.ZodObject>(schema: S, acceptsAutoReset: boolean): S {
+  return (acceptsAutoReset ? schema.safeExtend(autoResetSettings) : schema) as S;
+}
+type WithAutoReset<K extends ConfigurableBreakerType> = K extends AutoResetBreakerType
+  ? SchemaOf<K>['shape'] & typeof autoResetSettings extends infer Shape extends z.core.$ZodShape
+    ? z.ZodObject<Shape, z.core.$strict>
+    : never
+  : SchemaOf<K>;
 
 /** The `breakers` object's schema: `preset` and each configurable breaker's settings or `false`. */
 export const breakersObjectSchema = z.strictObject({
   preset: presetName.optional(),
-  ...(Object.fromEntries(CONFIGURABLE_BREAKERS.map((kind) => [kind, onOff(settingsPart(kind).schema).optional()])) as {
-    [K in ConfigurableBreakerType]: z.ZodOptional<z.ZodUnion<[z.ZodLiteral<false>, SchemaOf<K>]>>;
+  ...(Object.fromEntries(CONFIGURABLE_BREAKERS.map((kind) => [kind, onOff(breakerSchema(settingsPart(kind).schema, ACCEPTS_AUTO_RESET.has(kind))).optional()])) as {
+    [K in ConfigurableBreakerType]: z.ZodOptional<z.ZodUnion<[z.ZodLiteral<false>, WithAutoReset<K>]>>;
   }),
 });
 
 /** Breaker settings as written: `{ preset?, drawdown?, … }`, each an object or `false`. */
 export type BreakersConfig = z.input<typeof breakersObjectSchema>;
 
-/** One breaker's resolved settings: its own (as validated) plus warnAt and onTrip. */
-export type BreakerSettingsOf<K extends ConfigurableBreakerType> = Omit<z.output<SchemaOf<K>>, 'warnAt' | 'onTrip'> & CommonSettings;
+/**
+ * One breaker's resolved settings: its own (as validated) plus warnAt and onTrip, and for a
+ * breaker that accepts a reset policy, `autoReset` (`{ after }` in seconds, or null: manual).
+ */
+export type BreakerSettingsOf<K extends ConfigurableBreakerType> = Omit<z.output<SchemaOf<K>>, 'warnAt' | 'onTrip'> &
+  CommonSettings &
+  (K extends AutoResetBreakerType ? { readonly autoReset: AutoResetSettings } : unknown);
 
 /** The effective settings of each configurable breaker; null = turned off. */
 export type ResolvedBreakerSettings = { readonly [K in ConfigurableBreakerType]: BreakerSettingsOf<K> | null };
@@ -71,7 +93,10 @@ export function mergeBreakers(input: BreakersConfig | PresetName | undefined, gl
     const given = Object.fromEntries(Object.entries(mine ?? {}).filter(([, v]) => v !== undefined));
     const replaces = settingsPart(kind).replacesPreset.some((key) => given[key] !== undefined);
     const { warnAt, onTrip, ...rest } = (replaces ? given : { ...preset, ...given }) as { warnAt?: number; onTrip?: CommonSettings['onTrip'] };
-    out[kind] = { ...rest, warnAt: warnAt ?? globalWarnAt, onTrip: onTrip ?? 'halt' };
+    const settings: Record<string, unknown> = { ...rest, warnAt: warnAt ?? globalWarnAt, onTrip: onTrip ?? 'halt' };
+    // The default stays manual: no preset sets a reset policy.
+    if (ACCEPTS_AUTO_RESET.has(kind)) settings.autoReset = (settings.autoReset as AutoResetSettings | undefined) ?? null;
+    out[kind] = settings;
   }
   return out as ResolvedBreakerSettings;
 }
@@ -88,6 +113,7 @@ export function effectiveBreakers(resolved: ResolvedBreakerSettings): EffectiveB
 export function breakerKeyLists(): Record<string, readonly string[]> {
   return {
     breakers: ['preset', ...CONFIGURABLE_BREAKERS],
-    ...Object.fromEntries(CONFIGURABLE_BREAKERS.map((kind) => [kind, Object.keys(settingsPart(kind).schema.shape)])),
+    ...Object.fromEntries(CONFIGURABLE_BREAKERS.map((kind) => [kind, Object.keys(breakerSchema(settingsPart(kind).schema, ACCEPTS_AUTO_RESET.has(kind)).shape)])),
+    autoReset: ['after'],
   };
 }

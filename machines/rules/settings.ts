@@ -35,6 +35,20 @@ export const negativeAmount = z.union([z.string(), z.number()], { error: 'must b
 /** The settings every configurable breaker takes besides its own. */
 export const commonSettings = { warnAt: warnAt.optional(), onTrip: onTrip.optional() };
 
+/** The longest `autoReset.after` (a week, in seconds): far below what a timer can wait. */
+export const AUTO_RESET_MAX_SECONDS = 604_800;
+/** `autoReset: { after }`: seconds in TRIPPED before the breaker asks for its own reset (its re-check decides); null = manual. */
+export const autoReset = z
+  .strictObject(
+    { after: z.number(numberError).min(1, 'must be at least 1 second').max(AUTO_RESET_MAX_SECONDS, `must be at most ${AUTO_RESET_MAX_SECONDS} seconds (a week)`) },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object { after: seconds } or null (manual reset only)' : undefined) },
+  )
+  .nullable();
+/** The reset-policy key of the breakers that accept it (see machines/rules/autoReset.ts); added by the `breakers` schema. */
+export const autoResetSettings = { autoReset: autoReset.optional() };
+/** A resolved reset policy: seconds in TRIPPED before an automatic reset attempt, or null (an operator resets). */
+export type AutoResetSettings = { readonly after: number } | null;
+
 /** What every configurable breaker's resolved settings hold besides its own. */
 export interface CommonSettings {
   /** Fraction of the limit at which the breaker first warns (its own, else the global warnAt). */

@@ -13,6 +13,8 @@ function issuesOf(options: Record<string, unknown>): readonly ConfigIssue[] {
 }
 
 const halt = { warnAt: 0.8, onTrip: 'halt' };
+/** The reset policy every breaker that accepts one resolves to by default: an operator resets. */
+const manual = { autoReset: null };
 
 describe('presets', () => {
   it('are exactly the seed numbers', () => {
@@ -25,10 +27,10 @@ describe('presets', () => {
 
   it('moderate is the default; a preset name picks another', () => {
     expect(resolveSettings({ strategy: 's' }).breakers).toEqual({
-      drawdown: { threshold: -0.1, ...halt },
-      dailyLoss: { limit: -0.05, ...halt },
+      drawdown: { threshold: -0.1, ...halt, ...manual },
+      dailyLoss: { limit: -0.05, ...halt, ...manual },
       orderRate: { maxOrders: 100, window: 60, ...halt },
-      errorRate: { maxErrors: 10, window: 60, ...halt },
+      errorRate: { maxErrors: 10, window: 60, ...halt, ...manual },
       staleData: null,
       cluster: null, // from the process-wide cluster option
     });
@@ -46,14 +48,14 @@ describe('merging', () => {
     const { breakers } = resolveSettings({ strategy: 's', warnAt: 0.7, breakers: { orderRate: { maxOrders: 5 }, errorRate: false, drawdown: { warnAt: 0.5, onTrip: 'reduceOnly' } } });
     expect(breakers.orderRate).toEqual({ maxOrders: 5, window: 60, warnAt: 0.7, onTrip: 'halt' });
     expect(breakers.errorRate).toBeNull();
-    expect(breakers.drawdown).toEqual({ threshold: -0.1, warnAt: 0.5, onTrip: 'reduceOnly' });
-    expect(breakers.dailyLoss).toEqual({ limit: -0.05, warnAt: 0.7, onTrip: 'halt' });
+    expect(breakers.drawdown).toEqual({ threshold: -0.1, warnAt: 0.5, onTrip: 'reduceOnly', ...manual });
+    expect(breakers.dailyLoss).toEqual({ limit: -0.05, warnAt: 0.7, onTrip: 'halt', ...manual });
   });
 
   it('dailyLoss: limitAmount replaces the preset limit; warnAt alone keeps it', () => {
-    expect(resolveSettings({ strategy: 's', breakers: { dailyLoss: { limitAmount: '-5000.50' } } }).breakers.dailyLoss).toEqual({ limitAmount: '-5000.5', ...halt });
-    expect(resolveSettings({ strategy: 's', breakers: { dailyLoss: { limitAmount: -5000 } } }).breakers.dailyLoss).toEqual({ limitAmount: '-5000', ...halt });
-    expect(resolveSettings({ strategy: 's', breakers: { dailyLoss: { warnAt: 0.9 } } }).breakers.dailyLoss).toEqual({ limit: -0.05, warnAt: 0.9, onTrip: 'halt' });
+    expect(resolveSettings({ strategy: 's', breakers: { dailyLoss: { limitAmount: '-5000.50' } } }).breakers.dailyLoss).toEqual({ limitAmount: '-5000.5', ...halt, ...manual });
+    expect(resolveSettings({ strategy: 's', breakers: { dailyLoss: { limitAmount: -5000 } } }).breakers.dailyLoss).toEqual({ limitAmount: '-5000', ...halt, ...manual });
+    expect(resolveSettings({ strategy: 's', breakers: { dailyLoss: { warnAt: 0.9 } } }).breakers.dailyLoss).toEqual({ limit: -0.05, warnAt: 0.9, onTrip: 'halt', ...manual });
   });
 
   it('staleData is off unless configured', () => {
@@ -76,7 +78,7 @@ describe('merging', () => {
     const effective = effectiveConfig(settings);
     expect(JSON.parse(JSON.stringify(effective))).toEqual(effective);
     expect(effective.breakers.orderRate).toBe(false);
-    expect(effective.breakers.dailyLoss).toEqual({ limitAmount: '-5000', ...halt });
+    expect(effective.breakers.dailyLoss).toEqual({ limitAmount: '-5000', ...halt, ...manual });
     expect(effective).toMatchObject({ resetTimeout: 60, maxClockSkew: 2, supervision: { maxRestarts: 3, window: 60 }, figuresDebounceMs: 250 });
     expect(resolveSettings(effective)).toEqual(settings);
   });
