@@ -1,4 +1,4 @@
-import { and, assign, setup, type AnyStateMachine, type SnapshotFrom } from 'xstate';
+import { and, assign, setup, type AnyStateMachine } from 'xstate';
 import { BreakerState, OnTrip } from '../constants.ts';
 import { ChartKind, type Evidence, type RuleDecisions } from '../rules/rule.ts';
 
@@ -300,7 +300,6 @@ export function breakerChart(kind: string, chart: ChartKind, rule: RuleDecisions
   }
 }
 export type BreakerChart = ReturnType<typeof automaticChart>;
-export type BreakerSnapshot = SnapshotFrom<BreakerChart>;
 
 /**
  * Wraps a chart so a supervisor can start it from a given value and context (one-for-one

@@ -145,13 +145,6 @@ export interface ValueObservation {
   readonly baselineRefused: string | null;
 }
 
-/** A tracker over counted events (orders, errors). */
-export interface CountTracker<Tag = undefined> extends Tracker {
-  observe(at: number, tag?: Tag): Signal;
-  /** When the condition will clear if nothing new arrives (self-healing breakers), or null. */
-  clearsAt(now: number): number | null;
-}
-
 /**
  * A tracker over counted inputs (orders, modifications, cancellations, fills, reports, errors):
  * the runtime gives it every input its rule observes, already validated, at `at` (monotonic ms).

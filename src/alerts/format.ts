@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { ruleOf } from '../../machines/rules/registry.ts';
 import type { Evidence } from '../../machines/rules/rule.ts';
 import type { JsonValue } from '../events.ts';
-import { money, percent } from '../present/format.ts';
+import { money } from '../present/format.ts';
 import { DIGEST_EVENT_TYPE, type AlertPayload } from './types.ts';
 
 /** Longest SMS body we send (one GSM-7 segment). */
@@ -31,13 +31,6 @@ export function formatMoney(value: JsonValue | undefined): string {
   const d = dec(value);
   if (!d) return value === undefined || value === null ? '?' : clean(value, 24);
   return money(value);
-}
-
-/** `-0.104` → `-10.4%` (the shared percentage format). */
-export function formatFraction(value: JsonValue | undefined): string {
-  const d = dec(value);
-  if (!d) return value === undefined || value === null ? '?' : clean(value, 24);
-  return percent(value, 1);
 }
 
 function formatCount(value: JsonValue | undefined): string {
