@@ -12,12 +12,15 @@ import { drawdownRule } from './drawdown.ts';
 import { errorRateRule } from './errorRate.ts';
 import { executionRateRule } from './executionRate.ts';
 import { manualRule } from './manual.ts';
+import { messageRateRule } from './messageRate.ts';
 import { orderRateRule } from './orderRate.ts';
+import { orderToTradeRule } from './orderToTrade.ts';
+import { reconciliationRule } from './reconciliation.ts';
 import { staleDataRule } from './staleData.ts';
 import { tradeLossesRule } from './tradeLosses.ts';
 
 /** The rule modules, in the order they are shown. */
-const RULES = [drawdownRule, dailyLossRule, orderRateRule, errorRateRule, executionRateRule, tradeLossesRule, staleDataRule, manualRule, clusterRule] as const;
+const RULES = [drawdownRule, dailyLossRule, orderRateRule, orderToTradeRule, reconciliationRule, messageRateRule, errorRateRule, executionRateRule, tradeLossesRule, staleDataRule, manualRule, clusterRule] as const;
 
 /** One rule module. */
 export type AnyRule = (typeof RULES)[number];

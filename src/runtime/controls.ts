@@ -166,6 +166,22 @@ export class Controls {
     return null;
   }
 
+  /**
+   * Judges an order against only the limits named (a modification: the per-order ones), without
+   * reserving or remembering it: null when it passes, else the verdict (src/runtime/messages.ts).
+   */
+  judge(order: OrderFacts, names: ReadonlySet<LimitName>, mono = -1): ControlVerdict | null {
+    const entry = this.#rulesFor(order.symbol);
+    const ctx = this.#ctx;
+    if (entry.clock) ctx.now = mono < 0 ? this.#clock.monotonic() : mono;
+    for (const rule of entry.rules) {
+      if (!names.has(rule.name)) continue;
+      const reason = rule.check(order, entry.limits, ctx);
+      if (reason !== null) return verdictOf(rule, reason);
+    }
+    return null;
+  }
+
   /** Counts a rejection for status. */
   rejected(verdict: ControlVerdict, symbol: string | null, at: number): void {
     this.rejections[verdict.code] = (this.rejections[verdict.code] ?? 0) + 1;

@@ -17,6 +17,7 @@ import { defaultHistorySince } from './history/since.ts';
 import type { StrategyHistory } from './history/types.ts';
 import { parseTimestamp } from './inputs.ts';
 import { OrderDraft, readOrderInto } from './orderInput.ts';
+import { checkCancel, checkModify, type OrderCancellation, type OrderModification } from './messages.ts';
 import { reportListenerErrors } from './listenerErrors.ts';
 import { recordError, recordFill, recordOrderClosed } from './reports.ts';
 import { shutDown } from './shutdown.ts';
@@ -107,6 +108,8 @@ export class RiskRuntime {
       core.cluster?.attach(core.clusterPort());
     });
     core.staleWatch?.arm();
+    // A timed rule restored mid-grace (a reconciliation mismatch) is due at its restored instant.
+    for (const watch of core.dueWatches) watch.arm();
     // The actors may have been restored into any state: state$ starts from what they say.
     core.state$.next(stateSnapshot(this.strategy, core.gate, core.clock.now()));
     core.log.info(
@@ -209,6 +212,33 @@ export class RiskRuntime {
     } finally {
       core.checking = outer;
     }
+  }
+
+  /**
+   * Checks a modification of an open order (RTS 6 Art 15(1)(d): a message). Never throws. Counted
+   * by every rule that observes modifications (the message-rate breaker), allowed or not; then
+   * rejected while a breaker blocks (as {@link check}), `UNKNOWN_ORDER` when the runtime must know
+   * the order and holds no open order with that id, `REDUCE_ONLY` in REDUCING when it raises the
+   * open quantity, or by a per-order limit (`maxOrderQuantity`, `maxOrderNotional`, `priceCollar`)
+   * applied to the order's symbol and side with the new quantity and price. A malformed one is
+   * rejected `MALFORMED_MESSAGE` with the field at fault. docs/api.md says exactly what is checked.
+   */
+  checkModify(modification: OrderModification): Decision;
+  checkModify(modification: unknown): Decision;
+  checkModify(modification: unknown): Decision {
+    return checkModify(this.#core, modification);
+  }
+
+  /**
+   * Checks a cancellation of an open order. Never throws. A well-formed cancellation is always
+   * allowed, whatever any breaker's state (it reduces risk), and counted by every rule that
+   * observes cancellations (the message-rate breaker). A malformed one is rejected
+   * `MALFORMED_MESSAGE` with the field at fault, and journaled.
+   */
+  checkCancel(cancellation: OrderCancellation): Decision;
+  checkCancel(cancellation: unknown): Decision;
+  checkCancel(cancellation: unknown): Decision {
+    return checkCancel(this.#core, cancellation);
   }
 
   /**

@@ -116,6 +116,10 @@ export const RejectCode = Object.freeze({
   ACTOR_FAULT: 'ACTOR_FAULT',
   /** The process holds no lease on the firm's order budget (`firmLimits.orderRate`). */
   FIRM_ORDER_RATE: 'FIRM_ORDER_RATE',
+  /** A modification or cancellation that is malformed (`checkModify`, `checkCancel`; the field at fault is named). */
+  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
+  /** A modification of an order the runtime does not hold open (src/runtime/messages.ts says when it must). */
+  UNKNOWN_ORDER: 'UNKNOWN_ORDER',
   /**
    * The pre-trade controls' codes, each under its own name, generated from the limits' registry
    * (machines/limits/registry.ts; docs/controls.md): `LIMIT_*` (the order itself is beyond a limit,
@@ -158,6 +162,7 @@ export interface OrderDecision {
 export type { DrawdownFigures } from '../../machines/rules/drawdown.ts';
 export type { DailyLossFigures } from '../../machines/rules/dailyLoss.ts';
 export type { OrderRateFigures } from '../../machines/rules/orderRate.ts';
+export type { MessageRateFigures } from '../../machines/rules/messageRate.ts';
 export type { ErrorRateFigures } from '../../machines/rules/errorRate.ts';
 export type { StaleDataFigures } from '../../machines/rules/staleData.ts';
 export type { ManualFigures } from '../../machines/rules/manual.ts';
