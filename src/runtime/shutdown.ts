@@ -13,6 +13,7 @@ export async function shutDown(core: RuntimeCore, subscriptions: readonly Subscr
   subscriptions.forEach((s) => s.unsubscribe());
   core.timers.stop();
   core.staleWatch?.stop();
+  for (const watch of core.dueWatches) watch.stop();
   core.host.stop();
   await core.durability.close();
   await core.history.close();

@@ -3,7 +3,7 @@ import { BreakerState, ErrorKind } from '../../machines/constants.ts';
 import { BreakerType } from '../../machines/rules/registry.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
-import type { RuleInput } from '../../machines/rules/rule.ts';
+import { ChartKind, type RuleInput } from '../../machines/rules/rule.ts';
 import { describeValue, InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
 import type { RuntimeCore } from './core.ts';
@@ -18,6 +18,9 @@ const ALLOWED: Decision = Object.freeze({ allowed: true });
 const TRIP_EDGES = new Map(
   REGISTRY.map((row) => [row.kind, new Set([...acceptedEvents(row.chart)].filter(([, events]) => events.has('TRIP')).map(([state]) => state))]),
 );
+
+/** The breakers that heal themselves (their recovery is looked at again when a fill or report may have cleared them). */
+const SELF_HEALING_KINDS = new Set<BreakerType>(REGISTRY.filter((row) => row.rule.chart === ChartKind.SELF_HEALING).map((row) => row.kind));
 
 /** Whether a breaker's chart can take a TRIP in the state the gate last saw it in. */
 export function canTrip(core: RuntimeCore, kind: BreakerType): boolean {
@@ -49,6 +52,8 @@ export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, 
     const { kind, tracker } = observers[i]!;
     const what = tracker.observeInput(input, mono);
     core.durability.countersChanged();
+    // A fill or report may clear a tripped self-healing rule at once (a fill lowers the order-to-trade ratio): look now, not at the armed time.
+    if ((input.input === 'fill' || input.input === 'report') && SELF_HEALING_KINDS.has(kind) && core.gate.views[kind].state !== BreakerState.NORMAL) core.step.run(() => recover(core, kind));
     if (what === Signal.NONE) continue;
     if (what === Signal.TRIP && !canTrip(core, kind)) continue;
     if (what === Signal.WARN && core.gate.views[kind].state !== BreakerState.NORMAL) continue;
@@ -56,7 +61,9 @@ export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, 
     const extra = details instanceof OrderDraft ? orderDetails(details) : (details as EventDetails);
     core.step.run(() => signal(core, kind, what, extra));
   }
-  if (observers.length > 0 && core.dueWatches.length > 0) for (const watch of core.dueWatches) watch.arm();
+  // Only the timed rules that observe this input re-arm (a submission does not move a reconciliation's grace).
+  const timed = core.figures.timed;
+  for (let i = 0; i < timed.length; i++) for (let j = 0; j < observers.length; j++) if (observers[j]!.kind === timed[i]!.kind) core.dueWatches[i]!.arm();
 }
 
 /** The input every submission is to the rules that count submissions. */
