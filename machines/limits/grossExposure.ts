@@ -25,7 +25,10 @@ function gross(book: PositionBook, o: OrderFacts): void {
   let before = 0;
   let after = 0;
   fast.missing = null;
-  for (const symbol of book.symbols()) {
+  // An array, not an iterator: nothing is allocated per check.
+  const symbols = book.symbols();
+  for (let i = 0; i < symbols.length; i++) {
+    const symbol = symbols[i]!;
     const long = book.before(symbol, 'buy');
     const short = book.before(symbol, 'sell');
     const mine = symbol === o.symbol;

@@ -28,10 +28,15 @@ const MAX_PENDING = 100_000;
 export class Side {
   /** Everything open, as a double. */
   n = 0;
-  /** Anonymous quantities as given (an Exact once partly filled) and their times; live from `head`. */
+  /**
+   * Anonymous quantities as given (an Exact once partly filled) and their times; live in
+   * [head, tail). The arrays keep their length when emptied (a report covering every order
+   * does not make the next run of orders grow them again); slots outside are undefined.
+   */
   readonly #qty: unknown[] = [];
   readonly #at: number[] = [];
   #head = 0;
+  #tail = 0;
   /** Exact sum of the queue entries in [head, summed). */
   #sum = new Exact(0);
   #summed = 0;
@@ -43,9 +48,15 @@ export class Side {
   /** An anonymous order. */
   push(raw: unknown, qty: number, at: number): void {
     this.n += qty;
-    this.#qty.push(raw);
-    this.#at.push(at);
-    if (this.#qty.length - this.#head > MAX_PENDING) this.#foldHalf();
+    const t = this.#tail++;
+    if (t === this.#qty.length) {
+      this.#qty.push(raw);
+      this.#at.push(at);
+    } else {
+      this.#qty[t] = raw;
+      this.#at[t] = at;
+    }
+    if (this.#tail - this.#head > MAX_PENDING) this.#foldHalf();
   }
 
   /** A named order. */
@@ -67,7 +78,7 @@ export class Side {
       this.#folded = this.#folded.minus(taken);
       left = left.minus(taken);
     }
-    while (!left.isZero() && this.#head < this.#qty.length) {
+    while (!left.isZero() && this.#head < this.#tail) {
       const rest = toExact(this.#qty[this.#head]);
       if (rest.lte(left)) {
         left = left.minus(rest);
@@ -86,7 +97,7 @@ export class Side {
   cover(asOf: number): OpenOrder[] {
     if (this.#foldedAt <= asOf) this.#folded = new Exact(0);
     let k = this.#head;
-    while (k < this.#qty.length && this.#at[k]! <= asOf) k++;
+    while (k < this.#tail && this.#at[k]! <= asOf) k++;
     if (k > this.#head) {
       // No exact arithmetic per covered order (a report may cover many thousands): what is left is
       // summed again when next needed.
@@ -107,12 +118,12 @@ export class Side {
 
   /** Open orders kept (anonymous ones folded count as one). */
   get count(): number {
-    return this.named.length + (this.#folded.isZero() ? 0 : 1) + (this.#qty.length - this.#head);
+    return this.named.length + (this.#folded.isZero() ? 0 : 1) + (this.#tail - this.#head);
   }
 
   #anonymous(): Exact {
     let sum = this.#sum;
-    for (; this.#summed < this.#qty.length; this.#summed++) sum = sum.plus(toExact(this.#qty[this.#summed]));
+    for (; this.#summed < this.#tail; this.#summed++) sum = sum.plus(toExact(this.#qty[this.#summed]));
     this.#sum = sum;
     return sum.plus(this.#folded);
   }
@@ -125,22 +136,27 @@ export class Side {
   }
 
   #compact(): void {
-    if (this.#head === this.#qty.length) {
-      this.#qty.length = 0;
-      this.#at.length = 0;
-      this.#head = this.#summed = 0;
+    if (this.#head === this.#tail) {
+      // Every slot before head is undefined already (covered or taken).
+      this.#head = this.#tail = this.#summed = 0;
       this.#sum = new Exact(0);
-    } else if (this.#head > 1024 && this.#head * 2 > this.#qty.length) {
-      this.#qty.splice(0, this.#head);
-      this.#at.splice(0, this.#head);
-      this.#summed -= this.#head;
-      this.#head = 0;
-    }
+    } else if (this.#head > 1024 && this.#head * 2 > this.#tail) this.#shift(this.#head);
+  }
+
+  /** Moves the live entries from `from` on to the front (what was before `from` is dropped). */
+  #shift(from: number): void {
+    const live = this.#tail - from;
+    this.#qty.copyWithin(0, from, this.#tail);
+    this.#at.copyWithin(0, from, this.#tail);
+    this.#qty.fill(undefined, live, this.#tail);
+    this.#summed = Math.max(0, this.#summed - from);
+    this.#head = 0;
+    this.#tail = live;
   }
 
   /** Bounds memory: the older half of the queue becomes one sum, covered only by a report after the latest of them. */
   #foldHalf(): void {
-    const stop = this.#head + Math.floor((this.#qty.length - this.#head) / 2);
+    const stop = this.#head + Math.floor((this.#tail - this.#head) / 2);
     let folded = this.#folded;
     for (let i = this.#head; i < stop; i++) {
       const q = toExact(this.#qty[i]);
@@ -150,10 +166,7 @@ export class Side {
     }
     this.#folded = folded;
     this.#summed = Math.max(this.#summed, stop);
-    this.#qty.splice(0, stop);
-    this.#at.splice(0, stop);
-    this.#summed -= stop;
-    this.#head = 0;
+    this.#shift(stop);
   }
 }
 

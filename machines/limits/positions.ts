@@ -57,6 +57,8 @@ export interface Projection {
  */
 export class PositionBook {
   readonly #symbols = new Map<string, SymbolBook>();
+  /** The symbols with a book, in the order they came (books are never removed): walked without an iterator. */
+  readonly #list: string[] = [];
   readonly #byId = new Map<string, { book: SymbolBook; side: 'buy' | 'sell'; order: OpenOrder }>();
   /** The symbol looked up last and its book (books are never removed): the limits of one order ask several times. */
   #lastSymbol: string | null = null;
@@ -79,7 +81,10 @@ export class PositionBook {
 
   #book(symbol: string): SymbolBook {
     let book = this.#find(symbol);
-    if (book === undefined) this.#symbols.set(symbol, (book = new SymbolBook()));
+    if (book === undefined) {
+      this.#symbols.set(symbol, (book = new SymbolBook()));
+      this.#list.push(symbol);
+    }
     return book;
   }
 
@@ -123,8 +128,8 @@ export class PositionBook {
   }
 
   /** The symbols with a book, for the gross exposure. */
-  symbols(): IterableIterator<string> {
-    return this.#symbols.keys();
+  symbols(): readonly string[] {
+    return this.#list;
   }
 
   /**
