@@ -8,17 +8,20 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../clock.ts';
-import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from '../clusterConfig.ts';
-import { ensureAuditStream, publishAudit, raiseReplicas, readAudit } from './auditStream.ts';
-import { openConnection } from './connection.ts';
+import { AttemptAbandoned, QuorumLost, retryWithin, withDeadline } from './attempts.ts';
+import { publishAudit, readAudit } from './auditStream.ts';
+import { ConnectLoop } from './connection.ts';
 import { checkHalt, type Checked, type HaltValue, type InvalidRecord, type StoredHalt, type StoredPnl } from './records.ts';
 import { readBucket } from './bucketRead.ts';
 import { BucketMirror } from './bucketMirror.ts';
+import { BucketSync } from './bucketSync.ts';
 import { ClusterUnavailable, compareAndSwap, json, setHaltInBucket, type BucketEntry } from './bucketWrite.ts';
+import { linkTimings, type LinkTimings } from './linkTimings.ts';
 import { bucketName, haltKey, type Scope } from './scopes.ts';
 
 /** What changed: the link's state, the halts in force, the P&L figures, the set of invalid records. */
@@ -38,9 +41,9 @@ export class ClusterLink {
   #nc: NatsConnection | null = null;
   #js: JetStreamClient | null = null;
   #jsm: JetStreamManager | null = null;
-  #kv: KV | null = null;
-  #watchers: QueuedIterator<KvWatchEntry>[] = [];
-  #synced = false;
+  /** The bucket's read and watch (it opens the bucket: `#bucket.kv`). */
+  readonly #bucket: BucketSync;
+  readonly #timings: LinkTimings;
   /** Whether the bucket has been read whole once: after that, the watched copy stands while a re-read waits. */
   #everSynced = false;
   /** Bumped each time the connection drops (a probe spanning a drop says nothing about now). */
@@ -49,27 +52,28 @@ export class ClusterLink {
   #beating = false;
   /** When a write last reached a quorum of the bucket (monotonic ms). */
   #lastWrite = systemClock.monotonic();
-  /** The bucket's and the stream's replicas have been checked (once per process). */
-  #ensured = false;
-  /** Bumped by every sync attempt and every abandoned one: a late answer to an old attempt changes nothing. */
-  #generation = 0;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
-  /** The pause between two connection tries, and what ends it early (close). */
-  #retryWait: NodeJS.Timeout | null = null;
-  #wakeRetry: () => void = () => undefined;
+  readonly #connecting = new ConnectLoop();
   readonly #listeners = new Set<(change: LinkChange) => void>();
   readonly #ready: Promise<void>;
   #resolveReady!: () => void;
   readonly #log: Logger;
-  readonly #readBucket: typeof readBucket;
 
   /** `deps.readBucket` replaces the bucket's reader (tests: a read that never answers). */
   constructor(config: ClusterConfig, logger: Logger, deps: { readBucket?: typeof readBucket } = {}) {
     this.config = config;
     this.#log = logger;
-    this.#readBucket = deps.readBucket ?? readBucket;
+    this.#timings = linkTimings(config.heartbeatTimeout);
+    this.#bucket = new BucketSync({
+      config,
+      log: logger,
+      mirror: this.mirror,
+      readBucket: deps.readBucket ?? readBucket,
+      emit: (change) => this.#emit(change),
+      resync: () => this.#schedule(0),
+    });
     this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
     this.#ready.then(() => (this.#everSynced = true), () => undefined);
     this.mirror.onInvalid = (record) =>
@@ -98,19 +102,29 @@ export class ClusterLink {
     return this.linkUp && this.bucketUp;
   }
 
-  /** How often the bucket is probed (and a lost sync retried): a quarter of the heartbeat timeout, 100 ms to 1 s. */
+  /** How often the bucket is probed (ms; see {@link LinkTimings}). */
   get probeMs(): number {
-    return Math.min(1000, Math.max(100, (this.config.heartbeatTimeout * 1000) / 4));
+    return this.#timings.probeMs;
   }
 
   /** How long one probe or re-read may take before it is abandoned and retried (ms). */
   get attemptMs(): number {
-    return Math.max(2000, this.requestMs * 4);
+    return this.#timings.attemptMs;
   }
 
   /** Each JetStream request's own timeout (ms). */
   get requestMs(): number {
-    return Math.max(500, this.probeMs * 2);
+    return this.#timings.requestMs;
+  }
+
+  /** How long a write asked for by an operator is retried, failing over between servers (ms). */
+  get writeBudgetMs(): number {
+    return this.#timings.writeBudgetMs;
+  }
+
+  /** How long the bucket may take no write while its replicas answer reads before it counts as down (ms). */
+  get quorumGraceMs(): number {
+    return this.#timings.quorumGraceMs;
   }
 
   /** Connects in the background (retrying for ever); resolves at once. */
@@ -176,36 +190,17 @@ export class ClusterLink {
     return { revision: stored.seq, operation: op === 'DEL' || op === 'PURGE' ? op : 'PUT', value: stored.data };
   };
 
-  /** How long a write asked for by an operator is retried, failing over between servers (ms): a leader election takes up to about 10 s. */
-  get writeBudgetMs(): number {
-    return Math.max(10_000, this.config.heartbeatTimeout * 1000);
-  }
-
   /**
    * Runs a write, retrying (the client fails over to another server; JetStream elects a new
    * leader) until it succeeds or `writeBudgetMs` has passed; then a ClusterUnavailable (503),
    * never a raw client error.
    */
-  async #retrying<T>(what: string, write: (kv: KV) => Promise<T>): Promise<T> {
-    const end = performance.now() + this.writeBudgetMs;
-    let last: unknown = null;
-    for (let attempt = 0; ; attempt++) {
-      if (this.#closed) break;
-      try {
-        if (this.#kv && this.#nc && !this.#nc.isClosed()) return await write(this.#kv);
-      } catch (error) {
-        if (error instanceof ClusterUnavailable) throw error;
-        last = error;
-      }
-      if (performance.now() + 250 > end) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250, 50 * (attempt + 1))));
-    }
-    const why = last === null ? 'not connected' : (last as Error).message;
-    // A write the cluster took but could not confirm (no quorum) is applied once a quorum is back: say so.
-    throw new ClusterUnavailable(
-      `${what}: the cluster (${this.config.servers.join(', ')}) did not answer within ${this.writeBudgetMs / 1000} s (${why}); ` +
-        'a write sent meanwhile may still take effect once a quorum is back: check `firm status` before repeating it',
-    );
+  #retrying<T>(what: string, write: (kv: KV) => Promise<T>): Promise<T> {
+    const options = { what, budgetMs: this.writeBudgetMs, servers: this.config.servers, stopped: () => this.#closed };
+    return retryWithin(options, () => {
+      const kv = this.#bucket.kv;
+      return kv && this.#nc && !this.#nc.isClosed() ? write(kv) : null;
+    });
   }
 
   async publishPnl(record: StoredPnl): Promise<void> {
@@ -250,45 +245,21 @@ export class ClusterLink {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    if (this.#retryWait) clearTimeout(this.#retryWait);
-    this.#wakeRetry();
-    this.#stopWatchers();
+    this.#connecting.stop();
+    this.#bucket.close();
     this.#listeners.clear();
     await this.#nc?.close().catch(() => undefined);
   }
 
   // ───────────────────────────── connection ─────────────────────────────
 
-  /**
-   * Connects, trying every server in turn until one answers or the link is closed. Each try is
-   * bounded (the client's own wait for a first connection could not be stopped, and kept a
-   * stopping process alive); once connected, the client reconnects by itself.
-   */
+  /** Connects in the background (see {@link ConnectLoop}), then probes. */
   async #connect(): Promise<void> {
-    let lastError = '';
-    while (!this.#closed) {
-      try {
-        const nc = await openConnection(this.config, this.id, this.requestMs);
-        if (this.#closed) return void (await nc.close().catch(() => undefined));
-        this.#nc = nc;
-        this.#js = jetstream(nc, { timeout: this.requestMs });
-        this.#jsm = await jetstreamManager(nc, { timeout: this.requestMs, checkAPI: false });
-        break;
-      } catch (error) {
-        // Never an unhandled rejection: the link stays down and the cluster breaker trips in time.
-        const message = (error as Error).message;
-        if (message !== lastError) this.#log.error({ event: 'cluster_connect_failed', error: message }, 'cannot connect to the cluster: retrying');
-        lastError = message;
-        await new Promise<void>((resolve) => {
-          this.#retryWait = setTimeout(resolve, 500);
-          this.#retryWait.unref?.();
-          this.#wakeRetry = resolve;
-        });
-      }
-    }
-    if (this.#closed || !this.#nc) return;
+    const connected = await this.#connecting.run(this.config, this.id, this.requestMs, this.#log);
+    if (this.#closed || connected === null) return;
+    ({ nc: this.#nc, js: this.#js, jsm: this.#jsm } = connected);
     this.linkUp = true;
-    void this.#watchStatus(this.#nc);
+    void this.#watchStatus(connected.nc);
     this.#schedule(0);
   }
 
@@ -296,10 +267,10 @@ export class ClusterLink {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'staleConnection') {
         this.#log.warn({ event: 'cluster_link', link: 'down', type: status.type }, 'cluster link lost');
-        this.#generation++; // an attempt under way when the link dropped says nothing about now
+        // An attempt under way when the link dropped says nothing about now. Re-read once back;
+        // the watchers (ordered consumers) resume by themselves meanwhile.
+        this.#bucket.invalidate();
         this.#drops++;
-        // Re-read once back; the watchers (ordered consumers) resume by themselves meanwhile.
-        this.#synced = false;
         this.#setState(false, false);
       } else if (status.type === 'reconnect') {
         this.#log.info({ event: 'cluster_link', link: 'up', server: status.server }, 'cluster link back: re-reading the halts');
@@ -307,7 +278,7 @@ export class ClusterLink {
         this.#schedule(0);
       } else if (status.type === 'slowConsumer') {
         this.#log.warn({ event: 'cluster_slow_consumer', pending: status.pending }, 'slow consumer: re-reading the halts');
-        this.#synced = false;
+        this.#bucket.synced = false;
         this.#schedule(0);
       }
     }
@@ -336,14 +307,14 @@ export class ClusterLink {
         const drops = this.#drops;
         // Every probe also writes (best effort): a write reaching a quorum is what tells a lost quorum from an election.
         this.#beat();
-        if (!this.#synced) {
-          const generation = ++this.#generation;
+        if (!this.#bucket.synced) {
+          const generation = ++this.#bucket.generation;
           try {
             await this.#deadline(this.#sync(generation));
           } catch (error) {
             if (!this.#everSynced) throw error;
             if (error instanceof AttemptAbandoned) this.#log.warn({ event: 'cluster_attempt_abandoned', error: error.message }, 'cluster re-read abandoned: retrying; the watched copy stands');
-            this.#generation++;
+            this.#bucket.generation++;
             await this.#deadline(this.#probe());
           }
         } else await this.#deadline(this.#probe());
@@ -359,9 +330,8 @@ export class ClusterLink {
       }
     } catch (error) {
       if (error instanceof AttemptAbandoned) this.#log.warn({ event: 'cluster_attempt_abandoned', error: error.message }, 'cluster read abandoned: retrying');
-      else if (this.bucketUp || this.#synced) this.#log.warn({ event: 'cluster_bucket', bucket: 'down', error: (error as Error).message }, 'cluster bucket unreachable');
-      this.#generation++;
-      this.#synced = false;
+      else if (this.bucketUp || this.#bucket.synced) this.#log.warn({ event: 'cluster_bucket', bucket: 'down', error: (error as Error).message }, 'cluster bucket unreachable');
+      this.#bucket.invalidate();
       this.#setState(this.linkUp && !this.#nc?.isClosed(), false, error instanceof QuorumLost ? error.since : undefined);
     } finally {
       this.#ticking = false;
@@ -369,19 +339,9 @@ export class ClusterLink {
     }
   }
 
-  /** Races an attempt against `attemptMs`; a late failure of an abandoned one is expected, not unhandled. */
-  async #deadline<T>(attempt: Promise<T>): Promise<T> {
-    attempt.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const abandoned = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AttemptAbandoned(`no answer from the cluster within ${this.attemptMs} ms`)), this.attemptMs);
-      timer.unref?.(); // as the probe timer: never what keeps a stopping process alive
-    });
-    try {
-      return await Promise.race([attempt, abandoned]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Races an attempt against `attemptMs` (see {@link withDeadline}). */
+  #deadline<T>(attempt: Promise<T>): Promise<T> {
+    return withDeadline(attempt, this.attemptMs);
   }
 
   /**
@@ -389,12 +349,12 @@ export class ClusterLink {
    * still reads), and heartbeats the process's key best effort (a write needs the leader).
    */
   async #probe(): Promise<void> {
-    await this.#kv!.get(`proc.${this.id}`);
+    await this.#bucket.kv!.get(`proc.${this.id}`);
   }
 
   /** Starts a heartbeat write unless one is in flight (each bounded by `attemptMs`). */
   #beat(): void {
-    if (this.#beating || !this.#kv) return;
+    if (this.#beating || !this.#bucket.kv) return;
     this.#beating = true;
     this.#deadline(this.#heartbeat())
       .catch(() => undefined)
@@ -402,82 +362,19 @@ export class ClusterLink {
   }
 
   async #heartbeat(): Promise<void> {
-    await this.#kv!.put(`proc.${this.id}`, json({ id: this.id, desk: this.config.desk, at: Date.now() }));
+    await this.#bucket.kv!.put(`proc.${this.id}`, json({ id: this.id, desk: this.config.desk, at: Date.now() }));
     this.#lastWrite = systemClock.monotonic();
   }
 
-  /**
-   * How long the bucket may take no write while its replicas answer reads before it counts as
-   * down (ms): a leader election after a node dies takes up to about 10 s and loses nothing;
-   * longer, the quorum is gone.
-   */
-  get quorumGraceMs(): number {
-    return Math.max(12_000, this.config.heartbeatTimeout * 1000);
-  }
-
-  /**
-   * Opens the bucket and the stream, reads every halt and P&L figure, then watches from there on.
-   * Attempt `generation` commits nothing once a newer attempt has started or it was abandoned.
-   */
-  async #sync(generation: number): Promise<void> {
-    const c = this.config;
-    const current = (): void => {
-      if (generation !== this.#generation || this.#closed) throw new Error('sync attempt abandoned');
-    };
-    const kv = (this.#kv ??= await new Kvm(this.#js!).create(bucketName(c.firm), { history: 1, replicas: c.replicas }));
-    if (!this.#ensured) {
-      // Once per process: these ask the JetStream API (its leader), which a re-read need not.
-      const bucket = await this.#jsm!.streams.info(`KV_${bucketName(c.firm)}`);
-      const replicas = { bucket: await raiseReplicas(this.#jsm!, bucket.config, c.replicas), stream: await ensureAuditStream(this.#jsm!, c.firm, c.replicas) };
-      if (replicas.bucket < c.replicas || replicas.stream < c.replicas) this.#log.warn({ event: 'cluster_replicas', configured: c.replicas, ...replicas }, 'the firm bucket or audit stream has fewer replicas than configured');
-      this.#ensured = true;
-    }
-    current();
-    const contents = await this.#readBucket(kv, current);
-    const watchers: QueuedIterator<KvWatchEntry>[] = [];
-    try {
-      for (const key of ['halt.>', 'pnl.>']) watchers.push(await kv.watch({ key, resumeFromRevision: contents.lastSeq + 1 }));
-      current();
-    } catch (error) {
-      for (const w of watchers) w.stop();
-      throw error;
-    }
-    // Commit: nothing above changed what the members see; the old watchers stop here.
-    this.#stopWatchers();
-    this.mirror.replace(contents);
-    this.#watchers.push(...watchers);
-    for (const watcher of watchers) void this.#follow(watcher);
-    this.#synced = true;
-    if (!this.#everSynced) this.#lastWrite = systemClock.monotonic(); // the grace runs from the first read
-    this.#emit('halts');
-    this.#emit('pnl');
-    this.#emit('records');
-  }
-
-  async #follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
-    try {
-      for await (const entry of watcher) {
-        // Only the watchers of the last committed read apply (until a newer read replaces them).
-        if (!this.#watchers.includes(watcher)) return;
-        const change = this.mirror.apply(entry);
-        if (change) this.#emit(change);
-      }
-    } catch (error) {
-      // A watcher of an attempt already replaced ends quietly.
-      if (!this.#watchers.includes(watcher)) return;
-      this.#log.warn({ event: 'cluster_watch_failed', error: (error as Error).message }, 'cluster watch ended: re-reading');
-      this.#synced = false;
-      this.#schedule(0);
-    }
+  /** One read of the bucket (see {@link BucketSync.sync}); the quorum's grace runs from the first one. */
+  #sync(generation: number): Promise<void> {
+    return this.#bucket.sync(this.#js!, this.#jsm!, generation, () => {
+      if (!this.#everSynced) this.#lastWrite = systemClock.monotonic();
+    });
   }
 
   #applyHalt(scope: Scope, halt: StoredHalt | null, lift?: { operator: string; at: number }): void {
     if (this.mirror.applyHalt(scope, halt, lift)) this.#emit('halts');
-  }
-
-  #stopWatchers(): void {
-    for (const w of this.#watchers) w.stop();
-    this.#watchers = [];
   }
 
   #setState(linkUp: boolean, bucketUp: boolean, downSince?: number): void {
@@ -503,20 +400,8 @@ export class ClusterLink {
   }
 
   #requireKv(): KV {
-    if (!this.#kv || !this.linkUp) throw new ClusterUnavailable(`the cluster (${this.config.servers.join(', ')}) is unreachable`);
-    return this.#kv;
-  }
-}
-
-/** A probe or re-read that did not answer in time (internal: it is retried, never thrown out). */
-class AttemptAbandoned extends Error {}
-
-/** Reads answer but no write reaches a quorum (internal): the bucket is down since `since`. */
-class QuorumLost extends Error {
-  constructor(
-    message: string,
-    readonly since: number,
-  ) {
-    super(message);
+    const kv = this.#bucket.kv;
+    if (!kv || !this.linkUp) throw new ClusterUnavailable(`the cluster (${this.config.servers.join(', ')}) is unreachable`);
+    return kv;
   }
 }
