@@ -14,6 +14,7 @@ import type { SseHub } from './sse.ts';
 import { viewOf } from './view.ts';
 import { registerFirmRoutes } from './firmRoutes.ts';
 import { registerOverviewRoutes } from './overviewRoutes.ts';
+import { registerMessageRoutes } from './messageRoutes.ts';
 
 /** What the API routes need. */
 export interface RouteContext {
@@ -161,6 +162,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
     return { ok: true };
   });
 
+  registerMessageRoutes(app, runtime, ingest);
   registerJournalRoutes(app, runtime, operator);
   registerOverviewRoutes(app, ctx.strategies, read, operator);
   registerFirmRoutes(app, { read, operator, registry: ctx.metrics.registry });
