@@ -132,6 +132,8 @@ export interface EffectiveConfig {
   readonly maxClockSkew: number;
   readonly supervision: { readonly maxRestarts: number; readonly window: number };
   readonly figuresDebounceMs: number;
+  /** Seconds a trip's or halt's cancel has to see the open orders closed. */
+  readonly cancelConfirmTimeout: number;
   /** Present only when the cluster option is set (without its secrets). */
   readonly cluster?: Record<string, unknown>;
   readonly firmLimits?: FirmLimits;
@@ -151,6 +153,7 @@ export function effectiveConfig(settings: ResolvedSettings): EffectiveConfig {
     maxClockSkew: settings.maxClockSkewMs / 1000,
     supervision: { maxRestarts: settings.supervision.maxRestarts, window: settings.supervision.windowMs / 1000 },
     figuresDebounceMs: settings.figuresDebounceMs,
+    cancelConfirmTimeout: settings.cancelConfirmTimeoutMs / 1000,
     ...(settings.cluster ? { cluster: publicCluster(settings.cluster) as Record<string, unknown> } : {}),
     ...(settings.firmLimits ? { firmLimits: settings.firmLimits } : {}),
     limits: settings.limits ?? false,

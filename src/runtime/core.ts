@@ -147,7 +147,7 @@ export class RuntimeCore {
     this.lease = this.cluster?.lease ?? null;
     const now = clock.now();
     const startMono = clock.monotonic();
-    const breakers = settings.breakers as unknown as Record<string, { onTrip?: OnTrip } | null>;
+    const breakers = settings.breakers as Readonly<Record<string, { readonly onTrip?: OnTrip } | null>>;
     const reduceOnly = new Set<BreakerType>(AUTOMATIC_BREAKERS.filter((kind) => breakers[kind]?.onTrip === OnTrip.REDUCE_ONLY));
     // A lost cluster link with `onDisconnect: 'reduceOnly'` lets risk-reducing orders pass.
     if (settings.cluster?.onDisconnect === 'reduceOnly') reduceOnly.add(BreakerType.CLUSTER);

@@ -80,7 +80,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
     ordersAllowed: gate.open,
     tradingMode: gate.mode,
     dataFault: gate.dataFault,
-    breakers: Object.fromEntries(BREAKER_TYPES.map((t) => [t, breaker(t)])) as unknown as RuntimeStatus['breakers'],
+    breakers: Object.fromEntries(BREAKER_TYPES.map((t) => [t, breaker(t)])) as RuntimeStatus['breakers'],
     config: safe(() => effectiveConfig(s.settings), null),
     supervision: safe(() => {
       const { restarts, lastFailure } = host.supervision;

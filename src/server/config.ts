@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseAlertConfig, alertConfigFromEnv, type AlertConfigInput } from '../alerts/index.ts';
 import { runtimeSettingsSchema, toConfigIssues, type BreakersConfig, type PresetName } from '../config.ts';
+import type { LimitsConfig } from '../limitsConfig.ts';
 import { ConfigError, describeValue, type ConfigIssue } from '../errors.ts';
 import type { MarketOpen } from '../../machines/figures/tradingDay.ts';
 import { clusterSchema, firmLimitsSchema, type ClusterOptionInput, type FirmLimitsInput } from '../clusterConfig.ts';
@@ -34,6 +35,14 @@ export interface StrategyConfig {
   readonly marketOpen?: MarketOpen;
   readonly warnAt?: number;
   readonly resetTimeout?: number;
+  /** As the runtime options of the same names (docs/breakers.md, docs/controls.md). */
+  readonly maxClockSkew?: number;
+  readonly cancelConfirmTimeout?: number;
+  readonly supervision?: { readonly maxRestarts?: number; readonly window?: number };
+  readonly figuresDebounceMs?: number;
+  /** Pre-trade limits (docs/controls.md). */
+  readonly limits?: LimitsConfig | false;
+  readonly symbolCase?: 'upper' | 'exact';
   /** Alert channels; when absent, the channels configured in the environment (`alertConfigFromEnv`). */
   readonly alerts?: AlertConfigInput;
   /** The strategy's desk in the firm's cluster (default: the cluster's `desk`). */
@@ -67,6 +76,13 @@ const strategySchema = z.strictObject({
   marketOpen: z.unknown().optional(),
   warnAt: z.unknown().optional(),
   resetTimeout: z.unknown().optional(),
+  // Validated by the runtime's own schema below (one set of rules for code and for serve).
+  maxClockSkew: z.unknown().optional(),
+  cancelConfirmTimeout: z.unknown().optional(),
+  supervision: z.unknown().optional(),
+  figuresDebounceMs: z.unknown().optional(),
+  limits: z.unknown().optional(),
+  symbolCase: z.unknown().optional(),
   alerts: z.unknown().optional(),
   desk: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'may hold letters, digits, "_" and "-" only (at most 64)').optional(),
 });

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.ts';
 import { loadServerConfig, parseServerConfig } from '../../src/server/config.ts';
 import { checkBearer, tokensMatch } from '../../src/server/auth.ts';
+import { startStrategies } from '../../src/server/host.ts';
+import { silentLogger } from '../../src/index.ts';
 
 describe('server configuration', () => {
   it('reads examples/multi-strategy.json with defaults', async () => {
@@ -47,6 +49,34 @@ describe('server configuration', () => {
       ]),
     );
     expect((error as Error).message).not.toContain('short-secret');
+  });
+
+  it('takes every runtime option a strategy has in code (limits, symbolCase, cancelConfirmTimeout, …), validated by the same rules', async () => {
+    const config = parseServerConfig(
+      {
+        store: false,
+        strategies: [{ name: 'a', limits: { maxOrderQuantity: 10, restrictedSymbols: ['XYZ'] }, symbolCase: 'upper', cancelConfirmTimeout: 2, maxClockSkew: 3, breakers: { messageRate: false } }],
+      },
+      {},
+    );
+    const [runtime] = [...(await startStrategies(config, { logger: silentLogger })).values()];
+    try {
+      expect(runtime!.status().config).toMatchObject({ limits: { maxOrderQuantity: '10', restrictedSymbols: ['XYZ'] }, symbolCase: 'upper', cancelConfirmTimeout: 2, maxClockSkew: 3 });
+      runtime!.updatePortfolio({ value: '1000' });
+      expect(runtime!.check({ symbol: 'xyz', side: 'buy', quantity: 1 })).toMatchObject({ allowed: false, code: 'LIMIT_RESTRICTED' });
+      expect(runtime!.check({ symbol: 'ABC', side: 'buy', quantity: 11 })).toMatchObject({ allowed: false, code: 'LIMIT_ORDER_QUANTITY' });
+    } finally {
+      await runtime!.stop();
+    }
+    let error: unknown;
+    try {
+      parseServerConfig({ strategies: [{ name: 'a', limits: { maxPosition: -1 }, symbolCase: 'lower', cancelConfirmTimeout: 0 }] }, {});
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['strategies.0.limits.maxPosition', 'strategies.0.symbolCase', 'strategies.0.cancelConfirmTimeout']),
+    );
   });
 
   it('refuses a file that is missing or not JSON', async () => {
