@@ -3,6 +3,7 @@ import type { BreakerWords } from '../../machines/rules/rule.ts';
 import type { RiskEvent } from '../events.ts';
 import { money, price, quantity, signedPercent } from '../present/format.ts';
 import { detailText } from '../present/journalText.ts';
+import { unconfirmedCancelsView } from '../present/cancelsView.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 
 /** Renders rows as a left-aligned text table with a header row. */
@@ -58,7 +59,10 @@ export function formatStatus(status: RuntimeStatus): string {
     return [type, b.enabled ? b.state : 'disabled', time(b.since), breakerFigures(status, type), `${reason}${resetting}`];
   });
   const controls = formatControls(status);
-  return `${head}\n${table(['BREAKER', 'STATE', 'SINCE', 'FIGURES', 'REASON'], rows)}${controls ? `\n${controls}` : ''}`;
+  // The same words the dashboard shows for orders a cancel did not see closed.
+  const cancels = unconfirmedCancelsView(status.unconfirmedCancels ?? []);
+  const unconfirmed = cancels === null ? '' : `\n${cancels.text}:\n${cancels.orders.map((o) => `  ${o}`).join('\n')}`;
+  return `${head}\n${table(['BREAKER', 'STATE', 'SINCE', 'FIGURES', 'REASON'], rows)}${controls ? `\n${controls}` : ''}${unconfirmed}`;
 }
 
 /** A one-line summary of an event's details: the journal text the dashboard shows too. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, createRiskRuntime, ManualClock, silentLogger, type RiskRuntime } from '../../src/index.ts';
 import { resolveSettings } from '../../src/config.ts';
+import { formatStatus } from '../../src/cli/format.ts';
 import { describeAlert } from '../../src/alerts/format.ts';
 import { BreakerboxMetrics } from '../../src/metrics/metrics.ts';
 import { dashboardView } from '../../src/present/dashboardView.ts';
@@ -117,6 +118,10 @@ describe('cancel confirmation after a trip', () => {
     const alerted = await waitFor(() => (alertsOf(hook, 'CancelUnconfirmed').length === 1 ? alertsOf(hook, 'CancelUnconfirmed') : null), 'the CancelUnconfirmed alert');
     expect(alerted[0]!.details).toMatchObject({ count: 2 });
     expect(describeAlert(alerted[0] as never)).toBe('2 ORDERS NOT CONFIRMED CANCELLED on alpha-1 within 5 s: o2 (AAPL buy 20), o4 (MSFT sell 5)');
+    // The CLI's status says the same as the dashboard.
+    const cli = formatStatus(rt.status());
+    expect(cli).toContain('2 orders not confirmed cancelled: they may still be working at the broker:');
+    expect(cli).toMatch(/\n {2}o2 · AAPL buy 20 · cancel asked .* on the drawdown trip\n {2}o4 · MSFT sell 5 · /);
     // Once: more time, another step, nothing new.
     clock.advance(60_000);
     rt.updatePortfolio({ value: 850_000 });
