@@ -31,6 +31,8 @@ describe('presets', () => {
       dailyLoss: { limit: -0.05, ...halt, ...manual },
       orderRate: { maxOrders: 100, window: 60, ...halt },
       errorRate: { maxErrors: 10, window: 60, ...halt, ...manual },
+      executionRate: null,
+      tradeLosses: null,
       staleData: null,
       cluster: null, // from the process-wide cluster option
     });

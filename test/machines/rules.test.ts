@@ -5,11 +5,13 @@ import { Exact } from '../../machines/math/exact.ts';
 import { dailyLossRule } from '../../machines/rules/dailyLoss.ts';
 import { drawdownRule } from '../../machines/rules/drawdown.ts';
 import { errorRateRule } from '../../machines/rules/errorRate.ts';
+import { executionRateRule } from '../../machines/rules/executionRate.ts';
 import { manualRule } from '../../machines/rules/manual.ts';
 import { orderRateRule } from '../../machines/rules/orderRate.ts';
 import { REGISTRY, registryRow } from '../../machines/rules/registry.ts';
 import { staleDataRule } from '../../machines/rules/staleData.ts';
 import { clusterRule } from '../../machines/rules/cluster.ts';
+import { tradeLossesRule } from '../../machines/rules/tradeLosses.ts';
 import { ChartKind, Observes, type RuleDecisions, type Tracker } from '../../machines/rules/rule.ts';
 
 const x = (v: string | number) => new Exact(v);
@@ -38,7 +40,7 @@ describe('ChartKind and Observes', () => {
 describe('registry', () => {
   it('lists every breaker once, in order, with its rule and chart', () => {
     expect(REGISTRY.map((r) => r.kind)).toEqual([...BREAKER_TYPES]);
-    expect(REGISTRY.map((r) => r.rule)).toEqual([drawdownRule, dailyLossRule, orderRateRule, errorRateRule, staleDataRule, manualRule, clusterRule]);
+    expect(REGISTRY.map((r) => r.rule)).toEqual([drawdownRule, dailyLossRule, orderRateRule, errorRateRule, executionRateRule, tradeLossesRule, staleDataRule, manualRule, clusterRule]);
     for (const row of REGISTRY) {
       expect(row.rule.kind).toBe(row.kind);
       expect(row.chart.id).toBe(row.kind);
