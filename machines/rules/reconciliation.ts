@@ -39,6 +39,11 @@ export interface ReconciliationFigures {
   lastAgreeingAsOf: string | null;
   /** The asOf (ISO) of the newest report, or null. */
   lastReportAsOf: string | null;
+  /**
+   * The newest report against the last agreeing report plus every fill recorded up to its asOf,
+   * now (late fills included): what a reset's re-check looks at; empty when it agrees.
+   */
+  unreconciled: Mismatch[];
   /** Fills recorded since the last agreeing report. */
   fillsSinceBaseline: number;
   tolerance: string;
@@ -124,6 +129,8 @@ class ReconciliationTracker implements InputTracker {
   }
 
   #report(reported: ReadonlyMap<string, string>, asOf: number, at: number): Signal {
+    // Older than the newest: the runtime ignores it, but its own newest asOf may not have survived a restart (this one does).
+    if (this.#last !== null && asOf < this.#last.asOf) return Signal.NONE;
     const positions: Positions = new Map([...reported].map(([s, q]) => [s, toExact(q, `reported position of ${s}`)]));
     this.#last = { positions, asOf };
     const covered = this.#pending.filter((f) => f.executedAt <= asOf);
@@ -195,6 +202,7 @@ class ReconciliationTracker implements InputTracker {
       graceLeftMs: open === null ? null : Math.max(0, open.since + this.#graceMs - now),
       lastAgreeingAsOf: iso(this.#baseline?.asOf ?? null),
       lastReportAsOf: iso(this.#last?.asOf ?? null),
+      unreconciled: this.#last === null || this.#baseline === null ? [] : this.#compare(this.#last.positions),
       fillsSinceBaseline: this.#settledCount + (this.#baseline === null ? 0 : this.#pending.length),
       tolerance: this.settings.tolerance,
       graceSeconds: this.settings.grace,
@@ -210,10 +218,9 @@ class ReconciliationTracker implements InputTracker {
     return this.figures(now);
   }
 
-  /** A confirmed reset takes the newest report as the baseline (the broker's word is the record now); later fills stay. */
+  /** A confirmed reset (its re-check passed: the newest report agrees now) takes the newest report as the baseline; later fills stay. */
   rebaseline(): void {
-    if (this.#last !== null) this.#agreed();
-    this.#open = null;
+    if (this.#last !== null && this.#baseline !== null && this.#compare(this.#last.positions).length === 0) this.#agreed();
   }
 
   /** Everything: a restart must not forget a mismatch in progress. Its start is saved on the wall clock (+ shiftMs); asOf and executedAt are wall times already. */
@@ -263,7 +270,7 @@ class ReconciliationTracker implements InputTracker {
   }
 }
 
-const list = (e: Evidence): readonly Json[] => (Array.isArray(e.mismatches) ? e.mismatches : []);
+const list = (e: Evidence, key = 'mismatches'): readonly Json[] => (Array.isArray(e[key]) ? (e[key] as readonly Json[]) : []);
 const holds = (e: Evidence): boolean => list(e).length > 0 && e.graceLeftMs !== null && Number(e.graceLeftMs) <= 0;
 
 /** One mismatch in words, from untrusted details: "AAPL expected 100, reported 90 (difference -10)". */
@@ -271,7 +278,7 @@ function mismatchWord(m: Json): string {
   const { symbol, expected, reported, difference } = (typeof m === 'object' && m !== null && !Array.isArray(m) ? m : {}) as Record<string, unknown>;
   return `${typeof symbol === 'string' ? symbol : '?'} expected ${quantity(expected)}, reported ${quantity(reported)} (difference ${quantity(difference)})`;
 }
-const listWord = (e: Evidence): string => list(e).map(mismatchWord).join('; ');
+const listWord = (e: Evidence, key = 'mismatches'): string => list(e, key).map(mismatchWord).join('; ');
 const when = (at: unknown): string => (typeof at === 'string' ? at : '?');
 
 /** The reconciliation breaker's rule (RTS 6 Art 17): positions the broker reports must agree with the fills; reset by hand. */
@@ -301,15 +308,21 @@ export const reconciliationRule = {
   recordSince: 3,
   track: (settings: ReconciliationSettings) => new ReconciliationTracker(settings),
   tripHolds: holds,
-  // The reset takes the newest report as the baseline, so the re-check passes (see docs/breakers.md).
-  recheck: () => ({ passed: true, reason: null }),
+  // Reset only once reconciled: the newest report must agree now (record the missing fills, or wait for a report that agrees).
+  recheck: (e: Evidence) =>
+    list(e, 'unreconciled').length === 0 ? { passed: true, reason: null } : { passed: false, reason: `the newest report still disagrees with the fills: ${listWord(e, 'unreconciled')}` },
   cleared: () => false,
   describe: (e: Evidence) =>
     `positions disagree with the fills for ${list(e).length} symbol(s) for more than ${String(e.graceSeconds)}s (since the report as of ${when(e.mismatchSince)}): ${listWord(e)}`,
-  resetEffects: (f: Evidence): readonly string[] => [
-    f.lastReportAsOf === null ? 'No report yet: nothing is re-baselined.' : `The newest report (as of ${String(f.lastReportAsOf)}) becomes the baseline; fills executed after it are kept.`,
-    list(f).length === 0 ? 'No mismatch is open.' : `The open mismatch (${list(f).length} symbol(s): ${listWord(f)}) is dropped: confirm only once the positions are reconciled.`,
-  ],
+  resetEffects: (f: Evidence): readonly string[] =>
+    f.lastReportAsOf === null
+      ? ['No report yet: nothing is re-baselined.']
+      : list(f, 'unreconciled').length === 0
+        ? [`The newest report (as of ${String(f.lastReportAsOf)}) agrees with the fills: it becomes the baseline; fills executed after it are kept.`]
+        : [
+            `The newest report (as of ${String(f.lastReportAsOf)}) still disagrees: ${listWord(f, 'unreconciled')}.`,
+            'The reset will be refused until it agrees: record the missing fills (with their execution time) or wait for a report that agrees.',
+          ],
   words: {
     label: 'Reconciliation',
     shout: 'RECONCILIATION',

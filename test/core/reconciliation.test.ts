@@ -116,20 +116,32 @@ describe('reconciliation: the exact boundaries', () => {
 });
 
 describe('reconciliation: reset', () => {
-  it('a confirmed reset takes the newest report as the baseline (the re-check passes) and says so first', async () => {
+  it('a reset is refused while the newest report disagrees; once the missing fill is recorded it passes and that report is the baseline', async () => {
     const h = await harness(config());
     report(h.rt, { AAPL: 100 });
     h.clock.advance(1000);
+    const asOf = h.clock.now();
     report(h.rt, { AAPL: 90 });
     h.clock.advance(30_000);
     expect(rec(h.rt).state).toBe('TRIPPED');
-    fill(h.rt, 'AAPL', 'buy', 4); // after the newest report: kept
-    const { token } = h.rt.requestReset({ breaker: 'reconciliation', operator: 'ann' });
+    fill(h.rt, 'AAPL', 'buy', 4); // after the newest report: kept for the next one
+    let { token } = h.rt.requestReset({ breaker: 'reconciliation', operator: 'ann' });
     expect(dashboardView(h.rt.status()).breakers.find((b) => b.type === 'reconciliation')!.resetEffects).toEqual([
-      `The newest report (as of ${new Date(h.clock.now() - 30_000).toISOString()}) becomes the baseline; fills executed after it are kept.`,
-      'The open mismatch (1 symbol(s): AAPL expected 100, reported 90 (difference -10)) is dropped: confirm only once the positions are reconciled.',
+      `The newest report (as of ${new Date(asOf).toISOString()}) still disagrees: AAPL expected 100, reported 90 (difference -10).`,
+      'The reset will be refused until it agrees: record the missing fills (with their execution time) or wait for a report that agrees.',
+    ]);
+    expect(h.rt.confirmReset({ token, operator: 'ann' })).toMatchObject({
+      confirmed: false,
+      state: 'TRIPPED',
+      reason: expect.stringContaining('the newest report still disagrees with the fills: AAPL expected 100, reported 90 (difference -10)'),
+    });
+    fill(h.rt, 'AAPL', 'sell', 10, asOf - 200); // the operator records the sale we missed (a late fill)
+    ({ token } = h.rt.requestReset({ breaker: 'reconciliation', operator: 'ann' }));
+    expect(dashboardView(h.rt.status()).breakers.find((b) => b.type === 'reconciliation')!.resetEffects).toEqual([
+      `The newest report (as of ${new Date(asOf).toISOString()}) agrees with the fills: it becomes the baseline; fills executed after it are kept.`,
     ]);
     expect(h.rt.confirmReset({ token, operator: 'ann' })).toMatchObject({ confirmed: true, state: 'NORMAL' });
+    expect(rec(h.rt).figures).toMatchObject({ openMismatches: 0, lastAgreeingAsOf: new Date(asOf).toISOString(), fillsSinceBaseline: 1 });
     h.clock.advance(1000);
     report(h.rt, { AAPL: 94 }); // 90 + 4
     expect(rec(h.rt)).toMatchObject({ state: 'NORMAL', figures: { openMismatches: 0 } });
