@@ -18,6 +18,7 @@ export const duplicateLimit = defineLimit({
   code: 'LIMIT_DUPLICATE',
   also: [],
   rank: 4,
+  onModify: false,
   words: 'ms within which the same order (symbol, side, quantity, price) is refused as a duplicate.',
   key: 'duplicateWindow',
   schema: windowMs,

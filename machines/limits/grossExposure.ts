@@ -87,6 +87,7 @@ export const grossExposureLimit = defineLimit({
   code: 'LIMIT_GROSS_EXPOSURE',
   also: [PRICE_REFERENCE],
   rank: 6,
+  onModify: false,
   words: 'Largest Σ over symbols of the worst side\'s projected size × reference price.',
   key: 'maxGrossExposure',
   schema: positive,

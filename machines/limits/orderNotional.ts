@@ -45,6 +45,7 @@ export const orderNotionalLimit = defineLimit({
   code: 'LIMIT_ORDER_NOTIONAL',
   also: [PRICE_REFERENCE],
   rank: 3,
+  onModify: true,
   words: 'Most quantity × price one order may carry (the higher of the limit and the last price).',
   key: 'maxOrderNotional',
   schema: positive,

@@ -14,6 +14,7 @@ export const orderQuantityLimit = defineLimit({
   code: 'LIMIT_ORDER_QUANTITY',
   also: [],
   rank: 1,
+  onModify: true,
   words: 'Most quantity one order may carry.',
   key: 'maxOrderQuantity',
   schema: positive,

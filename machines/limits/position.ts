@@ -19,6 +19,7 @@ export const positionLimit = defineLimit({
   code: 'LIMIT_POSITION',
   also: [],
   rank: 5,
+  onModify: false,
   words: 'Largest projected position, in size, per symbol.',
   key: 'maxPosition',
   schema: positive,

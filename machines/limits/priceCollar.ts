@@ -35,6 +35,7 @@ export const priceCollarLimit = defineLimit({
   code: 'LIMIT_PRICE_COLLAR',
   also: [PRICE_REFERENCE],
   rank: 2,
+  onModify: true,
   words: 'Fraction of the last price a limit price may stray from it, or `{ band, referenceMaxAge }`.',
   key: 'priceCollar',
   schema: collar,

@@ -51,6 +51,9 @@ export const NO_LIMITS: SymbolLimits = symbolLimits(LIMIT_ROWS.map((r) => r.off)
 /** The pre-trade limits, in the order `check()` applies them (after the breakers, and after reduce-only while REDUCING). */
 export const LIMITS: readonly LimitRule[] = [...LIMIT_ROWS].sort((a, b) => a.rank - b.rank);
 
+/** The limits a modification of an open order is checked against (src/runtime/messages.ts). */
+export const MODIFY_LIMITS: ReadonlySet<LimitName> = new Set(LIMIT_ROWS.filter((r) => r.onModify).map((r) => r.name));
+
 type CodeKey<C extends string> = C extends `LIMIT_${infer R}` ? R : C;
 const CODES: readonly LimitCode[] = [...new Set<LimitCode>([...LIMIT_ROWS.map((r) => r.code), ...LIMIT_ROWS.flatMap((r): LimitCode[] => [...r.also]), reduceOnlyLimit.code])];
 

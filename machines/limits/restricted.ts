@@ -15,6 +15,7 @@ export const restrictedLimit = defineLimit({
   code: 'LIMIT_RESTRICTED',
   also: [],
   rank: 0,
+  onModify: false,
   words: 'Symbols no order may trade.',
   key: 'restrictedSymbols',
   schema: z.array(symbol, { error: 'must be a list of symbols' }).max(10_000, 'must hold at most 10000 symbols'),

@@ -64,6 +64,8 @@ export interface LimitRow<
   readonly also: readonly Also[];
   /** Its place in check()'s order (lower first: the cheapest and the order's own first, the projections last). */
   readonly rank: number;
+  /** Whether a modification of an open order is checked against it (it judges the order's own quantity and price alone). */
+  readonly onModify: boolean;
   /** What the setting means (the schema's description). */
   readonly words: string;
   /** The setting's key under `limits`. */

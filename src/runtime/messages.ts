@@ -8,6 +8,7 @@
 import { ErrorKind } from '../../machines/constants.ts';
 import { toExact } from '../../machines/limits/amount.ts';
 import type { LimitName } from '../../machines/limits/limit.ts';
+import { MODIFY_LIMITS } from '../../machines/limits/registry.ts';
 import type { OrderFacts } from '../../machines/limits/facts.ts';
 import type { PositionBook } from '../../machines/limits/positions.ts';
 import type { Exact } from '../../machines/math/exact.ts';
@@ -38,8 +39,8 @@ export interface OrderCancellation {
 const ALLOWED: Decision = Object.freeze({ allowed: true });
 const MODIFY_INPUT: RuleInput = Object.freeze({ input: 'modify' });
 const CANCEL_INPUT: RuleInput = Object.freeze({ input: 'cancel' });
-/** The limits a modification is checked against: those that judge one order by itself. */
-const PER_ORDER: ReadonlySet<LimitName> = new Set<LimitName>(['maxOrderQuantity', 'maxOrderNotional', 'priceCollar']);
+/** The limits a modification is checked against: those that judge one order by itself (each limit's row says). */
+const PER_ORDER = MODIFY_LIMITS;
 
 /** A modification as read once. */
 interface ModifyRead {
