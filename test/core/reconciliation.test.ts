@@ -175,6 +175,23 @@ describe('reconciliation: restarts (LevelDB)', () => {
     await rt.stop();
   });
 
+  it('after a restart a report older than the newest one before it is still ignored', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bbx-rec-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const clock = new ManualClock();
+    const open = () => createRiskRuntime({ strategy: 'alpha-1', clock, logger: silentLogger, store: { path: dir }, ...config() });
+    let rt: RiskRuntime = await open();
+    const t0 = clock.now();
+    report(rt, { AAPL: 100 }, t0);
+    clock.advance(1000);
+    report(rt, { AAPL: 100 }, t0 + 1000);
+    await rt.stop();
+    rt = await open();
+    report(rt, { AAPL: 50 }, t0 + 500);
+    expect(rec(rt).figures).toMatchObject({ openMismatches: 0, lastReportAsOf: new Date(t0 + 1000).toISOString() });
+    await rt.stop();
+  });
+
   it('a grace that ran out while the runtime was down trips once it is back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bbx-rec-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));

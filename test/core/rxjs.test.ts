@@ -72,7 +72,7 @@ describe('RxJS API', () => {
 
   it('exports machine definitions that tools can use directly', () => {
     const actor = createActor(supervisorMachine, { input: { strategy: 'x', maxRestarts: 3, restartWindowMs: 60_000 } }).start();
-    expect(Object.keys(actor.getSnapshot().children).sort()).toEqual(['cluster', 'dailyLoss', 'drawdown', 'errorRate', 'executionRate', 'manual', 'orderRate', 'staleData', 'tradeLosses']);
+    expect(Object.keys(actor.getSnapshot().children).sort()).toEqual(['cluster', 'dailyLoss', 'drawdown', 'errorRate', 'executionRate', 'manual', 'messageRate', 'orderRate', 'orderToTrade', 'reconciliation', 'staleData', 'tradeLosses']);
     // Each breaker's own chart shows only its own edges: drawdown cannot heal itself, order rate can.
     const events = (id: string) => Object.keys(REGISTRY.find((r) => r.kind === id)!.chart.states.TRIPPED?.config.on ?? {});
     expect(events('drawdown')).toEqual(['REQUEST_RESET']);

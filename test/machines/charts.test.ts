@@ -27,8 +27,8 @@ describe('constants', () => {
   it('name states, breakers and error kinds, and order severity', () => {
     expect(BreakerState).toEqual({ NORMAL: 'NORMAL', TRIPPED: 'TRIPPED', RESETTING: 'RESETTING', MANUALLY_HALTED: 'MANUALLY_HALTED' });
     expect(STATE_SEVERITY).toEqual({ NORMAL: 0, RESETTING: 1, TRIPPED: 2, MANUALLY_HALTED: 3 });
-    expect(BREAKER_TYPES).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'executionRate', 'tradeLosses', 'staleData', 'manual', 'cluster']);
-    expect(AUTOMATIC_BREAKERS).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'errorRate', 'executionRate', 'tradeLosses', 'staleData']);
+    expect(BREAKER_TYPES).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'orderToTrade', 'reconciliation', 'messageRate', 'errorRate', 'executionRate', 'tradeLosses', 'staleData', 'manual', 'cluster']);
+    expect(AUTOMATIC_BREAKERS).toEqual(['drawdown', 'dailyLoss', 'orderRate', 'orderToTrade', 'reconciliation', 'messageRate', 'errorRate', 'executionRate', 'tradeLosses', 'staleData']);
     expect(ErrorKind).toEqual({ ORDER_REJECTED: 'order_rejected', BROKER_ERROR: 'broker_error', DATA_ERROR: 'data_error' });
     expect(ERROR_KINDS).toEqual(['order_rejected', 'broker_error', 'data_error']);
   });

@@ -7,7 +7,10 @@ import { drawdownRule } from '../../machines/rules/drawdown.ts';
 import { errorRateRule } from '../../machines/rules/errorRate.ts';
 import { executionRateRule } from '../../machines/rules/executionRate.ts';
 import { manualRule } from '../../machines/rules/manual.ts';
+import { messageRateRule } from '../../machines/rules/messageRate.ts';
 import { orderRateRule } from '../../machines/rules/orderRate.ts';
+import { orderToTradeRule } from '../../machines/rules/orderToTrade.ts';
+import { reconciliationRule } from '../../machines/rules/reconciliation.ts';
 import { REGISTRY, registryRow } from '../../machines/rules/registry.ts';
 import { staleDataRule } from '../../machines/rules/staleData.ts';
 import { clusterRule } from '../../machines/rules/cluster.ts';
@@ -40,7 +43,7 @@ describe('ChartKind and Observes', () => {
 describe('registry', () => {
   it('lists every breaker once, in order, with its rule and chart', () => {
     expect(REGISTRY.map((r) => r.kind)).toEqual([...BREAKER_TYPES]);
-    expect(REGISTRY.map((r) => r.rule)).toEqual([drawdownRule, dailyLossRule, orderRateRule, errorRateRule, executionRateRule, tradeLossesRule, staleDataRule, manualRule, clusterRule]);
+    expect(REGISTRY.map((r) => r.rule)).toEqual([drawdownRule, dailyLossRule, orderRateRule, orderToTradeRule, reconciliationRule, messageRateRule, errorRateRule, executionRateRule, tradeLossesRule, staleDataRule, manualRule, clusterRule]);
     for (const row of REGISTRY) {
       expect(row.rule.kind).toBe(row.kind);
       expect(row.chart.id).toBe(row.kind);
