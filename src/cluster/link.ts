@@ -3,59 +3,33 @@
  * figures, leases and process heartbeats, and the audit stream. It keeps a live copy of the
  * halts (read once, then watched), says whether the link and the bucket are reachable, and
  * tells its members (one per strategy) when either changes. It never touches a runtime.
+ * Whether it is up is the monitor's (linkMonitor.ts); this is the members' view and the writes.
  */
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { systemClock } from '../clock.ts';
-import type { NatsConnection } from '@nats-io/nats-core';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from '../clusterConfig.ts';
-import { AttemptAbandoned, QuorumLost, retryWithin, withDeadline } from './attempts.ts';
+import { retryWithin } from './attempts.ts';
 import { publishAudit, readAudit } from './auditStream.ts';
-import { ConnectLoop } from './connection.ts';
 import { checkHalt, type Checked, type HaltValue, type InvalidRecord, type StoredHalt, type StoredPnl } from './records.ts';
 import { readBucket } from './bucketRead.ts';
 import { BucketMirror } from './bucketMirror.ts';
-import { BucketSync } from './bucketSync.ts';
 import { ClusterUnavailable, compareAndSwap, json, setHaltInBucket, type BucketEntry } from './bucketWrite.ts';
+import { LinkMonitor, type LinkChange } from './linkMonitor.ts';
 import { linkTimings, type LinkTimings } from './linkTimings.ts';
 import { bucketName, haltKey, type Scope } from './scopes.ts';
 
-/** What changed: the link's state, the halts in force, the P&L figures, the set of invalid records. */
-export type LinkChange = 'link' | 'halts' | 'pnl' | 'records';
+export type { LinkChange } from './linkMonitor.ts';
 
 export class ClusterLink {
   readonly config: ClusterConfig;
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  linkUp = false;
-  bucketUp = false;
-  /** When the link or the bucket last became unreachable (wall clock ms), or null while up. */
-  /** Since when the link or the bucket is down, on the monotonic clock (systemClock.monotonic()), or null while up. */
-  downSince: number | null = systemClock.monotonic();
-  lagMs: number | null = null;
   /** The live copy of the bucket: halts in force, last lifts, P&L figures. */
   readonly mirror = new BucketMirror();
-  #nc: NatsConnection | null = null;
-  #js: JetStreamClient | null = null;
-  #jsm: JetStreamManager | null = null;
-  /** The bucket's read and watch (it opens the bucket: `#bucket.kv`). */
-  readonly #bucket: BucketSync;
+  readonly #monitor: LinkMonitor;
   readonly #timings: LinkTimings;
-  /** Whether the bucket has been read whole once: after that, the watched copy stands while a re-read waits. */
-  #everSynced = false;
-  /** Bumped each time the connection drops (a probe spanning a drop says nothing about now). */
-  #drops = 0;
-  /** A best-effort heartbeat write in flight (at most one). */
-  #beating = false;
-  /** When a write last reached a quorum of the bucket (monotonic ms). */
-  #lastWrite = systemClock.monotonic();
   #closed = false;
-  #timer: NodeJS.Timeout | null = null;
-  #ticking = false;
-  readonly #connecting = new ConnectLoop();
   readonly #listeners = new Set<(change: LinkChange) => void>();
   readonly #ready: Promise<void>;
   #resolveReady!: () => void;
@@ -66,18 +40,39 @@ export class ClusterLink {
     this.config = config;
     this.#log = logger;
     this.#timings = linkTimings(config.heartbeatTimeout);
-    this.#bucket = new BucketSync({
+    this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
+    this.#monitor = new LinkMonitor({
+      id: this.id,
       config,
+      timings: this.#timings,
       log: logger,
       mirror: this.mirror,
       readBucket: deps.readBucket ?? readBucket,
       emit: (change) => this.#emit(change),
-      resync: () => this.#schedule(0),
+      onUp: () => this.#resolveReady(),
     });
-    this.#ready = new Promise((resolve) => (this.#resolveReady = resolve));
-    this.#ready.then(() => (this.#everSynced = true), () => undefined);
     this.mirror.onInvalid = (record) =>
       this.#log.warn({ event: 'cluster_record_invalid', firm: config.firm, key: record.key, problem: record.problem }, `cluster_record_invalid: firm record ${record.key} ignored: ${record.problem}`);
+  }
+
+  /** Whether the connection is up (the client reconnects by itself while it is not). */
+  get linkUp(): boolean {
+    return this.#monitor.linkUp;
+  }
+
+  /** Whether the bucket answers reads and a write reached a quorum within the grace. */
+  get bucketUp(): boolean {
+    return this.#monitor.bucketUp;
+  }
+
+  /** Since when the link or the bucket is down, on the monotonic clock (systemClock.monotonic()), or null while up. */
+  get downSince(): number | null {
+    return this.#monitor.downSince;
+  }
+
+  /** The last probe's round trip (ms), or null while down. */
+  get lagMs(): number | null {
+    return this.#monitor.lagMs;
   }
 
   /** Records in the bucket now that failed validation, by key (never used). */
@@ -99,7 +94,7 @@ export class ClusterLink {
   }
 
   get up(): boolean {
-    return this.linkUp && this.bucketUp;
+    return this.#monitor.up;
   }
 
   /** How often the bucket is probed (ms; see {@link LinkTimings}). */
@@ -129,7 +124,7 @@ export class ClusterLink {
 
   /** Connects in the background (retrying for ever); resolves at once. */
   start(): void {
-    void this.#connect();
+    void this.#monitor.start();
   }
 
   /** Resolves once the halts have been read, or after `timeoutMs`, whichever is first. */
@@ -156,7 +151,10 @@ export class ClusterLink {
     // One halt, whatever the retries: a retry after a lost answer finds its own write and says so.
     const next: HaltValue = { scope, operator, reason, at: Date.now() };
     const outcome = await this.#retrying(`setting the halt at ${scope}`, (kv) => setHaltInBucket(kv, this.#leaderRead, scope, next));
-    if (outcome.created) this.#applyHalt(scope, outcome.halt);
+    if (outcome.created) {
+      this.#monitor.heartbeat.wrote();
+      this.#applyHalt(scope, outcome.halt);
+    }
     return outcome;
   }
 
@@ -176,15 +174,19 @@ export class ClusterLink {
       const current = entry?.operation === 'PUT' ? checkHalt(key, scope, entry.value) : null;
       return current?.ok === true && current.value.lifted?.operator === operator && current.value.lifted.at === at;
     });
-    if (ok) this.#applyHalt(scope, null, { operator, at });
+    if (ok) {
+      this.#monitor.heartbeat.wrote();
+      this.#applyHalt(scope, null, { operator, at });
+    }
     return ok;
   }
 
   /** A key's latest entry from its stream's leader (see {@link LeaderRead}); throws while there is no leader (the write retries). */
   readonly #leaderRead = async (key: string): Promise<BucketEntry | null> => {
-    if (!this.#jsm) throw new Error('not connected to the cluster');
+    const jsm = this.#monitor.jsm;
+    if (!jsm) throw new Error('not connected to the cluster');
     const bucket = bucketName(this.config.firm);
-    const stored = await this.#jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.${key}` });
+    const stored = await jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.${key}` });
     if (stored === null) return null;
     const op = stored.header?.get('KV-Operation');
     return { revision: stored.seq, operation: op === 'DEL' || op === 'PURGE' ? op : 'PUT', value: stored.data };
@@ -198,13 +200,14 @@ export class ClusterLink {
   #retrying<T>(what: string, write: (kv: KV) => Promise<T>): Promise<T> {
     const options = { what, budgetMs: this.writeBudgetMs, servers: this.config.servers, stopped: () => this.#closed };
     return retryWithin(options, () => {
-      const kv = this.#bucket.kv;
-      return kv && this.#nc && !this.#nc.isClosed() ? write(kv) : null;
+      const { bucket, nc } = this.#monitor;
+      return bucket.kv && nc && !nc.isClosed() ? write(bucket.kv) : null;
     });
   }
 
   async publishPnl(record: StoredPnl): Promise<void> {
     await this.#requireKv().put(`pnl.${record.strategy}`, json(record));
+    this.#monitor.heartbeat.wrote();
   }
 
   /** Reads a key with its revision (for compare-and-swap), validated by `check`, or null. */
@@ -221,21 +224,25 @@ export class ClusterLink {
 
   /** Creates (revision 0) or updates a key at a revision; false when someone else wrote it first. */
   async compareAndSwap(key: string, value: unknown, revision: number): Promise<boolean> {
-    return compareAndSwap(this.#requireKv(), key, value, revision);
+    const swapped = await compareAndSwap(this.#requireKv(), key, value, revision);
+    if (swapped) this.#monitor.heartbeat.wrote(); // acknowledged: a quorum has it
+    return swapped;
   }
 
   /** Publishes one record to the firm's audit stream (acknowledged by JetStream). */
   async audit(subject: string, record: unknown, msgID: string): Promise<void> {
-    if (!this.#js) throw new Error('not connected to the cluster');
-    await publishAudit(this.#js, subject, record, msgID, this.requestMs);
+    const js = this.#monitor.js;
+    if (!js) throw new Error('not connected to the cluster');
+    await publishAudit(js, subject, record, msgID, this.requestMs);
   }
 
   /** Reads the firm's audit stream: the records since `since` (ms), at most `limit`, oldest first. */
   async readAudit(options: { since?: number; limit: number; subject?: string }): Promise<unknown[]> {
     // Retried like a write (the stream may be electing a leader): a 503 at the end, never a raw timeout.
     return this.#retrying('reading the audit stream', () => {
-      if (!this.#js) throw new Error('not connected to the cluster');
-      return readAudit(this.#js, this.config.firm, options, (record) => {
+      const js = this.#monitor.js;
+      if (!js) throw new Error('not connected to the cluster');
+      return readAudit(js, this.config.firm, options, (record) => {
         this.mirror.invalidSeen++;
         this.mirror.onInvalid(record);
       });
@@ -244,149 +251,12 @@ export class ClusterLink {
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#connecting.stop();
-    this.#bucket.close();
     this.#listeners.clear();
-    await this.#nc?.close().catch(() => undefined);
-  }
-
-  // ───────────────────────────── connection ─────────────────────────────
-
-  /** Connects in the background (see {@link ConnectLoop}), then probes. */
-  async #connect(): Promise<void> {
-    const connected = await this.#connecting.run(this.config, this.id, this.requestMs, this.#log);
-    if (this.#closed || connected === null) return;
-    ({ nc: this.#nc, js: this.#js, jsm: this.#jsm } = connected);
-    this.linkUp = true;
-    void this.#watchStatus(connected.nc);
-    this.#schedule(0);
-  }
-
-  async #watchStatus(nc: NatsConnection): Promise<void> {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'staleConnection') {
-        this.#log.warn({ event: 'cluster_link', link: 'down', type: status.type }, 'cluster link lost');
-        // An attempt under way when the link dropped says nothing about now. Re-read once back;
-        // the watchers (ordered consumers) resume by themselves meanwhile.
-        this.#bucket.invalidate();
-        this.#drops++;
-        this.#setState(false, false);
-      } else if (status.type === 'reconnect') {
-        this.#log.info({ event: 'cluster_link', link: 'up', server: status.server }, 'cluster link back: re-reading the halts');
-        this.linkUp = true;
-        this.#schedule(0);
-      } else if (status.type === 'slowConsumer') {
-        this.#log.warn({ event: 'cluster_slow_consumer', pending: status.pending }, 'slow consumer: re-reading the halts');
-        this.#bucket.synced = false;
-        this.#schedule(0);
-      }
-    }
-  }
-
-  #schedule(ms: number): void {
-    if (this.#closed) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#tick(), ms);
-    this.#timer.unref?.();
-  }
-
-  /**
-   * One probe: re-reads everything when out of sync, else reads through the bucket. Once read
-   * whole, a re-read that cannot finish (its stream is electing a leader after a node died) does
-   * not take the bucket down: the watched copy stands, and the bucket is up while any replica
-   * answers a read. An attempt that has not answered within `attemptMs` is abandoned (a
-   * consumer that never delivers after a server restart must not stall recovery for ever).
-   */
-  async #tick(): Promise<void> {
-    if (this.#ticking || this.#closed) return;
-    this.#ticking = true;
-    try {
-      if (this.linkUp) {
-        const started = performance.now();
-        const drops = this.#drops;
-        // Every probe also writes (best effort): a write reaching a quorum is what tells a lost quorum from an election.
-        this.#beat();
-        if (!this.#bucket.synced) {
-          const generation = ++this.#bucket.generation;
-          try {
-            await this.#deadline(this.#sync(generation));
-          } catch (error) {
-            if (!this.#everSynced) throw error;
-            if (error instanceof AttemptAbandoned) this.#log.warn({ event: 'cluster_attempt_abandoned', error: error.message }, 'cluster re-read abandoned: retrying; the watched copy stands');
-            this.#bucket.generation++;
-            await this.#deadline(this.#probe());
-          }
-        } else await this.#deadline(this.#probe());
-        if (drops !== this.#drops || !this.linkUp) throw new Error('the link dropped during the probe');
-        const unwritten = systemClock.monotonic() - this.#lastWrite;
-        if (unwritten > this.quorumGraceMs) {
-          // Replicas still answer reads, but nothing reaches a quorum: the bucket is down since the last write.
-          throw new QuorumLost(`no write has reached a quorum of the bucket for ${(unwritten / 1000).toFixed(1)} s`, this.#lastWrite);
-        }
-        this.lagMs = performance.now() - started;
-        this.#setState(true, true);
-        this.#resolveReady();
-      }
-    } catch (error) {
-      if (error instanceof AttemptAbandoned) this.#log.warn({ event: 'cluster_attempt_abandoned', error: error.message }, 'cluster read abandoned: retrying');
-      else if (this.bucketUp || this.#bucket.synced) this.#log.warn({ event: 'cluster_bucket', bucket: 'down', error: (error as Error).message }, 'cluster bucket unreachable');
-      this.#bucket.invalidate();
-      this.#setState(this.linkUp && !this.#nc?.isClosed(), false, error instanceof QuorumLost ? error.since : undefined);
-    } finally {
-      this.#ticking = false;
-      this.#schedule(this.probeMs);
-    }
-  }
-
-  /** Races an attempt against `attemptMs` (see {@link withDeadline}). */
-  #deadline<T>(attempt: Promise<T>): Promise<T> {
-    return withDeadline(attempt, this.attemptMs);
-  }
-
-  /**
-   * Reads through the bucket (a direct get: any replica answers, so a stream electing a leader
-   * still reads), and heartbeats the process's key best effort (a write needs the leader).
-   */
-  async #probe(): Promise<void> {
-    await this.#bucket.kv!.get(`proc.${this.id}`);
-  }
-
-  /** Starts a heartbeat write unless one is in flight (each bounded by `attemptMs`). */
-  #beat(): void {
-    if (this.#beating || !this.#bucket.kv) return;
-    this.#beating = true;
-    this.#deadline(this.#heartbeat())
-      .catch(() => undefined)
-      .finally(() => (this.#beating = false));
-  }
-
-  async #heartbeat(): Promise<void> {
-    await this.#bucket.kv!.put(`proc.${this.id}`, json({ id: this.id, desk: this.config.desk, at: Date.now() }));
-    this.#lastWrite = systemClock.monotonic();
-  }
-
-  /** One read of the bucket (see {@link BucketSync.sync}); the quorum's grace runs from the first one. */
-  #sync(generation: number): Promise<void> {
-    return this.#bucket.sync(this.#js!, this.#jsm!, generation, () => {
-      if (!this.#everSynced) this.#lastWrite = systemClock.monotonic();
-    });
+    await this.#monitor.close();
   }
 
   #applyHalt(scope: Scope, halt: StoredHalt | null, lift?: { operator: string; at: number }): void {
     if (this.mirror.applyHalt(scope, halt, lift)) this.#emit('halts');
-  }
-
-  #setState(linkUp: boolean, bucketUp: boolean, downSince?: number): void {
-    const wasUp = this.up;
-    const changed = linkUp !== this.linkUp || bucketUp !== this.bucketUp;
-    this.linkUp = linkUp;
-    this.bucketUp = bucketUp;
-    if (this.up) this.downSince = null;
-    else if (wasUp || this.downSince === null) this.downSince = downSince ?? systemClock.monotonic();
-    // A lag is only shown while it can be measured: a down link has none (not its last one).
-    if (!this.up) this.lagMs = null;
-    if (changed) this.#emit('link');
   }
 
   #emit(change: LinkChange): void {
@@ -400,7 +270,7 @@ export class ClusterLink {
   }
 
   #requireKv(): KV {
-    const kv = this.#bucket.kv;
+    const kv = this.#monitor.bucket.kv;
     if (!kv || !this.linkUp) throw new ClusterUnavailable(`the cluster (${this.config.servers.join(', ')}) is unreachable`);
     return kv;
   }

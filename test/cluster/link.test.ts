@@ -4,10 +4,13 @@
  * late answer changes nothing. Without the deadline the link stays down for ever.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KV } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
 import { readBucket, type BucketContents } from '../../src/cluster/bucketRead.ts';
 import type { ClusterConfig } from '../../src/clusterConfig.ts';
 import { ClusterLink } from '../../src/cluster/link.ts';
+import { bucketName } from '../../src/cluster/scopes.ts';
 import { createMemoryLogger } from '../../src/index.ts';
 import { NatsServer, until } from './nats.ts';
 
@@ -74,4 +77,36 @@ describe('the cluster link', () => {
     expect(link.up).toBe(true);
     await link.close();
   }, 20_000);
+
+  it('a re-read that cannot finish after a reconnect holds back neither the probe nor the heartbeat', async () => {
+    // A re-read asks the stream's leader; during an election it times out. Awaited by the probe,
+    // it held the next probe and heartbeat back until it was abandoned, so one election could
+    // look like a quorum lost (no write for 12 s) and trip every strategy.
+    let reads = 0;
+    const link = new ClusterLink(config('beat'), createMemoryLogger(), {
+      readBucket: (kv, stillWanted) => (++reads === 1 ? readBucket(kv, stillWanted) : new Promise<BucketContents>(() => undefined)),
+    });
+    link.start();
+    expect(await link.ready(5000)).toBe(true);
+    await nats.kill();
+    await until(() => !link.up, 5000);
+    await nats.restart();
+    await until(() => link.linkUp, 10_000);
+    // The re-read hangs for `attemptMs` (2 s here); meanwhile the link is up again within a few
+    // probes and the heartbeat is written every probe (250 ms), not once.
+    await until(() => link.up, 1000);
+    expect(reads).toBeGreaterThanOrEqual(2);
+    // Seen from a plain client of its own: the process's heartbeat key keeps being rewritten.
+    const observer = await connect({ servers: [nats.url] });
+    const kv = await new Kvm(jetstream(observer)).open(bucketName('beat'));
+    let beats = 0;
+    const watch = await kv.watch({ key: `proc.${link.id}` });
+    void (async () => {
+      for await (const entry of watch) if (entry.operation === 'PUT') beats++;
+    })();
+    await until(() => beats >= 4, link.attemptMs - 500);
+    watch.stop();
+    await observer.close();
+    await link.close();
+  }, 30_000);
 });
