@@ -3,6 +3,7 @@
  * none (target: median within 3×), beside the bare ring-buffer baseline. Orders carry decimal
  * strings (quantity and limit price); every decision must be "allowed".
  */
+import { pathToFileURL } from 'node:url';
 import { createRiskRuntime, silentLogger, systemClock, type Clock, type RiskRuntime } from '../src/index.ts';
 import { fmtNs, fmtRate, fmtRatio, measure, pairedRatio, pairedVerdict, table, type BatchTask } from './lib.ts';
 
@@ -116,4 +117,18 @@ export async function benchControls(): Promise<string[]> {
     `every limit vs none: ${fmtRatio(allFig!.medianNs, noneFig!.medianNs)} (target ≤ 3×) — ${ratio <= 3 ? 'OK' : 'OVER TARGET'}; ${reports} position reports, ${open} orders open at the end`,
     pairedVerdict(paired, 3),
   ];
+}
+
+// `npx tsx bench/controls.ts` runs this suite alone (npm run bench imports it with the others).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchControls().then(
+    (lines) => {
+      for (const line of lines) console.log(line);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
