@@ -44,27 +44,54 @@ const ratioSetting = z
     return !isDecimalProblem(parsed) && parsed.decimalPlaces() <= 6;
   }, 'must have at most 6 decimals');
 
-/** A decimal as a fraction over a power of ten: value = units / 10^scale (exact, via exact.ts). */
-function scaled(value: unknown): { units: bigint; scale: bigint } | null {
+/** A decimal as a fraction over a power of ten: value = units / scale (exact, via exact.ts). */
+interface Scaled {
+  readonly units: bigint;
+  readonly scale: bigint;
+}
+function scaled(value: unknown): Scaled | null {
   const parsed = parseExact(value);
   if (isDecimalProblem(parsed) || parsed.isNegative()) return null;
   const places = parsed.decimalPlaces();
   return { units: BigInt(parsed.times(new Exact(10).pow(places)).toFixed(0)), scale: 10n ** BigInt(places) };
 }
 
-/** Whether `orders` ÷ max(`fills`, 1) exceeds `maxRatio` with at least `minOrders` submissions (exact). */
+/** a × b > c × d on whole numbers, exactly (BigInt, parsed once by the caller). */
+const exceeds = (orders: number, scale: bigint, units: bigint, fills: number): boolean => BigInt(orders) * scale > units * BigInt(Math.max(fills, 1));
+
+/**
+ * The ratio's two thresholds, parsed once: whether orders ÷ max(fills, 1) exceeds `maxRatio`
+ * (the trip) or reaches `warnAt × maxRatio` (the warning), with at least `minOrders` submissions.
+ */
+class RatioRule {
+  readonly #ratio: Scaled;
+  readonly #warn: Scaled;
+  readonly #minOrders: number;
+
+  constructor(maxRatio: unknown, warnAt: unknown, minOrders: number) {
+    const r = scaled(maxRatio);
+    const w = scaled(warnAt);
+    if (r === null || w === null) throw new TypeError('order-to-trade: maxRatio and warnAt must be decimals');
+    this.#ratio = r;
+    // warnAt × maxRatio as one fraction.
+    this.#warn = { units: r.units * w.units, scale: r.scale * w.scale };
+    this.#minOrders = minOrders;
+  }
+
+  exceeded(orders: number, fills: number): boolean {
+    return orders >= this.#minOrders && exceeds(orders, this.#ratio.scale, this.#ratio.units, fills);
+  }
+
+  warns(orders: number, fills: number): boolean {
+    return orders >= this.#minOrders && BigInt(orders) * this.#warn.scale >= this.#warn.units * BigInt(Math.max(fills, 1));
+  }
+}
+
+/** Whether `orders` ÷ max(`fills`, 1) exceeds `maxRatio` with at least `minOrders` submissions (exact; from evidence, which may be malformed). */
 export function ratioExceeded(orders: number, fills: number, maxRatio: unknown, minOrders: number): boolean {
   const r = scaled(maxRatio);
   if (r === null || !Number.isInteger(orders) || !Number.isInteger(fills)) return false;
-  return orders >= minOrders && BigInt(orders) * r.scale > r.units * BigInt(Math.max(fills, 1));
-}
-
-/** Whether the ratio reaches `warnAt × maxRatio` with at least `minOrders` submissions (exact). */
-function ratioWarns(orders: number, fills: number, maxRatio: unknown, warnAt: unknown, minOrders: number): boolean {
-  const r = scaled(maxRatio);
-  const w = scaled(warnAt);
-  if (r === null || w === null) return false;
-  return orders >= minOrders && BigInt(orders) * r.scale * w.scale >= r.units * w.units * BigInt(Math.max(fills, 1));
+  return orders >= minOrders && exceeds(orders, r.scale, r.units, fills);
 }
 
 /**
@@ -75,16 +102,18 @@ class OrderToTradeTracker implements InputTracker {
   readonly orders: SlidingWindow;
   readonly fills: SlidingWindow;
   readonly settings: OrderToTradeSettings;
+  readonly #rule: RatioRule;
   #warned = false;
 
   constructor(settings: OrderToTradeSettings) {
     this.settings = settings;
+    this.#rule = new RatioRule(settings.maxRatio, settings.warnAt, settings.minOrders);
     this.orders = new SlidingWindow(Infinity, settings.window * 1000);
     this.fills = new SlidingWindow(Infinity, settings.window * 1000);
   }
 
   #holds(orders: number, fills: number): boolean {
-    return ratioExceeded(orders, fills, this.settings.maxRatio, this.settings.minOrders);
+    return this.#rule.exceeded(orders, fills);
   }
 
   observeInput(input: { readonly input: string }, at: number): Signal {
@@ -99,7 +128,7 @@ class OrderToTradeTracker implements InputTracker {
       this.#warned = true;
       return Signal.TRIP;
     }
-    const warns = ratioWarns(orders, fills, this.settings.maxRatio, this.settings.warnAt, this.settings.minOrders);
+    const warns = this.#rule.warns(orders, fills);
     // The warning re-arms once a submission finds the ratio below the warning level again.
     if (!warns) this.#warned = false;
     else if (!this.#warned) {
