@@ -74,6 +74,15 @@ export class ClusterNode implements FirmNode {
     this.budget?.stop();
     this.limits.stop();
     await this.#drain(1000);
+    // The backlog lives in memory only: what is still in it now never reaches the firm's stream.
+    if (this.#backlog.length > 0) {
+      // A strategy's events are in its own journal; scope actions and firm-limit breaches are not: logged here (at most 100).
+      const scoped = this.#backlog.filter((r) => typeof r.record !== 'function').map((r) => r.record);
+      this.#log.error(
+        { event: 'cluster_audit_unpublished', count: this.#backlog.length, records: scoped.slice(0, 100) },
+        `stopping with ${this.#backlog.length} audit records not on the firm's stream (strategy events stay in each strategy's journal; scope and firm-limit records are in this line)`,
+      );
+    }
     await this.link.close();
   }
 
