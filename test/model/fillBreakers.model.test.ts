@@ -39,6 +39,10 @@ interface Track {
   entries: { at: number; cents: number }[];
   warned: boolean;
   deadline: number | null;
+  /** When it last entered TRIPPED (monotonic ms): a reset policy's attempt is `after` from then. */
+  enteredAt: number | null;
+  /** When the reset in progress was requested (its state's "since"). */
+  requestedAt: number | null;
 }
 
 class FillsModel {
@@ -55,11 +59,17 @@ class FillsModel {
   warnings: Record<Kind, number> = { executionRate: 0, tradeLosses: 0 };
   trips: Record<Kind, number> = { executionRate: 0, tradeLosses: 0 };
   cancels = 0;
+  /** Resets made by tradeLosses' reset policy (each journaled as AutoReset). */
+  autoResets = 0;
   /** The calls an events$ listener makes at the next trip (one-shot), and their outcomes. */
   armed: ('lossFill' | 'check')[] | null = null;
   reacted: boolean[] | null = null;
 
-  constructor(readonly variant: Variant) {}
+  /** `autoReset.after` of tradeLosses in ms, or null (executionRate never takes one). */
+  constructor(
+    readonly variant: Variant,
+    readonly autoResetMs: number | null,
+  ) {}
 
   windowMs(kind: Kind): number {
     return (kind === 'executionRate' ? EXEC.window : LOSSES.lookback) * 1000;
@@ -102,6 +112,7 @@ class FillsModel {
       t.warned = true;
       if (t.state === 'NORMAL') {
         t.state = 'TRIPPED';
+        t.enteredAt = this.mono;
         this.trips[kind]++;
         this.cancels++;
       }
@@ -113,21 +124,39 @@ class FillsModel {
     }
   }
 
+  /** Moves both clocks on; a reset token's expiry and a reset policy's attempt happen at their instant, in order. */
   advance(ms: number): void {
-    this.mono += ms;
-    this.wall += ms;
-    for (const k of KINDS) {
-      const t = this.tracks[k];
-      if (t.state === 'RESETTING' && t.deadline !== null && t.deadline <= this.mono) {
-        t.state = 'TRIPPED';
-        t.deadline = null;
+    const target = this.mono + ms;
+    for (;;) {
+      let next: { at: number; kind: Kind; what: 'expire' | 'auto' } | null = null;
+      for (const k of KINDS) {
+        const t = this.tracks[k];
+        const due =
+          t.state === 'RESETTING' && t.deadline !== null
+            ? { at: t.deadline, kind: k, what: 'expire' as const }
+            : t.state === 'TRIPPED' && k === 'tradeLosses' && this.autoResetMs !== null && t.enteredAt !== null
+              ? { at: t.enteredAt + this.autoResetMs, kind: k, what: 'auto' as const }
+              : null;
+        if (due !== null && due.at <= target && (next === null || due.at < next.at)) next = due;
+      }
+      if (next === null) break;
+      this.wall += Math.max(0, next.at - this.mono);
+      this.mono = Math.max(this.mono, next.at);
+      const t = this.tracks[next.kind];
+      if (next.what === 'expire') Object.assign(t, { state: 'TRIPPED', deadline: null, enteredAt: this.mono, requestedAt: null });
+      // The policy's re-check passes (the reset clears the lookback): NORMAL, counted afresh.
+      else {
+        this.tracks[next.kind] = fresh();
+        this.autoResets++;
       }
     }
+    this.wall += target - this.mono;
+    this.mono = target;
   }
 }
 
 function fresh(): Track {
-  return { state: 'NORMAL', entries: [], warned: false, deadline: null };
+  return { state: 'NORMAL', entries: [], warned: false, deadline: null, enteredAt: null, requestedAt: null };
 }
 
 /** Hundredths as Exact's canonical text: -125 → "-1.25", -10 → "-0.1", 0 → "0". */
@@ -150,6 +179,8 @@ interface Real {
   subscriptions: Subscription[];
   armed: ('lossFill' | 'check')[] | null;
   reacted: boolean[] | null;
+  /** tradeLosses' `autoReset.after` (seconds), or null for none. */
+  autoReset: number | null;
 }
 type Cmd = fc.AsyncCommand<FillsModel, Real>;
 
@@ -162,7 +193,7 @@ async function open(real: Omit<Real, 'rt'>): Promise<RiskRuntime> {
     store: await real.restartable.store(),
     resetTimeout: RESET_TIMEOUT_MS / 1000,
     broker: { cancelAllOrders: () => void real.cancels.n++ },
-    breakers: { drawdown: false, dailyLoss: false, orderRate: false, errorRate: false, executionRate: EXEC, tradeLosses: LOSSES },
+    breakers: { drawdown: false, dailyLoss: false, orderRate: false, errorRate: false, executionRate: EXEC, tradeLosses: real.autoReset === null ? LOSSES : { ...LOSSES, autoReset: { after: real.autoReset } } },
   });
   real.subscriptions.push(rt.events$.subscribe((e) => real.events.push(e)));
   real.subscriptions.push(
@@ -202,6 +233,7 @@ function verify(m: FillsModel, real: Real): void {
   expect(counted('CircuitBreakerWarning')).toEqual(m.warnings);
   expect(counted('CircuitBreakerTripped')).toEqual(m.trips);
   expect(real.cancels.n).toBe(m.cancels);
+  expect(real.events.filter((e) => e.type === 'AutoReset').map((e) => `${String(e.breaker)} passed ${String(e.details.passed)}`)).toEqual(Array(m.autoResets).fill('tradeLosses passed true'));
   expect(real.reacted).toEqual(m.reacted);
   expect(real.armed === null).toBe(m.armed === null);
   real.reacted = null;
@@ -262,6 +294,7 @@ class RequestReset implements Cmd {
     real.tokens[this.kind] = real.rt.requestReset({ breaker: this.kind, operator: 'model' }).token;
     m.tracks[this.kind].state = 'RESETTING';
     m.tracks[this.kind].deadline = m.mono + RESET_TIMEOUT_MS;
+    m.tracks[this.kind].requestedAt = m.mono;
     verify(m, real);
   }
   toString = () => `requestReset(${this.kind})`;
@@ -289,8 +322,8 @@ class Restart implements Cmd {
     // A reset in progress does not survive a restart: its token is dead, the breaker TRIPPED.
     for (const k of KINDS) {
       if (m.tracks[k].state === 'RESETTING') {
-        m.tracks[k].state = 'TRIPPED';
-        m.tracks[k].deadline = null;
+        // Restored TRIPPED as of its saved state's "since": the request's instant.
+        Object.assign(m.tracks[k], { state: 'TRIPPED', deadline: null, enteredAt: m.tracks[k].requestedAt, requestedAt: null });
       }
     }
     verify(m, real);
@@ -312,7 +345,7 @@ class ArmListener implements Cmd {
 const commands = [
   fc.tuple(fc.constantFrom(...PNL), fc.constantFrom<Timing>('now', 'now', 'now', 'late1s', 'late1h', 'ahead3s', 'ahead60s')).map(([p, t]) => new Fill(p, t)),
   fc.tuple(fc.constantFrom('-0.1', '-40'), fc.constant<Timing>('now')).map(([p, t]) => new Fill(p, t)),
-  fc.oneof(fc.constantFrom(1, 999, 1000, 2500, 9999, 10_000, 19_999, 20_000, 30_000, 60_000), fc.integer({ min: 1, max: 25_000 })).map((ms) => new Advance(ms)),
+  fc.oneof(fc.constantFrom(1, 999, 1000, 2500, 5000, 9999, 10_000, 14_999, 15_000, 19_999, 20_000, 30_000, 60_000), fc.integer({ min: 1, max: 25_000 })).map((ms) => new Advance(ms)),
   fc.constantFrom(-600_000, -10_000, 10_000, 600_000).map((ms) => new StepWall(ms)),
   fc.constantFrom(...KINDS).map((k) => new RequestReset(k)),
   fc.constantFrom(...KINDS).map((k) => new ConfirmReset(k)),
@@ -321,7 +354,7 @@ const commands = [
 ];
 
 /** The property: random sequences agree with the model of `variant`, on a memory or LevelDB store. */
-function property(variant: Variant, store: 'memory' | 'level') {
+function property(variant: Variant, store: 'memory' | 'level', autoReset: number | null = null) {
   return fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'max' }), async (cmds) => {
     const real: Real = {
       rt: null as unknown as RiskRuntime, // opened below: its listener needs this very object
@@ -333,11 +366,12 @@ function property(variant: Variant, store: 'memory' | 'level') {
       subscriptions: [],
       armed: null,
       reacted: null,
+      autoReset,
     };
     real.rt = await open(real);
     real.rt.updatePortfolio({ value: '100000' });
     try {
-      await fc.asyncModelRun(() => ({ model: new FillsModel(variant), real }), cmds);
+      await fc.asyncModelRun(() => ({ model: new FillsModel(variant, autoReset === null ? null : autoReset * 1000), real }), cmds);
     } finally {
       for (const s of real.subscriptions) s.unsubscribe();
       await real.rt.stop();
@@ -355,6 +389,10 @@ describe('model-based: executionRate and tradeLosses against their reference mod
     await fc.assert(property('right', 'level'), { numRuns: LEVEL_RUNS });
   }, 300_000);
 
+  it(`${NUM_RUNS} sequences with tradeLosses on autoReset { after: 15 }: it resets itself 15 s after entering TRIPPED, never before`, async () => {
+    await fc.assert(property('right', 'memory', 15), { numRuns: NUM_RUNS });
+  }, 300_000);
+
   it('the property can fail: against a deliberately wrong model (tradeLosses tripping on exceeding maxLosses) fast-check finds a counterexample', async () => {
     const wrong = await fc.check(property('lossesExceed', 'memory'), { numRuns: 200, seed: 22 });
     expect(wrong.failed).toBe(true);
@@ -362,8 +400,7 @@ describe('model-based: executionRate and tradeLosses against their reference mod
     const losing = (wrong.counterexample?.[0] ? [...wrong.counterexample[0]].map(String) : []).filter((c) => /^fill\(-/.test(c) || /lossFill/.test(c));
     expect(losing.length).toBeGreaterThan(0);
     // The same runs against the right model pass: the wrong model alone made it fail.
-    const right = await fc.check(property('right', 'memory'), { numRuns: 200, seed: 22 });
-    if (right.failed) console.log(fc.defaultReportMessage(right));
+    const right = await fc.check(property('right', 'memory'), { numRuns: wrong.numRuns, seed: 22 });
     expect(right.failed).toBe(false);
   }, 300_000);
 });
