@@ -131,6 +131,31 @@ describe('trade losses: resets', () => {
   });
 });
 
+describe('trade losses: autoReset (StoplossGuard\'s lock that expires)', () => {
+  it('`after` seconds in TRIPPED it resets itself (the re-check passes: the lookback is cleared); not a millisecond before', async () => {
+    const h = await harness(config({ maxLosses: 2, autoReset: { after: 30 } }));
+    h.rt.updatePortfolio({ value: 1000 });
+    h.rt.recordFill(loss(-1));
+    h.rt.recordFill(loss(-1));
+    expect(h.rt.status().breakers.tradeLosses.state).toBe('TRIPPED');
+    h.clock.advance(10_000);
+    h.rt.recordFill(loss(-5)); // counted while tripped; cleared with the rest
+    h.clock.advance(19_999);
+    expect(h.rt.status().breakers.tradeLosses.state).toBe('TRIPPED');
+    expect(h.rt.check(ORDER).allowed).toBe(false);
+    h.clock.advance(1);
+    expect(h.rt.status().breakers.tradeLosses).toMatchObject({ state: 'NORMAL', figures: { count: 0, lossSum: '0', warned: false } });
+    expect(h.rt.check(ORDER).allowed).toBe(true);
+    const auto = h.events.filter((e) => e.type === 'AutoReset');
+    expect(auto.map((e) => [e.breaker, e.details.passed, e.details.count, e.details.lossSum])).toEqual([['tradeLosses', true, 3, '-7']]);
+    // The limit holds again from zero.
+    h.rt.recordFill(loss(-1));
+    expect(h.rt.status().breakers.tradeLosses.state).toBe('NORMAL');
+    h.rt.recordFill(loss(-1));
+    expect(h.rt.status().breakers.tradeLosses.state).toBe('TRIPPED');
+  });
+});
+
 describe('trade losses: late fills', () => {
   it('a late losing fill counts from the instant it is recorded, for a whole lookback', async () => {
     const h = await harness(config({ maxLosses: 2 }));
