@@ -8,5 +8,6 @@ export const BREAKER_STATE_EVENTS: readonly RiskEventType[] = [
   RiskEventType.RESET_CONFIRMED,
   RiskEventType.RESET_REFUSED,
   RiskEventType.RESET_EXPIRED,
+  RiskEventType.AUTO_RESET,
   RiskEventType.RECOVERED,
 ];

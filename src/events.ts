@@ -15,6 +15,13 @@ export const RiskEventType = {
   RESET_CONFIRMED: 'ResetConfirmed',
   /** A confirmation was refused (re-check failed, bad or foreign token). */
   RESET_REFUSED: 'ResetRefused',
+  /**
+   * A breaker with a reset policy (`autoReset: { after }`) asked for its own reset after `after`
+   * seconds in TRIPPED: `details.passed` says whether its re-check passed (back to NORMAL) or not
+   * (still TRIPPED, next attempt `after` later), with `reason`, `afterSeconds` and the re-check's
+   * figures. Never journaled as a person's reset; alerted (info) only when it passed.
+   */
+  AUTO_RESET: 'AutoReset',
   /** A reset token expired before it was confirmed: back to the previous blocking state. */
   RESET_EXPIRED: 'ResetExpired',
   /** A self-healing breaker (order rate) recovered once its window cleared. */

@@ -104,6 +104,10 @@ export function describeAlert(p: AlertPayload): string {
       return withFigures(`Reset of ${name} REFUSED on ${strategy}${by(p.operator)}`, d.reason !== undefined ? clean(d.reason) : '');
     case 'ResetExpired':
       return `Reset of ${name} EXPIRED on ${strategy}: still blocked`;
+    case 'AutoReset':
+      return d.passed === true
+        ? withFigures(`${name} RESET BY ITS RESET POLICY on ${strategy} after ${formatCount(d.afterSeconds)} s TRIPPED: re-check passed, back to NORMAL`, figures(breaker, d))
+        : withFigures(`Automatic reset of ${name} REFUSED on ${strategy}: still TRIPPED`, d.reason !== undefined ? clean(d.reason) : '');
     case 'CircuitBreakerRecovered':
       return `${name} RECOVERED on ${strategy}: back to NORMAL`;
     case 'CancelOrdersFailed':

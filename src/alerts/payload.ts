@@ -21,9 +21,17 @@ export const ALERT_SEVERITY: Readonly<Partial<Record<RiskEventType, AlertSeverit
   TradingModeChanged: AlertSeverity.WARNING,
 };
 
-/** The channel-independent payload of an event (null when the event type does not alert). */
+/**
+ * An AutoReset alerts (info) only when its re-check passed and trading resumed without a person;
+ * a refused one repeats every `after` seconds while the breaker stays TRIPPED (its trip was
+ * alerted, critical): journaled, never alerted.
+ */
+const severityOf = (event: RiskEvent): AlertSeverity | undefined =>
+  event.type === 'AutoReset' ? (event.details.passed === true ? AlertSeverity.INFO : undefined) : ALERT_SEVERITY[event.type];
+
+/** The channel-independent payload of an event (null when the event does not alert). */
 export function alertPayload(event: RiskEvent): AlertPayload | null {
-  const severity = ALERT_SEVERITY[event.type];
+  const severity = severityOf(event);
   if (!severity) return null;
   return {
     alert_id: event.id,

@@ -41,6 +41,8 @@ export function describeEvent(e: RiskEvent): string | null {
       return `reset of ${e.breaker} REFUSED${who}: ${String(d.reason ?? '')}`;
     case 'ResetExpired':
       return `reset of ${e.breaker} expired: back to ${String(d.backTo ?? '')}`;
+    case 'AutoReset':
+      return d.passed === true ? `AUTO-RESET ${e.breaker} back to NORMAL (reset policy, re-check passed)` : `auto reset of ${e.breaker} REFUSED: ${String(d.reason ?? '')} (tries again in ${String(d.afterSeconds ?? '')} s)`;
     case 'CircuitBreakerRecovered':
       return `RECOVERED ${String(e.breaker)}: ${e.breaker === null ? '' : (ruleOf(e.breaker)?.words.recovered(d as Evidence) ?? '')}`;
     case 'OrderRejected':

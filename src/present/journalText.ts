@@ -34,6 +34,7 @@ export function detailText(e: RiskEvent): string {
     case 'ResetRequested': return `token expires ${d.expiresAt ? clockTime(s(d.expiresAt)) : ''}`;
     case 'ResetRefused': return s(d.reason);
     case 'ResetExpired': return `back to ${s(d.backTo)}`;
+    case 'AutoReset': return d.passed === true ? `reset policy (after ${s(d.afterSeconds)} s): re-check passed, back to NORMAL` : `reset policy (after ${s(d.afterSeconds)} s): refused, ${s(d.reason)}; next attempt ${s(d.afterSeconds)} s later`;
     case 'InputRejected': return `${s(d.input)}: ${s(d.error)}`;
     case 'ErrorRecorded': return `${s(d.kind)}: ${s(d.message)}`;
     case 'CancelOrdersFailed': return s(d.error);

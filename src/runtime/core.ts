@@ -28,6 +28,7 @@ import { RECORD_VERSION } from './record.ts';
 import { stateSnapshot } from './status.ts';
 import { StepRunner, type CancelRequest } from './step.ts';
 import { SnapshotTimers } from './timers.ts';
+import { autoReset, autoResetTimers } from './autoReset.ts';
 import { TransitionRecorder } from './transitions.ts';
 import type { FillReport, OrderDecision, Position, Rejection, StateSnapshot } from './types.ts';
 
@@ -217,6 +218,7 @@ export class RuntimeCore {
       recover: (kind) => this.step.run(() => hook().recover(kind)),
       // A counting rule clears when its window does; the time rule recovers on a fresh value (an input, not a time).
       recoveryAt: (kind, at) => (kind === this.figures.staleKind ? Infinity : ((this.figures.trackers.get(kind) as Partial<InputTracker> | undefined)?.clearsAt?.(at) ?? null)),
+      autoReset: autoResetTimers(settings, restored, { now, monotonic: startMono }, (kind) => autoReset(this, kind, (breakers[kind] as { autoReset: { after: number } }).autoReset.after)),
     });
     this.host = new ActorHost({
       strategy: this.strategy,

@@ -6,6 +6,7 @@
  * `check()`, are read in orderInput.ts.
  */
 import { ERROR_KINDS, type ErrorKind } from '../../machines/constants.ts';
+import { AUTO_RESET_OPERATOR } from '../../machines/rules/autoReset.ts';
 import { symbolProblem } from '../../machines/limits/symbol.ts';
 import type { Exact } from '../../machines/math/exact.ts';
 import { isDecimalProblem, parseExact } from '../../machines/math/exact.ts';
@@ -224,6 +225,8 @@ export function validateOperator(input: unknown, field = 'operator'): string {
   if (typeof input !== 'string' || input.trim().length === 0 || input.length > MAX_NAME_LENGTH) {
     throw new InvalidInputError(field, input, `must be a non-empty string of at most ${MAX_NAME_LENGTH} characters naming who acts`);
   }
+  // Reserved: the journal tells a reset policy's own resets (AutoReset) from a person's by this name.
+  if (input.trim() === AUTO_RESET_OPERATOR) throw new InvalidInputError(field, input, `is reserved for the reset policy's automatic resets; name who acts`);
   return input.trim();
 }
 

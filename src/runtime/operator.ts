@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { BreakerState, OnTrip } from '../../machines/constants.ts';
 import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import { describeValue, ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
 import type { RuntimeCore } from './core.ts';
 import { validateOperator } from './inputs.ts';
+import { confirmWithRecheck, issueResetToken } from './resetSteps.ts';
 
 /** The answer to a confirmed (or refused) reset. */
 export interface ResetOutcome {
@@ -62,11 +62,8 @@ export function requestReset(core: RuntimeCore, request: unknown): { token: stri
     throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} is NORMAL; there is nothing to reset`);
   }
   if (breaker === BreakerType.CLUSTER) throw clusterResetRefused(core);
-  const token = randomUUID();
-  // A wall-clock time (shown to people and persisted); its expiry runs on the monotonic clock (timers.ts).
-  const deadline = core.clock.now() + core.settings.resetTimeoutMs;
-  core.step.run(() => core.host.send(breaker, { type: 'REQUEST_RESET', token, deadline, operator }));
-  if (core.host.snapshot(breaker).context.resetToken !== token) {
+  const { token, deadline } = issueResetToken(core, breaker, operator);
+  if (token === null) {
     throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} did not accept the reset request in state ${core.host.state(breaker)}`);
   }
   return { token, breaker, expiresAt: new Date(deadline).toISOString() };
@@ -80,19 +77,7 @@ export function confirmReset(core: RuntimeCore, request: unknown): ResetOutcome 
   const { operator, token } = readOperatorRequest(request, 'confirm');
   const breaker = BREAKER_TYPES.find((kind) => core.host.snapshot(kind).context.resetToken === token);
   if (breaker === undefined) throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
-  const now = core.clock.monotonic();
-  const tracker = core.figures.trackers.get(breaker) ?? null;
-  const evidence = tracker?.recheckEvidence(now, core.figures.value) ?? {};
-  core.step.run(() => {
-    core.host.send(breaker, { type: 'CONFIRM_RESET', token: token!, operator, evidence });
-    if (core.host.state(breaker) === BreakerState.NORMAL && tracker !== null) {
-      tracker.rebaseline(now, core.figures.value);
-      // While the data cannot be trusted no value may skip the step that clears the fault.
-      if (core.gate.dataFault === null) core.figures.recomputeBand();
-      else core.figures.band = null;
-      core.durability.countersChanged();
-    }
-  });
+  confirmWithRecheck(core, breaker, token!, operator);
   const { context } = core.host.snapshot(breaker);
   const state = core.host.state(breaker);
   const confirmed = state === BreakerState.NORMAL;

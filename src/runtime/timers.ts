@@ -3,9 +3,23 @@ import { BreakerState } from '../../machines/constants.ts';
 import { type BreakerType } from '../../machines/rules/registry.ts';
 import type { CancelTimer, MonotonicClock } from '../clock.ts';
 
+/** A breaker's reset policy as the timers need it (see autoReset.ts). */
+export interface AutoResetTimers {
+  /** The breakers with `autoReset: { after }`, and `after` in ms. */
+  readonly afterMs: ReadonlyMap<BreakerType, number>;
+  /**
+   * For a restored breaker: when it entered its saved state, on this process's monotonic clock
+   * (its saved wall-clock "since", shifted). Read at that breaker's first snapshot only.
+   */
+  readonly enteredAt: ReadonlyMap<BreakerType, number>;
+  /** The attempt: the breaker asks for its own reset (a step; its chart's re-check decides). */
+  fire(kind: BreakerType): void;
+}
+
 /**
  * Timers derived from the actors' snapshots: a reset confirmation's expiry (from the deadline
- * in the actor's context) and a self-healing breaker's recovery (while it is not NORMAL). They
+ * in the actor's context), a self-healing breaker's recovery (while it is not NORMAL), and a
+ * reset policy's attempt (`after` from each entry into TRIPPED, while it stays TRIPPED). They
  * hold no state that decides anything: when one fires, the runtime sends the actor an event
  * and the actor's guards decide. Both run on the clock's monotonic reading: the reset deadline
  * in the context is a wall-clock time (shown to people), so its timer is armed once, when the
@@ -20,6 +34,11 @@ export class SnapshotTimers {
   readonly #selfHealing: ReadonlySet<BreakerType>;
   readonly #resets = new Map<BreakerType, { token: string; cancel: CancelTimer }>();
   readonly #recoveries = new Map<BreakerType, CancelTimer>();
+  readonly #auto: AutoResetTimers | null;
+  readonly #autoEntered: Map<BreakerType, number>;
+  readonly #autoArmed = new Map<BreakerType, CancelTimer>();
+  /** The breakers whose last snapshot was TRIPPED (an attempt that changed nothing re-arms). */
+  readonly #tripped = new Set<BreakerType>();
   #stopped = false;
 
   constructor(deps: {
@@ -30,6 +49,7 @@ export class SnapshotTimers {
     expire: (kind: BreakerType, token: string) => void;
     recover: (kind: BreakerType) => void;
     recoveryAt: (kind: BreakerType, now: number) => number | null;
+    autoReset?: AutoResetTimers | null;
   }) {
     this.#clock = deps.clock;
     this.#resetTimeoutMs = deps.resetTimeoutMs;
@@ -37,6 +57,8 @@ export class SnapshotTimers {
     this.#expire = deps.expire;
     this.#recover = deps.recover;
     this.#recoveryAt = deps.recoveryAt;
+    this.#auto = deps.autoReset ?? null;
+    this.#autoEntered = new Map(this.#auto?.enteredAt ?? []);
   }
 
   /** Follows a breaker's snapshot. */
@@ -57,6 +79,7 @@ export class SnapshotTimers {
       armed.cancel();
       this.#resets.delete(kind);
     }
+    this.#syncAutoReset(kind, state);
     if (!this.#selfHealing.has(kind)) return;
     if (state === BreakerState.NORMAL) {
       this.#recoveries.get(kind)?.();
@@ -83,9 +106,46 @@ export class SnapshotTimers {
     );
   }
 
-  /** The pending reset expiry of a breaker (ms), for status. */
+  /**
+   * A reset policy's attempt is armed while the breaker is TRIPPED: `after` from the snapshot that
+   * showed it enter TRIPPED (a refused attempt enters TRIPPED again, so the next is `after` later),
+   * or, for a breaker restored TRIPPED, the time left since it entered (at once when it has run out).
+   */
+  #syncAutoReset(kind: BreakerType, state: BreakerState): void {
+    const after = this.#auto?.afterMs.get(kind);
+    const restored = this.#autoEntered.get(kind);
+    this.#autoEntered.delete(kind);
+    if (after === undefined) return;
+    if (state !== BreakerState.TRIPPED) {
+      this.#tripped.delete(kind);
+      this.#autoArmed.get(kind)?.();
+      this.#autoArmed.delete(kind);
+      return;
+    }
+    this.#tripped.add(kind);
+    if (this.#autoArmed.has(kind)) return;
+    const now = this.#clock.monotonic();
+    this.#armAutoReset(kind, after, Math.max(0, (restored ?? now) + after - now));
+  }
+
+  #armAutoReset(kind: BreakerType, after: number, delayMs: number): void {
+    this.#autoArmed.set(
+      kind,
+      this.#clock.setTimer(() => {
+        this.#autoArmed.delete(kind);
+        if (this.#stopped) return;
+        this.#auto!.fire(kind);
+        // An attempt that moved nothing (the chart took no token) tries again `after` later.
+        if (!this.#stopped && this.#tripped.has(kind) && !this.#autoArmed.has(kind)) this.#armAutoReset(kind, after, after);
+      }, delayMs),
+    );
+  }
+
+  /** Cancels every timer (the runtime stops). */
   stop(): void {
     this.#stopped = true;
+    for (const cancel of this.#autoArmed.values()) cancel();
+    this.#autoArmed.clear();
     for (const { cancel } of this.#resets.values()) cancel();
     for (const cancel of this.#recoveries.values()) cancel();
     this.#resets.clear();

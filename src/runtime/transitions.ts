@@ -1,5 +1,6 @@
 import type { BreakerContext } from '../../machines/charts/breakerChart.ts';
 import { BreakerState, TradingMode } from '../../machines/constants.ts';
+import { AUTO_RESET_OPERATOR } from '../../machines/rules/autoReset.ts';
 import { type BreakerType } from '../../machines/rules/registry.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
 import type { Logger } from '../logger.ts';
@@ -78,6 +79,8 @@ export class TransitionRecorder {
     if (from !== to) emit(RiskEventType.STATE_CHANGED, kind, { from, to, cause: type });
     if (!cause) return;
     const operator = cause.operator ?? undefined;
+    // The reset policy's own request and confirmation are journaled once, as AutoReset (autoReset.ts), never as a person's reset.
+    if (operator === AUTO_RESET_OPERATOR && (cause.type === 'REQUEST_RESET' || cause.type === 'CONFIRM_RESET')) return;
     switch (cause.type) {
       case 'TRIP': {
         const reason = cause.reason ?? 'tripped';
