@@ -283,6 +283,19 @@ def check(strategy: str, order: Order) -> Call[Decision]:
     return Call("POST", strategy_path(strategy, "/orders/check"), order_body(order), read_decision)
 
 
+def check_modify(strategy: str, order_id: str, quantity: DecimalLike | None, price: DecimalLike | None) -> Call[Decision]:
+    body: JsonObject = {"id": order_id}
+    if quantity is not None:
+        body["quantity"] = decimal_text(quantity, "quantity")
+    if price is not None:
+        body["price"] = decimal_text(price, "price")
+    return Call("POST", strategy_path(strategy, "/orders/check/modify"), body, read_decision)
+
+
+def check_cancel(strategy: str, order_id: str) -> Call[Decision]:
+    return Call("POST", strategy_path(strategy, "/orders/check/cancel"), {"id": order_id}, read_decision)
+
+
 def portfolio(
     strategy: str,
     value: DecimalLike,

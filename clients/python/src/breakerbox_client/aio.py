@@ -210,6 +210,14 @@ class AsyncClient:
     async def check(self, strategy: str, order: Order) -> Decision:
         return await self._send(wire.check(strategy, order))
 
+    async def check_modify(self, strategy: str, order_id: str, *, quantity: DecimalLike | None = None, price: DecimalLike | None = None) -> Decision:
+        """As :meth:`breakerbox_client.Client.check_modify`."""
+        return await self._send(wire.check_modify(strategy, order_id, quantity, price))
+
+    async def check_cancel(self, strategy: str, order_id: str) -> Decision:
+        """As :meth:`breakerbox_client.Client.check_cancel`."""
+        return await self._send(wire.check_cancel(strategy, order_id))
+
     async def update_portfolio(
         self,
         strategy: str,

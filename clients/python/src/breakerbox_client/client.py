@@ -154,6 +154,19 @@ class Client:
         sent (an order is not data: it is not counted as a ``data_error``, as on the sidecar)."""
         return self._send(wire.check(strategy, order))
 
+    def check_modify(self, strategy: str, order_id: str, *, quantity: DecimalLike | None = None, price: DecimalLike | None = None) -> Decision:
+        """The decision for a modification of the open order ``order_id`` (its new open quantity,
+        its new limit price, or both): counted by the message-rate breaker, then decided like a
+        submission against that order (docs/api.md, "Modifications and cancellations"). A
+        malformed one raises :class:`ValidationError` naming the field."""
+        return self._send(wire.check_modify(strategy, order_id, quantity, price))
+
+    def check_cancel(self, strategy: str, order_id: str) -> Decision:
+        """The decision for a cancellation of ``order_id``: always allowed when well formed
+        (whatever any breaker's state), and counted by the message-rate breaker. It does not
+        release the order: call :meth:`order_closed` once the broker confirms."""
+        return self._send(wire.check_cancel(strategy, order_id))
+
     def update_portfolio(
         self,
         strategy: str,
