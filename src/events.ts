@@ -52,6 +52,13 @@ export const RiskEventType = {
   /** A pre-trade control rejected an order (a LIMIT_* or REDUCE_ONLY code); counted as an order_rejected error. */
   ORDER_REJECTED: 'OrderRejected',
   /**
+   * An operator authorised one order past one pre-trade limit (RTS 6 Art 15(6)): `operator`, and
+   * `details` with `reason`, `limit`, `order` (symbol, side, quantity, price), `token`, `ttlSeconds`, `expiresAt`.
+   */
+  OVERRIDE_AUTHORIZED: 'OverrideAuthorized',
+  /** An order matching an override passed its limit by it (once): the authorisation's `operator`, `reason`, `limit`, `order`, `token`. */
+  OVERRIDE_USED: 'OverrideUsed',
+  /**
    * A breaker this release runs was not in the restored record (it was saved before the breaker
    * existed): the breaker starts in its initial state, NORMAL. Journaled, never alerted.
    */

@@ -3,19 +3,20 @@
  * configuration shown in `status()`. Off unless configured; each limit is off unless named.
  */
 import { z } from 'zod';
-import { LIMIT_ROWS, symbolLimits, type LimitRule, type SymbolLimits } from '../machines/limits/registry.ts';
+import { LIMIT_BESIDE, LIMIT_ROWS, symbolLimits, type LimitRule, type SymbolLimits } from '../machines/limits/registry.ts';
 import { canonicalSymbol, symbolProblem, type SymbolCase } from '../machines/limits/symbol.ts';
 import type { ConfigIssue } from './errors.ts';
 
 // The schema and key lists are generated from the registry (machines/limits/registry.ts): a limit's setting lives in its module.
 type Row = (typeof LIMIT_ROWS)[number];
 type PerOf<R> = NonNullable<R extends { readonly perSymbol: infer P } ? P : never>;
-type GlobalShape = { [R in Row as R['key']]: z.ZodOptional<R['schema']> };
+type Beside = (typeof LIMIT_BESIDE)[number];
+type GlobalShape = { [R in Row as R['key']]: z.ZodOptional<R['schema']> } & { [B in Beside as B['key']]: z.ZodOptional<B['schema']> };
 type PerSymbolShape = { [R in Row as PerOf<R>['key']]: z.ZodOptional<PerOf<R>['schema']> };
 const PER_SYMBOL_ROWS = LIMIT_ROWS.flatMap((r) => (r.perSymbol === null ? [] : [r.perSymbol]));
 
 // The two casts of this module: each shape is built by walking the very rows its type is mapped from.
-const globalShape = Object.fromEntries(LIMIT_ROWS.map((r) => [r.key, z.optional(r.schema)])) as GlobalShape;
+const globalShape = Object.fromEntries([...LIMIT_ROWS, ...LIMIT_BESIDE].map((r) => [r.key, z.optional(r.schema)])) as GlobalShape;
 const perSymbolShape = Object.fromEntries(PER_SYMBOL_ROWS.map((p) => [p.key, z.optional(p.schema)])) as PerSymbolShape;
 
 const perSymbolSchema = z.strictObject(perSymbolShape);
@@ -33,7 +34,21 @@ export const limitsSchema = z.strictObject({
       }
     })
     .optional(),
-});
+}).superRefine(
+  (value, ctx) => {
+    // A setting beside the limits (tradedWindow) is required by the rows that read it, set globally or for any symbol.
+    // Judged even when other settings are wrong (every problem at once), so the values may be malformed here.
+    const config: Readonly<Record<string, unknown>> = value;
+    const perSymbol: unknown = value.perSymbol;
+    const per = typeof perSymbol === 'object' && perSymbol !== null ? Object.values(perSymbol).filter((p): p is Readonly<Record<string, unknown>> => typeof p === 'object' && p !== null) : [];
+    for (const beside of LIMIT_BESIDE) {
+      if (config[beside.key] !== undefined) continue;
+      const user = beside.requiredBy.find((key) => config[key] !== undefined || per.some((p) => p[key] !== undefined && p[key] !== false));
+      if (user !== undefined) ctx.addIssue({ code: 'custom', input: undefined, path: [beside.key], message: `is required beside ${user} (${beside.words})` });
+    }
+  },
+  { when: () => true },
+);
 
 /** The `limits` option as written. */
 export type LimitsConfig = z.input<typeof limitsSchema>;
@@ -41,7 +56,7 @@ export type LimitsConfig = z.input<typeof limitsSchema>;
 export type ParsedLimits = z.output<typeof limitsSchema>;
 
 /** Keys of the limits (for "did you mean" hints). */
-export const LIMIT_KEYS: readonly (Row['key'] | 'perSymbol')[] = [...LIMIT_ROWS.map((r) => r.key), 'perSymbol'];
+export const LIMIT_KEYS: readonly (Row['key'] | Beside['key'] | 'perSymbol')[] = [...LIMIT_ROWS.map((r) => r.key), ...LIMIT_BESIDE.map((b) => b.key), 'perSymbol'];
 /** Keys of a symbol's overrides. */
 export const PER_SYMBOL_KEYS: readonly PerOf<Row>['key'][] = PER_SYMBOL_ROWS.map((p) => p.key);
 
@@ -93,7 +108,7 @@ export class LimitSet {
 
   constructor(config: ParsedLimits) {
     this.config = config;
-    this.#defaults = ROWS.map((row) => row.defaults(settingOf(config, row)));
+    this.#defaults = ROWS.map((row) => row.defaults(settingOf(config, row), config));
     const per: readonly Readonly<Record<string, unknown>>[] = Object.values(config.perSymbol ?? {});
     // Configured: set globally, or for some symbol to anything but false.
     const configured = (row: LimitRule) => settingOf(config, row) !== undefined || (row.perSymbol !== null && per.some((p) => p[row.perSymbol!.key] !== undefined && p[row.perSymbol!.key] !== false));

@@ -266,6 +266,12 @@ export class PositionBook {
     }
   }
 
+  /** Open orders in one symbol (`maxOpenOrders.perSymbol`). */
+  openCountOf(symbol: string): number {
+    const book = this.#find(symbol);
+    return book === undefined ? 0 : book.buy.count + book.sell.count;
+  }
+
   /** Open orders in total (for status and tests). */
   get openCount(): number {
     let n = 0;

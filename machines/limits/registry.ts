@@ -1,12 +1,15 @@
 import { duplicateLimit } from './duplicate.ts';
 import { grossExposureLimit } from './grossExposure.ts';
+import { openOrderCountLimit } from './openOrderCount.ts';
 import { orderNotionalLimit } from './orderNotional.ts';
 import { orderQuantityLimit } from './orderQuantity.ts';
 import { positionLimit } from './position.ts';
 import { priceCollarLimit } from './priceCollar.ts';
 import { reduceOnlyLimit } from './reduceOnly.ts';
 import { restrictedLimit } from './restricted.ts';
-import type { LimitRow } from './rule.ts';
+import { selfTradeLimit } from './selfTrade.ts';
+import { tradedNotionalLimit, tradedQuantityLimit, tradedWindowSetting } from './traded.ts';
+import type { BesideSetting, LimitRow } from './rule.ts';
 import type { z } from 'zod';
 
 /**
@@ -16,7 +19,10 @@ import type { z } from 'zod';
  * its key lists (src/limitsConfig.ts), what the runtime keeps for them (src/runtime/controls.ts).
  * Adding a limit is its module, one row here, its docs and its tests.
  */
-export const LIMIT_ROWS = [orderQuantityLimit, orderNotionalLimit, positionLimit, grossExposureLimit, priceCollarLimit, duplicateLimit, restrictedLimit] as const;
+export const LIMIT_ROWS = [orderQuantityLimit, orderNotionalLimit, positionLimit, grossExposureLimit, priceCollarLimit, duplicateLimit, restrictedLimit, openOrderCountLimit, tradedQuantityLimit, tradedNotionalLimit, selfTradeLimit] as const;
+
+/** The settings beside the limits' own keys that some rows read (rule.ts, {@link BesideSetting}): the traded limits' `tradedWindow`. */
+export const LIMIT_BESIDE = [tradedWindowSetting] as const satisfies readonly BesideSetting<string, z.ZodType>[];
 
 type Row = (typeof LIMIT_ROWS)[number];
 type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

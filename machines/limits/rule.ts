@@ -5,6 +5,7 @@
  * listed in registry.ts; limit.ts generates the names, codes and `SymbolLimits` from the list.
  */
 import type { z } from 'zod';
+import type { Exact } from '../math/exact.ts';
 import type { OrderFacts } from './facts.ts';
 import type { PositionBook } from './positions.ts';
 
@@ -19,6 +20,35 @@ export interface LimitContext {
   lastSame(order: OrderFacts): number | undefined;
   /** How long ago (ms, on the runtime's monotonic clock) the symbol's last price was set, or undefined when it has none. */
   referenceAge(symbol: string): number | undefined;
+  /** The fills of a symbol recorded in the last `windowMs` ms, (now − windowMs, now] on the monotonic clock (a row that reads it says `needs.fills`). */
+  traded(symbol: string, windowMs: number): TradedFigures;
+  /**
+   * An open order of the other side in the order's symbol, of any runtime in this process, that
+   * the order could execute against (a buy at or above an open sell's price, a sell at or below
+   * an open buy's price, a market order on either side against any): its words, or null.
+   */
+  crossing(order: OrderFacts): string | null;
+}
+
+/** Σ|quantity| and Σ|quantity| × price of a symbol's fills in a window, as doubles and exactly. */
+export interface TradedFigures {
+  readonly qty: number;
+  readonly notional: number;
+  qtyExact(): Exact;
+  notionalExact(): Exact;
+}
+
+/**
+ * A setting beside the limits' own keys that some rows read (`tradedWindow` beside the traded
+ * limits): declared in the module of the rows that read it, listed in registry.ts, read by those
+ * rows' `defaults` from the whole config. Setting a key of `requiredBy` (globally or for a symbol)
+ * without it is a config error naming it.
+ */
+export interface BesideSetting<K extends string, S extends z.ZodType> {
+  readonly key: K;
+  readonly schema: S;
+  readonly words: string;
+  readonly requiredBy: readonly string[];
 }
 
 /** A refusal under another code than the rule's own (a rule that cannot value the order: `LIMIT_PRICE_REFERENCE`). */
@@ -35,6 +65,8 @@ export interface LimitNeeds<F> {
   readonly projection?: boolean;
   /** `ctx.lastSame`: each allowed order is remembered for this many ms under these settings. */
   readonly history?: (limits: F) => number;
+  /** `ctx.traded`: each fill is kept for this many ms (monotonic) under these settings. */
+  readonly fills?: (limits: F) => number;
 }
 
 /** A setting a symbol may override (`perSymbol.<symbol>.<key>`). */
@@ -75,8 +107,8 @@ export interface LimitRow<
   readonly perSymbol: PerSymbolSetting<PK, PS> | null;
   /** The setting with the symbols it lists in canonical form (only for a setting that lists symbols). */
   canonical?(setting: z.output<S>, canon: (symbol: string) => string): z.output<S>;
-  /** The global setting, read once (undefined: not configured). */
-  defaults(setting: z.output<S> | undefined): D;
+  /** The global setting, read once (undefined: not configured), and the whole validated `limits` (for a {@link BesideSetting}). */
+  defaults(setting: z.output<S> | undefined, config: Readonly<Record<string, unknown>>): D;
   /** A symbol's fields, from the defaults and the symbol's own override (undefined: none). */
   resolve(defaults: D, own: z.output<PS> | undefined, symbol: string): F;
   /** Its fields when it is not configured. */

@@ -3,11 +3,14 @@ import { PositionBook } from '../../machines/limits/positions.ts';
 import { LIMITS, reduceOnlyLimit } from '../../machines/limits/registry.ts';
 import type { LimitNeeds } from '../../machines/limits/rule.ts';
 import { canonicalSymbol, SymbolCase } from '../../machines/limits/symbol.ts';
+import { TradedFills } from '../../machines/limits/tradedFills.ts';
 import { Exact } from '../../machines/math/exact.ts';
 import { systemClock, withMonotonic, type Clock, type MonotonicClock } from '../clock.ts';
 import { LimitSet, type ParsedLimits } from '../limitsConfig.ts';
 import { DuplicateIndex } from './duplicates.ts';
 import type { ValidOrder } from './orderInput.ts';
+import { Overrides } from './overrideBook.ts';
+import { RestingOrders } from './selfTrade.ts';
 import type { ControlsStatus, FillReport, Position, SymbolControls } from './types.ts';
 
 /** Why a pre-trade control rejected an order. */
@@ -30,6 +33,8 @@ interface SymbolRules {
   readonly clock: boolean;
   /** How long allowed orders are remembered for `ctx.lastSame` (ms; 0: not at all). */
   readonly historyMs: number;
+  /** How long fills are kept for `ctx.traded` (ms; 0: not at all). */
+  readonly fillsMs: number;
 }
 
 /** What the rules that apply to `limits` need (their rows say). */
@@ -40,6 +45,7 @@ function symbolRules(limits: SymbolLimits, rules: readonly LimitRule[]): SymbolR
     rules,
     clock: needs.some((n) => n.clock?.(limits) === true),
     historyMs: Math.max(0, ...needs.map((n) => n.history?.(limits) ?? 0)),
+    fillsMs: Math.max(0, ...needs.map((n) => n.fills?.(limits) ?? 0)),
   };
 }
 
@@ -70,6 +76,12 @@ export class Controls {
   readonly #reserve: boolean;
   readonly #duplicates = new DuplicateIndex();
   readonly #facts = new Facts();
+  /** The fills in the traded window (`maxTradedQuantity`, `maxTradedNotional`), on the monotonic clock. */
+  readonly #traded = new TradedFills();
+  /** This runtime's open orders in the process's shared book (`selfTrade`; selfTrade.ts). */
+  readonly resting = new RestingOrders();
+  /** Operators' authorisations of one order past one limit (overrides.ts). */
+  readonly overrides: Overrides;
   readonly #ctx: LimitContext & { now: number };
   readonly rejections: Record<string, number> = {};
   lastRejection: { code: string; reason: string; symbol: string | null; at: number } | null = null;
@@ -93,6 +105,9 @@ export class Controls {
     const priceAt = this.#priceAt;
     // The symbol asked last and when its price was set (NaN: none): orders in one symbol come in runs.
     const age = this.#age;
+    const traded = this.#traded;
+    const resting = this.resting;
+    this.overrides = new Overrides(this.#clock);
     const ctx = {
       book: this.book,
       /** The monotonic reading of this decision (read once, when a limit measures time). */
@@ -105,6 +120,8 @@ export class Controls {
         }
         return Number.isNaN(age.at) ? undefined : ctx.now - age.at;
       },
+      traded: (symbol: string, windowMs: number) => traded.within(symbol, ctx.now, windowMs),
+      crossing: (o: OrderFacts) => resting.crossing(o),
     };
     this.#ctx = ctx;
   }
@@ -155,14 +172,19 @@ export class Controls {
       const reason = reduceOnlyLimit.check(facts, limits, ctx);
       if (reason !== null) return verdictOf(reduceOnlyLimit, reason);
     }
+    const overrides = this.overrides;
+    if (overrides.size > 0) overrides.begin();
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       const reason = rule.check(facts, limits, ctx);
-      if (reason !== null) return verdictOf(rule, reason);
+      // An operator's override lets the order past this one limit (used only if the order passes them all).
+      if (reason !== null && (overrides.size === 0 || !overrides.excuse(facts, rule.name))) return verdictOf(rule, reason);
     }
+    if (overrides.size > 0) overrides.commit(facts);
     // `now` is wall-clock ms: a position report's asOf is compared with it.
     if ((reducing && reduceOnlyLimit.needs.projection === true) || this.#reserve) this.book.open(facts, now);
     if (entry.historyMs > 0) this.#duplicates.remember(symbol, side, quantity, price, qty, px, ctx.now, entry.historyMs);
+    this.resting.open(facts, now);
     return null;
   }
 
@@ -191,12 +213,23 @@ export class Controls {
   fill(fill: FillReport): void {
     const symbol = this.#canonical(fill.symbol);
     const price = this.book.lastPriceExact(symbol);
-    this.book.fill(symbol, fill.side, new Exact(fill.quantity), new Exact(fill.price), fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
+    const quantity = new Exact(fill.quantity);
+    this.book.fill(symbol, fill.side, quantity, new Exact(fill.price), fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
     this.#priced(symbol, price, 0);
+    this.resting.fill(symbol, fill.side, quantity, fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
+    // The traded window counts a fill from when it is recorded, on the monotonic clock (a late fill's execution time is wall-clock).
+    const keep = this.#rulesFor(symbol).fillsMs;
+    if (keep > 0) this.#traded.add(symbol, quantity, new Exact(fill.price), this.#clock.monotonic(), keep);
   }
 
   close(id: string): boolean {
+    this.resting.close(id);
     return this.book.close(id);
+  }
+
+  /** The runtime stopped: its open orders leave the process's shared book (selfTrade). */
+  stop(): void {
+    this.resting.stop();
   }
 
   /** A position report as of `asOf` (null: when received, at `receivedAt`); false when older than the newest accepted one (ignored). */
@@ -210,6 +243,7 @@ export class Controls {
     // A price true as of `asOf` is that much older than its arrival.
     const lag = asOf === null ? 0 : Math.max(0, receivedAt - asOf);
     for (let i = 0; i < canonical.length; i++) this.#priced(canonical[i]!.symbol, prices[i]!, lag);
+    if (accepted) this.resting.cover(this.book.reportAsOf!);
     return accepted;
   }
 

@@ -23,6 +23,7 @@ import { recordError, recordFill, recordOrderClosed } from './reports.ts';
 import { shutDown } from './shutdown.ts';
 import { connectInputs, guardOrders } from './streams.ts';
 import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
+import { authorizeOverride, type OverrideGrant, type OverrideRequest } from './overrides.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
 import { checkFailed, control, noticeStale, notifyDecision, ORDER_INPUT, observeInput, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
@@ -297,6 +298,19 @@ export class RiskRuntime {
   confirmReset(request: { token: string; operator: string }): ResetOutcome {
     this.#assertRunning();
     return confirmReset(this.#core, request);
+  }
+
+  /**
+   * Authorises one order past one pre-trade limit (RTS 6 Art 15(6)): the next order matching
+   * `order` exactly (canonical symbol, side, quantity and price) passes the limit named (config key
+   * or rejection code) once, within `ttl` seconds (monotonic clock); never a breaker. Journaled
+   * (`OverrideAuthorized`, then `OverrideUsed`). Throws InvalidInputError naming the field at fault.
+   */
+  authorizeOverride(request: OverrideRequest): OverrideGrant;
+  authorizeOverride(request: unknown): OverrideGrant;
+  authorizeOverride(request: unknown): OverrideGrant {
+    this.#assertRunning();
+    return authorizeOverride(this.#core, request);
   }
 
   // ─────────────────────────── observation ───────────────────────────

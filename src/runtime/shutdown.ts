@@ -10,6 +10,8 @@ import type { RuntimeCore } from './core.ts';
 export async function shutDown(core: RuntimeCore, subscriptions: readonly Subscription[], unreportListenerErrors: () => void): Promise<void> {
   await core.cluster?.detach().catch(() => undefined);
   core.gate.stop();
+  // Its open orders leave the process's shared book at once (selfTrade): no other strategy is refused against them.
+  core.controls.stop();
   subscriptions.forEach((s) => s.unsubscribe());
   core.timers.stop();
   core.staleWatch?.stop();

@@ -30,7 +30,15 @@ export function limits(figures: LimitFigures = {}, rest: { duplicateWindowMs?: n
 
 /** A context over `book` at `now`; `lastSame` answers for every order alike; `ages` gives each symbol's last price age (ms). */
 export function context(book: PositionBook = new PositionBook(), now = 0, lastSame?: number, ages: Record<string, number> = {}): LimitContext {
-  return { book, now, lastSame: () => lastSame, referenceAge: (symbol) => (Object.hasOwn(ages, symbol) ? ages[symbol] : book.lastPrice(symbol) === null ? undefined : 0) };
+  return {
+    book,
+    now,
+    lastSame: () => lastSame,
+    referenceAge: (symbol) => (Object.hasOwn(ages, symbol) ? ages[symbol] : book.lastPrice(symbol) === null ? undefined : 0),
+    // No fills in any window and no other open orders (the runtime's tests cover the traded and self-trade limits).
+    traded: () => ({ qty: 0, notional: 0, qtyExact: () => new Exact(0), notionalExact: () => new Exact(0) }),
+    crossing: () => null,
+  };
 }
 
 /** A book after a position report (`[symbol, quantity, price?]`). */

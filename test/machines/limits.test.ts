@@ -64,17 +64,24 @@ describe('the registry of limits', () => {
       ['duplicateWindow', LimitCode.DUPLICATE],
       ['maxPosition', LimitCode.POSITION],
       ['maxGrossExposure', LimitCode.GROSS_EXPOSURE],
+      ['maxOpenOrders', LimitCode.OPEN_ORDERS],
+      ['maxTradedQuantity', LimitCode.TRADED_QUANTITY],
+      ['maxTradedNotional', LimitCode.TRADED_NOTIONAL],
+      ['selfTrade', LimitCode.SELF_TRADE],
     ]);
     expect([reduceOnlyLimit.name, reduceOnlyLimit.code]).toEqual(['reduceOnly', 'REDUCE_ONLY']);
   });
 
   it('applies each limit only when it is configured; reduce-only always (the runtime decides when)', () => {
-    expect(LIMITS.map((l) => l.applies(limits()))).toEqual([false, false, false, false, false, false, false]);
+    expect(LIMITS.map((l) => l.applies(limits()))).toEqual([false, false, false, false, false, false, false, false, false, false, false]);
     const all = limits(
       { maxOrderQuantity: '1', priceCollar: '0.1', maxOrderNotional: '1', maxPosition: '1', maxGrossExposure: '1' },
       { duplicateWindowMs: 0, restricted: true },
     );
-    expect(LIMITS.map((l) => l.applies(all))).toEqual([true, true, true, true, true, true, true]);
+    const more = { ...all, maxOpenOrdersTotal: 1, maxTradedQuantity: amount('1'), quantityWindowMs: 1000, maxTradedNotional: amount('1'), notionalWindowMs: 1000, selfTrade: true };
+    expect(LIMITS.map((l) => l.applies(more))).toEqual([true, true, true, true, true, true, true, true, true, true, true]);
+    // A traded limit without its window does not apply (the config refuses that: tradedWindow is required beside it).
+    expect(LIMITS.filter((l) => l.applies({ ...more, quantityWindowMs: null, notionalWindowMs: null })).map((l) => l.name)).not.toContain('maxTradedQuantity');
     expect(reduceOnlyLimit.applies(limits())).toBe(true);
   });
 });

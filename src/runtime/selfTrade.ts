@@ -1,0 +1,240 @@
+/**
+ * The one book of open orders the runtimes of this process share for `selfTrade`
+ * (LIMIT_SELF_TRADE): each runtime publishes its allowed orders with their limit prices, and
+ * takes them out as its position book does (a fill of the order in full, a close, a report
+ * covering it); a stopped runtime's orders leave at once. Per symbol and side, a heap keeps the
+ * open order an incoming order would meet first (the highest buy, the lowest sell; an open market
+ * order before any), so a check looks at one entry. Every runtime publishes, whether or not it
+ * configures `selfTrade`: a strategy that prevents self-trades must see everyone's orders.
+ */
+import { Exact } from '../../machines/math/exact.ts';
+import { SLACK, toExact } from '../../machines/limits/amount.ts';
+import type { OrderFacts } from '../../machines/limits/facts.ts';
+
+type Side = 'buy' | 'sell';
+
+/** An open order in the shared book. */
+interface Resting {
+  readonly owner: RestingOrders;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly id: string | undefined;
+  /** When it was allowed (wall-clock ms, stamped like the position book's). */
+  readonly at: number;
+  /** Its limit price as a double; a market order: +Infinity for a buy, −Infinity for a sell (it meets anything). */
+  readonly px: number;
+  readonly pxRaw: unknown;
+  remaining: Exact;
+  live: boolean;
+  readonly heap: PriceHeap;
+}
+
+/** A binary heap of open orders, the one an incoming order meets first on top; gone ones leave lazily. */
+class PriceHeap {
+  readonly items: Resting[] = [];
+  dead = 0;
+  constructor(readonly side: Side) {}
+
+  #before(a: Resting, b: Resting): boolean {
+    return this.side === 'buy' ? a.px > b.px : a.px < b.px;
+  }
+
+  push(r: Resting): void {
+    const items = this.items;
+    items.push(r);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#before(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  /** The live order on top, or undefined. */
+  top(): Resting | undefined {
+    const items = this.items;
+    while (items.length > 0 && !items[0]!.live) {
+      this.dead--;
+      const last = items.pop()!;
+      if (items.length === 0) break;
+      items[0] = last;
+      this.#down(0);
+    }
+    return items[0];
+  }
+
+  /** One of its orders went: rebuilt when mostly gone (memory stays bounded by what is open). */
+  died(): void {
+    if (++this.dead > 64 && this.dead * 2 > this.items.length) {
+      const live = this.items.filter((r) => r.live);
+      this.items.length = 0;
+      this.dead = 0;
+      for (const r of live) this.push(r);
+    }
+  }
+
+  #down(i: number): void {
+    const items = this.items;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let best = i;
+      if (l < items.length && this.#before(items[l]!, items[best]!)) best = l;
+      if (r < items.length && this.#before(items[r]!, items[best]!)) best = r;
+      if (best === i) return;
+      [items[i], items[best]] = [items[best]!, items[i]!];
+      i = best;
+    }
+  }
+}
+
+/** Per symbol, its buys and sells, across the runtimes of the process. */
+const SHARED = new Map<string, { readonly buy: PriceHeap; readonly sell: PriceHeap }>();
+
+function heapsOf(symbol: string): { readonly buy: PriceHeap; readonly sell: PriceHeap } {
+  let heaps = SHARED.get(symbol);
+  if (heaps === undefined) SHARED.set(symbol, (heaps = { buy: new PriceHeap('buy'), sell: new PriceHeap('sell') }));
+  return heaps;
+}
+
+/** Most open orders one runtime keeps in the shared book; beyond it its oldest leaves (bounded memory for a strategy that never closes its orders). */
+const MAX_OPEN = 100_000;
+
+/** Whether `incoming` (a limit at `px`/`raw`; market: undefined) on `side` meets the resting order `r` of the other side. */
+function meets(side: Side, px: number | undefined, raw: unknown, r: Resting): boolean {
+  if (px === undefined || !Number.isFinite(r.px)) return true;
+  const tolerance = (Math.abs(px) + Math.abs(r.px)) * SLACK;
+  if (side === 'buy' ? r.px < px - tolerance : r.px > px + tolerance) return true;
+  if (Math.abs(r.px - px) > tolerance) return false;
+  const mine = toExact(raw);
+  const theirs = toExact(r.pxRaw);
+  return side === 'buy' ? theirs.lte(mine) : theirs.gte(mine);
+}
+
+/** Orders without an id of one symbol and side, oldest first; gone ones leave from the front. */
+class Queue {
+  items: Resting[] = [];
+  head = 0;
+
+  /** The oldest live order, or undefined (gone ones at the front are dropped). */
+  first(): Resting | undefined {
+    while (this.head < this.items.length && !this.items[this.head]!.live) this.head++;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return this.items[this.head];
+  }
+}
+
+/** One runtime's orders in the shared book (its Controls keeps it; `stop()` when the runtime stops). */
+export class RestingOrders {
+  readonly #byId = new Map<string, Resting>();
+  /** Orders without an id per symbol and side, oldest first (a fill without an id takes from these). */
+  readonly #anonymous = new Map<string, Queue>();
+  /** Every order, in the order they were allowed (their stamps never decrease): a report covers a prefix. */
+  #all: Resting[] = [];
+  #head = 0;
+  #live = 0;
+  #stamp = -Infinity;
+  #stopped = false;
+
+  /** An allowed order at `at` (wall-clock ms). */
+  open(o: OrderFacts, at: number): void {
+    if (this.#stopped) return;
+    if (at > this.#stamp) this.#stamp = at;
+    const heap = heapsOf(o.symbol)[o.side];
+    const px = o.price ?? (o.side === 'buy' ? Infinity : -Infinity);
+    const r: Resting = { owner: this, symbol: o.symbol, side: o.side, id: o.id, at: this.#stamp, px, pxRaw: o.priceRaw, remaining: toExact(o.qtyRaw), live: true, heap };
+    heap.push(r);
+    this.#all.push(r);
+    this.#live++;
+    if (o.id !== undefined) this.#byId.set(o.id, r);
+    else {
+      const key = `${o.side}\u0000${o.symbol}`;
+      let queue = this.#anonymous.get(key);
+      if (queue === undefined) this.#anonymous.set(key, (queue = new Queue()));
+      queue.items.push(r);
+    }
+    while (this.#live > MAX_OPEN && this.#head < this.#all.length) this.#kill(this.#all[this.#head++]!);
+  }
+
+  /** A fill (as the position book takes it): its own order, or the orders without an id oldest first, lose its quantity. */
+  fill(symbol: string, side: Side, quantity: Exact, orderId: string | null, at: number, executed: boolean): void {
+    if (!executed && at > this.#stamp) this.#stamp = at;
+    if (orderId !== null) {
+      const r = this.#byId.get(orderId);
+      if (r !== undefined && r.live && r.symbol === symbol && r.side === side) this.#take(r, quantity);
+      return;
+    }
+    const queue = this.#anonymous.get(`${side}\u0000${symbol}`);
+    if (queue === undefined) return;
+    let left = quantity;
+    for (let r = queue.first(); r !== undefined && !left.isZero(); r = queue.first()) {
+      const taken = Exact.min(r.remaining, left);
+      left = left.minus(taken);
+      this.#take(r, taken);
+    }
+  }
+
+  /** An order closed: it leaves. */
+  close(id: string): void {
+    const r = this.#byId.get(id);
+    if (r !== undefined) this.#kill(r);
+  }
+
+  /** A position report as of `asOf` covers every order allowed up to then. */
+  cover(asOf: number): void {
+    const all = this.#all;
+    while (this.#head < all.length && all[this.#head]!.at <= asOf) this.#kill(all[this.#head++]!);
+    if (this.#head > 1024 && this.#head * 2 > all.length) {
+      this.#all = all.slice(this.#head);
+      this.#head = 0;
+    }
+    for (const queue of this.#anonymous.values()) queue.first();
+  }
+
+  /** The runtime stopped: its orders leave the shared book and none join it any more. */
+  stop(): void {
+    this.#stopped = true;
+    for (let i = this.#head; i < this.#all.length; i++) this.#kill(this.#all[i]!);
+    this.#all = [];
+    this.#head = 0;
+    this.#byId.clear();
+    this.#anonymous.clear();
+  }
+
+  /** The open order of the other side, of any runtime in the process, that `o` could execute against: its words, or null. */
+  crossing(o: OrderFacts): string | null {
+    const heaps = SHARED.get(o.symbol);
+    if (heaps === undefined) return null;
+    const heap = o.side === 'buy' ? heaps.sell : heaps.buy;
+    const top = heap.top();
+    if (top === undefined) return null;
+    let hit: Resting | undefined = meets(o.side, o.price, o.priceRaw, top) ? top : undefined;
+    // At a tie of doubles the exact prices decide, and another order at the same double may be the one that meets.
+    if (hit === undefined && o.price !== undefined && Math.abs(top.px - o.price) <= (Math.abs(top.px) + Math.abs(o.price)) * SLACK) {
+      hit = heap.items.find((r) => r.live && meets(o.side, o.price, o.priceRaw, r));
+    }
+    if (hit === undefined) return null;
+    const price = Number.isFinite(hit.px) ? `at ${toExact(hit.pxRaw).toFixed()}` : 'at market';
+    return `an open ${hit.side} of ${hit.remaining.toFixed()} ${hit.symbol} ${price}${hit.id === undefined ? '' : ` (order ${hit.id})`} of ${hit.owner === this ? 'this strategy' : 'another strategy in this process'}`;
+  }
+
+  #take(r: Resting, quantity: Exact): void {
+    r.remaining = r.remaining.lte(quantity) ? new Exact(0) : r.remaining.minus(quantity);
+    if (r.remaining.isZero()) this.#kill(r);
+  }
+
+  #kill(r: Resting): void {
+    if (!r.live) return;
+    r.live = false;
+    this.#live--;
+    if (r.id !== undefined && this.#byId.get(r.id) === r) this.#byId.delete(r.id);
+    r.heap.died();
+  }
+}
