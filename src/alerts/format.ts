@@ -208,7 +208,8 @@ export const PagerDutyAction = { TRIGGER: 'trigger', RESOLVE: 'resolve' } as con
 export type PagerDutyAction = (typeof PagerDutyAction)[keyof typeof PagerDutyAction];
 
 const TRIGGER_TYPES: ReadonlySet<string> = new Set(['CircuitBreakerTripped', 'ManualHalt', 'CancelOrdersFailed', 'CancelUnconfirmed', 'RestoreFailed', 'StoreWriteFailed']);
-const RESOLVE_TYPES: ReadonlySet<string> = new Set(['ResetConfirmed', 'CircuitBreakerRecovered']);
+// An AutoReset alerts only when it passed (back to NORMAL): it resolves the trip's incident as a person's reset does.
+const RESOLVE_TYPES: ReadonlySet<string> = new Set(['ResetConfirmed', 'AutoReset', 'CircuitBreakerRecovered']);
 
 /** The PagerDuty action for an alert, or null when PagerDuty is not told about it. */
 export function pagerDutyAction(p: AlertPayload): PagerDutyAction | null {

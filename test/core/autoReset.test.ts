@@ -13,7 +13,7 @@ import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
 import { commonSettings } from '../../machines/rules/settings.ts';
 import { alertPayload } from '../../src/alerts/payload.ts';
-import { describeAlert } from '../../src/alerts/index.ts';
+import { describeAlert, pagerDutyAction } from '../../src/alerts/index.ts';
 import { breakerSchema } from '../../src/breakersConfig.ts';
 import { effectiveConfig, resolveSettings } from '../../src/config.ts';
 import { detailText } from '../../src/present/journalText.ts';
@@ -218,6 +218,7 @@ describe('journal and alerts', () => {
     expect(alertPayload(refused!)).toBeNull();
     const payload = alertPayload(passed!)!;
     expect(payload).toMatchObject({ event_type: 'AutoReset', severity: 'info', operator: AUTO_RESET_OPERATOR });
+    expect(pagerDutyAction(payload)).toBe('resolve');
     expect(describeAlert(payload)).toMatch(/^DRAWDOWN breaker RESET BY ITS RESET POLICY on alpha-1 after 10 s TRIPPED: re-check passed, back to NORMAL/);
     expect(describeAlert({ ...payload, details: { ...payload.details, passed: false, reason: 'no' } })).toBe('Automatic reset of DRAWDOWN breaker REFUSED on alpha-1: still TRIPPED: no');
     expect(describeAlert({ ...payload, details: { passed: 'x', afterSeconds: null } })).toContain('REFUSED');
