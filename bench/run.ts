@@ -21,6 +21,7 @@ const OPTIONAL_SUITES: readonly OptionalSuite[] = [
   { title: 'event streams: trip → cancel with 1,500 slow clients', file: './streams.ts', exportName: 'benchStreams' },
   { title: 'replay and sweeps', file: './replay.ts', exportName: 'benchReplay' },
   { title: 'controls: check() with every pre-trade limit vs none', file: './controls.ts', exportName: 'benchControls' },
+  { title: 'messages: checkCancel() on a tripped message-rate breaker vs an allowed check()', file: './messages.ts', exportName: 'benchMessages' },
   { title: 'memory: heap per idle strategy', file: './memory.ts', exportName: 'benchMemory' },
   { title: 'sidecar: order check over loopback (Node undici, Python client) vs a bare route', file: './sidecar.ts', exportName: 'benchSidecar' },
 ];
