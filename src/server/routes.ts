@@ -15,6 +15,7 @@ import { viewOf } from './view.ts';
 import { registerFirmRoutes } from './firmRoutes.ts';
 import { registerOverviewRoutes } from './overviewRoutes.ts';
 import { registerMessageRoutes } from './messageRoutes.ts';
+import { registerOverrideRoutes } from './overrideRoutes.ts';
 
 /** What the API routes need. */
 export interface RouteContext {
@@ -163,6 +164,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: RouteContext): void
   });
 
   registerMessageRoutes(app, runtime, ingest);
+  registerOverrideRoutes(app, runtime, operator);
   registerJournalRoutes(app, runtime, operator);
   registerOverviewRoutes(app, ctx.strategies, read, operator);
   registerFirmRoutes(app, { read, operator, registry: ctx.metrics.registry });
