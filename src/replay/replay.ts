@@ -138,7 +138,8 @@ export async function replaySeries(series: Series, options: ReplayOptions = {}):
     return from + policy.afterMs;
   };
   const subscription = rt.events$.subscribe((e: RiskEvent) => {
-    const type = RELEVANT.get(e.type);
+    // A reset policy's attempt (autoReset in the breakers config) is a recovery when it passed.
+    const type = e.type === RiskEventType.AUTO_RESET ? (e.details.passed === true ? 'recovery' : 'reset_refused') : RELEVANT.get(e.type);
     if (type === undefined || e.breaker === null) return;
     const breaker = e.breaker;
     const t = at[row]!;

@@ -17,6 +17,8 @@ import { describeAlert, pagerDutyAction } from '../../src/alerts/index.ts';
 import { breakerSchema } from '../../src/breakersConfig.ts';
 import { effectiveConfig, resolveSettings } from '../../src/config.ts';
 import { detailText } from '../../src/present/journalText.ts';
+import { replaySeries } from '../../src/replay/replay.ts';
+import { parseSeries } from '../../src/replay/series.ts';
 import { ConfigError, createRiskRuntime, ManualClock, silentLogger, type RiskEvent, type RiskRuntime } from '../../src/index.ts';
 import { harness, ORDER, only } from '../helpers.ts';
 
@@ -227,6 +229,18 @@ describe('journal and alerts', () => {
     await h.rt.flush();
     expect((await h.rt.journal({ types: ['AutoReset'] })).map((e) => e.details.passed)).toEqual([false, true]);
     expect(await h.rt.journal({ types: ['ResetRequested', 'ResetConfirmed', 'ResetRefused'] })).toEqual([]);
+  });
+});
+
+describe('replay', () => {
+  it('a replay with autoReset counts each passed attempt as a recovery, however the replay itself resets', async () => {
+    const DAY = 86_400_000;
+    const at = Array.from({ length: 6 }, (_, i) => Date.UTC(2026, 0, 5) + i * DAY);
+    const series = parseSeries('timestamp,value\n' + at.map((t, i) => `${new Date(t).toISOString()},${[100, 100, 80, 85, 90, 70][i]}`).join('\n'), 'walk.csv');
+    const result = await replaySeries(series, { breakers: only({ drawdown: { threshold: -0.1, autoReset: { after: 3600 } } }), reset: 'never' });
+    expect(result.events.map((e) => `${e.type}:${e.index}`)).toEqual(['trip:2', 'recovery:3', 'trip:5']);
+    expect(result.events[1]!.details).toMatchObject({ passed: true, afterSeconds: 3600 });
+    expect(result.breakers.drawdown).toMatchObject({ trips: 2, trippedAtEnd: true });
   });
 });
 
