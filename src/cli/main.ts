@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.ts';
 import { firmCommand } from './commands/firm.ts';
 import { journalCommand } from './commands/journal.ts';
 import { liveCommand } from './commands/live.ts';
+import { overrideCommand } from './commands/override.ts';
 import { replayCommand } from './commands/replay.ts';
 import { serveCommand } from './commands/serve.ts';
 import { HaltedStartError } from '../store/startup.ts';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   program.addCommand(demoCommand(io));
   program.addCommand(firmCommand(io));
   program.addCommand(replayCommand(io));
+  program.addCommand(overrideCommand(io));
   // Every command throws instead of exiting (main() turns that into an exit code) and writes its
   // help and usage errors to `io`: commander does not pass either on to added subcommands.
   const exitOverride = (cmd: Command) => {
