@@ -106,7 +106,7 @@ export interface ErrorReport {
 }
 
 /** Why an order was rejected. */
-export const RejectCode = Object.freeze({
+export const RejectCode = {
   BREAKER: 'BREAKER_NOT_NORMAL',
   MALFORMED: 'MALFORMED_ORDER',
   NO_PORTFOLIO: 'AWAITING_PORTFOLIO',
@@ -127,7 +127,7 @@ export const RejectCode = Object.freeze({
    * trading mode is REDUCING and the order would not reduce its symbol's position). Nothing trips.
    */
   ...LIMIT_REJECT_CODES,
-} as const);
+} as const;
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 
 /** The synchronous pre-trade decision. */
