@@ -80,6 +80,18 @@ describe('config: the registry decides which breakers take autoReset', () => {
     ]);
   });
 
+  it('executionRate (RTS 6 Art 15(3): operator only) refuses it; tradeLosses and reconciliation take it', async () => {
+    expect(AUTO_RESET_BREAKERS).not.toContain('executionRate');
+    expect(AUTO_RESET_BREAKERS).toEqual(expect.arrayContaining(['tradeLosses', 'reconciliation']));
+    expect(issuesOf({ breakers: { executionRate: { maxFills: 3, window: 10, autoReset: { after: 60 } } } })).toEqual([
+      { path: 'breakers.executionRate.autoReset', message: 'unknown key (got {"after":60})' },
+    ]);
+    // @ts-expect-error: the settings type refuses it too (generated from the same registry)
+    const refused = createRiskRuntime({ strategy: 'x', clock: new ManualClock(), logger: silentLogger, breakers: { executionRate: { maxFills: 3, window: 10, autoReset: { after: 60 } } } });
+    await expect(refused).rejects.toThrow(ConfigError);
+    expect(resolveSettings({ strategy: 's', breakers: { executionRate: { maxFills: 3, window: 10 } } }).breakers.executionRate).not.toHaveProperty('autoReset');
+  });
+
   it('a rule that sets manualResetOnly opts out (and other charts never take it)', () => {
     const schema = z.strictObject({ maxExecutions: z.number().optional(), ...commonSettings });
     const throttle = { chart: ChartKind.AUTOMATIC, manualResetOnly: true };
