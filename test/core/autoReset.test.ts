@@ -177,6 +177,22 @@ describe('with autoReset: resumes by itself only when its re-check passes', () =
     expect(autoResets(h.events)).toHaveLength(2);
   });
 
+  it("dailyLoss: refused while today's loss is still beyond the limit, passes once it is back within", async () => {
+    const h = await harness({ breakers: only({ dailyLoss: { limit: -0.05, autoReset: { after: 120 } } }) });
+    h.rt.updatePortfolio({ value: 1000 });
+    h.rt.updatePortfolio({ value: 940 });
+    expect(h.rt.state).toBe('TRIPPED');
+    h.clock.advance(120_000);
+    expect(autoResets(h.events).map((e) => e.details.passed)).toEqual([false]);
+    h.rt.updatePortfolio({ value: 951 }); // -4.9 %: within the limit, but only an attempt resets it
+    expect(h.rt.state).toBe('TRIPPED');
+    h.clock.advance(119_999);
+    expect(h.rt.state).toBe('TRIPPED');
+    h.clock.advance(1);
+    expect(autoResets(h.events).map((e) => e.details.passed)).toEqual([false, true]);
+    expect(h.rt.state).toBe('NORMAL');
+  });
+
   it("an operator's reset still works; a pending one pauses the policy, which counts again from its expiry", async () => {
     const h = await harness({ breakers: only({ errorRate: { maxErrors: 1, window: 600, autoReset: { after: 120 } } }), resetTimeout: 60 });
     h.rt.recordError({ kind: 'broker_error', message: 'a' });
