@@ -93,7 +93,7 @@ describe('breakerbox CLI against a real server process', () => {
     expect(refused.stderr).toContain('RESET_NOT_ALLOWED');
     // A breaker name that does not exist is a usage error (exit 1) naming the valid breakers.
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toContain('unknown breaker "bogus"; valid breakers: drawdown, dailyLoss, orderRate, errorRate');
+    expect(invalid.stderr).toContain('unknown breaker "bogus"; valid breakers: drawdown, dailyLoss, orderRate, orderToTrade, reconciliation, messageRate, errorRate, executionRate, tradeLosses, staleData, manual, cluster');
     expect(missing.code).toBe(5);
   });
 

@@ -83,7 +83,7 @@ describe('live reset asks before it sends anything', () => {
     fake.requests.length = 0;
     const res = await runInProcess(['live', 'reset', '-s', 'alpha-1', '--breaker', 'drawdwn', '--url', fake.url, '--token', TOKEN], { input: 'alpha-1\n' });
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain('unknown breaker "drawdwn" (did you mean "drawdown"?); valid breakers: drawdown, dailyLoss, orderRate, errorRate, staleData, manual, cluster');
+    expect(res.stderr).toContain('unknown breaker "drawdwn" (did you mean "drawdown"?); valid breakers: drawdown, dailyLoss, orderRate, orderToTrade, reconciliation, messageRate, errorRate, executionRate, tradeLosses, staleData, manual, cluster');
     expect(res.stderr).not.toContain('type the strategy name');
     expect(fake.requests).toEqual([]);
   });

@@ -113,7 +113,7 @@ describe('the event stream’s heartbeat, view and trace', () => {
     req.end();
     await expect.poll(() => events.filter((e) => e.event === 'heartbeat').length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
     expect(events.slice(0, 2).map((e) => e.event)).toEqual(['status', 'view']);
-    expect((events[1]!.data as { breakers: unknown[] }).breakers).toHaveLength(7);
+    expect((events[1]!.data as { breakers: unknown[] }).breakers).toHaveLength(12);
     expect(events.some((e) => e.event === 'trace')).toBe(true);
     const views = () => events.filter((e) => e.event === 'view').length;
     const before = views();
