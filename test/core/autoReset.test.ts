@@ -16,6 +16,7 @@ import { alertPayload } from '../../src/alerts/payload.ts';
 import { describeAlert, pagerDutyAction } from '../../src/alerts/index.ts';
 import { breakerSchema } from '../../src/breakersConfig.ts';
 import { effectiveConfig, resolveSettings } from '../../src/config.ts';
+import { markOf } from '../../src/dashboard/client/history.ts';
 import { detailText } from '../../src/present/journalText.ts';
 import { replaySeries } from '../../src/replay/replay.ts';
 import { parseSeries } from '../../src/replay/series.ts';
@@ -254,6 +255,9 @@ describe('journal and alerts', () => {
     expect(describeAlert({ ...payload, details: { passed: 'x', afterSeconds: null } })).toContain('REFUSED');
     expect(detailText(refused!)).toMatch(/^reset policy \(after 10 s\): refused, the high-water mark must be positive.*; next attempt 10 s later$/);
     expect(detailText(passed!)).toBe('reset policy (after 10 s): re-check passed, back to NORMAL');
+    // The dashboard's chart marks a passed attempt as a reset, a refused one not at all.
+    expect(markOf('AutoReset', 'drawdown', 5, passed!.details.passed !== true)).toEqual({ t: 5, label: 'drawdown auto reset', kind: 'reset' });
+    expect(markOf('AutoReset', 'drawdown', 5, refused!.details.passed !== true)).toBeNull();
     await h.rt.flush();
     expect((await h.rt.journal({ types: ['AutoReset'] })).map((e) => e.details.passed)).toEqual([false, true]);
     expect(await h.rt.journal({ types: ['ResetRequested', 'ResetConfirmed', 'ResetRefused'] })).toEqual([]);

@@ -13,13 +13,17 @@ const num = (v: string | null | undefined): number | null => {
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** What a journal or history event type draws on the chart, or null. */
-export function markOf(type: string, breaker: string | null, t: number): ChartMark | null {
+/**
+ * What a journal or history event type draws on the chart, or null. `refused`: an AutoReset whose
+ * re-check failed (the breaker stayed TRIPPED: nothing to draw).
+ */
+export function markOf(type: string, breaker: string | null, t: number, refused = false): ChartMark | null {
   const who = breaker ?? 'strategy';
   if (type === 'CircuitBreakerTripped') return { t, label: `${who} TRIPPED`, kind: 'trip' };
   if (type === 'ManualHalt' || type === 'ScopeHalt') return { t, label: `${who} HALTED`, kind: 'halt' };
   if (type === 'ResetConfirmed') return { t, label: `${who} reset`, kind: 'reset' };
   if (type === 'CircuitBreakerRecovered') return { t, label: `${who} recovered`, kind: 'reset' };
+  if (type === 'AutoReset') return refused ? null : { t, label: `${who} auto reset`, kind: 'reset' };
   return null;
 }
 
@@ -76,7 +80,8 @@ export async function loadHistory(name: string, generation: number, chart: Value
     const value = num(p.value);
     if (value !== null) points.push({ t: p.t / 1000, value, hwm: num(p.highWaterMark), trip: num(p.drawdownTripLevel) });
   }
-  const marks = h.marks.map((m) => markOf(m.type, m.breaker, m.t / 1000)).filter((m) => m !== null);
+  // A history mark keeps the reason: an AutoReset with one was refused.
+  const marks = h.marks.map((m) => markOf(m.type, m.breaker, m.t / 1000, m.reason !== null)).filter((m) => m !== null);
   state.marks = [...marks, ...state.marks.filter((m) => !marks.some((x) => x.t === m.t && x.label === m.label))].sort((a, b) => a.t - b.t);
   chart?.setHistory(withGaps(points, h.gaps ?? []), state.marks);
   for (const o of h.orders) addOrderRow(decisionRow(o.t, { id: o.id, symbol: o.symbol, side: o.side, quantity: o.quantity, price: o.price }, o.allowed, o.reason ?? o.code ?? ''));

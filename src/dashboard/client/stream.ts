@@ -95,7 +95,7 @@ export function connect(name: string, generation: number, chart: ValueChart | nu
     if (!event || !mine()) return;
     alive();
     if (addJournal(event)) {
-      const mark = markOf(event.type, event.breaker, event.at / 1000);
+      const mark = markOf(event.type, event.breaker, event.at / 1000, event.details?.passed !== true);
       if (mark) {
         state.marks = [...state.marks, mark];
         chart?.addMark(mark);
