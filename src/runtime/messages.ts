@@ -98,13 +98,13 @@ export function findOpenOrder(book: PositionBook, id: string): { symbol: string;
 /**
  * `checkCancel`: a well-formed cancellation is counted by every rule that observes cancellations
  * and is always allowed, whatever any breaker's state (even by a stopped runtime, which counts
- * nothing). A malformed one is rejected `MALFORMED_MESSAGE` and journaled. Never throws.
+ * nothing). A malformed one is rejected `MALFORMED_MESSAGE` and journaled (not once stopped). Never throws.
  */
 export function checkCancel(core: RuntimeCore, message: unknown): Decision {
-  if (core.gate.stopped) return ALLOWED;
   try {
     const id = readCancel(message);
     if (typeof id !== 'string') return rejectMalformedMessage(core, 'cancel', id);
+    if (core.gate.stopped) return ALLOWED;
     if (core.figures.observers.cancel.length > 0) observeInput(core, CANCEL_INPUT, core.clock.monotonic(), { message: 'cancel', id });
   } catch (error) {
     // A cancellation is never refused for a bug of ours: it reduces risk. The failure is logged.
@@ -188,6 +188,8 @@ function rejectModify(core: RuntimeCore, read: ModifyRead, symbol: string | null
 /** A malformed modification or cancellation: rejected, journaled (InputRejected), never counted as a message. */
 function rejectMalformedMessage(core: RuntimeCore, input: 'modify' | 'cancel', problem: InvalidInputError): Decision {
   const decision = Object.freeze({ allowed: false as const, code: RejectCode.MALFORMED_MESSAGE, reason: problem.message, breaker: null, state: core.gate.global });
+  // A stopped runtime journals nothing (its store is closed); the answer is the same.
+  if (core.gate.stopped) return decision;
   core.step.run(() => {
     core.emit(RiskEventType.INPUT_REJECTED, null, { input, field: problem.field, error: problem.message });
     core.log.warn({ event: 'input_rejected', strategy: core.strategy, input, error: problem.message }, `malformed ${input} message rejected`);

@@ -20,6 +20,7 @@ describe('checkCancel', () => {
     expect(h.rt.checkCancel({ id: 'a' })).toEqual({ allowed: true });
     await h.rt.stop();
     expect(h.rt.checkCancel({ id: 'a' })).toEqual({ allowed: true });
+    expect(h.rt.checkCancel({ id: '' })).toMatchObject({ allowed: false, code: 'MALFORMED_MESSAGE' });
   });
 
   it('rejects a malformed one MALFORMED_MESSAGE naming the field, journals it, never throws', async () => {
