@@ -148,6 +148,28 @@ describe('reconciliation: reset', () => {
   });
 });
 
+describe('reconciliation: autoReset', () => {
+  it('an automatic reset never accepts a mismatch: refused while the newest report disagrees, passes once it is reconciled', async () => {
+    const h = await harness(config({ autoReset: { after: 10 } }));
+    report(h.rt, { AAPL: 100 });
+    h.clock.advance(1000);
+    const asOf = h.clock.now();
+    report(h.rt, { AAPL: 90 });
+    h.clock.advance(30_000);
+    expect(rec(h.rt).state).toBe('TRIPPED');
+    h.clock.advance(10_000); // the first attempt: the newest report still disagrees
+    expect(rec(h.rt).state).toBe('TRIPPED');
+    const attempts = () => h.events.filter((e) => e.type === 'AutoReset' && e.breaker === 'reconciliation').map((e) => e.details.passed);
+    expect(attempts()).toEqual([false]);
+    fill(h.rt, 'AAPL', 'sell', 10, asOf - 100); // the missing sale, recorded late
+    h.clock.advance(9_999);
+    expect(rec(h.rt).state).toBe('TRIPPED');
+    h.clock.advance(1); // the next attempt: the newest report agrees now
+    expect(rec(h.rt)).toMatchObject({ state: 'NORMAL', figures: { openMismatches: 0, lastAgreeingAsOf: new Date(asOf).toISOString() } });
+    expect(attempts()).toEqual([false, true]);
+  });
+});
+
 describe('reconciliation: restarts (LevelDB)', () => {
   it('a mismatch in progress survives a restart and trips on time; the baseline and fills too', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bbx-rec-'));
