@@ -49,6 +49,43 @@ describe('executionRate rule', () => {
   });
 });
 
+describe('executionRate rule: evidence, reset, settings and words', () => {
+  const make = () => executionRateRule.track({ maxFills: 3, window: 10, warnAt: 0.5 });
+
+  it('trips and re-checks on its figures; a reset clears the window and re-arms the warning', () => {
+    const t = make();
+    for (const at of [0, 1, 2, 3]) t.observeInput(fill(null), at);
+    expect(t.tripEvidence(3)).toEqual(t.figures(3));
+    expect(t.recheckEvidence(3)).toEqual(t.figures(3));
+    t.rebaseline();
+    expect(t.figures(3)).toMatchObject({ count: 0, warned: false, nextExpiryInMs: null });
+    expect(t.observeInput(fill(null), 4)).toBe(Signal.NONE);
+    expect(t.observeInput(fill(null), 5)).toBe(Signal.WARN);
+  });
+
+  it('takes its own keys and the common ones, within bounds', () => {
+    const { schema, replacesPreset } = executionRateRule.settings;
+    expect(replacesPreset).toEqual([]);
+    expect(schema.parse({ maxFills: 5, window: 86_400, warnAt: 0.5, onTrip: 'reduceOnly' })).toEqual({ maxFills: 5, window: 86_400, warnAt: 0.5, onTrip: 'reduceOnly' });
+    for (const bad of [{ maxFills: 0 }, { maxFills: 1.5 }, { window: 86_401 }, { window: 0 }, { maxOrders: 3 }]) expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+  });
+
+  it('words its figures, trips and reset', () => {
+    const f = { count: 4, limit: 3, maxFills: 3, windowSeconds: 10, warnAt: 0.8, warnCount: 3, warned: true, nextExpiryInMs: 7500 };
+    const w = executionRateRule.words;
+    expect([w.label, w.shout]).toEqual(['Execution rate', 'EXECUTION RATE']);
+    expect(w.view(f)).toEqual({ figure: '4 / 3 fills in 10 s', details: ['oldest leaves the window in 8 s'], meter: { label: 'fills in the window', use: 4 / 3, warnAt: 0.8 } });
+    expect(w.line(f)).toBe('4/3 fills in 10s, clears in 8s');
+    expect(w.event(f)).toBe('4 fills in 10s (max 3)');
+    expect(w.recovered(f)).toBe('window cleared (4/3 fills)');
+    expect(executionRateRule.describe(f)).toBe('4 fills within 10s exceed the limit of 3');
+    expect(executionRateRule.resetEffects(f)).toEqual([
+      'The fill window is cleared: 4 fills counted now go to 0 (limit 3 in 10 s).',
+      'Confirming re-enables trading (RTS 6 Art 15(3)): this breaker never resets by itself.',
+    ]);
+  });
+});
+
 describe('tradeLosses rule', () => {
   const make = (maxLosses = 3, warnAt = 0.6) => tradeLossesRule.track({ maxLosses, lookback: 60, warnAt });
 
@@ -132,5 +169,80 @@ describe('tradeLosses rule', () => {
     expect(tradeLossesRule.words.event({})).toBe('? losing fills in ?s (limit ?; losses ?)');
     expect(tradeLossesRule.words.recovered({ count: 0, maxLosses: 3 })).toBe('lookback cleared (0/3 losing fills)');
     expect(tradeLossesRule.describe({ count: 3, lookbackSeconds: 60, maxLosses: 3, lossSum: '-2.005' })).toBe('3 losing fills within 60s reach the limit of 3 (losses -2.01)');
+  });
+});
+
+describe('tradeLosses rule: warnings, evidence, persistence, settings and words', () => {
+  const make = (maxLosses = 10, warnAt = 0.8) => tradeLossesRule.track({ maxLosses, lookback: 60, warnAt });
+
+  it('re-arms its warning once a new loss finds the count below half the warning level', () => {
+    const t = make(); // warns at 8, re-arms below 4
+    expect(t.rearmCount).toBe(4);
+    for (let i = 0; i < 7; i++) expect(t.observeInput(fill('-1'), 0)).toBe(Signal.NONE);
+    expect(t.observeInput(fill('-1'), 0)).toBe(Signal.WARN);
+    // 60 s on, the eight have left the lookback (t − 60 s, t]: the new loss finds 1 < 4 and re-arms.
+    expect(t.observeInput(fill('-1'), 60_000)).toBe(Signal.NONE);
+    expect(t.figures(60_000)).toMatchObject({ count: 1, warned: false });
+    for (let i = 0; i < 6; i++) expect(t.observeInput(fill('-1'), 60_000)).toBe(Signal.NONE);
+    expect(t.observeInput(fill('-1'), 60_000)).toBe(Signal.WARN); // 8 again
+  });
+
+  it('stays warned while a new loss finds the count at half the warning level or more', () => {
+    const t = make();
+    for (let i = 0; i < 8; i++) t.observeInput(fill('-1'), 0);
+    for (let i = 0; i < 4; i++) t.observeInput(fill('-1'), 30_000);
+    expect(t.observeInput(fill('-1'), 60_000)).toBe(Signal.NONE); // 5 in the lookback: stays warned
+    expect(t.figures(60_000)).toMatchObject({ count: 5, warned: true });
+    expect(t.clearsAt()).toBeNull();
+  });
+
+  it('trips and re-checks on its figures', () => {
+    const t = make(2);
+    t.observeInput(fill('-1'), 0);
+    t.observeInput(fill('-3'), 5);
+    expect(t.tripEvidence(5)).toEqual(t.figures(5));
+    expect(t.recheckEvidence(5)).toEqual(t.figures(5));
+    expect(t.figures(5)).toMatchObject({ count: 2, lossSum: '-4', nextExpiryInMs: 59_995 });
+  });
+
+  it('loads losses moved by the shift, capped at notAfter', () => {
+    const t = make();
+    t.observeInput(fill('-1'), 100);
+    const back = make();
+    back.load(t.save(1000), -1000);
+    expect(back.figures(100)).toMatchObject({ count: 1, nextExpiryInMs: 60_000 });
+    const capped = make();
+    capped.load(t.save(1000), 0, 500); // 1100 is in the future: taken as 500
+    expect(capped.figures(500)).toMatchObject({ count: 1, nextExpiryInMs: 60_000 });
+  });
+
+  it('refuses each malformed part of a saved record, naming what is wrong', () => {
+    const entry = { at: 1, count: 1, tag: '-1' };
+    for (const bad of ['x', null, { entries: 'x', warned: false }, { entries: [] }, { entries: [], warned: 1 }]) {
+      expect(() => make().load(bad), JSON.stringify(bad)).toThrow(new TypeError('trade losses: saved figures are malformed'));
+    }
+    for (const e of [{ at: '1' }, { at: NaN }, { count: '1' }, { count: 1.5 }, { count: 0 }, { count: 10_000_001 }, { tag: 5 }, { tag: '1' }, { tag: '0' }]) {
+      expect(() => make().load({ entries: [{ ...entry, ...e }], warned: false }), JSON.stringify(e)).toThrow(new TypeError('trade losses: a saved loss is malformed'));
+    }
+    const ok = make();
+    ok.load({ entries: [{ ...entry, count: 10_000_000, tag: '-1.50' }], warned: false });
+    expect(ok.figures(1)).toMatchObject({ count: 10_000_000, lossSum: '-15000000' });
+  });
+
+  it('takes its own keys and the common ones, within bounds', () => {
+    const { schema, replacesPreset } = tradeLossesRule.settings;
+    expect(replacesPreset).toEqual([]);
+    expect(schema.parse({ maxLosses: 4, lookback: 604_800, warnAt: 0.5, onTrip: 'halt' })).toEqual({ maxLosses: 4, lookback: 604_800, warnAt: 0.5, onTrip: 'halt' });
+    for (const bad of [{ maxLosses: 0 }, { maxLosses: 2.5 }, { lookback: 604_801 }, { lookback: -1 }, { maxFills: 3 }]) expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+  });
+
+  it('words its figures and its reset', () => {
+    const w = tradeLossesRule.words;
+    expect([w.label, w.shout]).toEqual(['Trade losses', 'TRADE LOSSES']);
+    const f = { count: 2, limit: 3, maxLosses: 3, lookbackSeconds: 60, lossSum: '-1250.755', warnAt: 0.8, warnCount: 3, warned: false, nextExpiryInMs: 44_001 };
+    expect(w.view(f)).toEqual({ figure: '2 / 3 losing fills in 60 s', details: ['losses -1,250.76', 'oldest leaves the lookback in 45 s'], meter: { label: 'losing fills in the lookback', use: 2 / 3, warnAt: 0.8 } });
+    expect(w.view({ ...f, count: 0, lossSum: '0', nextExpiryInMs: null }).details).toEqual(['losses 0.00', 'no losses in the lookback']);
+    expect(w.line(f)).toBe('2/3 losses in 60s (sum -1,250.76), oldest leaves in 45s');
+    expect(tradeLossesRule.resetEffects(f)).toEqual(['The lookback is cleared: 2 losing fills counted now go to 0 (limit 3 in 60 s).', 'The trade-losses warning is re-armed.']);
   });
 });
