@@ -105,6 +105,8 @@ export class LimitSet {
   readonly #cache = new Map<string, SymbolLimits>();
   /** Whether any configured limit reads the projected positions (so allowed orders must be reserved). */
   readonly needsProjection: boolean;
+  /** Whether any configured limit reads the process's shared book of open orders (selfTrade). */
+  readonly needsShared: boolean;
 
   constructor(config: ParsedLimits) {
     this.config = config;
@@ -113,6 +115,7 @@ export class LimitSet {
     // Configured: set globally, or for some symbol to anything but false.
     const configured = (row: LimitRule) => settingOf(config, row) !== undefined || (row.perSymbol !== null && per.some((p) => p[row.perSymbol!.key] !== undefined && p[row.perSymbol!.key] !== false));
     this.needsProjection = ROWS.some((row) => row.needs.projection === true && configured(row));
+    this.needsShared = ROWS.some((row) => row.needs.shared === true && configured(row));
   }
 
   /** The effective limits of a symbol. */

@@ -67,6 +67,8 @@ export interface LimitNeeds<F> {
   readonly history?: (limits: F) => number;
   /** `ctx.traded`: each fill is kept for this many ms (monotonic) under these settings. */
   readonly fills?: (limits: F) => number;
+  /** `ctx.crossing`: while such a limit is configured in some runtime of the process, every runtime with limits publishes its open orders. */
+  readonly shared?: boolean;
 }
 
 /** A setting a symbol may override (`perSymbol.<symbol>.<key>`). */

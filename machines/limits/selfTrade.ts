@@ -29,7 +29,7 @@ export const selfTradeLimit = defineLimit({
   defaults: (on) => on === true,
   resolve: (on, own): SelfTradeFields => ((own ?? on) ? ON : OFF),
   off: OFF,
-  needs: {},
+  needs: { shared: true },
   applies: (l) => l.selfTrade,
   check(o, _l, ctx) {
     const other = ctx.crossing(o);

@@ -108,6 +108,7 @@ export class Controls {
     const traded = this.#traded;
     const resting = this.resting;
     this.overrides = new Overrides(this.#clock);
+    if (this.limits?.needsShared === true) resting.checks();
     const ctx = {
       book: this.book,
       /** The monotonic reading of this decision (read once, when a limit measures time). */

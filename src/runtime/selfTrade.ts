@@ -5,7 +5,8 @@
  * covering it); a stopped runtime's orders leave at once. Per symbol and side, a heap keeps the
  * open order an incoming order would meet first (the highest buy, the lowest sell; an open market
  * order before any), so a check looks at one entry. Every runtime publishes, whether or not it
- * configures `selfTrade`: a strategy that prevents self-trades must see everyone's orders.
+ * configures `selfTrade`, while some runtime of the process checks self-trades (none: nothing is
+ * published, no cost); a runtime without `limits` never reaches the controls and publishes nothing.
  */
 import { Exact } from '../../machines/math/exact.ts';
 import { SLACK, toExact } from '../../machines/limits/amount.ts';
@@ -24,36 +25,51 @@ interface Resting {
   /** Its limit price as a double; a market order: +Infinity for a buy, −Infinity for a sell (it meets anything). */
   readonly px: number;
   readonly pxRaw: unknown;
-  remaining: Exact;
+  /** What is left: the quantity as given (no Decimal is built per order) until a fill, then exact. */
+  remaining: unknown;
   live: boolean;
   readonly heap: PriceHeap;
 }
 
-/** A binary heap of open orders, the one an incoming order meets first on top; gone ones leave lazily. */
+/**
+ * A binary heap of open orders, the one an incoming order meets first on top. Orders join a
+ * pending list (a push, nothing more: a process where no strategy checks self-trades pays no heap
+ * work) and enter the heap when it is next asked; gone ones leave lazily.
+ */
 class PriceHeap {
-  readonly items: Resting[] = [];
+  items: Resting[] = [];
+  pending: Resting[] = [];
+  /** Gone orders still in `items` or `pending`. */
   dead = 0;
-  constructor(readonly side: Side) {}
+  readonly #buy: boolean;
+  constructor(side: Side) {
+    this.#buy = side === 'buy';
+  }
 
   #before(a: Resting, b: Resting): boolean {
-    return this.side === 'buy' ? a.px > b.px : a.px < b.px;
+    return this.#buy ? a.px > b.px : a.px < b.px;
   }
 
   push(r: Resting): void {
-    const items = this.items;
-    items.push(r);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.#before(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
-      i = parent;
-    }
+    this.pending.push(r);
   }
 
   /** The live order on top, or undefined. */
   top(): Resting | undefined {
     const items = this.items;
+    const pending = this.pending;
+    if (pending.length > 0) {
+      for (let k = 0; k < pending.length; k++) {
+        const r = pending[k]!;
+        if (!r.live) {
+          this.dead--;
+          continue;
+        }
+        items.push(r);
+        this.#up(items.length - 1);
+      }
+      pending.length = 0;
+    }
     while (items.length > 0 && !items[0]!.live) {
       this.dead--;
       const last = items.pop()!;
@@ -66,24 +82,41 @@ class PriceHeap {
 
   /** One of its orders went: rebuilt when mostly gone (memory stays bounded by what is open). */
   died(): void {
-    if (++this.dead > 64 && this.dead * 2 > this.items.length) {
-      const live = this.items.filter((r) => r.live);
-      this.items.length = 0;
-      this.dead = 0;
-      for (const r of live) this.push(r);
+    if (++this.dead <= 64 || this.dead * 2 <= this.items.length + this.pending.length) return;
+    const live = this.items.filter((r) => r.live);
+    const pending = this.pending.filter((r) => r.live);
+    this.items = live;
+    this.pending = pending;
+    this.dead = 0;
+    for (let i = (live.length >> 1) - 1; i >= 0; i--) this.#down(i);
+  }
+
+  #up(i: number): void {
+    const items = this.items;
+    const r = items[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = items[parent]!;
+      if (!this.#before(r, p)) break;
+      items[i] = p;
+      i = parent;
     }
+    items[i] = r;
   }
 
   #down(i: number): void {
     const items = this.items;
+    const n = items.length;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let best = i;
-      if (l < items.length && this.#before(items[l]!, items[best]!)) best = l;
-      if (r < items.length && this.#before(items[r]!, items[best]!)) best = r;
+      if (l < n && this.#before(items[l]!, items[best]!)) best = l;
+      if (r < n && this.#before(items[r]!, items[best]!)) best = r;
       if (best === i) return;
-      [items[i], items[best]] = [items[best]!, items[i]!];
+      const t = items[i]!;
+      items[i] = items[best]!;
+      items[best] = t;
       i = best;
     }
   }
@@ -92,11 +125,21 @@ class PriceHeap {
 /** Per symbol, its buys and sells, across the runtimes of the process. */
 const SHARED = new Map<string, { readonly buy: PriceHeap; readonly sell: PriceHeap }>();
 
+/** The symbol asked last and its heaps (orders in one symbol come in runs; heaps are never removed). */
+let lastSymbol: string | null = null;
+let lastHeaps: { readonly buy: PriceHeap; readonly sell: PriceHeap } | undefined;
+
 function heapsOf(symbol: string): { readonly buy: PriceHeap; readonly sell: PriceHeap } {
+  if (symbol === lastSymbol) return lastHeaps!;
   let heaps = SHARED.get(symbol);
   if (heaps === undefined) SHARED.set(symbol, (heaps = { buy: new PriceHeap('buy'), sell: new PriceHeap('sell') }));
+  lastSymbol = symbol;
+  lastHeaps = heaps;
   return heaps;
 }
+
+/** Runtimes of the process that check self-trades: while there are none, nothing is published (no cost). */
+let checkers = 0;
 
 /** Most open orders one runtime keeps in the shared book; beyond it its oldest leaves (bounded memory for a strategy that never closes its orders). */
 const MAX_OPEN = 100_000;
@@ -135,31 +178,36 @@ class Queue {
 export class RestingOrders {
   readonly #byId = new Map<string, Resting>();
   /** Orders without an id per symbol and side, oldest first (a fill without an id takes from these). */
-  readonly #anonymous = new Map<string, Queue>();
+  readonly #anonymous = new Map<string, { readonly buy: Queue; readonly sell: Queue }>();
+  #lastAnonSymbol: string | null = null;
+  #lastAnon: { readonly buy: Queue; readonly sell: Queue } | undefined;
   /** Every order, in the order they were allowed (their stamps never decrease): a report covers a prefix. */
   #all: Resting[] = [];
   #head = 0;
   #live = 0;
   #stamp = -Infinity;
   #stopped = false;
+  #checks = false;
+
+  /** This runtime checks self-trades: from now on every runtime with limits publishes its allowed orders. */
+  checks(): void {
+    if (this.#checks || this.#stopped) return;
+    this.#checks = true;
+    checkers++;
+  }
 
   /** An allowed order at `at` (wall-clock ms). */
   open(o: OrderFacts, at: number): void {
-    if (this.#stopped) return;
+    if (checkers === 0 || this.#stopped) return;
     if (at > this.#stamp) this.#stamp = at;
     const heap = heapsOf(o.symbol)[o.side];
     const px = o.price ?? (o.side === 'buy' ? Infinity : -Infinity);
-    const r: Resting = { owner: this, symbol: o.symbol, side: o.side, id: o.id, at: this.#stamp, px, pxRaw: o.priceRaw, remaining: toExact(o.qtyRaw), live: true, heap };
+    const r: Resting = { owner: this, symbol: o.symbol, side: o.side, id: o.id, at: this.#stamp, px, pxRaw: o.priceRaw, remaining: o.qtyRaw, live: true, heap };
     heap.push(r);
     this.#all.push(r);
     this.#live++;
     if (o.id !== undefined) this.#byId.set(o.id, r);
-    else {
-      const key = `${o.side}\u0000${o.symbol}`;
-      let queue = this.#anonymous.get(key);
-      if (queue === undefined) this.#anonymous.set(key, (queue = new Queue()));
-      queue.items.push(r);
-    }
+    else this.#queues(o.symbol)[o.side].items.push(r);
     while (this.#live > MAX_OPEN && this.#head < this.#all.length) this.#kill(this.#all[this.#head++]!);
   }
 
@@ -171,11 +219,11 @@ export class RestingOrders {
       if (r !== undefined && r.live && r.symbol === symbol && r.side === side) this.#take(r, quantity);
       return;
     }
-    const queue = this.#anonymous.get(`${side}\u0000${symbol}`);
+    const queue = this.#anonymous.get(symbol)?.[side];
     if (queue === undefined) return;
     let left = quantity;
     for (let r = queue.first(); r !== undefined && !left.isZero(); r = queue.first()) {
-      const taken = Exact.min(r.remaining, left);
+      const taken = Exact.min(toExact(r.remaining), left);
       left = left.minus(taken);
       this.#take(r, taken);
     }
@@ -195,17 +243,33 @@ export class RestingOrders {
       this.#all = all.slice(this.#head);
       this.#head = 0;
     }
-    for (const queue of this.#anonymous.values()) queue.first();
+    for (const queues of this.#anonymous.values()) {
+      queues.buy.first();
+      queues.sell.first();
+    }
   }
 
   /** The runtime stopped: its orders leave the shared book and none join it any more. */
   stop(): void {
+    if (this.#checks) checkers--;
+    this.#checks = false;
     this.#stopped = true;
     for (let i = this.#head; i < this.#all.length; i++) this.#kill(this.#all[i]!);
     this.#all = [];
     this.#head = 0;
     this.#byId.clear();
     this.#anonymous.clear();
+    this.#lastAnonSymbol = null;
+    this.#lastAnon = undefined;
+  }
+
+  #queues(symbol: string): { readonly buy: Queue; readonly sell: Queue } {
+    if (symbol === this.#lastAnonSymbol) return this.#lastAnon!;
+    let queues = this.#anonymous.get(symbol);
+    if (queues === undefined) this.#anonymous.set(symbol, (queues = { buy: new Queue(), sell: new Queue() }));
+    this.#lastAnonSymbol = symbol;
+    this.#lastAnon = queues;
+    return queues;
   }
 
   /** The open order of the other side, of any runtime in the process, that `o` could execute against: its words, or null. */
@@ -222,12 +286,13 @@ export class RestingOrders {
     }
     if (hit === undefined) return null;
     const price = Number.isFinite(hit.px) ? `at ${toExact(hit.pxRaw).toFixed()}` : 'at market';
-    return `an open ${hit.side} of ${hit.remaining.toFixed()} ${hit.symbol} ${price}${hit.id === undefined ? '' : ` (order ${hit.id})`} of ${hit.owner === this ? 'this strategy' : 'another strategy in this process'}`;
+    return `an open ${hit.side} of ${toExact(hit.remaining).toFixed()} ${hit.symbol} ${price}${hit.id === undefined ? '' : ` (order ${hit.id})`} of ${hit.owner === this ? 'this strategy' : 'another strategy in this process'}`;
   }
 
   #take(r: Resting, quantity: Exact): void {
-    r.remaining = r.remaining.lte(quantity) ? new Exact(0) : r.remaining.minus(quantity);
-    if (r.remaining.isZero()) this.#kill(r);
+    const rest = toExact(r.remaining);
+    r.remaining = rest.lte(quantity) ? new Exact(0) : rest.minus(quantity);
+    if (rest.lte(quantity)) this.#kill(r);
   }
 
   #kill(r: Resting): void {
