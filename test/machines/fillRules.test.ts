@@ -45,6 +45,9 @@ describe('executionRate rule', () => {
     back.load(saved, -1_000_000 + 50, 200);
     expect(back.figures(200)).toMatchObject({ count: 2, warned: true, nextExpiryInMs: 9950 });
     expect(() => make().load({ entries: [{ at: 1, count: 1, tag: 'x' }], warned: false })).toThrow(TypeError);
+    const untagged = make();
+    untagged.load({ entries: [{ at: 1, count: 2 }], warned: false }); // no tag key at all: an untagged fill
+    expect(untagged.figures(1)).toMatchObject({ count: 2 });
     expect(() => make().load({ entries: [], warned: 'no' })).toThrow(TypeError);
   });
 });
@@ -190,9 +193,9 @@ describe('tradeLosses rule: warnings, evidence, persistence, settings and words'
   it('stays warned while a new loss finds the count at half the warning level or more', () => {
     const t = make();
     for (let i = 0; i < 8; i++) t.observeInput(fill('-1'), 0);
-    for (let i = 0; i < 4; i++) t.observeInput(fill('-1'), 30_000);
-    expect(t.observeInput(fill('-1'), 60_000)).toBe(Signal.NONE); // 5 in the lookback: stays warned
-    expect(t.figures(60_000)).toMatchObject({ count: 5, warned: true });
+    for (let i = 0; i < 3; i++) t.observeInput(fill('-1'), 30_000);
+    expect(t.observeInput(fill('-1'), 60_000)).toBe(Signal.NONE); // exactly 4 (half of 8) in the lookback: stays warned
+    expect(t.figures(60_000)).toMatchObject({ count: 4, warned: true });
     expect(t.clearsAt()).toBeNull();
   });
 
