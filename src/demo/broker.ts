@@ -15,7 +15,7 @@ export interface PaperOrder {
 
 /** What happened to a submitted order. */
 export type SubmitResult =
-  | { readonly status: 'filled'; readonly price: number }
+  | { readonly status: 'filled'; readonly price: number; readonly realizedPnl?: string }
   | { readonly status: 'pending' }
   | { readonly status: 'rejected'; readonly reason: string };
 
@@ -41,6 +41,11 @@ export class PaperBroker implements BrokerPort {
   mode: BrokerMode = 'normal';
   #cash: Decimal;
   readonly #positions = new Map<string, Decimal>();
+  /** Cost of each open position (signed, like the position), for the P&L a closing fill realises. */
+  readonly #costs = new Map<string, Decimal>();
+  readonly #now: (() => number) | null;
+  /** The `asOf` of the last position report, so that a fill after it is stamped after it. */
+  #reportedAt = -Infinity;
   readonly #prices = new Map<string, number>();
   #pending: PaperOrder[] = [];
   readonly #errors$ = new Subject<ErrorReport>();
@@ -48,6 +53,11 @@ export class PaperBroker implements BrokerPort {
   readonly #fills$ = new Subject<Fill>();
   /** Filled orders so far. */
   fills = 0;
+  /**
+   * A position the broker's reports show but no fill made (a booking error on its side), or null:
+   * added to the reported positions only; cash and value stay what the fills made them.
+   */
+  phantom: { readonly symbol: string; readonly quantity: number } | null = null;
 
   /** Broker failures (order rejections, sync errors), as error reports. */
   readonly errors$: Observable<ErrorReport> = this.#errors$.asObservable();
@@ -56,15 +66,21 @@ export class PaperBroker implements BrokerPort {
   /** Every cancelAllOrders call, with how many pending orders it cancelled. */
   readonly cancels$: Observable<{ count: number; reason: string }> = this.#cancels$.asObservable();
 
-  constructor(name: string, cash: Decimal.Value) {
+  /**
+   * With `now` (the simulated clock), every fill carries its execution time and every snapshot its
+   * `asOf`, so that position reports can be reconciled with the fills (docs/breakers.md).
+   */
+  constructor(name: string, cash: Decimal.Value, now?: () => number) {
     this.name = name;
     this.#cash = new Decimal(cash);
+    this.#now = now ?? null;
   }
 
   /** Buys `quantity` at `price` without an order (initial holdings). */
   seedPosition(symbol: string, quantity: number, price: number): void {
     this.#prices.set(symbol, price);
     this.#positions.set(symbol, (this.#positions.get(symbol) ?? new Decimal(0)).plus(quantity));
+    this.#costs.set(symbol, (this.#costs.get(symbol) ?? new Decimal(0)).plus(new Decimal(quantity).times(price)));
     this.#cash = this.#cash.minus(new Decimal(quantity).times(price));
   }
 
@@ -99,11 +115,27 @@ export class PaperBroker implements BrokerPort {
     }
     const limit = order.price;
     if (limit === undefined || (order.side === 'buy' ? market <= limit : market >= limit)) {
-      this.#fill(order, market);
-      return { status: 'filled', price: market };
+      const realizedPnl = this.#fill(order, market);
+      return realizedPnl === undefined ? { status: 'filled', price: market } : { status: 'filled', price: market, realizedPnl };
     }
     this.#pending.push(order);
     return { status: 'pending' };
+  }
+
+  /** Cancels one pending order; false when it is not pending (filled, cancelled or never placed). */
+  cancel(id: string): boolean {
+    const before = this.#pending.length;
+    this.#pending = this.#pending.filter((o) => o.id !== id);
+    return this.#pending.length < before;
+  }
+
+  /** Moves a pending limit order to a new price (it fills if the new price crosses the market); false when not pending. */
+  amend(id: string, price: number): boolean {
+    const order = this.#pending.find((o) => o.id === id);
+    if (order === undefined) return false;
+    this.cancel(id);
+    this.submit({ ...order, price });
+    return true;
   }
 
   /** Cancels every pending order (the runtime's broker port). */
@@ -143,18 +175,56 @@ export class PaperBroker implements BrokerPort {
    */
   snapshot(): PortfolioUpdate {
     const symbols = new Set([...this.#prices.keys(), ...[...this.#positions].filter(([, q]) => !q.isZero()).map(([symbol]) => symbol)]);
-    return {
+    const reported = (symbol: string) => (this.#positions.get(symbol) ?? new Decimal(0)).plus(this.phantom?.symbol === symbol ? this.phantom.quantity : 0);
+    const update: PortfolioUpdate = {
       value: this.value().toDecimalPlaces(2).toString(),
       cash: this.#cash.toString(),
-      positions: [...symbols].map((symbol) => ({ symbol, quantity: (this.#positions.get(symbol) ?? new Decimal(0)).toString(), price: String(this.#prices.get(symbol) ?? 0) })),
+      positions: [...symbols].map((symbol) => ({ symbol, quantity: reported(symbol).toString(), price: String(this.#prices.get(symbol) ?? 0) })),
     };
+    if (this.#now === null) return update;
+    this.#reportedAt = this.#now();
+    return { ...update, asOf: this.#reportedAt };
   }
 
-  #fill(order: PaperOrder, price: number): void {
+  /** Books a fill and reports it; returns the P&L it realised, if it closed any of the position. */
+  #fill(order: PaperOrder, price: number): string | undefined {
     const qty = new Decimal(order.quantity).times(order.side === 'buy' ? 1 : -1);
-    this.#positions.set(order.symbol, (this.#positions.get(order.symbol) ?? new Decimal(0)).plus(qty));
+    const held = this.#positions.get(order.symbol) ?? new Decimal(0);
+    const cost = this.#costs.get(order.symbol) ?? new Decimal(0);
+    // A fill against the position realises P&L on the part it closes, at the position's average cost.
+    let realizedPnl: string | undefined;
+    let newCost = cost.plus(qty.times(price));
+    if (!held.isZero() && held.isNegative() !== qty.isNegative()) {
+      const closed = Decimal.min(held.abs(), qty.abs());
+      const avg = cost.div(held);
+      realizedPnl = new Decimal(price).minus(avg).times(closed).times(held.isNegative() ? -1 : 1).toDecimalPlaces(2).toString();
+      const left = held.plus(qty);
+      // What is left of the old position keeps its average cost; a flip opens at this price.
+      newCost = left.isZero() ? new Decimal(0) : left.isNegative() === held.isNegative() ? avg.times(left) : left.times(price);
+    }
+    this.#positions.set(order.symbol, held.plus(qty));
+    this.#costs.set(order.symbol, newCost);
     this.#cash = this.#cash.minus(qty.times(price));
     this.fills++;
-    this.#fills$.next({ orderId: order.id, symbol: order.symbol, side: order.side, quantity: order.quantity, price: price.toFixed(2) });
+    this.#fills$.next({
+      orderId: order.id,
+      symbol: order.symbol,
+      side: order.side,
+      quantity: order.quantity,
+      price: price.toFixed(2),
+      ...(realizedPnl === undefined ? {} : { realizedPnl }),
+      ...(this.#now === null ? {} : { timestamp: this.#stamp() }),
+    });
+    return realizedPnl;
+  }
+
+  /**
+   * When a fill executed: now, or just after the last report when that is now. Simulated time moves
+   * in whole steps, so a report and the fills after it in the same step share a millisecond; a real
+   * broker's clock tells them apart, and a fill at the report's own asOf would count as in it.
+   */
+  #stamp(): number {
+    const now = this.#now!();
+    return now > this.#reportedAt ? now : this.#reportedAt + 1;
   }
 }

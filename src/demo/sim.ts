@@ -65,7 +65,8 @@ export interface SimParts {
 export async function startSim(spec: DemoStrategySpec, setting: SimSetting, parts: SimParts): Promise<void> {
   const { replay, clock, speed, display, time, trips, metrics } = setting;
   const random = mulberry32(deriveSeed(setting.seed, spec.name));
-  const broker = new PaperBroker(spec.name, spec.cash);
+  // Stamped fills and reports: reconciliation compares them (docs/breakers.md).
+  const broker = new PaperBroker(spec.name, spec.cash, () => clock.now());
   const isReplay = replay !== null && spec.name === DEMO_STRATEGIES[0]!.name;
   const feed = isReplay ? new ReplayFeed(spec.params.symbol, replay) : new RandomWalkFeed(spec.params.symbol, spec.startPrice, random);
   const rt = await createRiskRuntime({
@@ -115,6 +116,14 @@ export function applyStep(step: ScenarioStep, sims: ReadonlyMap<string, Sim>, re
   if (a.kind === 'fatFinger' && sim) sim.strategy.fatFinger(a.quantity);
   if (a.kind === 'accumulate' && sim) sim.strategy.accumulate(a.lot, a.everySeconds);
   if (a.kind === 'feedSilent' && sim) sim.silent = a.on;
+  if (a.kind === 'cancelReplace' && sim) sim.strategy.cancelReplace = a.roundsPerSecond;
+  if (a.kind === 'stuffing' && sim) sim.strategy.stuffing = a.quotesPerSecond;
+  if (a.kind === 'buyDips' && sim) {
+    sim.feed.impulse(a.slide, a.overSeconds); // a no-op for a replayed feed
+    sim.strategy.buyDips({ lot: a.lot, everySeconds: a.everySeconds, stop: a.stop });
+  }
+  if (a.kind === 'stopDips' && sim) sim.strategy.buyDips(null);
+  if (a.kind === 'phantom' && sim) sim.broker.phantom = { symbol: sim.spec.params.symbol, quantity: a.quantity };
 }
 
 /** Resets (operator "demo") every breaker a previous run left tripped, so that the scenarios play again. */

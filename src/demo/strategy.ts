@@ -35,7 +35,7 @@ export function timedGuard<T>(rt: RiskRuntime, metrics: BreakerboxMetrics): Oper
 }
 
 /** Why a demo strategy sends an order. */
-export type OrderPurpose = 'rebalance' | 'quote' | 'loop' | 'accumulate' | 'fatFinger' | 'flatten';
+export type OrderPurpose = 'rebalance' | 'quote' | 'loop' | 'accumulate' | 'fatFinger' | 'flatten' | 'replace' | 'stuff' | 'dip' | 'stop';
 
 interface Intent {
   readonly order: PaperOrder;
@@ -57,12 +57,18 @@ const FLATTEN = { slices: 4, everyMs: 5_000 } as const;
  * control rejects a rebalance it backs off (10 s, doubling) instead of hammering the limit —
  * each such rejection counts towards the error-rate breaker; in REDUCING it stops quoting and
  * unwinds its position in quarters, one every 5 s, while its signal's buys are rejected
- * REDUCE_ONLY. The demo can also make it send one fat-finger order and grow its position with
- * a sizing bug until the position limit stops it.
+ * REDUCE_ONLY. The demo can also make it send one fat-finger order, grow its position with
+ * a sizing bug until the position limit stops it, cancel/replace and amend a quote in a loop
+ * (`checkCancel`, `check`, `checkModify`), stuff the book with quotes that never trade, and buy
+ * dips that its stop-loss sells at a loss.
  */
 export class DemoStrategy {
   /** Orders per simulated second sent by the simulated runaway loop (0 = off). */
   runaway = 0;
+  /** Cancel/replace rounds per simulated second of a repricing bug (0 = off): cancel the quote, re-send it, amend it. */
+  cancelReplace = 0;
+  /** Quotes per simulated second placed far from the market, never to trade (0 = off). */
+  stuffing = 0;
   readonly ticks$ = new Subject<Tick>();
   /** What the strategy did that is worth a line (flattening sells, the sizing bug stopping). */
   readonly notes$ = new Subject<string>();
@@ -80,6 +86,12 @@ export class DemoStrategy {
   /** Shares bought by the sizing bug, on top of the target (so the rebalance does not undo them). */
   #extra = 0;
   #flatten: { lot: number; nextAt: number } | null = null;
+  /** The quote the repricing bug cancels and replaces next. */
+  #replacing: string | null = null;
+  #cancelledWhileBlocked = false;
+  #dips: { lot: number; everyMs: number; stop: number; nextAt: number } | null = null;
+  /** Lots the dip buyer holds, each with its entry price and stop. */
+  #lots: { quantity: number; stopAt: number }[] = [];
 
   constructor(rt: RiskRuntime, broker: PaperBroker, params: StrategyParams, random: Random) {
     this.#rt = rt;
@@ -98,19 +110,38 @@ export class DemoStrategy {
     this.#accumulate = { lot, everyMs: everySeconds * 1000, nextAt: 0 };
   }
 
+  /**
+   * A buy-the-dip bug: buys `lot` every `everySeconds` and sells each lot by a stop-loss `stop`
+   * (a fraction) below its entry; `null` switches it off (the lots it holds stay).
+   */
+  buyDips(dips: { lot: number; everySeconds: number; stop: number } | null): void {
+    this.#dips = dips === null ? null : { lot: dips.lot, everyMs: dips.everySeconds * 1000, stop: dips.stop, nextAt: 0 };
+  }
+
   /** Wires ticks → orders → gate → broker. */
   start(metrics: BreakerboxMetrics): Subscription {
     const intents$: Observable<{ intent: Intent; tick: Tick }> = this.ticks$.pipe(mergeMap((tick) => from(this.#decide(tick).map((intent) => ({ intent, tick })))));
     return intents$.subscribe(({ intent, tick }) => {
+      if (intent.purpose === 'replace') this.#cancelQuote();
       const decision = metrics.timedCheck(this.#rt, intent.order, 'demo');
       if (decision.allowed) this.#submit(intent);
       else this.#rejected(intent, decision, tick);
+      if (intent.purpose === 'replace') this.#amendQuote(intent.order);
     });
   }
 
   #submit({ order, purpose }: Intent): void {
     const result = this.#broker.submit(order);
     if (purpose === 'rebalance') this.#backoffMs = 0;
+    if (purpose === 'dip' && result.status === 'filled' && this.#dips) {
+      this.#extra += order.quantity;
+      this.#lots.push({ quantity: order.quantity, stopAt: result.price * (1 - this.#dips.stop) });
+    }
+    if (purpose === 'stop' && result.status === 'filled') {
+      this.#extra -= order.quantity;
+      this.#lots.shift();
+      this.notes$.next(`stop-loss sold ${order.quantity} ${order.symbol} at ${result.price.toFixed(2)} (realised P&L ${result.realizedPnl ?? '0'})`);
+    }
     if (purpose === 'flatten' && result.status === 'filled') {
       const left = this.#broker.position(order.symbol);
       this.notes$.next(`REDUCING  ${order.side === 'sell' ? 'sold' : 'bought back'} ${order.quantity} ${order.symbol} at ${result.price.toFixed(2)} to flatten (position ${left}${left === 0 ? ': flat' : ' left'})`);
@@ -127,6 +158,28 @@ export class DemoStrategy {
       this.#accumulate = null;
       this.notes$.next(`sizing bug stopped by ${decision.code}: no more buys of ${order.quantity} ${order.symbol} (position ${this.#broker.position(order.symbol)})`);
     }
+  }
+
+  /** The repricing bug's cancel: always allowed by the runtime, even while orders are blocked (it reduces risk). */
+  #cancelQuote(): void {
+    const id = this.#replacing;
+    if (id === null) return;
+    this.#replacing = null;
+    const decision = this.#rt.checkCancel({ id });
+    if (!decision.allowed) return;
+    this.#broker.cancel(id);
+    if (this.#rt.tradingMode === 'HALTED' && !this.#cancelledWhileBlocked) {
+      this.#cancelledWhileBlocked = true;
+      this.notes$.next(`cancel of ${id} allowed while orders are blocked (a cancellation is never refused: it reduces risk)`);
+    }
+    if (this.#rt.tradingMode !== 'HALTED') this.#cancelledWhileBlocked = false;
+  }
+
+  /** The repricing bug's amendment of the quote it just sent, whatever the answer to the send (it never looks). */
+  #amendQuote(order: PaperOrder): void {
+    this.#replacing = order.id;
+    const price = Math.round(order.price! * (order.side === 'buy' ? 0.9995 : 1.0005) * 100) / 100;
+    if (this.#rt.checkModify({ id: order.id, price }).allowed) this.#broker.amend(order.id, price);
   }
 
   #intent(purpose: OrderPurpose, side: 'buy' | 'sell', quantity: number, price?: number): Intent {
@@ -172,8 +225,19 @@ export class DemoStrategy {
       this.#extra += this.#accumulate.lot;
       this.#accumulate.nextAt = tick.at + this.#accumulate.everyMs;
     }
-    const loop = this.runaway > 0 ? Math.max(1, Math.round(this.runaway * tick.dt)) : 0;
-    for (let i = 0; i < loop; i++) intents.push(this.#intent('loop', 'buy', 1));
+    const perTick = (rate: number) => (rate > 0 ? Math.max(1, Math.round(rate * tick.dt)) : 0);
+    for (let i = 0; i < perTick(this.runaway); i++) intents.push(this.#intent('loop', 'buy', 1));
+    // The repricing bug quotes just behind the touch; quote stuffing 3 % away, where nothing trades.
+    for (let i = 0; i < perTick(this.cancelReplace); i++) intents.push(this.#intent('replace', 'buy', 10, tick.price * 0.998));
+    for (let i = 0; i < perTick(this.stuffing); i++) intents.push(this.#intent('stuff', i % 2 === 0 ? 'buy' : 'sell', 10, tick.price * (i % 2 === 0 ? 0.97 : 1.03)));
+    if (this.#dips) {
+      const lot = this.#lots[0];
+      if (lot && tick.price <= lot.stopAt) intents.push(this.#intent('stop', 'sell', lot.quantity));
+      if (tick.at >= this.#dips.nextAt) {
+        intents.push(this.#intent('dip', 'buy', this.#dips.lot));
+        this.#dips.nextAt = tick.at + this.#dips.everyMs;
+      }
+    }
     return intents;
   }
 }

@@ -8,9 +8,14 @@ import type { RiskEvent } from '../../src/events.ts';
 import type { RuntimeStatus } from '../../src/runtime/types.ts';
 import { TEST_SPEED } from './speed.ts';
 
-/** The trading-controls scenarios of the demo (issue 12): fat finger, position limit, silent feed, reduce-only flattening. */
+/**
+ * The trading-controls scenarios of the demo (issue 12): fat finger, position limit, silent feed,
+ * reduce-only flattening; and the issue-22 breakers' scenarios: cancel/replace loop (message
+ * rate), losing streak (trade losses, lifted by its reset policy), fill storm (execution rate),
+ * quote stuffing (order-to-trade), phantom position (reconciliation).
+ */
 describe('demo: trading-controls scenarios', () => {
-  it('rejects a fat finger, stops a growing position at its limit, trips and recovers stale data, and flattens a reduce-only strategy', async () => {
+  it('rejects a fat finger, stops a growing position at its limit, trips and recovers stale data, flattens a reduce-only strategy, and trips each issue-22 breaker', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bb-demo-controls-'));
     const out = new PassThrough();
     let text = '';
@@ -23,7 +28,7 @@ describe('demo: trading-controls scenarios', () => {
       const deadline = Date.now() + 20_000;
       while (!text.includes('scenario sequence complete') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(text, text).toContain('scenario sequence complete');
-      statuses = Object.fromEntries(await Promise.all(['alpha', 'epsilon', 'zeta'].map(async (s) => [s, await get<RuntimeStatus>(`/api/strategies/${s}/status`)] as const)));
+      statuses = Object.fromEntries(await Promise.all(['alpha', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'gamma'].map(async (s) => [s, await get<RuntimeStatus>(`/api/strategies/${s}/status`)] as const)));
 
       // 1. A fat-finger order: rejected by the order-size limit, nothing trips.
       const epsilonRejections = await journal('epsilon', 'OrderRejected');
@@ -62,6 +67,46 @@ describe('demo: trading-controls scenarios', () => {
       expect(statuses.alpha!.controls.symbols.find((s) => s.symbol === 'ACME')?.projected).toBe('0');
       expect(statuses.alpha!.controls.rejections.REDUCE_ONLY).toBe(reduceOnly.length);
       expect(statuses.alpha!.breakers.errorRate.state).toBe('NORMAL'); // it backs off instead of hammering
+
+      // 5. A cancel/replace loop: eta's messages (submissions, modifications AND cancellations)
+      //    exceed 60 in 10 s; its cancellations still pass while it is tripped; it heals by itself.
+      const etaTrips = await journal('eta', 'CircuitBreakerTripped');
+      expect(etaTrips.map((e) => e.breaker)).toEqual(['messageRate']);
+      const byKind = etaTrips[0]!.details.byKind as Record<string, number>;
+      expect(byKind.order + byKind.modify + byKind.cancel).toBe(61);
+      expect(byKind.modify).toBeGreaterThan(0);
+      expect(byKind.cancel).toBeGreaterThan(0);
+      expect((await journal('eta', 'CircuitBreakerRecovered')).map((e) => e.breaker)).toEqual(['messageRate']);
+      expect(statuses.eta!.breakers.messageRate.state).toBe('NORMAL');
+
+      // 6. A losing streak: theta's third losing fill within 60 s trips trade losses; its reset
+      //    policy lifts it 20 s later (re-check passed). Then a fill storm trips execution rate,
+      //    which stays TRIPPED until an operator re-enables it.
+      const thetaTrips = await journal('theta', 'CircuitBreakerTripped');
+      expect(thetaTrips.map((e) => e.breaker)).toEqual(['tradeLosses', 'executionRate']);
+      expect(thetaTrips[0]!.details).toMatchObject({ count: 3, maxLosses: 3 });
+      expect(Number(thetaTrips[0]!.details.lossSum)).toBeLessThan(0);
+      const autoResets = await journal('theta', 'AutoReset');
+      expect(autoResets.map((e) => [e.breaker, e.details.passed])).toEqual([['tradeLosses', true]]);
+      expect(autoResets[0]!.at).toBeGreaterThan(thetaTrips[0]!.at);
+      expect(thetaTrips[1]!.details).toMatchObject({ count: 21, maxFills: 20 });
+      expect(statuses.theta!.breakers.tradeLosses.state).toBe('NORMAL');
+      expect(statuses.theta!.breakers.executionRate.state).toBe('TRIPPED');
+
+      // 7. Quote stuffing: iota's orders exceed 4 per fill over 20 s (with at least 20 orders).
+      const iotaTrips = await journal('iota', 'CircuitBreakerTripped');
+      expect(iotaTrips.map((e) => e.breaker)).toEqual(['orderToTrade']);
+      expect(Number(iotaTrips[0]!.details.orders)).toBeGreaterThan(4 * Math.max(1, Number(iotaTrips[0]!.details.fills)));
+      expect(Number(iotaTrips[0]!.details.orders)).toBeGreaterThanOrEqual(20);
+
+      // 8. A phantom position: after the outage gamma's broker reports 500 CRUX its fills never
+      //    made; reconciliation trips after its 10 s grace, listing the symbol.
+      const gammaTrips = await journal('gamma', 'CircuitBreakerTripped');
+      expect(gammaTrips.map((e) => e.breaker)).toEqual(['errorRate', 'reconciliation']);
+      expect(gammaTrips[1]!.details.mismatches).toEqual([expect.objectContaining({ symbol: 'CRUX', difference: '500' })]);
+      const gammaWarnings = (await journal('gamma', 'CircuitBreakerWarning')).filter((e) => e.breaker === 'reconciliation');
+      expect(gammaTrips[1]!.at - gammaWarnings[0]!.at).toBeGreaterThanOrEqual(10_000);
+      expect(statuses.gamma!.breakers.reconciliation.state).toBe('TRIPPED');
     } finally {
       await demo.stop();
     }
@@ -74,6 +119,17 @@ describe('demo: trading-controls scenarios', () => {
     expect(text).toMatch(/alpha +MODE +ACTIVE -> REDUCING/);
     expect(text).toMatch(/alpha +REJECTED +REDUCE_ONLY: /);
     expect(text).toMatch(/alpha +REDUCING +sold \d+ ACME .*position 0: flat/);
-    expect(text).toMatch(/trips: drawdown=alpha dailyLoss=alpha orderRate=beta errorRate=gamma staleData=zeta;/);
+    expect(text).toMatch(/eta +TRIPPED +messageRate: 61 messages within 10s exceed the limit of 60 \(submissions \d+, modifications \d+, cancellations \d+\)/);
+    expect(text).toMatch(/eta +cancel of eta-\d+ allowed while orders are blocked/);
+    expect(text).toMatch(/eta +RECOVERED +messageRate/);
+    expect(text).toMatch(/theta +stop-loss sold 300 TIDE at [\d.]+ \(realised P&L -[\d.]+\)/);
+    expect(text).toMatch(/theta +TRIPPED +tradeLosses: 3 losing fills within 60s reach the limit of 3/);
+    expect(text).toMatch(/theta +AUTO-RESET tradeLosses back to NORMAL/);
+    expect(text).toMatch(/theta +TRIPPED +executionRate: 21 fills within 5s exceed the limit of 20/);
+    expect(text).toMatch(/iota +TRIPPED +orderToTrade: \d+ orders to \d+ fills within 20s/);
+    expect(text).toMatch(/gamma +TRIPPED +reconciliation: .*CRUX expected [\d,]+, reported [\d,]+ \(difference 500\)/);
+    expect(text).toMatch(
+      /trips: drawdown=alpha dailyLoss=alpha orderRate=beta orderToTrade=iota reconciliation=gamma messageRate=eta errorRate=gamma executionRate=theta tradeLosses=theta staleData=zeta;/,
+    );
   });
 });

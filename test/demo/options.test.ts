@@ -58,10 +58,14 @@ describe('breakerbox demo --duration and --exit-on-end', () => {
     const res = await runCli(['demo', '--fast', '--exit-on-end', '--port', '0', '--data', data(), '--seed', '7'], { timeoutMs: 60_000 });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('scenario sequence complete');
-    expect(res.stdout).toMatch(/demo stopped after 12\ds simulated; trips: drawdown=alpha dailyLoss=alpha orderRate=beta errorRate=gamma/);
+    expect(res.stdout).toMatch(
+      /demo stopped after 12\ds simulated; trips: drawdown=alpha dailyLoss=alpha orderRate=beta orderToTrade=iota reconciliation=gamma messageRate=eta errorRate=gamma executionRate=theta tradeLosses=theta staleData=zeta;/,
+    );
     // Commands that work where the demo runs (npx), with the URL and token from the environment (issue 24).
     expect(res.stdout).toMatch(/to reset gamma\/errorRate: +npx breakerbox live reset --strategy gamma --breaker errorRate\n/);
-    expect(res.stdout).not.toMatch(/to reset (beta\/orderRate|zeta\/staleData)/);
+    expect(res.stdout).toMatch(/to reset theta\/executionRate: +npx breakerbox live reset --strategy theta --breaker executionRate\n/);
+    expect(res.stdout).toMatch(/to reset gamma\/reconciliation: +npx breakerbox live reset --strategy gamma --breaker reconciliation\n/);
+    expect(res.stdout).not.toMatch(/to reset (beta\/orderRate|zeta\/staleData|eta\/messageRate|iota\/orderToTrade|theta\/tradeLosses)/);
     expect(res.stdout).not.toContain('breakerbox demo — t+'); // no repeated title on piped output
   });
 
