@@ -105,7 +105,7 @@ export function recover(core: RuntimeCore, kind: BreakerType): void {
   if (!tracker) return;
   const evidence = tracker.recheckEvidence(core.clock.monotonic(), core.figures.value);
   const row = REGISTRY.find((r) => r.kind === kind)!;
-  if (!row.rule.cleared(evidence)) return core.timers.armRecovery(kind);
+  if (!row.rule.cleared(evidence)) return core.timers.armRecovery(kind, true);
   if (core.host.state(kind) === BreakerState.TRIPPED) core.host.send(kind, { type: 'WINDOW_CLEARED', evidence });
   if (core.host.state(kind) === BreakerState.RESETTING) core.host.send(kind, { type: 'RECOVER', evidence });
 }

@@ -16,6 +16,9 @@ export interface AutoResetTimers {
   fire(kind: BreakerType): void;
 }
 
+/** How long a self-healing breaker whose condition still holds at its own `clearsAt` waits before the next re-check (ms). */
+export const RECOVERY_RETRY_MS = 1_000;
+
 /**
  * Timers derived from the actors' snapshots: a reset confirmation's expiry (from the deadline
  * in the actor's context), a self-healing breaker's recovery (while it is not NORMAL), and a
@@ -89,11 +92,17 @@ export class SnapshotTimers {
     }
   }
 
-  /** Arms (again) the recovery check of a self-healing breaker at the instant its condition clears. */
-  armRecovery(kind: BreakerType): void {
+  /**
+   * Arms (again) the recovery check of a self-healing breaker at the instant its condition clears.
+   * `retry`: a check just found the condition still holding. A rule whose `clearsAt` still says
+   * "now" then would be re-checked at the same instant for ever (a rule bug): it is re-checked
+   * {@link RECOVERY_RETRY_MS} later instead, and stays blocked meanwhile (fail closed).
+   */
+  armRecovery(kind: BreakerType, retry = false): void {
     if (this.#stopped) return;
     const now = this.#clock.monotonic();
-    const at = this.#recoveryAt(kind, now) ?? now;
+    let at = this.#recoveryAt(kind, now) ?? now;
+    if (retry && at <= now) at = now + RECOVERY_RETRY_MS;
     this.#recoveries.get(kind)?.();
     // Infinity: the breaker recovers on an input, not at a time (stale data: when a fresh value arrives).
     if (at === Infinity) return void this.#recoveries.delete(kind);
