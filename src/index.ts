@@ -4,6 +4,7 @@ export type { TraceStep } from './runtime/trace.ts';
 export type { DurableEventSink } from './runtime/durability.ts';
 export type { HaltOutcome, StandingHalt, ResetOutcome } from './runtime/operator.ts';
 export type { OrderModification, OrderCancellation } from './runtime/messages.ts';
+export type { OverrideGrant, OverrideRequest } from './runtime/overrides.ts';
 export * from './runtime/types.ts';
 export type { StrategyHistory, HistoryPoint, HistoryMark, HistoryOrder, HistoryFill, HistoryError } from './runtime/history/types.ts';
 export { presets, type BreakersConfig, type PresetName, type EffectiveConfig } from './config.ts';
