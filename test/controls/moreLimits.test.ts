@@ -143,6 +143,18 @@ describe('selfTrade: across the runtimes of one process', () => {
     expect(alpha.rt.check({ symbol: 'ES', side: 'buy', quantity: 1, price: 60 }).allowed).toBe(true);
   });
 
+  it('prices that are one double are compared exactly: a hair above the buy does not meet it, the same price written otherwise does', async () => {
+    const alpha = await withLimits({ selfTrade: true }, 'alpha');
+    const beta = await withLimits({}, 'beta');
+    expect(beta.rt.check({ symbol: 'ES', side: 'sell', quantity: 1, price: '100.00000000000000001' }).allowed).toBe(true);
+    expect(alpha.rt.check({ symbol: 'ES', side: 'buy', quantity: 1, price: '100' }).allowed).toBe(true); // 100 < the sell
+    expect(alpha.rt.check({ symbol: 'ES', side: 'buy', quantity: 1, price: '100.000000000000000010' })).toMatchObject({ code: 'LIMIT_SELF_TRADE' });
+    // Both open buys at 100 (as doubles, the sell's price too): a sell at 100.00000000000000001 meets neither exactly.
+    expect(beta.rt.check({ symbol: 'ES', side: 'sell', quantity: 1, price: '100.00000000000000001' }).allowed).toBe(true);
+    expect(alpha.rt.check({ symbol: 'ES', side: 'sell', quantity: 1, price: '100.00000000000000001' }).allowed).toBe(true);
+    expect(alpha.rt.check({ symbol: 'ES', side: 'sell', quantity: 1, price: '100.0' })).toMatchObject({ code: 'LIMIT_SELF_TRADE' });
+  });
+
   it('per-symbol: false lifts it for a symbol, true sets it for one', async () => {
     const alpha = await withLimits({ selfTrade: true, perSymbol: { NQ: { selfTrade: false } } }, 'alpha');
     const beta = await withLimits({ perSymbol: { ES: { selfTrade: true } } }, 'beta');
