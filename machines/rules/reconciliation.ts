@@ -58,6 +58,28 @@ interface PendingFill {
   readonly quantity: Exact;
   readonly executedAt: number;
 }
+/**
+ * The most fills kept one by one while no report covers them. Past it (reports stopped while
+ * fills go on), the oldest half is merged per symbol into one fill at the latest execution time
+ * of its group: memory stays bounded. A merged fill counts only once a report's asOf covers its
+ * latest fill, so a report whose asOf falls inside a merged range shows a mismatch for those
+ * fills until a later report covers them (a warning, then cleared within grace); a real
+ * mismatch is never lost, at worst seen one report later.
+ */
+export const MAX_PENDING_FILLS = 10_000;
+
+/** The oldest half of the pending fills merged per symbol (see {@link MAX_PENDING_FILLS}); the rest kept as they are. */
+function mergeOldest(pending: readonly PendingFill[]): PendingFill[] {
+  const sorted = [...pending].sort((a, b) => a.executedAt - b.executedAt);
+  const half = Math.floor(sorted.length / 2);
+  const merged = new Map<string, { quantity: Exact; executedAt: number }>();
+  for (const f of sorted.slice(0, half)) {
+    const m = merged.get(f.symbol);
+    merged.set(f.symbol, m === undefined ? { quantity: f.quantity, executedAt: f.executedAt } : { quantity: m.quantity.plus(f.quantity), executedAt: Math.max(m.executedAt, f.executedAt) });
+  }
+  return [...[...merged].map(([symbol, m]) => ({ symbol, quantity: m.quantity, executedAt: m.executedAt })), ...sorted.slice(half)];
+}
+
 interface OpenMismatch {
   /** When it opened (monotonic ms). */
   since: number;
@@ -125,6 +147,7 @@ class ReconciliationTracker implements InputTracker {
       this.#settledCount++;
     } else {
       this.#pending.push(fill);
+      if (this.#pending.length > MAX_PENDING_FILLS) this.#pending = mergeOldest(this.#pending);
     }
   }
 
