@@ -19,6 +19,12 @@ export type SubmitResult =
   | { readonly status: 'pending' }
   | { readonly status: 'rejected'; readonly reason: string };
 
+/** A paper account as saved between demo runs: cash, and per symbol the position, its cost and last price (decimal text). */
+export interface PaperAccount {
+  readonly cash: string;
+  readonly positions: Readonly<Record<string, { readonly quantity: string; readonly cost: string; readonly price: number }>>;
+}
+
 /** How the simulated broker behaves. */
 export type BrokerMode = 'normal' | 'outage';
 
@@ -120,6 +126,27 @@ export class PaperBroker implements BrokerPort {
     }
     this.#pending.push(order);
     return { status: 'pending' };
+  }
+
+  /** The account (cash and positions; pending orders are not kept, as a broker cancels day orders). */
+  account(): PaperAccount {
+    const positions: Record<string, { quantity: string; cost: string; price: number }> = {};
+    for (const [symbol, quantity] of this.#positions) {
+      if (!quantity.isZero()) positions[symbol] = { quantity: quantity.toString(), cost: (this.#costs.get(symbol) ?? new Decimal(0)).toString(), price: this.#prices.get(symbol) ?? 0 };
+    }
+    return { cash: this.#cash.toString(), positions };
+  }
+
+  /** Continues a saved account: replaces cash and positions (before any trading). */
+  restoreAccount(account: PaperAccount): void {
+    this.#cash = new Decimal(account.cash);
+    this.#positions.clear();
+    this.#costs.clear();
+    for (const [symbol, p] of Object.entries(account.positions)) {
+      this.#positions.set(symbol, new Decimal(p.quantity));
+      this.#costs.set(symbol, new Decimal(p.cost));
+      if (!this.#prices.has(symbol)) this.#prices.set(symbol, p.price);
+    }
   }
 
   /** Cancels one pending order; false when it is not pending (filled, cancelled or never placed). */

@@ -15,7 +15,8 @@ import { loadPriceCsv } from './feed.ts';
 import { bannerLines, cliInvocation, sequenceEndLines, stopLine } from './hint.ts';
 import { fileLogger } from './logfile.ts';
 import { DEMO_STRATEGIES } from './scenarios.ts';
-import { startSim, type SimParts, type SimSetting } from './sim.ts';
+import { keepsAccount, startSim, type SimParts, type SimSetting } from './sim.ts';
+import { loadAccounts, saveAccounts } from './accounts.ts';
 import { Simulation } from './simulation.ts';
 import { SimulatedTime } from './simTime.ts';
 
@@ -137,6 +138,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       display,
       time,
       trips,
+      accounts: loadAccounts(dataDir),
     };
     for (const spec of DEMO_STRATEGIES) await startSim(spec, setting, parts);
 
@@ -222,6 +224,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
           // Whether everything reached the store (a failed write makes flush() reject).
           const flushed = await Promise.allSettled([...runtimes.values()].map((rt) => rt.flush()));
           const storeWritten = flushed.every((r) => r.status === 'fulfilled');
+          // The reconciled accounts continue next run from where the saved records are.
+          if (persisted && storeWritten) saveAccounts(dataDir, Object.fromEntries([...sims.values()].filter((s) => keepsAccount(s.spec)).map((s) => [s.spec.name, s.broker.account()])));
           metrics.untrackAll();
           await stopStrategies(runtimes);
           await receiver.close();

@@ -8,7 +8,7 @@ import type { BreakerboxMetrics } from '../metrics/metrics.ts';
 import { createRiskRuntime } from '../app/create.ts';
 import type { InspectOption, RiskRuntime } from '../runtime/runtime.ts';
 import type { PortfolioUpdate } from '../runtime/types.ts';
-import { PaperBroker } from './broker.ts';
+import { PaperBroker, type PaperAccount } from './broker.ts';
 import type { ScaledClock } from './clock.ts';
 import { describeEvent, eventLine, type DemoDisplay } from './display.ts';
 import { RandomWalkFeed, ReplayFeed, type PriceSource } from './feed.ts';
@@ -49,6 +49,14 @@ export interface SimSetting {
   readonly time: SimulatedTime;
   /** Strategies that tripped, by automatic breaker type (filled in as they trip). */
   readonly trips: Record<string, string[]>;
+  /** Paper accounts saved by the previous run (accounts.ts), by strategy. */
+  readonly accounts: Readonly<Record<string, PaperAccount>>;
+}
+
+/** Whether a demo strategy's paper account is kept between runs: its reports are reconciled with its fills. */
+export function keepsAccount(spec: DemoStrategySpec): boolean {
+  const r = spec.breakers?.reconciliation;
+  return r !== undefined && r !== false;
 }
 
 /** What the demo has started so far, kept as it goes so that a failed start can stop it all. */
@@ -67,6 +75,8 @@ export async function startSim(spec: DemoStrategySpec, setting: SimSetting, part
   const random = mulberry32(deriveSeed(setting.seed, spec.name));
   // Stamped fills and reports: reconciliation compares them (docs/breakers.md).
   const broker = new PaperBroker(spec.name, spec.cash, () => clock.now());
+  const saved = setting.accounts[spec.name];
+  if (saved !== undefined && keepsAccount(spec)) broker.restoreAccount(saved);
   const isReplay = replay !== null && spec.name === DEMO_STRATEGIES[0]!.name;
   const feed = isReplay ? new ReplayFeed(spec.params.symbol, replay) : new RandomWalkFeed(spec.params.symbol, spec.startPrice, random);
   const rt = await createRiskRuntime({

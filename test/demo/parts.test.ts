@@ -43,6 +43,50 @@ describe('demo building blocks', () => {
     expect(errors).toEqual(['order_rejected', 'broker_error']);
   });
 
+  it('the paper broker realises P&L at average cost, stamps fills after the report of the same instant, and shows a phantom only in its reports', () => {
+    let now = 1_000;
+    const broker = new PaperBroker('t', 10_000, () => now);
+    const fills: { realizedPnl?: unknown; timestamp?: unknown }[] = [];
+    broker.fills$.subscribe((f) => fills.push(f));
+    broker.setPrice('X', 100);
+    broker.submit({ id: '1', symbol: 'X', side: 'buy', quantity: 10 });
+    broker.setPrice('X', 110);
+    broker.submit({ id: '2', symbol: 'X', side: 'buy', quantity: 10 }); // average cost 105
+    expect(broker.snapshot().asOf).toBe(1_000);
+    expect(broker.submit({ id: '3', symbol: 'X', side: 'sell', quantity: 4 })).toEqual({ status: 'filled', price: 110, realizedPnl: '20' });
+    now = 2_000;
+    broker.setPrice('X', 95);
+    expect(broker.submit({ id: '4', symbol: 'X', side: 'sell', quantity: 20 })).toEqual({ status: 'filled', price: 95, realizedPnl: '-160' }); // 16 closed at -10, 4 opened short
+    expect(broker.submit({ id: '5', symbol: 'X', side: 'buy', quantity: 4 })).toEqual({ status: 'filled', price: 95, realizedPnl: '0' });
+    expect(fills.map((f) => [f.timestamp, f.realizedPnl])).toEqual([
+      [1_000, undefined],
+      [1_000, undefined],
+      [1_001, '20'], // after the report as of 1 000: stamped after it
+      [2_000, '-160'],
+      [2_000, '0'],
+    ]);
+    broker.phantom = { symbol: 'X', quantity: 500 };
+    expect(broker.snapshot().positions).toEqual([{ symbol: 'X', quantity: '500', price: '95' }]);
+    expect(broker.position('X')).toBe(0);
+    expect(broker.account().positions).toEqual({});
+  });
+
+  it('the paper broker cancels and amends one pending order, and continues a saved account', () => {
+    const broker = new PaperBroker('t', 10_000);
+    broker.setPrice('X', 100);
+    broker.submit({ id: '1', symbol: 'X', side: 'buy', quantity: 10 });
+    expect(broker.submit({ id: '2', symbol: 'X', side: 'buy', quantity: 5, price: 95 })).toEqual({ status: 'pending' });
+    expect(broker.amend('2', 94)).toBe(true);
+    expect(broker.pendingCount).toBe(1);
+    expect(broker.cancel('2')).toBe(true);
+    expect(broker.cancel('2')).toBe(false);
+    expect(broker.amend('2', 93)).toBe(false);
+    const again = new PaperBroker('t', 1);
+    again.restoreAccount(broker.account());
+    expect(again.account()).toEqual(broker.account());
+    expect(again.value().toString()).toBe('10000');
+  });
+
   it('the tests\' speed plays the run --fast plays, one simulated second per tick, in less real time', () => {
     // Only the speed matters to the step; the rest is never read by the constructor.
     const step = (speed: number) => {
