@@ -29,7 +29,7 @@ describe('reconciliation: the fills no report covers are bounded', () => {
     expect(pendingOf(t)).toBeLessThanOrEqual(MAX_PENDING_FILLS);
     const es = Math.ceil(N / 2);
     expect(t.observeInput(report({ ES: String(es), NQ: String(N - es) }, T0 + N + 1), N)).toBe(Signal.NONE);
-    expect(reconciliationRule.recheck(t.recheckEvidence(N + 1, null))).toEqual({ passed: true, reason: null });
+    expect(reconciliationRule.recheck(t.recheckEvidence(N + 1))).toEqual({ passed: true, reason: null });
   });
 
   it('a report inside a merged range warns (those fills are taken as not yet covered); the next report covering them clears it', () => {
@@ -39,7 +39,7 @@ describe('reconciliation: the fills no report covers are bounded', () => {
     expect(t.observeInput(report({ ES: '50', NQ: '50' }, T0 + 100), N)).toBe(Signal.WARN);
     const es = Math.ceil(N / 2);
     expect(t.observeInput(report({ ES: String(es), NQ: String(N - es) }, T0 + N + 1), N + 1)).toBe(Signal.NONE);
-    expect((t.figures(N + 2, null) as { mismatches?: unknown[] }).mismatches ?? []).toEqual([]);
+    expect((t.figures(N + 2) as { mismatches?: unknown[] }).mismatches ?? []).toEqual([]);
   });
 
   it('a real mismatch is still seen after merging: one unit missing is reported', () => {
