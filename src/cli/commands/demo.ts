@@ -30,12 +30,14 @@ interface DemoCliOptions {
 
 const SCENARIOS =
   'market crash (drawdown, daily loss; reduce-only flattening), runaway order loop (order rate, heals by itself), ' +
-  'broker outage (error rate), fat finger and sizing bug (order-quantity and position limits), silent feed (stale data)';
+  'broker outage (error rate), fat finger and sizing bug (order-quantity and position limits), silent feed (stale data), ' +
+  'cancel/replace loop (message rate), losing streak (trade losses, lifted by autoReset), fill storm (execution rate), ' +
+  'quote stuffing (order-to-trade), phantom position after the outage (reconciliation)';
 
 /** `breakerbox demo`: the self-contained simulated live session (what `npm start` runs). */
 export function demoCommand(io: CliIo): Command {
   return new Command('demo')
-    .description(`run a simulated live session (market, paper brokers, six strategies, API + metrics + dashboard) whose scenarios trip every breaker: ${SCENARIOS}`)
+    .description(`run a simulated live session (market, paper brokers, nine strategies, API + metrics + dashboard) whose scenarios trip every breaker: ${SCENARIOS}`)
     .option('--duration <seconds>', 'stop after this many SIMULATED seconds, the unit of the summary (default: until Ctrl-C)', number('duration', 1))
     .option('--exit-on-end', 'stop when the scripted sequence ends (t+120 s simulated; default: keep running for the dashboard until Ctrl-C)')
     .option('--speed <factor>', 'simulated seconds per real second (default 1)', number('speed', 0.1))
