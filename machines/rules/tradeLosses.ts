@@ -50,7 +50,7 @@ class TradeLossesTracker implements InputTracker {
   constructor(settings: TradeLossesSettings) {
     this.window = new SlidingWindow<string>(settings.maxLosses, settings.lookback * 1000, true);
     this.warnFraction = settings.warnAt;
-    // Exact: 0.7 × 10 in floating point is 7.000000000000001, whose ceiling would be 8.
+    // Exact: 0.07 × 100 in floating point is 7.000000000000001, whose ceiling would be 8.
     this.warnCount = Math.max(1, new Exact(settings.warnAt).times(settings.maxLosses).ceil().toNumber());
     this.rearmCount = Math.max(1, Math.floor(this.warnCount / 2));
   }

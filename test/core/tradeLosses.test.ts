@@ -75,7 +75,7 @@ describe('trade losses: the exact boundary (reaching trips)', () => {
     expect(inside.rt.status().breakers.tradeLosses).toMatchObject({ state: 'TRIPPED', figures: { count: 3, lossSum: '-3' } });
   });
 
-  it('warns once when the count first reaches warnAt × maxLosses (exact: 0.7 × 10 is 7)', async () => {
+  it('warns once when the count first reaches warnAt × maxLosses (computed exactly)', async () => {
     const h = await harness(config({ maxLosses: 10, warnAt: 0.7 }));
     for (let i = 0; i < 6; i++) h.rt.recordFill(loss(-2));
     expect(h.types()).not.toContain('CircuitBreakerWarning');

@@ -117,7 +117,9 @@ describe('tradeLosses rule', () => {
   });
 
   it('computes the warning level exactly, and gives none when the trip comes first', () => {
-    expect(make(10, 0.7).warnCount).toBe(7); // 0.7 × 10 is 7.000000000000001 in floating point
+    expect(make(100, 0.07).warnCount).toBe(7); // 0.07 × 100 is 7.000000000000001 in floating point
+    expect(make(100, 0.57).warnCount).toBe(57); // 56.99999999999999 in floating point
+    expect(make(10, 0.7).warnCount).toBe(7);
     expect(make(3, 0.8).warnCount).toBe(3);
     const t = make(3, 0.8);
     expect([t.observeInput(fill('-1'), 0), t.observeInput(fill('-1'), 0), t.observeInput(fill('-1'), 0)]).toEqual([Signal.NONE, Signal.NONE, Signal.TRIP]);
