@@ -1,5 +1,6 @@
 import { Signal } from './signal.ts';
 import { SlidingWindow } from './slidingWindow.ts';
+import { Exact } from '../math/exact.ts';
 
 /** Saved window entries (run-length encoded) and the warning flag. */
 export interface RateState<Tag> {
@@ -23,7 +24,8 @@ export class RateTracker<Tag = undefined> {
   constructor(limit: number, windowSeconds: number, warnFraction: number, tagged = false) {
     this.window = new SlidingWindow<Tag>(limit, windowSeconds * 1000, tagged);
     this.warnFraction = warnFraction;
-    this.warnCount = Math.min(limit, Math.max(1, Math.ceil(limit * warnFraction)));
+    // Exact: 0.07 × 100 in floating point is 7.000000000000001, whose ceiling would be 8.
+    this.warnCount = Math.min(limit, Math.max(1, new Exact(warnFraction).times(limit).ceil().toNumber()));
     this.rearmCount = Math.max(1, Math.floor(this.warnCount / 2));
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import { Signal } from '../../machines/figures/signal.ts';
+import { RateTracker } from '../../machines/figures/rate.ts';
 import { Exact } from '../../machines/math/exact.ts';
 import { dailyLossRule } from '../../machines/rules/dailyLoss.ts';
 import { drawdownRule } from '../../machines/rules/drawdown.ts';
@@ -549,5 +550,18 @@ describe('resetEffects: what a confirmed reset would move, from the figures', ()
     expect(manualRule.resetEffects({ operator: null })[0]).toBe('Lifts the manual halt.');
     expect(clusterRule.resetEffects({ scope: 'desk/fx' })).toEqual(['Halted at desk/fx: a local reset is refused; lift it with a two-step reset at that scope (breakerbox firm reset).']);
     expect(clusterRule.resetEffects({ scope: null })).toEqual(['Recovers by itself once the link and the bucket are back and no halt is set; nothing is re-baselined.']);
+  });
+});
+
+describe('rate warning level', () => {
+  it('is ceil(warnAt × limit) computed exactly: 0.07 of 100 warns at 7, not 8 (7.000000000000001 in floating point)', () => {
+    expect(0.07 * 100).toBeGreaterThan(7);
+    expect(new RateTracker(100, 60, 0.07).warnCount).toBe(7);
+    expect(new RateTracker(100, 60, 0.8).warnCount).toBe(80);
+    expect(new RateTracker(10, 60, 0.55).warnCount).toBe(6);
+    expect(new RateTracker(3, 60, 0.1).warnCount).toBe(1);
+    const t = new RateTracker(100, 60, 0.07);
+    const signals = Array.from({ length: 8 }, (_, i) => t.record(i));
+    expect(signals.indexOf(Signal.WARN)).toBe(6);
   });
 });
