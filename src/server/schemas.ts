@@ -59,6 +59,8 @@ export const fillBody = z.strictObject({
   price: decimal,
   /** When it was executed (default: when recorded). */
   timestamp: z.union([z.number(), z.string()], { error: 'must be ms since the epoch or an ISO-8601 string' }).optional(),
+  /** The profit or loss it realised (negative: a loss), for the trade-losses breaker. */
+  realizedPnl: decimal.optional(),
 });
 
 /** `POST /api/strategies/:name/errors` */

@@ -324,10 +324,23 @@ def portfolio(
     return Call("POST", strategy_path(strategy, "/portfolio"), body, read_ok)
 
 
-def fill(strategy: str, symbol: str, side: str, quantity: DecimalLike, price: DecimalLike, order_id: str | None) -> Call[None]:
+def fill(
+    strategy: str,
+    symbol: str,
+    side: str,
+    quantity: DecimalLike,
+    price: DecimalLike,
+    order_id: str | None,
+    realized_pnl: DecimalLike | None = None,
+    timestamp: Instant | None = None,
+) -> Call[None]:
     body: JsonObject = {"symbol": symbol, "side": side, "quantity": decimal_text(quantity, "quantity"), "price": decimal_text(price, "price")}
     if order_id is not None:
         body["orderId"] = order_id
+    if realized_pnl is not None:
+        body["realizedPnl"] = decimal_text(realized_pnl, "realizedPnl")
+    if timestamp is not None:
+        body["timestamp"] = instant_wire(timestamp, "timestamp")
     return Call("POST", strategy_path(strategy, "/fills"), body, read_ok)
 
 

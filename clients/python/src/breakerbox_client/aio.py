@@ -230,8 +230,19 @@ class AsyncClient:
     ) -> None:
         await self._ingest(strategy, lambda: wire.portfolio(strategy, value, positions, cash, timestamp, as_of))
 
-    async def record_fill(self, strategy: str, symbol: str, side: Side, quantity: DecimalLike, price: DecimalLike, *, order_id: str | None = None) -> None:
-        await self._ingest(strategy, lambda: wire.fill(strategy, symbol, side, quantity, price, order_id))
+    async def record_fill(
+        self,
+        strategy: str,
+        symbol: str,
+        side: Side,
+        quantity: DecimalLike,
+        price: DecimalLike,
+        *,
+        order_id: str | None = None,
+        realized_pnl: DecimalLike | None = None,
+        timestamp: Instant | None = None,
+    ) -> None:
+        await self._ingest(strategy, lambda: wire.fill(strategy, symbol, side, quantity, price, order_id, realized_pnl, timestamp))
 
     async def record_error(self, strategy: str, kind: str, message: str) -> None:
         await self._send(wire.error(strategy, kind, message))

@@ -180,9 +180,20 @@ class Client:
         """Reports the portfolio's value (and positions, cash; ``as_of``: when the positions were true)."""
         self._ingest(strategy, lambda: wire.portfolio(strategy, value, positions, cash, timestamp, as_of))
 
-    def record_fill(self, strategy: str, symbol: str, side: Side, quantity: DecimalLike, price: DecimalLike, *, order_id: str | None = None) -> None:
-        """Reports an execution."""
-        self._ingest(strategy, lambda: wire.fill(strategy, symbol, side, quantity, price, order_id))
+    def record_fill(
+        self,
+        strategy: str,
+        symbol: str,
+        side: Side,
+        quantity: DecimalLike,
+        price: DecimalLike,
+        *,
+        order_id: str | None = None,
+        realized_pnl: DecimalLike | None = None,
+        timestamp: Instant | None = None,
+    ) -> None:
+        """Reports an execution (``realized_pnl``: the profit or loss it realised, for the trade-losses breaker; ``timestamp``: when it executed)."""
+        self._ingest(strategy, lambda: wire.fill(strategy, symbol, side, quantity, price, order_id, realized_pnl, timestamp))
 
     def record_error(self, strategy: str, kind: str, message: str) -> None:
         """Reports an error (``order_rejected``, ``broker_error``, ``data_error``, ``cancel_failed``)."""
