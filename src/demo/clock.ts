@@ -2,7 +2,12 @@ import type { CancelTimer, Clock } from '../clock.ts';
 
 /**
  * A clock whose time runs `speed` times faster than the wall clock, so windows of minutes pass
- * in seconds. Timers fire after `delay / speed` real milliseconds. Time never goes backwards.
+ * in seconds. Time never goes backwards. A timer waits `delay / speed` real milliseconds and then
+ * fires only once the clock's reading has reached its deadline (else it waits for the rest): the
+ * demo steps a paused clock, and a slow machine steps it more slowly than `speed`, so a timer
+ * must not fire early in simulated time (a reset policy's 20 s would become 10). After
+ * {@link release} timers fire after their real delay whatever the reading (the demo is stopping
+ * and steps it no more).
  */
 export class ScaledClock implements Clock {
   readonly speed: number;
@@ -10,6 +15,7 @@ export class ScaledClock implements Clock {
   #realStart = performance.now();
   /** The simulated time while paused, else null. */
   #pausedAt: number | null = null;
+  #released = false;
 
   constructor(speed: number, origin = Date.now()) {
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number (got ${speed})`);
@@ -55,9 +61,24 @@ export class ScaledClock implements Clock {
     this.#realStart = performance.now();
   }
 
+  /** From now on timers fire after their real delay, whether or not simulated time has reached them. */
+  release(): void {
+    this.#released = true;
+  }
+
   setTimer(callback: () => void, delayMs: number): CancelTimer {
-    const handle = setTimeout(callback, Math.max(0, delayMs) / this.speed);
-    handle.unref();
+    const due = this.now() + Math.max(0, delayMs);
+    let handle: NodeJS.Timeout;
+    const arm = (realMs: number) => {
+      handle = setTimeout(() => {
+        const left = due - this.now();
+        // Not yet in simulated time: wait for the rest (at least a few ms, not a busy loop while paused).
+        if (left > 0 && !this.#released) arm(Math.max(10, left / this.speed));
+        else callback();
+      }, realMs);
+      handle.unref();
+    };
+    arm(Math.max(0, delayMs) / this.speed);
     return () => clearTimeout(handle);
   }
 }

@@ -101,6 +101,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const trips: Record<string, string[]> = Object.fromEntries(AUTOMATIC_BREAKERS.map((b) => [b, []]));
 
   const fail = async (error: unknown): Promise<never> => {
+    clock.release();
     subs.forEach((s) => s.unsubscribe());
     await server?.close().catch(() => undefined);
     await stopStrategies(runtimes);
@@ -216,6 +217,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         stopping ??= (async () => {
           if (interval) clearInterval(interval);
           if (renderTimer) clearInterval(renderTimer);
+          clock.release(); // simulated time moves no more: timers fire in real time while stopping
           if (tty) render();
           display.flush();
           const simulatedSeconds = time.elapsed();

@@ -109,6 +109,22 @@ describe('demo building blocks', () => {
     expect(fired).toBeLessThan(1000);
   });
 
+  it('the scaled clock never fires a timer before its simulated deadline, until released', async () => {
+    const clock = new ScaledClock(1000, 0);
+    clock.pause();
+    let fired = 0;
+    clock.setTimer(() => fired++, 5000); // 5 ms of real time, but simulated time stands still
+    await new Promise((r) => setTimeout(r, 40));
+    expect(fired).toBe(0);
+    clock.jumpTo(clock.now() + 5000);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(fired).toBe(1);
+    clock.setTimer(() => fired++, 5000);
+    clock.release(); // a stopping demo steps the clock no more: real time decides
+    await new Promise((r) => setTimeout(r, 40));
+    expect(fired).toBe(2);
+  });
+
   it('the scaled clock stands still while paused and resumes where it stood', async () => {
     const clock = new ScaledClock(100, 0);
     clock.pause();
