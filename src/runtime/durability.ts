@@ -120,6 +120,16 @@ export class Durability {
     }
   }
 
+  /**
+   * Queues the figures to be saved once more, now, while the actors still run (at a stop):
+   * windows are saved on the wall clock, so a wall step since the last save would otherwise
+   * restore every entry older than it is, and let orders through.
+   */
+  saveFiguresNow(): void {
+    this.#countersDirty = true;
+    this.#saveCounters();
+  }
+
   /** Flushes (a failed store does not stop the close), then refuses further writes. */
   async close(): Promise<void> {
     await this.flush().catch(() => undefined);

@@ -16,6 +16,8 @@ export async function shutDown(core: RuntimeCore, subscriptions: readonly Subscr
   core.timers.stop();
   core.staleWatch?.stop();
   for (const watch of core.dueWatches) watch.stop();
+  // The windows on the wall clock as it is now (it may have stepped since the last save).
+  core.durability.saveFiguresNow();
   core.host.stop();
   await core.durability.close();
   await core.history.close();

@@ -349,6 +349,25 @@ describe('monotonic clock: windows across a restart', () => {
     expect(rt.status().breakers.errorRate.figures).toMatchObject({ count: 0 });
   });
 
+  it('a wall clock stepped forward while running, with nothing counted since: the stop saves the windows on the new wall clock, a restart keeps every entry', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bb-mono-'));
+    const first = new ManualClock(Date.UTC(2026, 0, 5, 12));
+    let rt = await open(first);
+    for (const m of ['a', 'b', 'c']) rt.recordError({ kind: 'order_rejected', message: m });
+    await rt.flush();
+    first.advance(2_000);
+    // NTP steps the wall clock 10 s forward; nothing is counted after it, so no save carries the new offset.
+    first.stepWall(10_000);
+    await rt.stop();
+    // Restarted at once on the same (stepped) wall clock: the entries are 2 s old, not 12 s.
+    const second = new ManualClock(first.now());
+    rt = await open(second);
+    cleanup.push(() => rt.stop());
+    expect(rt.status().breakers.errorRate.figures).toMatchObject({ count: 3, nextExpiryInMs: 58_000 });
+    second.advance(57_999);
+    expect(rt.status().breakers.errorRate.figures).toMatchObject({ count: 3 });
+  });
+
   it('a wall clock that went back while the process was down keeps every entry for its whole window (fail closed)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bb-mono-'));
     const first = new ManualClock(Date.UTC(2026, 0, 5, 12));
