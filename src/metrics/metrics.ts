@@ -167,7 +167,7 @@ export class BreakerboxMetrics {
     const windowGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['strategy', 'breaker'] as const, registers });
     this.#windowCount = windowGauge('breakerbox_window_count', 'Entries in the sliding window now (orderRate: orders, errorRate: errors, …)');
     this.#limitUse = windowGauge('breakerbox_breaker_limit_use_ratio', "A breaker's figure as a fraction of its limit (1 = at the limit), as its meter shows it");
-    this.#windowLimit = windowGauge('breakerbox_window_limit', 'Most entries the sliding window may hold before the breaker trips');
+    this.#windowLimit = windowGauge('breakerbox_window_limit', "The window's limit: the count a rate breaker trips on exceeding (tradeLosses: on reaching)");
     this.#windowClears = windowGauge('breakerbox_window_next_expiry_seconds', 'Seconds until the oldest window entry leaves the window (0 when empty)');
     this.#tradingMode = new Gauge({ name: 'breakerbox_trading_mode', help: 'Trading mode: 1 for the current one (ACTIVE, REDUCING, HALTED), 0 for the others', labelNames: ['strategy', 'mode'] as const, registers });
     const symbolGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['strategy', 'symbol'] as const, registers });
