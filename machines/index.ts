@@ -3,7 +3,7 @@ export { breakerChart, breakerStateOf, restorable, acceptedEvents } from './char
 export type { BreakerEvent, BreakerContext, BreakerInput, Cause, BreakerChart } from './charts/breakerChart.ts';
 export { supervisorMachine, SUPERVISOR_OPERATOR } from './supervisor.ts';
 export type { SupervisorContext, SupervisorInput } from './supervisor.ts';
-export { REGISTRY, registryRow, ruleOf, BreakerType, BREAKER_TYPES, AUTOMATIC_BREAKERS, type RegistryRow, type AutomaticBreakerType, type FiguresOf } from './rules/registry.ts';
+export { REGISTRY, registryRow, ruleOf, BreakerType, BREAKER_TYPES, AUTOMATIC_BREAKERS, type AnyRule, type RegistryRow, type AutomaticBreakerType, type FiguresOf, type RuleOf } from './rules/registry.ts';
 export * from './rules/rule.ts';
 export { drawdownRule } from './rules/drawdown.ts';
 export { dailyLossRule } from './rules/dailyLoss.ts';
