@@ -109,6 +109,14 @@ export class RuntimeCore {
   readonly staleWatch: StaleWatch | null;
   /** The timers of the rules that act on time as well as on inputs (a grace period), one per rule. */
   readonly dueWatches: readonly StaleWatch[];
+  /**
+   * check()'s hot path, one hop from the core (the generic `figures.observers.order` is three):
+   * the trackers of the rules that count submissions, their kinds, and which of `dueWatches`
+   * a submission re-arms. Over many strategies each hop is a cache miss.
+   */
+  readonly orderTrackers: readonly InputTracker[];
+  readonly orderKinds: readonly BreakerType[];
+  readonly orderTimed: readonly number[];
   hooks: CoreHooks | null = null;
   /** Where check() reads its order (nothing allocated per order); see {@link checking}. */
   readonly draft = new OrderDraft();
@@ -187,6 +195,10 @@ export class RuntimeCore {
     } else {
       this.staleWatch = null;
     }
+    const counting = this.figures.observers.order;
+    this.orderTrackers = counting.map((o) => o.tracker);
+    this.orderKinds = counting.map((o) => o.kind);
+    this.orderTimed = this.figures.timed.flatMap((t, i) => (counting.some((o) => o.kind === t.kind) ? [i] : []));
     this.dueWatches = this.figures.timed.map(({ kind, tracker }) => {
       const due = { dueAt: (at: number) => tracker.dueAt!(at) ?? Infinity, observe: (at: number) => tracker.observeTime!(at) };
       return new StaleWatch(clock, due, (what) => this.step.run(() => hook().signal(kind, what)));

@@ -25,7 +25,7 @@ import { connectInputs, guardOrders } from './streams.ts';
 import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
 import { authorizeOverride, type OverrideGrant, type OverrideRequest } from './overrides.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
-import { checkFailed, control, noticeStale, notifyDecision, ORDER_INPUT, observeInput, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
+import { checkFailed, control, noticeStale, notifyDecision, observeOrder, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import { CancelConfirmations } from './cancelConfirm.ts';
 import type { Decision, ErrorReport, Fill, FillReport, GuardedOrder, Order, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot, UntypedOrder } from './types.ts';
@@ -188,11 +188,11 @@ export class RiskRuntime {
       const problem = readOrderInto(order, valid, core.controls.symbolCase);
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
-      const counted = core.figures.observers.order.length > 0;
+      const counted = core.orderTrackers.length > 0;
       const timed = counted || core.stale !== null;
       const mono = timed ? core.clock.monotonic() : -1; // -1: not read (the limits read it if they need it)
       // Every rule that counts submissions (order rate, …) counts this one, allowed or not.
-      if (counted) observeInput(core, ORDER_INPUT, mono, valid);
+      if (counted) observeOrder(core, valid, mono);
       // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
       if (core.stale !== null) noticeStale(core, mono);
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.

@@ -9,7 +9,7 @@ import { RiskEventType, type EventDetails } from '../events.ts';
 import type { RuntimeCore } from './core.ts';
 import type { PortfolioContext } from './portfolio.ts';
 import type { ControlVerdict } from './controls.ts';
-import { OrderDraft, type ValidOrder } from './orderInput.ts';
+import type { ValidOrder } from './orderInput.ts';
 import type { Decision } from './types.ts';
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
@@ -46,7 +46,7 @@ export function signal(core: RuntimeCore, kind: BreakerType, what: Signal, extra
  * every rule that observes it: each tracker counts it, and its signal becomes a step only when
  * the chart can act on it (a tripped gate stays O(1)). `mono` is the monotonic clock's reading.
  */
-export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, details: EventDetails | ValidOrder): void {
+export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, details: EventDetails): void {
   const observers = core.figures.observers[input.input];
   for (let i = 0; i < observers.length; i++) {
     const { kind, tracker } = observers[i]!;
@@ -57,9 +57,7 @@ export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, 
     if (what === Signal.NONE) continue;
     if (what === Signal.TRIP && !canTrip(core, kind)) continue;
     if (what === Signal.WARN && core.gate.views[kind].state !== BreakerState.NORMAL) continue;
-    // An order's details are built only when a signal needs them (check() allocates nothing otherwise).
-    const extra = details instanceof OrderDraft ? orderDetails(details) : (details as EventDetails);
-    core.step.run(() => signal(core, kind, what, extra));
+    core.step.run(() => signal(core, kind, what, details));
   }
   // Only the timed rules that observe this input re-arm (a submission does not move a reconciliation's grace).
   const timed = core.figures.timed;
@@ -68,6 +66,28 @@ export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, 
 
 /** The input every submission is to the rules that count submissions. */
 export const ORDER_INPUT: RuleInput = Object.freeze({ input: 'order' });
+
+/**
+ * A submission for every rule that counts submissions: {@link observeInput} for an order, on
+ * check()'s hot path (the core's own arrays; the order's details built only for a signal).
+ */
+export function observeOrder(core: RuntimeCore, order: ValidOrder, mono: number): void {
+  const trackers = core.orderTrackers;
+  for (let i = 0; i < trackers.length; i++) {
+    const what = trackers[i]!.observeInput(ORDER_INPUT, mono);
+    if (what !== Signal.NONE) orderSignal(core, core.orderKinds[i]!, what, order);
+  }
+  core.durability.countersChanged();
+  const timed = core.orderTimed;
+  for (let i = 0; i < timed.length; i++) core.dueWatches[timed[i]!]!.arm();
+}
+
+function orderSignal(core: RuntimeCore, kind: BreakerType, what: Signal, order: ValidOrder): void {
+  if (what === Signal.TRIP && !canTrip(core, kind)) return;
+  if (what === Signal.WARN && core.gate.views[kind].state !== BreakerState.NORMAL) return;
+  const extra = orderDetails(order);
+  core.step.run(() => signal(core, kind, what, extra));
+}
 
 /** What an order's signal carries: the order that made it. */
 function orderDetails(order: ValidOrder): EventDetails {
