@@ -25,6 +25,15 @@ const LIMITS = {
   restrictedSymbols: ['HALTED1', 'HALTED2'],
   perSymbol: { ES: { maxPosition: 10 } },
 } as const;
+/** The seven above and this round's four (issue 22): open orders, traded quantity and notional over a window, self-trade. */
+const ALL_LIMITS = {
+  ...LIMITS,
+  maxOpenOrders: { total: 1_000_000, perSymbol: 1_000_000 },
+  maxTradedQuantity: '1000000000000',
+  maxTradedNotional: '1000000000000000',
+  tradedWindow: 60,
+  selfTrade: true,
+} as const;
 
 const wallClock: Clock = {
   now: () => Date.now(),
@@ -36,10 +45,14 @@ const wallClock: Clock = {
   },
 };
 
-/** 65 536 distinct orders (decimal strings): the same one comes back only every few ms, beyond the 1 ms duplicate window. */
+/**
+ * 65 536 distinct orders (decimal strings): the same one comes back only every few ms, beyond the
+ * 1 ms duplicate window. Sells are priced above every buy (188.xx against 187.xx), so none could
+ * execute against another and the self-trade check allows them all, as it must.
+ */
 const N = 65_536;
 const ORDERS = Array.from({ length: N }, (_, i) =>
-  Object.freeze({ symbol: 'AAPL', side: i & 1 ? 'sell' : 'buy', quantity: `${100 + (i >> 1)}`, price: `187.${String(i % 100).padStart(2, '0')}` }),
+  Object.freeze({ symbol: 'AAPL', side: i & 1 ? 'sell' : 'buy', quantity: `${100 + (i >> 1)}`, price: `${i & 1 ? 188 : 187}.${String(i % 100).padStart(2, '0')}` }),
 );
 const POSITIONS = [{ symbol: 'AAPL', quantity: '0', price: '187.25' }];
 
@@ -66,7 +79,8 @@ export async function benchControls(): Promise<string[]> {
     createRiskRuntime({ strategy: 'bench', logger: silentLogger, clock: wallClock, breakers: BREAKERS, ...(limits ? { limits } : {}) });
   const none = await make(undefined);
   const all = await make(LIMITS);
-  for (const rt of [none, all]) rt.updatePortfolio({ value: '1000000', positions: POSITIONS });
+  const v3 = await make(ALL_LIMITS);
+  for (const rt of [none, all, v3]) rt.updatePortfolio({ value: '1000000', positions: POSITIONS });
   const ring = new BareRing(100_000, 1);
   let reports = 0;
 
@@ -95,6 +109,17 @@ export async function benchControls(): Promise<string[]> {
       },
     },
     {
+      name: 'check(), every limit, old and new',
+      batch: SYNC_BATCH,
+      note: '11 limits: + open orders, traded quantity and notional, self-trade',
+      fn: () => {
+        for (let k = 0; k < SYNC_BATCH; k++) {
+          if (!v3.check(ORDERS[i++ & (N - 1)]).allowed) refused++;
+          if ((i & (N - 1)) === 0) v3.updatePortfolio({ value: '1000000', positions: POSITIONS });
+        }
+      },
+    },
+    {
       name: 'bare ring-buffer rate check',
       batch: SYNC_BATCH,
       note: 'baseline',
@@ -103,19 +128,22 @@ export async function benchControls(): Promise<string[]> {
       },
     },
   ];
-  const [noneFig, allFig, ringFig] = await measure(tasks);
+  const [noneFig, allFig, v3Fig, ringFig] = await measure(tasks);
   const paired = pairedRatio('every limit vs none', tasks[1]!.fn as () => void, tasks[0]!.fn as () => void);
+  const pairedV3 = pairedRatio('every limit, old and new, vs none', tasks[2]!.fn as () => void, tasks[0]!.fn as () => void);
   const open = all.status().controls.openOrders;
-  await Promise.all([none.stop(), all.stop()]);
+  await Promise.all([none.stop(), all.stop(), v3.stop()]);
   if (refused !== 0) throw new Error(`bench invalid: ${refused} decisions were refusals`);
   const ratio = allFig!.medianNs / noneFig!.medianNs;
   return [
     ...table([
       ['task', 'median', 'p99', 'rate', 'vs no limits', 'samples', 'note'],
-      ...[noneFig!, allFig!, ringFig!].map((r) => [r.name, fmtNs(r.medianNs), fmtNs(r.p99Ns), fmtRate(r.medianNs), fmtRatio(r.medianNs, noneFig!.medianNs), String(r.samples), r.note]),
+      ...[noneFig!, allFig!, v3Fig!, ringFig!].map((r) => [r.name, fmtNs(r.medianNs), fmtNs(r.p99Ns), fmtRate(r.medianNs), fmtRatio(r.medianNs, noneFig!.medianNs), String(r.samples), r.note]),
     ]),
     `every limit vs none: ${fmtRatio(allFig!.medianNs, noneFig!.medianNs)} (target ≤ 3×) — ${ratio <= 3 ? 'OK' : 'OVER TARGET'}; ${reports} position reports, ${open} orders open at the end`,
     pairedVerdict(paired, 3),
+    `every limit, old and new, vs none: ${fmtRatio(v3Fig!.medianNs, noneFig!.medianNs)} (target ≤ 3×) — ${v3Fig!.medianNs / noneFig!.medianNs <= 3 ? 'OK' : 'OVER TARGET'}`,
+    pairedVerdict(pairedV3, 3),
   ];
 }
 
