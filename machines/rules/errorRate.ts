@@ -3,7 +3,8 @@ import { ERROR_KINDS, type ErrorKind } from '../constants.ts';
 import { RateTracker } from '../figures/rate.ts';
 import type { Signal } from '../figures/signal.ts';
 import { countWord, rateEvent, rateLine, rateRecovered, rateView, type RateFigures } from '../words/rate.ts';
-import { ChartKind, Observes, type BreakerRule, type Evidence, type InputTracker, type Json, type RuleInput } from './rule.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type RuleInput } from './rule.ts';
+import { WindowTracker } from './windowTracker.ts';
 import { commonSettings, count, seconds } from './settings.ts';
 
 /** Error-rate figures: the rate's, with its limit by name and the count of each kind. */
@@ -28,11 +29,9 @@ export interface ErrorRateSettings {
 }
 
 /** Counts errors by kind in the sliding window; the trip carries the counts per kind. */
-class ErrorRateTracker implements InputTracker {
-  readonly rate: RateTracker<ErrorKind>;
-
+class ErrorRateTracker extends WindowTracker<ErrorKind> {
   constructor(settings: ErrorRateSettings) {
-    this.rate = new RateTracker<ErrorKind>(settings.maxErrors, settings.window, settings.warnAt, true);
+    super(new RateTracker<ErrorKind>(settings.maxErrors, settings.window, settings.warnAt, true), (tag) => ERROR_KINDS.includes(tag as ErrorKind));
   }
 
   observeInput(input: RuleInput, at: number): Signal {
@@ -44,9 +43,6 @@ class ErrorRateTracker implements InputTracker {
     return this.rate.record(at, kind);
   }
 
-  clearsAt(now: number): number | null {
-    return this.rate.window.clearsAt(now);
-  }
 
   byKind(now: number): Record<ErrorKind, number> {
     const counts = Object.fromEntries(ERROR_KINDS.map((k) => [k, 0])) as Record<ErrorKind, number>;
@@ -59,25 +55,10 @@ class ErrorRateTracker implements InputTracker {
     return { ...common, maxErrors: common.limit, byKind: this.byKind(now) };
   }
 
-  tripEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  recheckEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  rebaseline(): void {
-    this.rate.clear();
-  }
 
-  save(shiftMs = 0): Json {
-    return this.rate.save(shiftMs) as unknown as Json;
-  }
 
-  load(saved: unknown, shiftMs = 0, notAfter = Infinity): void {
-    this.rate.load(saved, (tag) => ERROR_KINDS.includes(tag as ErrorKind), shiftMs, notAfter);
-  }
 }
 
 /** The error-rate breaker's rule: a manual reset clears the window. */

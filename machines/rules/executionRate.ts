@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { RateTracker } from '../figures/rate.ts';
 import type { Signal } from '../figures/signal.ts';
 import { rateEvent, rateLine, rateRecovered, rateView, type RateFigures } from '../words/rate.ts';
-import { ChartKind, Observes, type BreakerRule, type Evidence, type InputTracker, type Json, type RuleInput } from './rule.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type RuleInput } from './rule.ts';
+import { untagged, WindowTracker } from './windowTracker.ts';
 import { commonSettings, count, seconds } from './settings.ts';
 
 /** Execution-rate settings: at most `maxFills` fills within `window` seconds (RTS 6 Art 15(3)). */
@@ -22,11 +23,9 @@ export interface ExecutionRateFigures extends RateFigures {
  * runtime's monotonic clock, not at its `executedAt`: a backlog of late fills counts when it
  * arrives (fail closed), and a wall-clock step never moves an entry.
  */
-class ExecutionRateTracker implements InputTracker {
-  readonly rate: RateTracker;
-
+class ExecutionRateTracker extends WindowTracker {
   constructor(settings: ExecutionRateSettings) {
-    this.rate = new RateTracker(settings.maxFills, settings.window, settings.warnAt);
+    super(new RateTracker(settings.maxFills, settings.window, settings.warnAt), untagged);
   }
 
   observeInput(_fill: RuleInput, at: number): Signal {
@@ -34,7 +33,7 @@ class ExecutionRateTracker implements InputTracker {
   }
 
   // Never heals by itself: only an operator's confirmed reset re-enables trading.
-  clearsAt(): null {
+  override clearsAt(): null {
     return null;
   }
 
@@ -43,25 +42,10 @@ class ExecutionRateTracker implements InputTracker {
     return { ...common, maxFills: common.limit };
   }
 
-  tripEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  recheckEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  rebaseline(): void {
-    this.rate.clear();
-  }
 
-  save(shiftMs = 0): Json {
-    return this.rate.save(shiftMs) as unknown as Json;
-  }
 
-  load(saved: unknown, shiftMs = 0, notAfter = Infinity): void {
-    this.rate.load(saved, (tag) => tag === undefined || tag === null, shiftMs, notAfter);
-  }
 }
 
 /**

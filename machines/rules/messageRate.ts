@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { RateTracker } from '../figures/rate.ts';
 import type { Signal } from '../figures/signal.ts';
 import { countWord, rateEvent, rateLine, rateRecovered, rateView, type RateFigures } from '../words/rate.ts';
-import { ChartKind, Observes, type BreakerRule, type Evidence, type InputTracker, type Json, type RuleInput } from './rule.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence, type RuleInput } from './rule.ts';
+import { WindowTracker } from './windowTracker.ts';
 import { commonSettings, count, seconds } from './settings.ts';
 
 /** The kinds of message counted: submissions (`check`), modifications (`checkModify`), cancellations (`checkCancel`). */
@@ -39,11 +40,9 @@ const isKind = (tag: unknown): tag is MessageKind => tag === 'order' || tag === 
  * Counts every well-formed message (submission, modification, cancellation; allowed or not) in
  * the sliding window (t − window, t], tagged by kind.
  */
-class MessageRateTracker implements InputTracker {
-  readonly rate: RateTracker<MessageKind>;
-
+class MessageRateTracker extends WindowTracker<MessageKind> {
   constructor(settings: MessageRateSettings) {
-    this.rate = new RateTracker<MessageKind>(settings.maxMessages, settings.window, settings.warnAt, true);
+    super(new RateTracker<MessageKind>(settings.maxMessages, settings.window, settings.warnAt, true), isKind);
   }
 
   observeInput(input: RuleInput, at: number): Signal {
@@ -51,9 +50,6 @@ class MessageRateTracker implements InputTracker {
     return this.rate.record(at, input.input as MessageKind);
   }
 
-  clearsAt(now: number): number | null {
-    return this.rate.window.clearsAt(now);
-  }
 
   byKind(now: number): Record<MessageKind, number> {
     const counts: Record<MessageKind, number> = { order: 0, modify: 0, cancel: 0 };
@@ -67,25 +63,10 @@ class MessageRateTracker implements InputTracker {
     return { ...common, maxMessages: common.limit, byKind: this.byKind(now), clearsInMs: clearsAt === null ? null : clearsAt - now };
   }
 
-  tripEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  recheckEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  rebaseline(): void {
-    this.rate.clear();
-  }
 
-  save(shiftMs = 0): Json {
-    return this.rate.save(shiftMs) as unknown as Json;
-  }
 
-  load(saved: unknown, shiftMs = 0, notAfter = Infinity): void {
-    this.rate.load(saved, isKind, shiftMs, notAfter);
-  }
 }
 
 const over = (e: Evidence): boolean => Number(e.count) > Number(e.maxMessages);

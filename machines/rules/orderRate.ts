@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { RateTracker } from '../figures/rate.ts';
 import type { Signal } from '../figures/signal.ts';
 import { rateEvent, rateLine, rateRecovered, rateView, type RateFigures } from '../words/rate.ts';
-import { ChartKind, Observes, type BreakerRule, type Evidence, type InputTracker, type Json } from './rule.ts';
+import { ChartKind, Observes, type BreakerRule, type Evidence } from './rule.ts';
+import { untagged, WindowTracker } from './windowTracker.ts';
 import { commonSettings, count, seconds } from './settings.ts';
 
 /** Order-rate settings: at most `maxOrders` submissions within `window` seconds. */
@@ -20,11 +21,9 @@ export interface OrderRateFigures extends RateFigures {
 }
 
 /** Counts order submissions in the sliding window (t − window, t]; every well-formed submission counts. */
-class OrderRateTracker implements InputTracker {
-  readonly rate: RateTracker;
-
+class OrderRateTracker extends WindowTracker {
   constructor(settings: OrderRateSettings) {
-    this.rate = new RateTracker(settings.maxOrders, settings.window, settings.warnAt);
+    super(new RateTracker(settings.maxOrders, settings.window, settings.warnAt), untagged);
   }
 
   observeInput(_order: unknown, at: number): Signal {
@@ -36,9 +35,6 @@ class OrderRateTracker implements InputTracker {
     return this.rate.record(at);
   }
 
-  clearsAt(now: number): number | null {
-    return this.rate.window.clearsAt(now);
-  }
 
   figures(now: number): Evidence {
     const common = this.rate.figures(now);
@@ -46,25 +42,10 @@ class OrderRateTracker implements InputTracker {
     return { ...common, maxOrders: common.limit, clearsInMs: clearsAt === null ? null : clearsAt - now };
   }
 
-  tripEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  recheckEvidence(now: number): Evidence {
-    return this.figures(now);
-  }
 
-  rebaseline(): void {
-    this.rate.clear();
-  }
 
-  save(shiftMs = 0): Json {
-    return this.rate.save(shiftMs) as unknown as Json;
-  }
 
-  load(saved: unknown, shiftMs = 0, notAfter = Infinity): void {
-    this.rate.load(saved, (tag) => tag === undefined || tag === null, shiftMs, notAfter);
-  }
 }
 
 const over = (e: Evidence): boolean => Number(e.count) > Number(e.maxOrders);
