@@ -4,6 +4,7 @@ import type { RiskEvent } from '../events.ts';
 import { money, price, quantity, signedPercent } from '../present/format.ts';
 import { detailText } from '../present/journalText.ts';
 import { unconfirmedCancelsView } from '../present/cancelsView.ts';
+import { limitUseParts } from '../present/limitUse.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
 
 /** Renders rows as a left-aligned text table with a header row. */
@@ -39,6 +40,7 @@ export function formatControls(status: RuntimeStatus): string {
   ]);
   if (rows.length > 0) lines.push(table(['SYMBOL', 'PROJECTED', 'POSITION LIMIT', 'REPORTED + FILLS, OPEN', 'LAST PRICE'], rows));
   if (c.grossExposure) lines.push(`gross exposure ${money(c.grossExposure.value)} of ${money(c.grossExposure.limit)}`);
+  lines.push(...limitUseParts(c));
   const rejected = Object.entries(c.rejections).map(([code, n]) => `${code} ${n}`).join(', ');
   if (rejected) lines.push(`rejections: ${rejected}${c.lastRejection ? ` — last: ${c.lastRejection.code}: ${c.lastRejection.reason}` : ''}`);
   if (c.limits === false && rows.length === 0 && !rejected) return '';

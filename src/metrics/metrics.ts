@@ -61,6 +61,9 @@ export class BreakerboxMetrics {
   readonly #dailyPnlRatio: Gauge<'strategy'>;
   readonly #dailyLimitRatio: Gauge<'strategy'>;
   readonly #limitUse: Gauge<'strategy' | 'breaker'>;
+  readonly #symbolOpenOrders: Gauge<'strategy' | 'symbol'>;
+  readonly #tradedQuantity: Gauge<'strategy' | 'symbol'>;
+  readonly #tradedNotional: Gauge<'strategy' | 'symbol'>;
   readonly #windowCount: Gauge<'strategy' | 'breaker'>;
   readonly #windowLimit: Gauge<'strategy' | 'breaker'>;
   readonly #windowClears: Gauge<'strategy' | 'breaker'>;
@@ -173,6 +176,9 @@ export class BreakerboxMetrics {
     const symbolGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['strategy', 'symbol'] as const, registers });
     this.#position = symbolGauge('breakerbox_projected_position', 'Projected position per symbol: reported + fills since + open orders');
     this.#positionUse = symbolGauge('breakerbox_position_limit_use_ratio', 'Projected position as a fraction of maxPosition (1 = at the limit)');
+    this.#symbolOpenOrders = symbolGauge('breakerbox_open_orders', 'Open orders per symbol (allowed, neither filled in full, closed nor covered by a report); maxOpenOrders counts these');
+    this.#tradedQuantity = symbolGauge('breakerbox_traded_quantity', 'Quantity filled in the traded window (maxTradedQuantity counts it with the open orders)');
+    this.#tradedNotional = symbolGauge('breakerbox_traded_notional', 'Notional filled in the traded window (maxTradedNotional counts it with the open orders)');
     this.#staleAge = gauge('breakerbox_portfolio_value_age_seconds', 'Age of the last valid portfolio value (staleData breaker)');
     this.#unconfirmedCancels = gauge('breakerbox_unconfirmed_cancels', 'Open orders a trip\'s or halt\'s cancel did not see closed within cancelConfirmTimeout (status().unconfirmedCancels)');
   }
@@ -263,6 +269,11 @@ export class BreakerboxMetrics {
     for (const p of status.controls?.symbols ?? []) {
       this.#position.set({ strategy, symbol: p.symbol }, Number(p.projected));
       if (p.positionUse !== null) this.#positionUse.set({ strategy, symbol: p.symbol }, Number(p.positionUse));
+      this.#symbolOpenOrders.set({ strategy, symbol: p.symbol }, p.openOrders);
+      if (p.traded !== null) {
+        this.#tradedQuantity.set({ strategy, symbol: p.symbol }, Number(p.traded.quantity));
+        this.#tradedNotional.set({ strategy, symbol: p.symbol }, Number(p.traded.notional));
+      }
     }
     const stale = status.breakers.staleData?.figures;
     if (stale && stale.ageSeconds !== null) this.#staleAge.set({ strategy }, stale.ageSeconds);

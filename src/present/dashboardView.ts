@@ -1,6 +1,7 @@
 import type { BreakerState, TradingMode } from '../../machines/constants.ts';
 import { BREAKER_TYPES } from '../../machines/rules/registry.ts';
 import type { RuntimeStatus } from '../runtime/types.ts';
+import { limitUseParts } from './limitUse.ts';
 import { breakerView, lightOf, meter, type BreakerView, type Meter } from './breakerView.ts';
 import { unconfirmedCancelsView, type UnconfirmedCancelsView } from './cancelsView.ts';
 import { addDec, clockTime, formatDec, money, mulDec, parseDec, percent, price, quantity, signedMoney, toNumber, type Dec } from './format.ts';
@@ -70,6 +71,7 @@ function controlsText(status: RuntimeStatus): string | null {
   const parts = [`trading mode ${status.tradingMode}`];
   for (const p of c.symbols) if (p.maxPosition !== null) parts.push(`${p.symbol} position ${p.projected} of ${p.maxPosition}${p.positionUse ? ` (${percent(p.positionUse, 0)})` : ''}`);
   if (c.grossExposure) parts.push(`gross exposure ${money(c.grossExposure.value)} of ${money(c.grossExposure.limit)}`);
+  parts.push(...limitUseParts(c));
   const rejected = Object.entries(c.rejections).map(([code, n]) => `${code} ${n}`);
   if (rejected.length > 0) parts.push(`rejected: ${rejected.join(', ')}`);
   return c.limits === false && status.tradingMode === 'ACTIVE' && rejected.length === 0 ? null : parts.join(' · ');

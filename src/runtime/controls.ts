@@ -258,14 +258,29 @@ export class Controls {
 
   /** The controls for status(): limits, projected positions and their use, rejections. */
   status(): ControlsStatus {
+    const mono = this.#clock.monotonic();
     const symbols: SymbolControls[] = this.book.projections().map((p) => {
       const limits = this.limits?.for(p.symbol) ?? NO_LIMITS;
       const max = limits.maxPosition;
+      const windowMs = limits.quantityWindowMs ?? limits.notionalWindowMs;
+      const filled = windowMs === null ? null : this.#traded.within(p.symbol, mono, windowMs);
       return {
         ...p,
         maxPosition: max?.text ?? null,
         positionUse: max === null ? null : new Exact(p.projected).abs().div(max.exact).toSignificantDigits(6).toFixed(),
         restricted: limits.restricted,
+        openOrders: this.book.openCountOf(p.symbol),
+        maxOpenOrders: limits.maxOpenOrdersPerSymbol,
+        traded:
+          filled === null || windowMs === null
+            ? null
+            : {
+                quantity: filled.qtyExact().toFixed(),
+                notional: filled.notionalExact().toFixed(),
+                maxQuantity: limits.maxTradedQuantity?.exact.toFixed() ?? null,
+                maxNotional: limits.maxTradedNotional?.exact.toFixed() ?? null,
+                windowSeconds: windowMs / 1000,
+              },
       };
     });
     const grossLimit = this.limits?.for('').maxGrossExposure ?? null;
@@ -296,6 +311,7 @@ export class Controls {
       rejections: { ...this.rejections },
       lastRejection: last === null ? null : { code: last.code, reason: last.reason, symbol: last.symbol, at: new Date(last.at).toISOString() },
       openOrders: this.book.openCount,
+      maxOpenOrders: this.limits?.for('').maxOpenOrdersTotal ?? null,
     };
   }
 

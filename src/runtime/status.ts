@@ -99,6 +99,7 @@ export function buildStatus(s: StatusSources): RuntimeStatus {
       rejections: {},
       lastRejection: null,
       openOrders: 0,
+      maxOpenOrders: null,
     }),
     unconfirmedCancels: safe(() => s.cancels?.list() ?? [], []),
     at: new Date(s.now).toISOString(),

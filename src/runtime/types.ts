@@ -194,6 +194,20 @@ export interface SymbolControls extends Projection {
   /** |projected| / maxPosition (e.g. "0.8" for 80 of 100), or null. */
   readonly positionUse: string | null;
   readonly restricted: boolean;
+  /** Its open orders (allowed, neither filled in full, closed nor covered by a report), and its `maxOpenOrders.perSymbol`, or null. */
+  readonly openOrders: number;
+  readonly maxOpenOrders: number | null;
+  /**
+   * What it filled in the traded window (quantity and notional, exact decimal text) against its
+   * `maxTradedQuantity` / `maxTradedNotional`, when either applies to it; else null.
+   */
+  readonly traded: {
+    readonly quantity: string;
+    readonly notional: string;
+    readonly maxQuantity: string | null;
+    readonly maxNotional: string | null;
+    readonly windowSeconds: number;
+  } | null;
 }
 
 /** The trading controls now: limits, their use, and the rejections they made. */
@@ -208,6 +222,8 @@ export interface ControlsStatus {
   readonly lastRejection: { readonly code: string; readonly reason: string; readonly symbol: string | null; readonly at: string } | null;
   /** Allowed orders still reserved against the positions. */
   readonly openOrders: number;
+  /** `maxOpenOrders.total`, or null. */
+  readonly maxOpenOrders: number | null;
 }
 
 /** Everything the runtime knows about a strategy right now. */
