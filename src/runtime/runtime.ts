@@ -28,6 +28,7 @@ import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
 import { checkFailed, control, noticeStale, notifyDecision, observeOrder, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import { CancelConfirmations } from './cancelConfirm.ts';
+import { selfTradeChecked } from './selfTrade.ts';
 import type { Decision, ErrorReport, Fill, FillReport, GuardedOrder, Order, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot, UntypedOrder } from './types.ts';
 
 export type { InspectOption } from './host.ts';
@@ -197,7 +198,8 @@ export class RiskRuntime {
       if (core.stale !== null) noticeStale(core, mono);
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.
       // Without limits an open gate allows at once; anything else is decided off the hot path.
-      const quick = gate.open && !core.limited;
+      // A runtime without limits still publishes its orders while another checks self-trades.
+      const quick = gate.open && !core.limited && !selfTradeChecked();
       // The limits compare exact wall times (asOf); the history's order time may come from the monotonic read (one clock read per check).
       const now = !quick ? core.clock.now() : timed ? core.wallAt(mono) : -1; // -1: not read (the history reads it then)
       let decision = quick ? ALLOWED : control(core, valid, now, mono);

@@ -5,8 +5,8 @@
  * covering it); a stopped runtime's orders leave at once. Per symbol and side, a heap keeps the
  * open order an incoming order would meet first (the highest buy, the lowest sell; an open market
  * order before any), so a check looks at one entry. Every runtime publishes, whether or not it
- * configures `selfTrade`, while some runtime of the process checks self-trades (none: nothing is
- * published, no cost); a runtime without `limits` never reaches the controls and publishes nothing.
+ * configures `selfTrade` and with or without `limits`, while some runtime of the process checks
+ * self-trades (none: nothing is published, no cost).
  */
 import { Exact } from '../../machines/math/exact.ts';
 import { SLACK, toExact } from '../../machines/limits/amount.ts';
@@ -140,6 +140,14 @@ function heapsOf(symbol: string): { readonly buy: PriceHeap; readonly sell: Pric
 
 /** Runtimes of the process that check self-trades: while there are none, nothing is published (no cost). */
 let checkers = 0;
+
+/**
+ * Whether some runtime of the process checks self-trades: then every runtime's allowed orders
+ * must reach the shared book, a runtime without `limits` too (its check() leaves its quick path).
+ */
+export function selfTradeChecked(): boolean {
+  return checkers > 0;
+}
 
 /** Most open orders one runtime keeps in the shared book; beyond it its oldest leaves (bounded memory for a strategy that never closes its orders). */
 const MAX_OPEN = 100_000;
