@@ -333,3 +333,37 @@ describe('restarts (LevelDB): the policy survives', () => {
     await second.stop();
   });
 });
+
+describe('reset policy: an operator reset pending at a restart', () => {
+  it('expires with the restart (back to TRIPPED), and the policy counts `after` again from then, not from the trip', async () => {
+    const T0 = Date.parse('2026-12-07T10:00:00Z');
+    const clock = new ManualClock(T0);
+    const store = new (await import('../../src/index.ts')).MemoryStrategyStore();
+    const open = () =>
+      createRiskRuntime({
+        strategy: 'policy',
+        clock,
+        logger: silentLogger,
+        store,
+        resetTimeout: 30,
+        breakers: only({ tradeLosses: { maxLosses: 4, lookback: 20, autoReset: { after: 15 } } }),
+      });
+    let rt = await open();
+    rt.updatePortfolio({ value: '100000' });
+    for (const pnl of ['-0.1', '-0.1', '-0.1', '-40']) rt.recordFill({ symbol: 'ES', side: 'sell', quantity: 1, price: 100, realizedPnl: pnl });
+    expect(rt.status().breakers.tradeLosses.state).toBe('TRIPPED');
+    rt.requestReset({ breaker: 'tradeLosses', operator: 'ann' }); // pauses the policy
+    clock.advance(5_774);
+    await rt.stop();
+    rt = await open();
+    rt.updatePortfolio({ value: '100000' });
+    expect(rt.status().breakers.tradeLosses).toMatchObject({ state: 'TRIPPED', since: new Date(T0 + 5_774).toISOString() });
+    clock.advance(15_000 - 1);
+    expect(rt.status().breakers.tradeLosses.state).toBe('TRIPPED'); // 15 s after the trip: still counting from the restart
+    clock.advance(1);
+    expect(rt.status().breakers.tradeLosses.state).toBe('NORMAL'); // `after` from the restart
+    await rt.flush();
+    expect((await rt.journal()).filter((e) => e.type === 'AutoReset').map((e) => e.at - T0)).toEqual([5_774 + 15_000]);
+    await rt.stop();
+  });
+});

@@ -322,8 +322,9 @@ class Restart implements Cmd {
     // A reset in progress does not survive a restart: its token is dead, the breaker TRIPPED.
     for (const k of KINDS) {
       if (m.tracks[k].state === 'RESETTING') {
-        // Restored TRIPPED as of its saved state's "since": the request's instant.
-        Object.assign(m.tracks[k], { state: 'TRIPPED', deadline: null, enteredAt: m.tracks[k].requestedAt, requestedAt: null });
+        // The restart expires the reset (ResetExpired): TRIPPED again from now, so a reset policy's
+        // count starts again, as after any expiry (docs/breakers.md, "Reset policy").
+        Object.assign(m.tracks[k], { state: 'TRIPPED', deadline: null, enteredAt: m.mono, requestedAt: null });
       }
     }
     verify(m, real);
