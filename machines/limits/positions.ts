@@ -59,7 +59,7 @@ export class PositionBook {
   readonly #symbols = new Map<string, SymbolBook>();
   /** The symbols with a book, in the order they came (books are never removed): walked without an iterator. */
   readonly #list: string[] = [];
-  readonly #byId = new Map<string, { book: SymbolBook; side: 'buy' | 'sell'; order: OpenOrder }>();
+  readonly #byId = new Map<string, { book: SymbolBook; symbol: string; side: 'buy' | 'sell'; order: OpenOrder }>();
   /** The symbol looked up last and its book (books are never removed): the limits of one order ask several times. */
   #lastSymbol: string | null = null;
   #lastBook: SymbolBook | undefined = undefined;
@@ -144,7 +144,7 @@ export class PositionBook {
     const entry: OpenOrder = { id: order.id, at: stamped, remaining: order.qtyRaw, remainingN: order.qty };
     side.add(entry);
     // A reused id replaces the older order's handle (the older one stays reserved until a report).
-    this.#byId.set(order.id, { book, side: order.side, order: entry });
+    this.#byId.set(order.id, { book, symbol: order.symbol, side: order.side, order: entry });
   }
 
   /**
@@ -264,6 +264,11 @@ export class PositionBook {
       for (const order of book.buy.named) yield { symbol, side: 'buy', order };
       for (const order of book.sell.named) yield { symbol, side: 'sell', order };
     }
+  }
+
+  /** The open order that holds this id (the newest, for a reused id), with its symbol and side; null when none. O(1). */
+  openOrder(id: string): { readonly symbol: string; readonly side: 'buy' | 'sell'; readonly order: Readonly<OpenOrder> } | null {
+    return this.#byId.get(id) ?? null;
   }
 
   /** Open orders in one symbol (`maxOpenOrders.perSymbol`). */
