@@ -77,15 +77,19 @@ export function decimalText(x: DecimalInput): string {
  * object, so `check()` need not keep it) in preallocated arrays: no allocation, no formatting.
  * The row is built when it is read or written to the store.
  */
+/** Fields per slot in {@link OrderLog}'s cells. */
+const STRIDE = 6;
+
 export class OrderLog {
   readonly cap: number;
+  /** Each slot's time (a packed array of doubles: no number is boxed). */
   readonly at: number[];
-  readonly symbols: (string | null)[];
-  readonly sides: (OrderSide | null)[];
-  readonly quantities: (DecimalInput | null)[];
-  readonly prices: (DecimalInput | undefined)[];
-  readonly ids: (string | undefined)[];
-  readonly decisions: (Decision | null)[];
+  /**
+   * The other fields of each slot side by side (symbol, side, quantity, price, id, decision at
+   * `slot * STRIDE`): recording touches one backing store, not six. Over many strategies each
+   * separate array is a cache miss on every check (bench/core.ts, the round robin).
+   */
+  readonly #cells: unknown[];
   readonly #rows: (HistoryOrder | null)[];
   /** The sequence number each cached row belongs to (absent: none). */
   readonly #rowSeq: number[];
@@ -96,15 +100,10 @@ export class OrderLog {
 
   constructor(cap: number = DEFAULT_LIST_CAP) {
     this.cap = cap;
-    // Columns grow as decisions come (the ring wraps only once `cap` are held): an idle strategy
-    // holds nine empty arrays, not nine of 500 slots.
+    // Arrays grow as decisions come (the ring wraps only once `cap` are held): an idle strategy
+    // holds empty arrays, not 500 slots.
     this.at = [];
-    this.symbols = [];
-    this.sides = [];
-    this.quantities = [];
-    this.prices = [];
-    this.ids = [];
-    this.decisions = [];
+    this.#cells = [];
     this.#rows = [];
     this.#rowSeq = [];
   }
@@ -120,13 +119,15 @@ export class OrderLog {
     decision: Decision,
   ): void {
     const i = this.slot;
+    const c = i * STRIDE;
+    const cells = this.#cells;
     this.at[i] = at;
-    this.symbols[i] = symbol;
-    this.sides[i] = side;
-    this.quantities[i] = quantity;
-    this.prices[i] = price;
-    this.ids[i] = id;
-    this.decisions[i] = decision;
+    cells[c] = symbol;
+    cells[c + 1] = side;
+    cells[c + 2] = quantity;
+    cells[c + 3] = price;
+    cells[c + 4] = id;
+    cells[c + 5] = decision;
     this.slot = i + 1 === this.cap ? 0 : i + 1;
     this.next++;
   }
@@ -139,15 +140,17 @@ export class OrderLog {
   get(seq: number): HistoryOrder {
     const i = seq % this.cap;
     if (this.#rowSeq[i] === seq) return this.#rows[i]!;
-    const decision = this.decisions[i]!;
+    const c = i * STRIDE;
+    const cells = this.#cells;
+    const decision = cells[c + 5] as Decision;
     const rejected = decision.allowed ? null : decision;
-    const quantity = this.quantities[i]!;
-    const price = this.prices[i];
+    const quantity = cells[c + 2] as DecimalInput | null;
+    const price = cells[c + 3] as DecimalInput | undefined;
     const row: HistoryOrder = {
       t: this.at[i]!,
-      id: this.ids[i] ?? null,
-      symbol: this.symbols[i]!,
-      side: this.sides[i]!,
+      id: (cells[c + 4] as string | undefined) ?? null,
+      symbol: cells[c] as string | null,
+      side: cells[c + 1] as OrderSide | null,
       quantity: quantity === null ? null : decimalText(quantity),
       price: price === undefined ? null : decimalText(price),
       allowed: decision.allowed,
