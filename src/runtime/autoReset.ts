@@ -11,10 +11,9 @@ import type { BreakerType } from '../../machines/rules/registry.ts';
 import type { AutoResetSettings } from '../../machines/rules/settings.ts';
 import type { ResolvedSettings } from '../config.ts';
 import { RiskEventType } from '../events.ts';
-import type { EventDetails, RiskEventType as EventType } from '../events.ts';
-import type { Logger } from '../logger.ts';
 import { confirmWithRecheck, issueResetToken, type ResetParts } from './resetSteps.ts';
 import type { StrategyRecord } from './persistence.ts';
+import type { StepBase } from './ports.ts';
 import type { AutoResetTimers } from './timers.ts';
 
 export { AUTO_RESET_OPERATOR };
@@ -45,12 +44,8 @@ export function autoResetTimers(
   return { afterMs, enteredAt, fire };
 }
 
-/** What an attempt uses besides a reset's parts (the runtime core has them all). */
-export interface AutoResetParts extends ResetParts {
-  readonly strategy: string;
-  readonly log: Logger;
-  emit(type: EventType, breaker: BreakerType | null, details: EventDetails, operator?: string): void;
-}
+/** What an attempt takes: a reset's parts, and the journal and log of a step (the core satisfies it). */
+export type AutoResetParts = ResetParts & Pick<StepBase, 'strategy' | 'log' | 'emit'>;
 
 /**
  * One attempt, as one step: REQUEST_RESET then CONFIRM_RESET with the token and the rule's

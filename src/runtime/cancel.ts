@@ -1,5 +1,13 @@
+import type { BreakerType } from '../../machines/rules/registry.ts';
 import type { CancelTimer, Clock } from '../clock.ts';
 import { describeValue } from '../errors.ts';
+
+/** The broker port: called once on every trip and halt to cancel pending orders. */
+export interface BrokerPort {
+  cancelAllOrders(context: { strategy: string; breaker: BreakerType; reason: string }): unknown;
+  /** Ms a returned promise or thenable may take to settle before it is reported as failed (default 5000). */
+  readonly cancelTimeoutMs?: number;
+}
 
 /** How long a `cancelAllOrders` may take to settle before it is reported as failed (ms). */
 export const DEFAULT_CANCEL_TIMEOUT_MS = 5_000;

@@ -2,9 +2,7 @@ import { BehaviorSubject, Subject } from 'rxjs';
 import { BreakerState, OnTrip } from '../../machines/constants.ts';
 import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import type { InputTracker, TimeTracker } from '../../machines/rules/rule.ts';
-import { Signal } from '../../machines/figures/signal.ts';
 import { Controls } from './controls.ts';
-import { OrderDraft } from './orderInput.ts';
 import { StaleWatch } from './staleness.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
@@ -26,18 +24,16 @@ import { ActorHost, type InspectOption } from './host.ts';
 import type { StrategyRecord, StrategyStore } from './persistence.ts';
 import { RECORD_VERSION } from './record.ts';
 import { stateSnapshot } from './status.ts';
-import { StepRunner, type CancelRequest } from './step.ts';
+import { StepRunner } from './step.ts';
 import { SnapshotTimers } from './timers.ts';
 import { autoReset, autoResetTimers } from './autoReset.ts';
+import type { BrokerPort } from './cancel.ts';
+import { CancelConfirmations } from './cancelConfirm.ts';
+import { actorFailed, cancelAllOrders, listenerFailed, storeFailed, supervisorFailed, type StoreFailure } from './faults.ts';
+import type { HeldPortfolio } from './ports.ts';
+import { recover, signal } from './signals.ts';
 import { TransitionRecorder } from './transitions.ts';
 import type { FillReport, OrderDecision, Position, Rejection, StateSnapshot } from './types.ts';
-
-/** The broker port: called once on every trip and halt to cancel pending orders. */
-export interface BrokerPort {
-  cancelAllOrders(context: { strategy: string; breaker: BreakerType; reason: string }): unknown;
-  /** Ms a returned promise or thenable may take to settle before it is reported as failed (default 5000). */
-  readonly cancelTimeoutMs?: number;
-}
 
 /** Internal construction arguments (see createRiskRuntime for the public options). */
 export interface RuntimeParts {
@@ -60,25 +56,16 @@ export interface RuntimeParts {
   history?: { readonly store: HistoryStore | null; readonly stored: readonly (readonly [string, string])[] };
 }
 
-/** What the core calls back into (set by the façade before {@link RuntimeCore.start}). */
-export interface CoreHooks {
-  cancel(request: CancelRequest): void;
-  listenerFailed(error: unknown): void;
-  storeFailed(error: unknown): void;
-  actorFailed(kind: BreakerType, error: unknown): void;
-  supervisorFailed(error: unknown): void;
-  recover(kind: BreakerType): void;
-  /** A rule's signal outside the order path (the stale-data timer). */
-  signal(kind: BreakerType, what: Signal): void;
-}
-
 /** Breakers whose chart heals itself (read from the registry). */
 const SELF_HEALING = new Set<BreakerType>(REGISTRY.filter((row) => row.rule.chart === ChartKind.SELF_HEALING).map((row) => row.kind));
 
 /**
  * One strategy's runtime parts, wired: the gate, the step runner, the rules' figures, the actor
  * host, the snapshot-derived timers, the durable pipeline and the outward subjects. The façade
- * (runtime.ts) and the step modules (signals, faults, operator) work on it.
+ * (runtime.ts) calls the step modules with it; each step module takes its own narrow port
+ * (ports.ts; docs/architecture.md, "Ports"), which the core satisfies structurally. The parts'
+ * callbacks (a trip's cancel, a failed actor or store, a timer's signal) call the fault and rule
+ * steps directly: nothing is set after construction.
  */
 export class RuntimeCore {
   readonly strategy: string;
@@ -117,18 +104,14 @@ export class RuntimeCore {
   readonly orderTrackers: readonly InputTracker[];
   readonly orderKinds: readonly BreakerType[];
   readonly orderTimed: readonly number[];
-  hooks: CoreHooks | null = null;
-  /** Where check() reads its order (nothing allocated per order); see {@link checking}. */
-  readonly draft = new OrderDraft();
-  /** A check() is deciding an order: one re-entered from a listener reads into a fresh draft. */
-  checking = false;
-  positions: readonly Position[] = [];
-  /** The cash last reported with a portfolio update (canonical decimal text), or null. */
-  cash: string | null = null;
+  /** The open orders each trip's or halt's cancel must see closed (cancelConfirm.ts). */
+  readonly cancels: CancelConfirmations;
+  /** The last accepted positions and cash (canonical decimal text, or null): written by the portfolio step only (signals.ts `portfolioContext`). */
+  readonly held: HeldPortfolio = { positions: [], cash: null };
   /** The recent history: value series, marks, orders, fills, errors (src/runtime/history). */
   readonly history: HistoryRecorder;
-  /** A store write failed (StoreWriteFailed was emitted once). */
-  storeFailed = false;
+  /** Whether a store write failure was said (StoreWriteFailed emitted once): faults.ts `storeFailed` keeps it. */
+  readonly storeFailure: StoreFailure = { failed: false };
   /** Wall − monotonic as last read, and when (monotonic): see {@link wallAt}. */
   #wallOffset = 0;
   #wallOffsetAt = -Infinity;
@@ -143,7 +126,6 @@ export class RuntimeCore {
   constructor(parts: RuntimeParts) {
     const { settings, restored } = parts;
     const clock = withMonotonic(parts.clock);
-    const hook = () => this.hooks!;
     this.strategy = settings.strategy;
     this.settings = settings;
     this.clock = clock;
@@ -163,11 +145,19 @@ export class RuntimeCore {
     this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet', reduceOnly);
     this.controls = new Controls(settings.limits, settings.symbolCase, clock);
     this.limited = settings.limits !== null;
-    this.step = new StepRunner((request) => hook().cancel(request), (error) => hook().listenerFailed(error));
+    this.cancels = new CancelConfirmations({
+      book: this.controls.book,
+      clock,
+      timeoutMs: settings.cancelConfirmTimeoutMs,
+      step: (body) => this.step.run(body),
+      emit: (type, breaker, details) => this.emit(type, breaker, details),
+      stopped: () => this.gate.stopped,
+    });
+    this.step = new StepRunner((request) => cancelAllOrders(this, request), (error) => listenerFailed(this, error));
     this.durability = new Durability(parts.store, clock, parts.figuresDebounceMs ?? 250, {
       record: () => this.record(),
       highWaterMark: () => (this.figures.of(BreakerType.DRAWDOWN)?.save().highWaterMark as string | null | undefined) ?? null,
-      onFailure: (error) => hook().storeFailed(error),
+      onFailure: (error) => storeFailed(this, error),
     });
     this.figures = new Figures(settings, clock);
     // Saved instants are on the wall clock (a new process's monotonic origin differs): see Figures.load.
@@ -191,7 +181,7 @@ export class RuntimeCore {
         () => (figures.lastMono === null ? now : (figures.lastTimestamp ?? now)),
       );
       const kind = this.figures.staleKind!;
-      this.staleWatch = new StaleWatch(clock, this.stale, (what) => this.step.run(() => hook().signal(kind, what)));
+      this.staleWatch = new StaleWatch(clock, this.stale, (what) => this.step.run(() => signal(this, kind, what)));
     } else {
       this.staleWatch = null;
     }
@@ -201,7 +191,7 @@ export class RuntimeCore {
     this.orderTimed = this.figures.timed.flatMap((t, i) => (counting.some((o) => o.kind === t.kind) ? [i] : []));
     this.dueWatches = this.figures.timed.map(({ kind, tracker }) => {
       const due = { dueAt: (at: number) => tracker.dueAt!(at) ?? Infinity, observe: (at: number) => tracker.observeTime!(at) };
-      return new StaleWatch(clock, due, (what) => this.step.run(() => hook().signal(kind, what)));
+      return new StaleWatch(clock, due, (what) => this.step.run(() => signal(this, kind, what)));
     });
     const recorder = new TransitionRecorder({
       gate: this.gate,
@@ -227,7 +217,7 @@ export class RuntimeCore {
       resetTimeoutMs: settings.resetTimeoutMs,
       selfHealing: SELF_HEALING,
       expire: (kind, token) => this.step.run(() => this.host.send(kind, { type: 'RESET_EXPIRED', token })),
-      recover: (kind) => this.step.run(() => hook().recover(kind)),
+      recover: (kind) => this.step.run(() => recover(this, kind)),
       // A counting rule clears when its window does; the time rule recovers on a fresh value (an input, not a time).
       recoveryAt: (kind, at) => (kind === this.figures.staleKind ? Infinity : ((this.figures.trackers.get(kind) as Partial<InputTracker> | undefined)?.clearsAt?.(at) ?? null)),
       autoReset: autoResetTimers(settings, restored, { now, monotonic: startMono }, (kind) => autoReset(this, kind, (breakers[kind] as { autoReset: { after: number } }).autoReset.after)),
@@ -238,11 +228,13 @@ export class RuntimeCore {
       maxRestarts: settings.supervision.maxRestarts,
       restartWindowMs: settings.supervision.windowMs,
       restored: restored?.supervisor ?? null,
+      // Only the rules that are on (and the manual breaker) get an actor; the others are dormant.
+      kinds: BREAKER_TYPES.filter((kind) => kind === BreakerType.MANUAL || this.figures.trackers.has(kind)),
       inspect: this.trace.observer(parts.inspect),
       listener: {
         snapshot: (kind, state, context) => recorder.snapshot(kind, state, context),
-        failed: (kind, error) => hook().actorFailed(kind, error),
-        supervisorFailed: (error) => hook().supervisorFailed(error),
+        failed: (kind, error) => actorFailed(this, kind, error),
+        supervisorFailed: (error) => supervisorFailed(this, error),
       },
     });
     this.state$ = new BehaviorSubject(stateSnapshot(this.strategy, this.gate, now));

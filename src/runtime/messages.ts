@@ -15,8 +15,9 @@ import type { Exact } from '../../machines/math/exact.ts';
 import type { RuleInput } from '../../machines/rules/rule.ts';
 import { InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
-import type { RuntimeCore } from './core.ts';
+import type { Controls } from './controls.ts';
 import { isObject, nameProblem, parseDecimal, threw } from './inputs.ts';
+import type { StalePort } from './ports.ts';
 import { checkFailed, countError, noticeStale, observeInput } from './signals.ts';
 import { RejectCode, type Decision, type DecimalInput, type OrderSide } from './types.ts';
 
@@ -34,6 +35,13 @@ export interface OrderModification {
 export interface OrderCancellation {
   /** The id the order was checked with. */
   readonly id: string;
+}
+
+/** What the message steps take: the rules (counting, the dead-man's switch) and the open orders' book with the per-order limits. */
+export interface MessagesPort extends StalePort {
+  /** Whether any pre-trade limit is configured. */
+  readonly limited: boolean;
+  readonly controls: Pick<Controls, 'book' | 'judge' | 'rejected'>;
 }
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
@@ -94,7 +102,7 @@ export function findOpenOrder(book: PositionBook, id: string): { symbol: string;
  * and is always allowed, whatever any breaker's state (even by a stopped runtime, which counts
  * nothing). A malformed one is rejected `MALFORMED_MESSAGE` and journaled (not once stopped). Never throws.
  */
-export function checkCancel(core: RuntimeCore, message: unknown): Decision {
+export function checkCancel(core: MessagesPort, message: unknown): Decision {
   try {
     const id = readCancel(message);
     if (typeof id !== 'string') return rejectMalformedMessage(core, 'cancel', id);
@@ -115,7 +123,7 @@ export function checkCancel(core: RuntimeCore, message: unknown): Decision {
  * must know it and does not); in REDUCING, rejected REDUCE_ONLY when it raises the open quantity;
  * with limits, the modified order must pass the per-order limits. Never throws.
  */
-export function checkModify(core: RuntimeCore, message: unknown): Decision {
+export function checkModify(core: MessagesPort, message: unknown): Decision {
   const gate = core.gate;
   if (gate.stopped) return gate.rejection;
   try {
@@ -161,7 +169,7 @@ function shown(read: ModifyRead): EventDetails {
 }
 
 /** A modification rejected by the runtime's own judgement (no trip): journaled and counted as an order_rejected error, like a submission's. */
-function rejectModify(core: RuntimeCore, read: ModifyRead, symbol: string | null, code: RejectCode, limit: LimitName | null, reason: string): Decision {
+function rejectModify(core: MessagesPort, read: ModifyRead, symbol: string | null, code: RejectCode, limit: LimitName | null, reason: string): Decision {
   const gate = core.gate;
   const decision = Object.freeze({
     allowed: false as const,
@@ -180,7 +188,7 @@ function rejectModify(core: RuntimeCore, read: ModifyRead, symbol: string | null
 }
 
 /** A malformed modification or cancellation: rejected, journaled (InputRejected), never counted as a message. */
-function rejectMalformedMessage(core: RuntimeCore, input: 'modify' | 'cancel', problem: InvalidInputError): Decision {
+function rejectMalformedMessage(core: MessagesPort, input: 'modify' | 'cancel', problem: InvalidInputError): Decision {
   const decision = Object.freeze({ allowed: false as const, code: RejectCode.MALFORMED_MESSAGE, reason: problem.message, breaker: null, state: core.gate.global });
   // A stopped runtime journals nothing (its store is closed); the answer is the same.
   if (core.gate.stopped) return decision;

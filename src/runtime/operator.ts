@@ -1,9 +1,11 @@
 import { BreakerState, OnTrip } from '../../machines/constants.ts';
 import { BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import { describeValue, ErrorCode, InvalidInputError, ResetError } from '../errors.ts';
-import type { RuntimeCore } from './core.ts';
 import { validateOperator } from './inputs.ts';
-import { confirmWithRecheck, issueResetToken } from './resetSteps.ts';
+import { confirmWithRecheck, issueResetToken, type ResetParts } from './resetSteps.ts';
+
+/** What the operator's steps take: a reset's parts (the actors, the gate as read, the figures a confirmed reset re-baselines). */
+export type OperatorPort = ResetParts;
 
 /** The answer to a confirmed (or refused) reset. */
 export interface ResetOutcome {
@@ -41,7 +43,7 @@ export interface HaltOutcome {
 }
 
 /** Halts the strategy at once (the manual breaker), as one step. */
-export function halt(core: RuntimeCore, request: unknown): HaltOutcome {
+export function halt(core: OperatorPort, request: unknown): HaltOutcome {
   const { operator, reason, mode } = readOperatorRequest(request, 'halt');
   const alreadyHalted = standingHalt(core);
   core.step.run(() => core.host.send(BreakerType.MANUAL, { type: 'HALT', operator, reason: reason!, mode: mode ?? OnTrip.HALT }));
@@ -49,14 +51,14 @@ export function halt(core: RuntimeCore, request: unknown): HaltOutcome {
   return { alreadyHalted, tightened };
 }
 
-function standingHalt(core: RuntimeCore): StandingHalt | null {
+function standingHalt(core: OperatorPort): StandingHalt | null {
   if (core.host.state(BreakerType.MANUAL) !== BreakerState.MANUALLY_HALTED) return null;
   const { context } = core.host.snapshot(BreakerType.MANUAL);
   return { operator: context.operator, reason: context.reason, since: new Date(core.gate.views.manual.since).toISOString(), mode: context.haltMode ?? OnTrip.HALT };
 }
 
 /** Asks to reset a breaker that is not NORMAL; the token lives only in its chart's context. */
-export function requestReset(core: RuntimeCore, request: unknown): { token: string; breaker: BreakerType; expiresAt: string } {
+export function requestReset(core: OperatorPort, request: unknown): { token: string; breaker: BreakerType; expiresAt: string } {
   const { operator, breaker } = readOperatorRequest(request, 'request');
   if (core.host.state(breaker) === BreakerState.NORMAL) {
     throw new ResetError(ErrorCode.RESET_NOT_ALLOWED, `breaker: ${breaker} is NORMAL; there is nothing to reset`);
@@ -73,7 +75,7 @@ export function requestReset(core: RuntimeCore, request: unknown): { token: stri
  * Confirms a reset. The chart decides (token and the rule's re-check on the evidence); when it
  * passes, the breaker's figures re-baseline.
  */
-export function confirmReset(core: RuntimeCore, request: unknown): ResetOutcome {
+export function confirmReset(core: OperatorPort, request: unknown): ResetOutcome {
   const { operator, token } = readOperatorRequest(request, 'confirm');
   const breaker = BREAKER_TYPES.find((kind) => core.host.snapshot(kind).context.resetToken === token);
   if (breaker === undefined) throw new ResetError(ErrorCode.INVALID_TOKEN, `token: unknown or expired reset token (got ${describeValue(token)})`);
@@ -120,7 +122,7 @@ function readOperatorRequest(
 }
 
 /** The cluster breaker has no local reset edge: a scoped halt is lifted at its scope, a lost link heals itself. */
-function clusterResetRefused(core: RuntimeCore): ResetError {
+function clusterResetRefused(core: OperatorPort): ResetError {
   const scope = core.host.snapshot(BreakerType.CLUSTER).context.evidence?.scope;
   if (typeof scope !== 'string') {
     return new ResetError(

@@ -15,7 +15,8 @@ import { symbolProblem } from '../../machines/limits/symbol.ts';
 import { isDecimalProblem, parseExact, type Exact } from '../../machines/math/exact.ts';
 import { InvalidInputError } from '../errors.ts';
 import { RiskEventType } from '../events.ts';
-import type { RuntimeCore } from './core.ts';
+import type { Controls } from './controls.ts';
+import type { StepBase } from './ports.ts';
 import type { Authorization } from './overrideBook.ts';
 import { validateOperator } from './inputs.ts';
 
@@ -41,6 +42,11 @@ export interface OverrideGrant {
   readonly expiresAt: string;
 }
 
+/** What authorising an override takes: the controls' held overrides and symbol case, the clock, a step and the journal. */
+export interface OverridePort extends Pick<StepBase, 'clock' | 'step' | 'emit'> {
+  readonly controls: Pick<Controls, 'canonical' | 'overrides'>;
+}
+
 /** Each limit by config key, name and own code. */
 const LIMITS_BY_WORD: ReadonlyMap<string, LimitName> = new Map(LIMIT_ROWS.flatMap((r): [string, LimitName][] => [[r.key, r.name], [r.name, r.name], [r.code, r.name]]));
 
@@ -55,7 +61,7 @@ function positiveDecimal(value: unknown, field: string): Exact {
 }
 
 /** Authorises one order past one limit (see the module's words); throws InvalidInputError naming the field at fault. */
-export function authorizeOverride(core: RuntimeCore, request: unknown): OverrideGrant {
+export function authorizeOverride(core: OverridePort, request: unknown): OverrideGrant {
   if (!isObject(request)) throw new InvalidInputError('override', request, 'must be an object with operator, reason, limit, order and ttl');
   const operator = validateOperator(request['operator']);
   const reason = request['reason'];

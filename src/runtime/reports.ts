@@ -6,14 +6,25 @@
  */
 import { RiskEventType } from '../events.ts';
 import { InvalidInputError } from '../errors.ts';
-import type { RuntimeCore } from './core.ts';
+import type { Subject } from 'rxjs';
+import type { Controls } from './controls.ts';
 import { MAX_NAME_LENGTH, validateErrorReport, validateFill } from './inputs.ts';
 import type { RuleInput } from '../../machines/rules/rule.ts';
+import type { DataFaultPort, RulesPort } from './ports.ts';
 import { countError, observeInput, rejectInput } from './signals.ts';
 import type { ErrorReport, Fill, FillReport } from './types.ts';
 
+/** What the report steps take: the rules that count them, the data fault a refused one may set, the controls' book, `fills$`. */
+export interface ReportsPort extends RulesPort, DataFaultPort {
+  readonly gate: RulesPort['gate'] & DataFaultPort['gate'];
+  readonly figures: RulesPort['figures'];
+  readonly settings: { readonly maxClockSkewMs: number };
+  readonly controls: Pick<Controls, 'fill' | 'canonical' | 'close'>;
+  readonly fills$: Pick<Subject<FillReport>, 'next'>;
+}
+
 /** An error report: journalled, then counted by the error-rate breaker. */
-export function recordError(core: RuntimeCore, report: ErrorReport): void {
+export function recordError(core: ReportsPort, report: ErrorReport): void {
   core.step.run(() => {
     let valid: ErrorReport;
     try {
@@ -28,7 +39,7 @@ export function recordError(core: RuntimeCore, report: ErrorReport): void {
 }
 
 /** An execution: moves quantity from open to filled, and goes out on `fills$`. */
-export function recordFill(core: RuntimeCore, fill: Fill): void {
+export function recordFill(core: ReportsPort, fill: Fill): void {
   core.step.run(() => {
     let report: FillReport;
     try {
@@ -56,7 +67,7 @@ export function recordFill(core: RuntimeCore, fill: Fill): void {
 }
 
 /** A closed order: releases what is left of it open; whether an open order with that id was known. */
-export function recordOrderClosed(core: RuntimeCore, request: { id: string }): boolean {
+export function recordOrderClosed(core: ReportsPort, request: { id: string }): boolean {
   let id: unknown;
   try {
     ({ id } = (request ?? {}) as { id?: unknown });

@@ -11,19 +11,18 @@ import type { Evidence } from '../../machines/rules/rule.ts';
 import type { MonotonicClock } from '../clock.ts';
 import type { Durability } from './durability.ts';
 import type { Figures } from './figures.ts';
-import type { Gate } from './gate.ts';
-import type { ActorHost } from './host.ts';
+import type { Breakers, GateView } from './ports.ts';
 import type { StepRunner } from './step.ts';
 
-/** What a reset touches: the runtime core has them all. */
+/** What a reset touches (the port of operator.ts and autoReset.ts): the core satisfies it. */
 export interface ResetParts {
   readonly clock: MonotonicClock;
   readonly settings: { readonly resetTimeoutMs: number };
   readonly step: StepRunner;
-  readonly host: ActorHost;
-  readonly figures: Figures;
-  readonly gate: Gate;
-  readonly durability: Durability;
+  readonly host: Breakers;
+  readonly figures: Pick<Figures, 'trackers' | 'value' | 'band' | 'recomputeBand'>;
+  readonly gate: GateView;
+  readonly durability: Pick<Durability, 'countersChanged'>;
 }
 
 /** Sends REQUEST_RESET with a new token (a step, or part of the caller's); the token when the chart took it, else null. */

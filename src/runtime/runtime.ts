@@ -12,7 +12,7 @@ import { RiskEventType, type RiskEvent } from '../events.ts';
 import { RuntimeCore, type RuntimeParts } from './core.ts';
 import type { DurableEventSink } from './durability.ts';
 import type { JournalQuery } from './eventLog.ts';
-import { actorFailed, afterRestore, cancelAllOrders, failClosed, listenerFailed, storeFailed, supervisorFailed } from './faults.ts';
+import { afterRestore, failClosed } from './faults.ts';
 import { defaultHistorySince } from './history/since.ts';
 import type { StrategyHistory } from './history/types.ts';
 import { parseTimestamp } from './inputs.ts';
@@ -25,21 +25,23 @@ import { connectInputs, guardOrders } from './streams.ts';
 import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
 import { authorizeOverride, type OverrideGrant, type OverrideRequest } from './overrides.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
-import { checkFailed, control, noticeStale, notifyDecision, observeOrder, portfolioContext, recover, rejectMalformed, signal } from './signals.ts';
+import { checkFailed, control, noticeStale, notifyDecision, observeOrder, portfolioContext, rejectMalformed } from './signals.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
-import { CancelConfirmations } from './cancelConfirm.ts';
+import type { CancelConfirmations } from './cancelConfirm.ts';
 import { selfTradeChecked } from './selfTrade.ts';
 import type { Decision, ErrorReport, Fill, FillReport, GuardedOrder, Order, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot, UntypedOrder } from './types.ts';
 
 export type { InspectOption } from './host.ts';
-export type { BrokerPort, RuntimeParts } from './core.ts';
+export type { RuntimeParts } from './core.ts';
+export type { BrokerPort } from './cancel.ts';
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
 
 /**
  * One strategy's risk runtime: the public façade. Each input is one step (see step.ts); the
  * breakers' states live in their actors only, and the gate follows their snapshots. The parts
- * are wired in core.ts; the steps live in portfolio.ts, signals.ts, operator.ts and faults.ts.
+ * are wired in core.ts; the steps live in portfolio.ts, signals.ts, messages.ts, reports.ts,
+ * operator.ts, overrides.ts and faults.ts, each taking its own narrow port, which the core satisfies.
  */
 export class RiskRuntime {
   readonly strategy: string;
@@ -47,8 +49,12 @@ export class RiskRuntime {
   /** What the portfolio step needs, built once (closures are not free on the hot path). */
   readonly #portfolio: PortfolioContext;
   readonly #unreportListenerErrors: () => void;
-  /** The open orders each trip's or halt's cancel must see closed (cancelConfirm.ts). */
+  /** The open orders each trip's or halt's cancel must see closed (the core's, cancelConfirm.ts). */
   readonly #cancels: CancelConfirmations;
+  /** Where check() reads its order (nothing allocated per order); see `#checking`. */
+  readonly #draft = new OrderDraft();
+  /** A check() is deciding an order: one re-entered from a listener reads into a fresh draft. */
+  #checking = false;
   #subscriptions: Subscription[] = [];
 
   /** Every event (trips, warnings, operator actions, transitions, refused inputs), after its step. */
@@ -70,28 +76,7 @@ export class RiskRuntime {
     const core = new RuntimeCore(parts);
     this.#core = core;
     this.strategy = core.strategy;
-    const cancels = new CancelConfirmations({
-      book: core.controls.book,
-      clock: core.clock,
-      timeoutMs: core.settings.cancelConfirmTimeoutMs,
-      step: (body) => core.step.run(body),
-      emit: (type, breaker, details) => core.emit(type, breaker, details),
-      stopped: () => core.gate.stopped,
-    });
-    this.#cancels = cancels;
-    core.hooks = {
-      cancel: (request) => {
-        // Only a cancel that is asked for is awaited (no broker port: nothing is cancelled).
-        if (core.broker) cancels.cancelling(request.breaker);
-        cancelAllOrders(core, request);
-      },
-      listenerFailed: (error) => listenerFailed(core, error),
-      storeFailed: (error) => storeFailed(core, error),
-      actorFailed: (kind, error) => actorFailed(core, kind, error),
-      supervisorFailed: (error) => supervisorFailed(core, error),
-      recover: (kind) => recover(core, kind),
-      signal: (kind, what) => signal(core, kind, what),
-    };
+    this.#cancels = core.cancels;
     this.#portfolio = portfolioContext(core);
     this.#unreportListenerErrors = reportListenerErrors(parts.logger);
     this.events$ = core.events$.asObservable();
@@ -182,10 +167,10 @@ export class RiskRuntime {
     const core = this.#core;
     const gate = core.gate;
     if (gate.stopped) return gate.rejection;
-    const outer = core.checking;
-    core.checking = true;
+    const outer = this.#checking;
+    this.#checking = true;
     try {
-      const valid = outer ? new OrderDraft() : core.draft;
+      const valid = outer ? new OrderDraft() : this.#draft;
       const problem = readOrderInto(order, valid, core.controls.symbolCase);
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
@@ -213,7 +198,7 @@ export class RiskRuntime {
       // A bug must never let an order through: fail closed for this order and say why.
       return checkFailed(core, error);
     } finally {
-      core.checking = outer;
+      this.#checking = outer;
     }
   }
 
@@ -332,8 +317,8 @@ export class RiskRuntime {
       gate: core.gate,
       host: core.host,
       figures: core.figures,
-      positions: core.positions,
-      cash: core.cash,
+      positions: core.held.positions,
+      cash: core.held.cash,
       settings: core.settings,
       controls: core.controls,
       log: core.log,

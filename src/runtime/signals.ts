@@ -3,16 +3,50 @@ import { BreakerState, ErrorKind } from '../../machines/constants.ts';
 import { BreakerType } from '../../machines/rules/registry.ts';
 import { Signal } from '../../machines/figures/signal.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
-import { ChartKind, type RuleInput } from '../../machines/rules/rule.ts';
+import { ChartKind, type InputTracker, type RuleInput } from '../../machines/rules/rule.ts';
 import { describeValue, InvalidInputError } from '../errors.ts';
 import { RiskEventType, type EventDetails } from '../events.ts';
-import type { RuntimeCore } from './core.ts';
+import type { Subject } from 'rxjs';
+import type { Durability } from './durability.ts';
+import type { Figures } from './figures.ts';
+import type { Gate } from './gate.ts';
+import type { HistoryRecorder } from './history/recorder.ts';
+import type { DataFaultPort, GateView, HeldPortfolio, RulesPort, StalePort } from './ports.ts';
+import type { StaleWatch } from './staleness.ts';
 import type { PortfolioContext } from './portfolio.ts';
-import type { ControlVerdict } from './controls.ts';
+import type { Controls, ControlVerdict } from './controls.ts';
 import type { ValidOrder } from './orderInput.ts';
-import type { Decision } from './types.ts';
+import type { Decision, OrderDecision } from './types.ts';
 
 const ALLOWED: Decision = Object.freeze({ allowed: true });
+
+/**
+ * What check()'s steps take besides the rules: the submission counters (one hop from the port,
+ * see core.ts `orderTrackers`), the pre-trade controls, the history and `decisions$`.
+ */
+export interface CheckPort extends StalePort {
+  readonly orderTrackers: readonly InputTracker[];
+  readonly orderKinds: readonly BreakerType[];
+  readonly orderTimed: readonly number[];
+  readonly controls: Pick<Controls, 'decide' | 'rejected'>;
+  readonly history: Pick<HistoryRecorder, 'order'>;
+  readonly decisions$: Pick<Subject<OrderDecision>, 'observed' | 'next'>;
+}
+
+/** What {@link portfolioContext} builds the portfolio step's context from. */
+export interface PortfolioParts extends RulesPort, DataFaultPort {
+  readonly gate: GateView & Pick<Gate, 'setDataFault' | 'clearDataFault'>;
+  readonly figures: Figures;
+  readonly settings: { readonly maxClockSkewMs: number };
+  readonly portfolio$: PortfolioContext['portfolio$'];
+  readonly durability: Pick<Durability, 'countersChanged' | 'newHighWaterMark'>;
+  readonly controls: Pick<Controls, 'report' | 'canonical' | 'book'>;
+  readonly history: HistoryRecorder;
+  /** The stale-data breaker's timer, re-armed by a fresh value. */
+  readonly staleWatch: Pick<StaleWatch, 'arm'> | null;
+  /** The last accepted positions and cash: written here only ({@link PortfolioContext.setPositions}, `setCash`). */
+  readonly held: HeldPortfolio;
+}
 
 /** For each breaker, the states whose chart has a TRIP edge (read from the charts themselves). */
 const TRIP_EDGES = new Map(
@@ -23,12 +57,12 @@ const TRIP_EDGES = new Map(
 const SELF_HEALING_KINDS = new Set<BreakerType>(REGISTRY.filter((row) => row.rule.chart === ChartKind.SELF_HEALING).map((row) => row.kind));
 
 /** Whether a breaker's chart can take a TRIP in the state the gate last saw it in. */
-export function canTrip(core: RuntimeCore, kind: BreakerType): boolean {
+export function canTrip(core: { readonly gate: GateView }, kind: BreakerType): boolean {
   return TRIP_EDGES.get(kind)?.has(core.gate.views[kind].state) ?? false;
 }
 
 /** A rule's signal: TRIP goes to the chart (its guard decides), WARN is emitted while NORMAL. */
-export function signal(core: RuntimeCore, kind: BreakerType, what: Signal, extra: EventDetails = {}): void {
+export function signal(core: RulesPort, kind: BreakerType, what: Signal, extra: EventDetails = {}): void {
   const tracker = core.figures.trackers.get(kind);
   if (!tracker) return;
   // Trackers count on the monotonic clock (ages, windows); none reads the calendar from `now`.
@@ -46,7 +80,7 @@ export function signal(core: RuntimeCore, kind: BreakerType, what: Signal, extra
  * every rule that observes it: each tracker counts it, and its signal becomes a step only when
  * the chart can act on it (a tripped gate stays O(1)). `mono` is the monotonic clock's reading.
  */
-export function observeInput(core: RuntimeCore, input: RuleInput, mono: number, details: EventDetails): void {
+export function observeInput(core: RulesPort, input: RuleInput, mono: number, details: EventDetails): void {
   const observers = core.figures.observers[input.input];
   for (let i = 0; i < observers.length; i++) {
     const { kind, tracker } = observers[i]!;
@@ -71,7 +105,7 @@ export const ORDER_INPUT: RuleInput = Object.freeze({ input: 'order' });
  * A submission for every rule that counts submissions: {@link observeInput} for an order, on
  * check()'s hot path (the core's own arrays; the order's details built only for a signal).
  */
-export function observeOrder(core: RuntimeCore, order: ValidOrder, mono: number): void {
+export function observeOrder(core: CheckPort, order: ValidOrder, mono: number): void {
   const trackers = core.orderTrackers;
   for (let i = 0; i < trackers.length; i++) {
     const what = trackers[i]!.observeInput(ORDER_INPUT, mono);
@@ -82,7 +116,7 @@ export function observeOrder(core: RuntimeCore, order: ValidOrder, mono: number)
   for (let i = 0; i < timed.length; i++) core.dueWatches[timed[i]!]!.arm();
 }
 
-function orderSignal(core: RuntimeCore, kind: BreakerType, what: Signal, order: ValidOrder): void {
+function orderSignal(core: RulesPort, kind: BreakerType, what: Signal, order: ValidOrder): void {
   if (what === Signal.TRIP && !canTrip(core, kind)) return;
   if (what === Signal.WARN && core.gate.views[kind].state !== BreakerState.NORMAL) return;
   const extra = orderDetails(order);
@@ -95,32 +129,32 @@ function orderDetails(order: ValidOrder): EventDetails {
 }
 
 /** The stale-data breaker, noticed by check() while NORMAL: trips it (a step) once no value came for too long (`mono`: the monotonic clock). */
-export function noticeStale(core: RuntimeCore, mono: number): void {
+export function noticeStale(core: StalePort, mono: number): void {
   const kind = core.figures.staleKind!;
   if (core.gate.views[kind].state !== BreakerState.NORMAL) return;
   if (core.stale!.holds(mono)) core.step.run(() => signal(core, kind, Signal.TRIP));
 }
 
 /** Tells `decisions$` about a decision, after the step. */
-export function notifyDecision(core: RuntimeCore, order: unknown, decision: Decision): void {
+export function notifyDecision(core: Pick<CheckPort, 'clock' | 'step' | 'decisions$'>, order: unknown, decision: Decision): void {
   const at = core.clock.now();
   core.step.notify(() => core.decisions$.next({ order, decision, at }));
 }
 
 /** check() itself failed (a bug): the order is rejected, and the failure logged. */
-export function checkFailed(core: RuntimeCore, error: unknown): Decision {
+export function checkFailed(core: Pick<RulesPort, 'log' | 'strategy' | 'gate'>, error: unknown): Decision {
   const message = error instanceof Error ? error.message : describeValue(error);
   core.log.error({ event: 'check_failed', strategy: core.strategy, error: message }, 'check() failed: order rejected');
   return { allowed: false, code: 'DATA_FAULT', reason: `internal error while checking the order: ${message}`, breaker: null, state: core.gate.global };
 }
 
 /** Counts an error for every rule that observes errors. */
-export function countError(core: RuntimeCore, kind: ErrorKind, message: string): void {
+export function countError(core: RulesPort, kind: ErrorKind, message: string): void {
   observeInput(core, { input: 'error', kind }, core.clock.monotonic(), { lastError: { kind, message: message.slice(0, 500) } });
 }
 
 /** A self-healing breaker's recovery timer: once its condition cleared, WINDOW_CLEARED then RECOVER. */
-export function recover(core: RuntimeCore, kind: BreakerType): void {
+export function recover(core: RulesPort, kind: BreakerType): void {
   const tracker = core.figures.trackers.get(kind);
   if (!tracker) return;
   const evidence = tracker.recheckEvidence(core.clock.monotonic(), core.figures.value);
@@ -131,7 +165,7 @@ export function recover(core: RuntimeCore, kind: BreakerType): void {
 }
 
 /** A malformed order: rejected, journalled, never counted as a submission. */
-export function rejectMalformed(core: RuntimeCore, order: unknown, problem: InvalidInputError): Decision {
+export function rejectMalformed(core: CheckPort, order: unknown, problem: InvalidInputError): Decision {
   const decision = { allowed: false as const, code: 'MALFORMED_ORDER' as const, reason: problem.message, breaker: null, state: core.gate.global };
   core.history.order(-1, null, null, null, undefined, undefined, decision);
   core.step.run(() => {
@@ -146,7 +180,7 @@ export function rejectMalformed(core: RuntimeCore, order: unknown, problem: Inva
 }
 
 /** A refused input: logged, journalled, counted as a data_error; a bad portfolio value also blocks orders. */
-export function rejectInput(core: RuntimeCore, input: 'portfolio' | 'error' | 'fill', error: unknown): void {
+export function rejectInput(core: RulesPort & DataFaultPort, input: 'portfolio' | 'error' | 'fill', error: unknown): void {
   const message = error instanceof Error ? error.message : describeValue(error);
   core.emit(RiskEventType.INPUT_REJECTED, null, { input, field: error instanceof InvalidInputError ? error.field : null, error: message });
   core.log.warn({ event: 'input_rejected', strategy: core.strategy, input, error: message }, `malformed ${input} input rejected`);
@@ -155,14 +189,14 @@ export function rejectInput(core: RuntimeCore, input: 'portfolio' | 'error' | 'f
 }
 
 /** A position report older than the newest accepted one: ignored (no data fault), journaled, counted as a data_error. */
-function reportIgnored(core: RuntimeCore, field: string, value: unknown, reason: string): void {
+function reportIgnored(core: RulesPort, field: string, value: unknown, reason: string): void {
   core.emit(RiskEventType.INPUT_REJECTED, null, { input: 'portfolio', field, value: describeValue(value), error: reason });
   core.log.warn({ event: 'position_report_ignored', strategy: core.strategy, error: reason }, 'late position report ignored');
   countError(core, ErrorKind.DATA_ERROR, `portfolio: ${reason}`);
 }
 
 /** The data cannot be trusted: orders blocked, and no value skips the step that would clear it. */
-export function setDataFault(core: RuntimeCore, reason: string): void {
+export function setDataFault(core: DataFaultPort, reason: string): void {
   const first = core.gate.dataFault === null;
   core.gate.setDataFault(reason);
   core.figures.band = null;
@@ -171,7 +205,7 @@ export function setDataFault(core: RuntimeCore, reason: string): void {
 }
 
 /** What the portfolio step needs, built once per runtime (closures are not free on the hot path). */
-export function portfolioContext(core: RuntimeCore): PortfolioContext {
+export function portfolioContext(core: PortfolioParts): PortfolioContext {
   return {
     figures: core.figures,
     step: core.step,
@@ -182,7 +216,7 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
     countersChanged: () => core.durability.countersChanged(),
     setPositions: (positions, asOf, receivedAt) => {
       if (!core.controls.report(positions, asOf, receivedAt)) return false;
-      core.positions = positions;
+      core.held.positions = positions;
       // Every rule that observes position reports (reconciliation) sees it, symbols canonical.
       if (core.figures.observers.report.length > 0) {
         const reported = new Map<string, string>();
@@ -194,11 +228,11 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
     reportIgnored: (field, value, reason) => reportIgnored(core, field, value, reason),
     reportAsOf: () => core.controls.book.reportAsOf,
     setCash: (cash) => {
-      core.cash = cash;
+      core.held.cash = cash;
     },
     history: core.history,
     fresh: () => fresh(core),
-    positions: () => core.positions,
+    positions: () => core.held.positions,
     rejectInput: (error) => rejectInput(core, 'portfolio', error),
     setDataFault: (reason) => setDataFault(core, reason),
     dataTrusted: () => core.gate.dataFault === null,
@@ -213,7 +247,7 @@ export function portfolioContext(core: RuntimeCore): PortfolioContext {
 }
 
 /** An order the breakers let through (or that must reduce, while REDUCING) meets the pre-trade controls. */
-export function control(core: RuntimeCore, order: ValidOrder, now: number, mono = -1): Decision {
+export function control(core: CheckPort, order: ValidOrder, now: number, mono = -1): Decision {
   const gate = core.gate;
   if (!gate.open && !gate.reducing) return gate.rejection;
   // `mono`: check()'s monotonic reading, or −1 when it took none (the limits read the clock only if they measure time).
@@ -222,7 +256,7 @@ export function control(core: RuntimeCore, order: ValidOrder, now: number, mono 
 }
 
 /** A control's rejection: no trip; counted as an order_rejected error and journalled (its own step). */
-function rejectByControl(core: RuntimeCore, order: ValidOrder, verdict: ControlVerdict, now: number): Decision {
+function rejectByControl(core: CheckPort, order: ValidOrder, verdict: ControlVerdict, now: number): Decision {
   const gate = core.gate;
   const decision = Object.freeze({
     allowed: false as const,
@@ -243,7 +277,7 @@ function rejectByControl(core: RuntimeCore, order: ValidOrder, verdict: ControlV
 }
 
 /** A valid value arrived: a stale-data breaker that is not NORMAL recovers if the value is fresh. */
-function fresh(core: RuntimeCore): void {
+function fresh(core: PortfolioParts): void {
   const kind = core.figures.staleKind;
   if (kind === null) return;
   if (core.gate.views[kind].state !== BreakerState.NORMAL) recover(core, kind);

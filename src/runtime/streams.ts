@@ -3,11 +3,11 @@
  * through the same public methods as imperative callers (`check`, `updatePortfolio`,
  * `recordError`), so a stream is never a second way in.
  */
-import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, type OperatorFunction, type Subject, type Subscription } from 'rxjs';
 import { describeValue } from '../errors.ts';
-import type { RuntimeCore } from './core.ts';
+import type { DataFaultPort, StepBase } from './ports.ts';
 import { setDataFault } from './signals.ts';
-import type { Decision, ErrorReport, PortfolioUpdate } from './types.ts';
+import type { Decision, ErrorReport, PortfolioUpdate, Rejection } from './types.ts';
 
 /** What the streams call on the runtime. */
 export interface StreamInputs {
@@ -16,8 +16,13 @@ export interface StreamInputs {
   recordError(report: ErrorReport): void;
 }
 
+/** What the streams take from the runtime's parts: where rejected orders go, the clock, and the data fault a failed ledger stream sets. */
+export interface StreamsPort extends DataFaultPort, Pick<StepBase, 'clock' | 'step'> {
+  readonly rejected$: Pick<Subject<Rejection>, 'next'>;
+}
+
 /** An operator that passes allowed orders on and sends rejected ones to `rejected$`. */
-export function guardOrders<T>(runtime: StreamInputs, core: RuntimeCore): OperatorFunction<T, T> {
+export function guardOrders<T>(runtime: StreamInputs, core: Pick<StreamsPort, 'rejected$' | 'clock'>): OperatorFunction<T, T> {
   return (source) =>
     new Observable<T>((subscriber) =>
       source.subscribe({
@@ -38,7 +43,7 @@ export function guardOrders<T>(runtime: StreamInputs, core: RuntimeCore): Operat
  */
 export function connectInputs(
   runtime: StreamInputs,
-  core: RuntimeCore,
+  core: StreamsPort,
   inputs: { ledger$?: Observable<PortfolioUpdate>; orders$?: Observable<unknown>; errors$?: Observable<ErrorReport> },
 ): Subscription[] {
   const subs: Subscription[] = [];
