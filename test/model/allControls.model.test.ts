@@ -470,16 +470,19 @@ class ArmListener implements Cmd {
 }
 
 class RestartA implements Cmd {
+  /** `downMs`: time that passes while A is stopped (no timer of A fires; windows age, grace and the policy's time run on). */
+  constructor(readonly downMs: number) {}
   check = (m: Readonly<Model>) => !m.wallStepped;
   async run(m: Model, real: Real) {
     await real.rts.A.stop();
-    real.rts.A = await openA(real); // a value follows at once: orders wait for one after a restart
-    m.br.restart();
     m.lim.restart('A');
+    real.clock.advance(this.downMs);
+    m.br.restart(this.downMs);
+    real.rts.A = await openA(real); // a value follows at once: orders wait for one after a restart
     seen.restarts++;
     verify(m, real);
   }
-  toString = () => 'A.restart';
+  toString = () => `A.restart(down ${this.downMs})`;
 }
 
 class RestartB implements Cmd {
@@ -539,7 +542,7 @@ const commands = [
   kind.map((k) => new RequestReset(k)),
   kind.map((k) => new ConfirmReset(k)),
   fc.constant(new ArmListener()),
-  fc.constant(new RestartA()),
+  fc.constantFrom(0, 0, 1_000, 12_000, 30_000).map((ms) => new RestartA(ms)),
   fc.constant(new RestartB()),
 ];
 

@@ -329,8 +329,13 @@ export class BreakersModel {
     this.mono = target;
   }
 
-  /** A restart on the same store, no time down: a pending reset dies (TRIPPED from now; the policy counts again). */
-  restart(): void {
+  /**
+   * A restart on the same store after `downMs` down: windows aged, a pending reset dies (TRIPPED
+   * from the restart; the policy counts again); what fell due while down (a recovery, the grace's
+   * end, a policy's attempt) happens at the first timer tick after the start (the next advance).
+   */
+  restart(downMs: number): void {
+    this.mono += downMs;
     for (const k of KINDS) if (this.b[k].state === 'RESETTING') Object.assign(this.b[k], { state: 'TRIPPED', deadline: null, enteredAt: this.mono });
   }
 }
