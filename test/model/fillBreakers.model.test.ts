@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyActorRef } from 'xstate';
 import { createRiskRuntime, InvalidInputError, ManualClock, silentLogger, type RiskEvent, type RiskRuntime } from '../../src/index.ts';
 import { makeRestartable, type Restartable } from './restart.ts';
+import { centsText } from './windowCount.ts';
 import { runs } from '../runs.ts';
 
 const NUM_RUNS = runs(1000, 200, 'MODEL_RUNS');
@@ -159,12 +160,6 @@ function fresh(): Track {
   return { state: 'NORMAL', entries: [], warned: false, deadline: null, enteredAt: null, requestedAt: null };
 }
 
-/** Hundredths as Exact's canonical text: -125 → "-1.25", -10 → "-0.1", 0 → "0". */
-function centsText(cents: number): string {
-  const abs = Math.abs(cents);
-  const frac = String(abs % 100).padStart(2, '0').replace(/0+$/, '');
-  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}${frac ? `.${frac}` : ''}`;
-}
 
 /** The real side: the runtime (replaced on a restart), its store, its clock and what it told us. */
 interface Real {

@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyActorRef } from 'xstate';
 import { createRiskRuntime, ManualClock, silentLogger, type RiskEvent, type RiskRuntime } from '../../src/index.ts';
 import { makeRestartable, type Restartable } from './restart.ts';
+import { WindowCount } from './windowCount.ts';
 import { runs } from '../runs.ts';
 
 const NUM_RUNS = runs(1000, 200, 'MODEL_RUNS');
@@ -39,8 +40,8 @@ class MessageModel {
   mono = 0;
   wallStepped = false;
   state: State = 'NORMAL';
-  entries: { at: number; kind: Kind }[] = [];
-  warned = false;
+  /** The window and its warning flag (windowCount.ts, shared with the combined model). */
+  readonly window = new WindowCount<Kind>(WINDOW_MS, WARN_COUNT, REARM_COUNT);
   /** The pending reset's deadline (monotonic ms), or null. */
   deadline: number | null = null;
   warnings = 0;
@@ -52,30 +53,25 @@ class MessageModel {
 
   constructor(readonly variant: Variant) {}
 
+  get warned(): boolean {
+    return this.window.warned;
+  }
+
   inside(): { at: number; kind: Kind }[] {
-    this.entries = this.entries.filter((e) => e.at > this.mono - WINDOW_MS);
-    return this.entries;
+    return this.window.inside(this.mono).map((e) => ({ at: e.at, kind: e.v }));
   }
 
   /** One well-formed message, now; returns whether it is allowed (a cancellation always is). */
   message(kind: Kind): boolean {
     const before = this.trips;
-    this.entries.push({ at: this.mono, kind });
-    const n = this.inside().length;
-    const trips = this.variant === 'reachTrips' ? n >= MSG.maxMessages : n > MSG.maxMessages;
-    if (trips) {
-      this.warned = true;
-      if (this.state === 'NORMAL') {
-        this.state = 'TRIPPED';
-        this.trips++;
-        this.cancels++;
-      }
-    } else if (this.warned) {
-      if (n < REARM_COUNT) this.warned = false;
-    } else if (n >= WARN_COUNT) {
-      this.warned = true;
-      if (this.state === 'NORMAL') this.warnings++;
+    const n = this.window.add(this.mono, kind);
+    const signal = this.window.signal(n, this.variant === 'reachTrips' ? n >= MSG.maxMessages : n > MSG.maxMessages);
+    if (signal === 'trip' && this.state === 'NORMAL') {
+      this.state = 'TRIPPED';
+      this.trips++;
+      this.cancels++;
     }
+    if (signal === 'warn' && this.state === 'NORMAL') this.warnings++;
     if (this.trips > before && this.armed) {
       const calls = this.armed;
       this.armed = null;
@@ -87,7 +83,7 @@ class MessageModel {
   /** The instant the window first holds no more than the limit, while TRIPPED or RESETTING. */
   recoveryAt(): number | null {
     if (this.state === 'NORMAL') return null;
-    const sorted = this.entries.map((e) => e.at).sort((a, b) => b - a);
+    const sorted = this.window.entries.map((e) => e.at).sort((a, b) => b - a);
     const nth = sorted[MSG.maxMessages];
     return nth === undefined ? this.mono : nth + WINDOW_MS;
   }
@@ -254,8 +250,7 @@ class ConfirmReset implements Cmd {
     expect(real.rt.confirmReset({ token: real.token!, operator: 'model' })).toMatchObject({ confirmed: true, state: 'NORMAL' });
     m.state = 'NORMAL';
     m.deadline = null;
-    m.entries = [];
-    m.warned = false;
+    m.window.clear();
     verify(m, real);
   }
   toString = () => 'confirmReset';
