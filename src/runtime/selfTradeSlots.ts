@@ -106,25 +106,36 @@ function grow(): void {
   capacity = next;
 }
 
-/** A growable list of slots, oldest first; entries leave from the front. */
+/**
+ * A growable list of slots, oldest first; entries leave from the front, and closed ones anywhere
+ * when it is full (a runtime that never reports nor fills keeps only its open orders listed).
+ */
 export class SlotQueue {
   items = new Int32Array(16);
   head = 0;
   tail = 0;
 
   push(s: number): void {
-    if (this.tail === this.items.length) {
-      const n = this.tail - this.head;
-      if (this.head > 0 && n * 2 <= this.items.length) this.items.copyWithin(0, this.head, this.tail);
-      else {
-        const b = new Int32Array(this.items.length * 2);
-        b.set(this.items.subarray(this.head, this.tail));
-        this.items = b;
-      }
-      this.head = 0;
-      this.tail = n;
-    }
+    if (this.tail === this.items.length) this.#room();
     this.items[this.tail++] = s;
+  }
+
+  /** Full: the closed slots leave (in order, wherever they are), and the list doubles if still more than half full. */
+  #room(): void {
+    const items = this.items;
+    let m = 0;
+    for (let k = this.head; k < this.tail; k++) {
+      const s = items[k]!;
+      if (live[s] === 1) items[m++] = s;
+      else release(s);
+    }
+    this.head = 0;
+    this.tail = m;
+    if (m * 2 > items.length) {
+      const b = new Int32Array(items.length * 2);
+      b.set(items.subarray(0, m));
+      this.items = b;
+    }
   }
 
   /** The oldest open slot, or −1 (closed ones at the front leave). */
