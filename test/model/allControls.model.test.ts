@@ -143,7 +143,9 @@ function verify(m: Model, real: Real): void {
   const br = m.br;
   const now = br.mono;
   for (const k of KINDS) same(`actor ${String(children[k]!.getSnapshot().value)}, status ${status.breakers[k].state}`, `actor ${br.b[k].state}, status ${br.b[k].state}`, k);
-  same(status.ordersAllowed, br.allowed, 'status().ordersAllowed');
+  // The gate: the most severe state, the trading mode, whether orders pass.
+  const global = (['TRIPPED', 'RESETTING'] as const).find((st) => KINDS.some((k) => br.b[k].state === st)) ?? 'NORMAL';
+  same([status.state, rt.state, status.tradingMode, status.ordersAllowed], [global, global, br.allowed ? 'ACTIVE' : 'HALTED', br.allowed], 'gate (state, rt.state, tradingMode, ordersAllowed)');
 
   // Every breaker's figures.
   const f = status.breakers;
@@ -341,20 +343,27 @@ class Report implements Cmd {
       if (d !== 'out') pos.set(s, (expected.get(s) ?? 0) + d);
     });
     real.rts.A.updatePortfolio({ value: '100000', positions: [...pos].map(([symbol, quantity]) => ({ symbol: this.lower ? symbol.toLowerCase() : symbol, quantity })), asOf });
-    if (m.lim.report('A', pos, asOf)) m.br.report({ pos: new Map(pos), asOf });
+    if (m.lim.report('A', pos, asOf, m.wall)) m.br.report({ pos: new Map(pos), asOf });
     verify(m, real);
   }
   toString = () => `A.report(${this.deltas.join(',')}, ${this.asOf}${this.lower ? ', lower' : ''})`;
 }
 
+/**
+ * B's position report: without asOf ("when received": it covers every order B recorded) or as of
+ * now. Without asOf only while the wall clock never stepped: after a step back such a report
+ * leaves B's orders in the process's self-trade book (the second known defect at the end).
+ */
 class ReportB implements Cmd {
-  check = () => true;
+  constructor(readonly withAsOf: boolean) {}
+  check = (m: Readonly<Model>) => this.withAsOf || !m.wallStepped;
   async run(m: Model, real: Real) {
-    real.rts.B.updatePortfolio({ value: '100000', positions: [] });
-    m.lim.report('B', new Map(), null);
+    const asOf = this.withAsOf ? m.wall : null;
+    real.rts.B.updatePortfolio({ value: '100000', positions: [], ...(asOf === null ? {} : { asOf }) });
+    m.lim.report('B', new Map(), asOf, m.wall);
     verify(m, real);
   }
-  toString = () => 'B.report()';
+  toString = () => `B.report(${this.withAsOf ? 'as of now' : ''})`;
 }
 
 class Authorize implements Cmd {
@@ -530,7 +539,7 @@ const commands = [
   fc.tuple(fc.constantFrom<Who>('A', 'A', 'B'), fc.nat(10)).map(([w, p]) => new Close(w, p)),
   report,
   report,
-  fc.constant(new ReportB()),
+  fc.boolean().map((b) => new ReportB(b)),
   fc.tuple(fc.constantFrom<LimitKey>('maxOpenOrders', 'maxTradedQuantity', 'maxTradedNotional', 'selfTrade'), fc.boolean(), spec, fc.constantFrom(1, 5, 30)).map(([l, c, o, t]) => new Authorize(l, c, o, t)),
   fc.tuple(fc.constantFrom(true, true, false), fc.boolean(), fc.constantFrom(1, 30), fc.boolean()).map(([l, c, t, then]) => new AuthorizeRefused(l, c, t, then)),
   fc.nat(10).map((p) => new CheckOverridden(p)),
@@ -651,5 +660,40 @@ describe('known defect: a reset inside the trip notification lets the tripping m
     const decisions = [0, 1, 2].map((i) => rt.check({ id: `o${i}`, symbol: 'ES', side: 'buy', quantity: 1, price: '100' }).allowed);
     await rt.stop();
     expect(decisions).toEqual([true, true, false]);
+  });
+});
+
+/**
+ * Found by this model at the full count (reported, not fixed here: src/runtime/selfTrade.ts is
+ * being reworked). A position report without `asOf` covers everything its runtime recorded
+ * (docs/controls.md; the position book takes max(received, latest stamp)), and an order covered by
+ * its runtime's report leaves the process's self-trade book (PRODUCT.md, "More limits"). But
+ * Controls.report (src/runtime/controls.ts) covers the self-trade book up to the POSITION book's
+ * asOf, which for a runtime whose position book keeps no orders (no limit of it reads positions,
+ * as B here) is the wall-clock time of receipt: after the wall clock stepped back, that runtime's
+ * earlier orders stay in the shared book and block other strategies (LIMIT_SELF_TRADE). A
+ * one-line fix: `this.resting.cover(asOf ?? Infinity)` there (a report as of receipt covers all).
+ */
+describe('known defect: a report without asOf after a wall-clock step back leaves orders in the self-trade book', () => {
+  async function scenario(stepBackMs: number): Promise<boolean> {
+    const clock = new ManualClock(START);
+    const a = await createRiskRuntime({ strategy: 'st-a', clock, logger: silentLogger, breakers: OFF, limits: { selfTrade: true } });
+    const b = await createRiskRuntime({ strategy: 'st-b', clock, logger: silentLogger, breakers: OFF, limits: { perSymbol: { ES: { selfTrade: true } } } });
+    for (const rt of [a, b]) rt.updatePortfolio({ value: '100000' });
+    expect(b.check({ symbol: 'ES', side: 'sell', quantity: 1 }).allowed).toBe(true);
+    clock.stepWall(-stepBackMs);
+    b.updatePortfolio({ value: '100000', positions: [] }); // as of receipt: B's sell is in it, no longer open
+    const allowed = a.check({ symbol: 'ES', side: 'buy', quantity: 1, price: '90' }).allowed;
+    await a.stop();
+    await b.stop();
+    return allowed;
+  }
+
+  it.fails("after a 5 s step back, B's report does not take its sell out of the shared book: A's buy is refused LIMIT_SELF_TRADE", async () => {
+    expect(await scenario(5_000)).toBe(true);
+  });
+
+  it('without the step the same report takes it out and the buy passes (the test above fails for the step alone)', async () => {
+    expect(await scenario(0)).toBe(true);
   });
 });

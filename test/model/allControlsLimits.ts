@@ -142,11 +142,11 @@ export class LimitsModel {
     this.open = this.open.filter((o) => !(o.who === who && o.id === id));
   }
 
-  /** A position report as of `asOf` (null: when received, covering everything); false when older than the newest accepted one. */
-  report(who: Who, positions: Map<Sym, number>, asOf: number | null): boolean {
+  /** A position report as of `asOf` (null: when received at `wall`, covering everything recorded); false when older than the newest accepted one. */
+  report(who: Who, positions: Map<Sym, number>, asOf: number | null, wall: number): boolean {
     const newest = this.bookAsOf[who];
     if (asOf !== null && newest !== null && asOf < newest) return false;
-    const at = asOf ?? Math.max(this.stamp[who], newest ?? -Infinity);
+    const at = asOf ?? Math.max(wall, this.stamp[who], newest ?? -Infinity);
     this.open = this.open.filter((o) => o.who !== who || o.stamp > at);
     this.bookAsOf[who] = at;
     if (who === 'A') {
