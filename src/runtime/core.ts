@@ -24,6 +24,7 @@ import { ActorHost, type InspectOption } from './host.ts';
 import type { StrategyRecord, StrategyStore } from './persistence.ts';
 import { RECORD_VERSION } from './record.ts';
 import { stateSnapshot } from './status.ts';
+import { OrderDraft } from './orderInput.ts';
 import { StepRunner } from './step.ts';
 import { SnapshotTimers } from './timers.ts';
 import { autoReset, autoResetTimers } from './autoReset.ts';
@@ -104,6 +105,13 @@ export class RuntimeCore {
   readonly orderTrackers: readonly InputTracker[];
   readonly orderKinds: readonly BreakerType[];
   readonly orderTimed: readonly number[];
+  /** Where check() reads its order (nothing allocated per order); see {@link checking}. */
+  readonly draft = new OrderDraft();
+  /**
+   * A check() is deciding an order: one re-entered from a listener reads into a fresh draft.
+   * Written by the façade's check() only (no step's port has it); a plain field, one hop on the hot path.
+   */
+  checking = false;
   /** The open orders each trip's or halt's cancel must see closed (cancelConfirm.ts). */
   readonly cancels: CancelConfirmations;
   /** The last accepted positions and cash (canonical decimal text, or null): written by the portfolio step only (signals.ts `portfolioContext`). */

@@ -51,10 +51,6 @@ export class RiskRuntime {
   readonly #unreportListenerErrors: () => void;
   /** The open orders each trip's or halt's cancel must see closed (the core's, cancelConfirm.ts). */
   readonly #cancels: CancelConfirmations;
-  /** Where check() reads its order (nothing allocated per order); see `#checking`. */
-  readonly #draft = new OrderDraft();
-  /** A check() is deciding an order: one re-entered from a listener reads into a fresh draft. */
-  #checking = false;
   #subscriptions: Subscription[] = [];
 
   /** Every event (trips, warnings, operator actions, transitions, refused inputs), after its step. */
@@ -167,10 +163,11 @@ export class RiskRuntime {
     const core = this.#core;
     const gate = core.gate;
     if (gate.stopped) return gate.rejection;
-    const outer = this.#checking;
-    this.#checking = true;
+    // check()'s own state stays one hop from the core (it is in no step's port: only check() writes it).
+    const outer = core.checking;
+    core.checking = true;
     try {
-      const valid = outer ? new OrderDraft() : this.#draft;
+      const valid = outer ? new OrderDraft() : core.draft;
       const problem = readOrderInto(order, valid, core.controls.symbolCase);
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
@@ -198,7 +195,7 @@ export class RiskRuntime {
       // A bug must never let an order through: fail closed for this order and say why.
       return checkFailed(core, error);
     } finally {
-      this.#checking = outer;
+      core.checking = outer;
     }
   }
 
