@@ -178,7 +178,8 @@ export class PriceHeap implements Dies {
   push(s: number): void {
     if (this.np === this.pending.length) this.pending = widened(this.pending);
     this.pending[this.np++] = s;
-    if (this.best < 0 || this.#before(s, this.best)) this.best = s;
+    const best = this.best;
+    if (best < 0 || (this.#buy ? pxs[s]! > pxs[best]! : pxs[s]! < pxs[best]!)) this.best = s;
   }
 
   /** The best open slot, or −1. */
