@@ -10,6 +10,12 @@ export interface SupervisorInput {
   /** Restarts of one breaker allowed within the window before the supervisor fails closed. */
   readonly maxRestarts: number;
   readonly restartWindowMs: number;
+  /**
+   * The breakers that get an actor at start (default: every registry row). The others are
+   * dormant until a `WAKE` spawns theirs in its initial state (the runtime sends one before any
+   * event to a dormant breaker).
+   */
+  readonly breakers?: readonly BreakerType[];
 }
 
 export interface SupervisorContext extends SupervisorInput {
@@ -22,6 +28,7 @@ export interface SupervisorContext extends SupervisorInput {
 type SupervisorEvent =
   | { type: 'RESTART_FORGOTTEN'; breaker: string }
   | { type: 'RESUMED' }
+  | { type: 'WAKE'; breaker: BreakerType }
   | { type: `${typeof ERROR_PREFIX}${string}`; error: unknown };
 
 const message = (error: unknown): string => {
@@ -48,9 +55,13 @@ export const supervisorMachine = setup({
   actors: Object.fromEntries(REGISTRY.map((row) => [row.kind, restorable(row.chart)])) as Record<BreakerType, (typeof REGISTRY)[number]['chart']>,
 }).createMachine({
   id: 'supervisor',
-  context: ({ input }) => ({ ...input, restarts: {}, lastFailure: null }),
-  entry: enqueueActions(({ enqueue }) => {
-    for (const row of REGISTRY) enqueue.spawnChild(row.kind, { id: row.kind, input: { breaker: row.kind } satisfies BreakerInput });
+  // The list of breakers to spawn is an input, not a fact to keep: the children say which exist.
+  context: ({ input }) => ({ strategy: input.strategy, maxRestarts: input.maxRestarts, restartWindowMs: input.restartWindowMs, restarts: {}, lastFailure: null }),
+  entry: enqueueActions(({ enqueue, event }) => {
+    const only = (event as { input?: SupervisorInput }).input?.breakers;
+    for (const row of REGISTRY) {
+      if (only === undefined || only.includes(row.kind)) enqueue.spawnChild(row.kind, { id: row.kind, input: { breaker: row.kind } satisfies BreakerInput });
+    }
   }),
   initial: 'supervising',
   states: {
@@ -90,6 +101,15 @@ export const supervisorMachine = setup({
             for (const [breaker, count] of Object.entries(context.restarts)) {
               for (let i = 0; i < count; i++) enqueue.raise({ type: 'RESTART_FORGOTTEN', breaker }, { delay: context.restartWindowMs });
             }
+          }),
+        },
+        // A dormant breaker's first event: its actor starts in the chart's initial state.
+        WAKE: {
+          actions: enqueueActions(({ event, enqueue, self }) => {
+            const breaker = (event as { breaker: BreakerType }).breaker;
+            if ((self.getSnapshot().children as Record<string, AnyActorRef | undefined>)[breaker] !== undefined) return;
+            if (!REGISTRY.some((row) => row.kind === breaker)) return;
+            enqueue.spawnChild(breaker, { id: breaker, input: { breaker } satisfies BreakerInput });
           }),
         },
         RESTART_FORGOTTEN: {

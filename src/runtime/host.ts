@@ -2,6 +2,7 @@ import { createActor, type Actor, type AnyActorRef, type InspectionEvent, type O
 import { breakerStateOf, type BreakerContext, type BreakerEvent } from '../../machines/charts/breakerChart.ts';
 import { type BreakerState } from '../../machines/constants.ts';
 import { BREAKER_TYPES, type BreakerType } from '../../machines/rules/registry.ts';
+import { dormantChild, dormantSnapshot, isDormantChild, type ChildSnapshot } from './dormant.ts';
 import { supervisorMachine, type SupervisorContext } from '../../machines/supervisor.ts';
 import type { Clock } from '../clock.ts';
 
@@ -26,6 +27,12 @@ export interface HostOptions {
   inspect?: InspectOption;
   /** A validated persisted supervisor snapshot to restore, or null. */
   restored: Snapshot<unknown> | null;
+  /**
+   * The breakers whose rule is on (and the manual one): each gets an actor at start. Any other
+   * breaker is dormant: no actor until an event is sent to it (docs/architecture.md, "Dormant
+   * breakers"); a restored one that is not in its initial state keeps its actor.
+   */
+  kinds: readonly BreakerType[];
   listener: HostListener;
 }
 
@@ -38,15 +45,19 @@ export class ActorHost {
   readonly actor: Actor<typeof supervisorMachine>;
   readonly #listener: HostListener;
   readonly #children = new Map<BreakerType, AnyActorRef>();
+  /** The breakers that have an actor from the start: the rules that are on, and restored ones not in their initial state. */
+  readonly #kinds: readonly BreakerType[];
 
   constructor(options: HostOptions) {
     this.#listener = options.listener;
     const { clock } = options;
+    const restored = options.restored ? withoutDormant(options.restored, options.kinds) : null;
+    this.#kinds = restored ? BREAKER_TYPES.filter((t) => options.kinds.includes(t) || t in restored.children) : options.kinds;
     this.actor = createActor(supervisorMachine, {
-      input: { strategy: options.strategy, maxRestarts: options.maxRestarts, restartWindowMs: options.restartWindowMs },
+      input: { strategy: options.strategy, maxRestarts: options.maxRestarts, restartWindowMs: options.restartWindowMs, breakers: this.#kinds },
       // Delayed events (the supervisor's restart window) run on the injected clock.
       clock: { setTimeout: (fn: () => void, ms: number) => clock.setTimer(fn, ms), clearTimeout: (cancel: () => void) => cancel() },
-      ...(options.restored ? { snapshot: options.restored as never } : {}),
+      ...(restored ? { snapshot: restored.snapshot as never } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     this.actor.subscribe({
@@ -57,13 +68,19 @@ export class ActorHost {
 
   start(): void {
     this.actor.start();
-    const missing = BREAKER_TYPES.filter((t) => !this.#children.has(t));
+    const missing = this.#kinds.filter((t) => !this.#children.has(t));
     if (missing.length > 0) throw new Error(`the supervisor has no actor for ${missing.join(', ')}`);
   }
 
-  /** Sends an event to a breaker's actor; it is processed before this returns. */
+  /** Sends an event to a breaker's actor (a dormant breaker's actor is spawned first); it is processed before this returns. */
   send(kind: BreakerType, event: BreakerEvent): void {
+    if (this.#current(kind) === undefined) this.actor.send({ type: 'WAKE', breaker: kind });
     this.#current(kind)?.send(event);
+  }
+
+  /** Whether the breaker has an actor (a dormant one has none: its snapshot is its chart's initial one). */
+  awake(kind: BreakerType): boolean {
+    return this.#current(kind) !== undefined;
   }
 
   /** The supervisor's current child (adopted first if it was just restarted). */
@@ -78,9 +95,10 @@ export class ActorHost {
     this.actor.send({ type: 'RESUMED' });
   }
 
-  /** A breaker actor's current snapshot. */
-  snapshot(kind: BreakerType): { value: unknown; context: BreakerContext; status: string } {
-    return this.#current(kind)!.getSnapshot() as { value: unknown; context: BreakerContext; status: string };
+  /** A breaker actor's current snapshot (a dormant breaker's: its chart's initial snapshot). */
+  snapshot(kind: BreakerType): ChildSnapshot {
+    const child = this.#current(kind);
+    return child === undefined ? dormantSnapshot(kind) : (child.getSnapshot() as ChildSnapshot);
   }
 
   state(kind: BreakerType): BreakerState {
@@ -91,8 +109,16 @@ export class ActorHost {
     return this.actor.getSnapshot().context;
   }
 
+  /**
+   * The supervisor's persisted snapshot, with a dormant breaker's initial child where it has no
+   * actor: a record always holds every breaker (an older release reads it as before).
+   */
   persisted(): Snapshot<unknown> {
-    return this.actor.getPersistedSnapshot();
+    const persisted = this.actor.getPersistedSnapshot() as Snapshot<unknown> & { children: Record<string, unknown> };
+    if (this.#children.size === BREAKER_TYPES.length) return persisted;
+    const children: Record<string, unknown> = {};
+    for (const kind of BREAKER_TYPES) children[kind] = persisted.children[kind] ?? dormantChild(kind);
+    return { ...persisted, children } as unknown as Snapshot<unknown>;
   }
 
   stop(): void {
@@ -119,6 +145,19 @@ export class ActorHost {
       publish(child.getSnapshot());
     }
   }
+}
+
+/**
+ * A restored supervisor snapshot without the children of breakers that are not in `kinds` and
+ * are in their chart's initial state (nothing to keep: they are dormant, as at a fresh start).
+ */
+function withoutDormant(restored: Snapshot<unknown>, kinds: readonly BreakerType[]): { snapshot: Snapshot<unknown>; children: Record<string, unknown> } {
+  const snapshot = restored as Snapshot<unknown> & { children: Record<string, unknown> };
+  const children: Record<string, unknown> = {};
+  for (const [kind, child] of Object.entries(snapshot.children)) {
+    if (kinds.includes(kind as BreakerType) || !isDormantChild(kind as BreakerType, child)) children[kind] = child;
+  }
+  return { snapshot: { ...snapshot, children } as unknown as Snapshot<unknown>, children };
 }
 
 /**

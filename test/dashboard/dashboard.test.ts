@@ -107,7 +107,7 @@ describe('dashboard (no browser)', () => {
     }
     // The supervisor's one loop names its three events on three lines, in a drawing of its own size.
     const loop = [...charts.supervisor.svg.matchAll(/class="sc-label"[^>]*>([^<]*)</g)].map((m) => m[1]);
-    expect(loop).toEqual(['xstate.error.actor.*', 'RESUMED', 'RESTART_FORGOTTEN']);
+    expect(loop).toEqual(['xstate.error.actor.*', 'RESUMED', 'WAKE', 'RESTART_FORGOTTEN']);
     expect(Number(/width="(\d+)"/.exec(charts.supervisor.svg)![1])).toBeLessThan(300);
   });
 

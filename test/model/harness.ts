@@ -182,12 +182,22 @@ function throwsOn(expected: string | RegExp, body: () => unknown): void {
   throw new Error(`expected a refusal (${String(expected)}), but nothing was thrown`);
 }
 
+/**
+ * A breaker actor's own state. A breaker whose rule is off has no actor until an event wakes it
+ * (dormant): then it is in its chart's initial state, and only a breaker that is off may lack one.
+ */
+export function actorState(rt: RiskRuntime, b: B): string {
+  const child = (rt.actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)[b];
+  if (child !== undefined) return String(child.getSnapshot().value);
+  if (rt.status().breakers[b].enabled) throw new Error(`the ${b} breaker is on but has no actor`);
+  return 'NORMAL';
+}
+
 export function verify(m: Model, real: Real, options: VerifyOptions = {}): void {
   const status = real.rt.status();
-  const children = real.rt.actor.getSnapshot().children as Record<string, AnyActorRef>;
   const last = real.lastState!;
   for (const b of BREAKERS) {
-    const actor = String(children[b]!.getSnapshot().value);
+    const actor = actorState(real.rt, b);
     const stream = last.breakers[b];
     same(`actor ${actor}, status ${status.breakers[b].state}, state$ ${stream}`, `actor ${m.state[b]}, status ${m.state[b]}, state$ ${m.state[b]}`, b);
   }
@@ -198,7 +208,7 @@ export function verify(m: Model, real: Real, options: VerifyOptions = {}): void 
   same(last.state, m.globalState, 'state$ global state');
   same(last.ordersAllowed, m.allowed, 'state$ ordersAllowed');
   // The invariant in its plainest form: nothing passes unless every actor is NORMAL.
-  if (status.ordersAllowed) for (const b of BREAKERS) same(String(children[b]!.getSnapshot().value), 'NORMAL', `ordersAllowed but the ${b} actor`);
+  if (status.ordersAllowed) for (const b of BREAKERS) same(actorState(real.rt, b), 'NORMAL', `ordersAllowed but the ${b} actor`);
   same(real.cancels, m.cancels, 'cancelAllOrders calls');
   for (const b of BREAKERS) same(status.supervision.restarts[b] ?? 0, m.restarts(b), `supervisor restarts of ${b}`);
 
@@ -462,6 +472,8 @@ class InjectFault implements Cmd {
     let escalated = false;
     within(m, () => void (escalated = m.fault(this.breaker)));
     const reacted = Object.keys(m.fired).length > 0;
+    // A dormant breaker (its rule off) gets its actor as any event to it would (the supervisor's WAKE).
+    real.rt.actor.send({ type: 'WAKE', breaker: this.breaker } as never);
     const child = (real.rt.actor.getSnapshot().children as Record<string, AnyActorRef>)[this.breaker]!;
     child.send(event as never); // a throw here fails the command
     // Outside a step, the broker port and the listeners run once XState is done (a microtask).
