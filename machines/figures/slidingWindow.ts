@@ -5,7 +5,7 @@
  * far it is over the limit, and memory is bounded by the distinct timestamps inside one window.
  */
 /** Slots a window starts with (it doubles when full). */
-const INITIAL_SLOTS = 16;
+const INITIAL_SLOTS = 4;
 
 export class SlidingWindow<Tag = undefined> {
   readonly limit: number;
@@ -22,15 +22,13 @@ export class SlidingWindow<Tag = undefined> {
   #head = 0;
   #size = 0;
   #total = 0;
-  #byTag = new Map<Tag | undefined, number>();
-
-  /** Whether entries carry tags worth counting (skips the per-tag map on the order path). */
-  readonly #tagged: boolean;
+  /** Entries by tag, kept only by a window that counts tags (an idle strategy holds no empty maps). */
+  readonly #byTag: Map<Tag | undefined, number> | null;
 
   constructor(limit: number, windowMs: number, tagged = false) {
     this.limit = limit;
     this.windowMs = windowMs;
-    this.#tagged = tagged;
+    this.#byTag = tagged ? new Map() : null;
   }
 
   /** Records one entry at `at` (never earlier than the last one: the runtime's clock only moves on). */
@@ -95,7 +93,7 @@ export class SlidingWindow<Tag = undefined> {
   /** Entries inside the window at `now`, by tag. */
   countByTag(now: number): Map<Tag | undefined, number> {
     this.#evict(now);
-    return new Map(this.#byTag);
+    return new Map(this.#byTag ?? []);
   }
 
   /**
@@ -127,7 +125,7 @@ export class SlidingWindow<Tag = undefined> {
     this.#size = 0;
     this.#total = 0;
     this.#tags?.fill(undefined);
-    this.#byTag.clear();
+    this.#byTag?.clear();
   }
 
   /** Entries oldest first (run-length encoded), for persistence. */
@@ -174,10 +172,11 @@ export class SlidingWindow<Tag = undefined> {
 
   #bump(tag: Tag | undefined, n: number, total = true): void {
     if (total) this.#total += n;
-    if (!this.#tagged) return;
-    const next = (this.#byTag.get(tag) ?? 0) + n;
-    if (next === 0) this.#byTag.delete(tag);
-    else this.#byTag.set(tag, next);
+    const byTag = this.#byTag;
+    if (byTag === null) return;
+    const next = (byTag.get(tag) ?? 0) + n;
+    if (next === 0) byTag.delete(tag);
+    else byTag.set(tag, next);
   }
 
   #grow(): void {

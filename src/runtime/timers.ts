@@ -35,13 +35,14 @@ export class SnapshotTimers {
   readonly #recover: (kind: BreakerType) => void;
   readonly #recoveryAt: (kind: BreakerType, now: number) => number | null;
   readonly #selfHealing: ReadonlySet<BreakerType>;
-  readonly #resets = new Map<BreakerType, { token: string; cancel: CancelTimer }>();
-  readonly #recoveries = new Map<BreakerType, CancelTimer>();
+  // Created on first use: an idle strategy holds no empty maps.
+  #resets: Map<BreakerType, { token: string; cancel: CancelTimer }> | null = null;
+  #recoveries: Map<BreakerType, CancelTimer> | null = null;
   readonly #auto: AutoResetTimers | null;
-  readonly #autoEntered: Map<BreakerType, number>;
-  readonly #autoArmed = new Map<BreakerType, CancelTimer>();
+  readonly #autoEntered: Map<BreakerType, number> | null;
+  #autoArmed: Map<BreakerType, CancelTimer> | null = null;
   /** The breakers whose last snapshot was TRIPPED (an attempt that changed nothing re-arms). */
-  readonly #tripped = new Set<BreakerType>();
+  #tripped: Set<BreakerType> | null = null;
   #stopped = false;
 
   constructor(deps: {
@@ -61,33 +62,33 @@ export class SnapshotTimers {
     this.#recover = deps.recover;
     this.#recoveryAt = deps.recoveryAt;
     this.#auto = deps.autoReset ?? null;
-    this.#autoEntered = new Map(this.#auto?.enteredAt ?? []);
+    this.#autoEntered = this.#auto && this.#auto.enteredAt.size > 0 ? new Map(this.#auto.enteredAt) : null;
   }
 
   /** Follows a breaker's snapshot. */
   sync(kind: BreakerType, state: BreakerState, context: BreakerContext): void {
     if (this.#stopped) return;
-    const armed = this.#resets.get(kind);
+    const armed = this.#resets?.get(kind);
     const token = context.resetToken;
     if (token !== null && context.resetDeadline !== null) {
       if (armed?.token !== token) {
         armed?.cancel();
         const cancel = this.#clock.setTimer(() => {
-          this.#resets.delete(kind);
+          this.#resets?.delete(kind);
           if (!this.#stopped) this.#expire(kind, token);
         }, Math.min(context.resetDeadline - this.#clock.now(), this.#resetTimeoutMs));
-        this.#resets.set(kind, { token, cancel });
+        (this.#resets ??= new Map()).set(kind, { token, cancel });
       }
     } else if (armed) {
       armed.cancel();
-      this.#resets.delete(kind);
+      this.#resets?.delete(kind);
     }
     this.#syncAutoReset(kind, state);
     if (!this.#selfHealing.has(kind)) return;
     if (state === BreakerState.NORMAL) {
-      this.#recoveries.get(kind)?.();
-      this.#recoveries.delete(kind);
-    } else if (!this.#recoveries.has(kind)) {
+      this.#recoveries?.get(kind)?.();
+      this.#recoveries?.delete(kind);
+    } else if (!this.#recoveries?.has(kind)) {
       this.armRecovery(kind);
     }
   }
@@ -103,13 +104,13 @@ export class SnapshotTimers {
     const now = this.#clock.monotonic();
     let at = this.#recoveryAt(kind, now) ?? now;
     if (retry && at <= now) at = now + RECOVERY_RETRY_MS;
-    this.#recoveries.get(kind)?.();
+    this.#recoveries?.get(kind)?.();
     // Infinity: the breaker recovers on an input, not at a time (stale data: when a fresh value arrives).
-    if (at === Infinity) return void this.#recoveries.delete(kind);
-    this.#recoveries.set(
+    if (at === Infinity) return void this.#recoveries?.delete(kind);
+    (this.#recoveries ??= new Map()).set(
       kind,
       this.#clock.setTimer(() => {
-        this.#recoveries.delete(kind);
+        this.#recoveries?.delete(kind);
         if (!this.#stopped) this.#recover(kind);
       }, at - now),
     );
@@ -122,30 +123,30 @@ export class SnapshotTimers {
    */
   #syncAutoReset(kind: BreakerType, state: BreakerState): void {
     const after = this.#auto?.afterMs.get(kind);
-    const restored = this.#autoEntered.get(kind);
-    this.#autoEntered.delete(kind);
+    const restored = this.#autoEntered?.get(kind);
+    this.#autoEntered?.delete(kind);
     if (after === undefined) return;
     if (state !== BreakerState.TRIPPED) {
-      this.#tripped.delete(kind);
-      this.#autoArmed.get(kind)?.();
-      this.#autoArmed.delete(kind);
+      this.#tripped?.delete(kind);
+      this.#autoArmed?.get(kind)?.();
+      this.#autoArmed?.delete(kind);
       return;
     }
-    this.#tripped.add(kind);
-    if (this.#autoArmed.has(kind)) return;
+    (this.#tripped ??= new Set()).add(kind);
+    if (this.#autoArmed?.has(kind)) return;
     const now = this.#clock.monotonic();
     this.#armAutoReset(kind, after, Math.max(0, (restored ?? now) + after - now));
   }
 
   #armAutoReset(kind: BreakerType, after: number, delayMs: number): void {
-    this.#autoArmed.set(
+    (this.#autoArmed ??= new Map()).set(
       kind,
       this.#clock.setTimer(() => {
-        this.#autoArmed.delete(kind);
+        this.#autoArmed?.delete(kind);
         if (this.#stopped) return;
         this.#auto!.fire(kind);
         // An attempt that moved nothing (the chart took no token) tries again `after` later.
-        if (!this.#stopped && this.#tripped.has(kind) && !this.#autoArmed.has(kind)) this.#armAutoReset(kind, after, after);
+        if (!this.#stopped && this.#tripped?.has(kind) && !this.#autoArmed?.has(kind)) this.#armAutoReset(kind, after, after);
       }, delayMs),
     );
   }
@@ -153,11 +154,11 @@ export class SnapshotTimers {
   /** Cancels every timer (the runtime stops). */
   stop(): void {
     this.#stopped = true;
-    for (const cancel of this.#autoArmed.values()) cancel();
-    this.#autoArmed.clear();
-    for (const { cancel } of this.#resets.values()) cancel();
-    for (const cancel of this.#recoveries.values()) cancel();
-    this.#resets.clear();
-    this.#recoveries.clear();
+    for (const cancel of this.#autoArmed?.values() ?? []) cancel();
+    this.#autoArmed?.clear();
+    for (const { cancel } of this.#resets?.values() ?? []) cancel();
+    for (const cancel of this.#recoveries?.values() ?? []) cancel();
+    this.#resets?.clear();
+    this.#recoveries?.clear();
   }
 }
