@@ -167,7 +167,7 @@ export class RestingOrders {
 
   /** The open order of the other side, of any runtime in the process, that `o` could execute against: its words, or null. */
   crossing(o: OrderFacts): string | null {
-    const heaps = SHARED.get(o.symbol);
+    const heaps = o.symbol === lastSymbol ? lastHeaps : SHARED.get(o.symbol);
     if (heaps === undefined) return null;
     const heap = o.side === 'buy' ? heaps.sell : heaps.buy;
     const top = heap.top();
