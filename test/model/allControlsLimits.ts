@@ -12,11 +12,12 @@ export const SYMS: readonly Sym[] = ['ES', 'NQ'];
 export type Who = 'A' | 'B';
 export type LimitKey = 'maxOpenOrders' | 'maxTradedQuantity' | 'maxTradedNotional' | 'selfTrade';
 export const CODE: Record<LimitKey, string> = { maxOpenOrders: 'LIMIT_OPEN_ORDERS', maxTradedQuantity: 'LIMIT_TRADED_QUANTITY', maxTradedNotional: 'LIMIT_TRADED_NOTIONAL', selfTrade: 'LIMIT_SELF_TRADE' };
-export const LIMITS_A = { maxOpenOrders: { total: 4, perSymbol: 3 }, maxTradedQuantity: 12, maxTradedNotional: '900', tradedWindow: 10, selfTrade: true, perSymbol: { ES: { maxOpenOrders: 2 } } };
+export const LIMITS_A = { maxOpenOrders: { total: 3, perSymbol: 3 }, maxTradedQuantity: 8, maxTradedNotional: '900', tradedWindow: 10, selfTrade: true, perSymbol: { ES: { maxOpenOrders: 1 } } };
 export const LIMITS_B = { perSymbol: { ES: { selfTrade: true } } };
-const PER_SYMBOL_CAP: Record<Sym, number> = { ES: 2, NQ: 3 };
-const TOTAL_CAP = 4;
-const MAX_QTY = 12;
+/** NQ's cap is the global perSymbol 3, ES's its own 1; the total 3 binds first for NQ once ES holds one. */
+const PER_SYMBOL_CAP: Record<Sym, number> = { ES: 1, NQ: 3 };
+export const TOTAL_CAP = 3;
+const MAX_QTY = 8;
 const MAX_NOTIONAL = 900;
 const TRADED_MS = 10_000;
 

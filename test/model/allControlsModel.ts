@@ -25,8 +25,8 @@ export const EXEC = { maxFills: 5, window: 10, warnAt: 0.8 } as const;
 export const LOSSES = { maxLosses: 4, lookback: 20, warnAt: 0.5, autoReset: { after: 15 } } as const;
 /** orderToTrade: more than 2 submissions per fill (at least 5) in 10 s trips; warns at a ratio of 1. */
 export const OTR = { maxRatio: 2, window: 10, minOrders: 5, warnAt: 0.5 } as const;
-/** reconciliation: differences beyond 1 per symbol, 20 s grace; resets itself 25 s after tripping when the re-check passes. */
-export const REC = { tolerance: '1', grace: 20, autoReset: { after: 25 } } as const;
+/** reconciliation: differences beyond 1 per symbol, 10 s grace; resets itself 10 s after tripping when the re-check passes. */
+export const REC = { tolerance: '1', grace: 10, autoReset: { after: 10 } } as const;
 export const RESET_TIMEOUT_MS = 30_000;
 const TOLERANCE = 1;
 const AUTO_MS: Partial<Record<Kind, number>> = { tradeLosses: LOSSES.autoReset.after * 1000, reconciliation: REC.autoReset.after * 1000 };
@@ -288,8 +288,10 @@ export class BreakersModel {
   /** The next timer due at or before `target`, in time order (ties: the registry's order). */
   #next(target: number): { at: number; k: Kind; what: 'recover' | 'grace' | 'expire' | 'auto' } | null {
     let best: { at: number; k: Kind; what: 'recover' | 'grace' | 'expire' | 'auto' } | null = null;
-    const consider = (at: number | null, k: Kind, what: 'recover' | 'grace' | 'expire' | 'auto') => {
-      if (at !== null && at <= target && (best === null || at < best.at)) best = { at: Math.max(at, this.mono), k, what };
+    const consider = (due: number | null, k: Kind, what: 'recover' | 'grace' | 'expire' | 'auto') => {
+      // What fell due while the runtime was down happens now (its first tick).
+      const at = due === null ? null : Math.max(due, this.mono);
+      if (at !== null && at <= target && (best === null || at < best.at)) best = { at, k, what };
     };
     for (const k of KINDS) {
       const b = this.b[k];
