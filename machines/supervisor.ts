@@ -86,6 +86,11 @@ export const supervisorMachine = setup({
             });
             enqueue.raise({ type: 'RESTART_FORGOTTEN', breaker }, { delay: context.restartWindowMs });
             if (escalated) {
+              // The manual breaker is dormant (no actor) until its first event: this is one.
+              const children = self.getSnapshot().children as Record<string, AnyActorRef | undefined>;
+              if (breaker !== BreakerType.MANUAL && children[BreakerType.MANUAL] === undefined) {
+                enqueue.spawnChild(BreakerType.MANUAL, { id: BreakerType.MANUAL, input: { breaker: BreakerType.MANUAL } satisfies BreakerInput });
+              }
               enqueue.sendTo(BreakerType.MANUAL, {
                 type: 'HALT',
                 operator: SUPERVISOR_OPERATOR,

@@ -236,8 +236,8 @@ export class RuntimeCore {
       maxRestarts: settings.supervision.maxRestarts,
       restartWindowMs: settings.supervision.windowMs,
       restored: restored?.supervisor ?? null,
-      // Only the rules that are on (and the manual breaker) get an actor; the others are dormant.
-      kinds: BREAKER_TYPES.filter((kind) => kind === BreakerType.MANUAL || this.figures.trackers.has(kind)),
+      // Only the rules that are on get an actor at start; the others (the manual breaker until its first halt) are dormant.
+      kinds: BREAKER_TYPES.filter((kind) => this.figures.trackers.has(kind)),
       inspect: this.trace.observer(parts.inspect),
       listener: {
         snapshot: (kind, state, context) => recorder.snapshot(kind, state, context),

@@ -130,8 +130,16 @@ export class ActorHost {
     for (const kind of BREAKER_TYPES) {
       const child = children[kind];
       if (!child || this.#children.get(kind) === child) continue;
+      // A dormant breaker woken now: its actor may already have taken the event that woke it
+      // (the supervisor's own escalation halts a sleeping manual breaker), so the runtime sees
+      // the initial snapshot it left first, and that move as the transition it is.
+      const woken = !this.#children.has(kind) && !this.#kinds.includes(kind);
       this.#children.set(kind, child);
       memoizePersisted(child);
+      if (woken) {
+        const initial = dormantSnapshot(kind);
+        this.#listener.snapshot(kind, breakerStateOf(initial.value), initial.context);
+      }
       const publish = (snapshot: { value: unknown; context: BreakerContext; status: string }) => {
         if (this.#children.get(kind) !== child || snapshot.status !== 'active') return;
         this.#listener.snapshot(kind, breakerStateOf(snapshot.value), snapshot.context);

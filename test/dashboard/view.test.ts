@@ -81,9 +81,12 @@ describe('the actor trace (the offline inspector’s source)', () => {
     clock.advance(1000);
     rt.halt({ operator: 'ann', reason: 'drill' });
     const steps = rt.actorTrace(start.at(-1)!.seq);
-    expect(steps).toEqual([expect.objectContaining({ actor: 'manual', event: 'HALT', from: 'NORMAL', to: 'MANUALLY_HALTED', at: Date.parse('2026-11-26T10:00:01Z') })]);
+    // The manual breaker sleeps (no actor) until its first halt: the supervisor wakes it, then it halts.
+    expect(steps.map((s) => s.event)).toEqual(['xstate.init', 'WAKE', 'HALT']);
+    expect(steps[0]).toMatchObject({ actor: 'manual', from: null, to: 'NORMAL' });
+    expect(steps.at(-1)).toEqual(expect.objectContaining({ actor: 'manual', event: 'HALT', from: 'NORMAL', to: 'MANUALLY_HALTED', at: Date.parse('2026-11-26T10:00:01Z') }));
     rt.updatePortfolio({ value: '85000' });
-    expect(rt.actorTrace(steps[0]!.seq).map((s) => `${s.actor}:${s.event}:${s.from}->${s.to}`)).toContain('drawdown:TRIP:NORMAL->TRIPPED');
+    expect(rt.actorTrace(steps.at(-1)!.seq).map((s) => `${s.actor}:${s.event}:${s.from}->${s.to}`)).toContain('drawdown:TRIP:NORMAL->TRIPPED');
   });
 });
 

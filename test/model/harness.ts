@@ -183,13 +183,14 @@ function throwsOn(expected: string | RegExp, body: () => unknown): void {
 }
 
 /**
- * A breaker actor's own state. A breaker whose rule is off has no actor until an event wakes it
- * (dormant): then it is in its chart's initial state, and only a breaker that is off may lack one.
+ * A breaker actor's own state. A breaker whose rule is off (and the manual breaker before its
+ * first halt) has no actor until an event wakes it (dormant): then it is in its chart's initial state.
  */
 export function actorState(rt: RiskRuntime, b: B): string {
   const child = (rt.actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)[b];
   if (child !== undefined) return String(child.getSnapshot().value);
-  if (rt.status().breakers[b].enabled) throw new Error(`the ${b} breaker is on but has no actor`);
+  // The manual breaker has no input to observe: it sleeps until its first halt. Any other breaker that is on has an actor.
+  if (b !== 'manual' && rt.status().breakers[b].enabled) throw new Error(`the ${b} breaker is on but has no actor`);
   return 'NORMAL';
 }
 

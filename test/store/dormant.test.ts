@@ -49,9 +49,9 @@ async function saved(path = dir): Promise<Saved> {
 }
 
 describe('dormant breakers', () => {
-  it('an idle moderate strategy has actors only for manual and the four rules that are on; status still shows every breaker', async () => {
+  it('an idle moderate strategy has actors only for the four rules that are on; status still shows every breaker', async () => {
     const rt = await open('moderate', false);
-    expect(actors(rt)).toEqual(['dailyLoss', 'drawdown', 'errorRate', 'manual', 'orderRate']);
+    expect(actors(rt)).toEqual(['dailyLoss', 'drawdown', 'errorRate', 'orderRate']);
     const status = rt.status();
     expect(Object.keys(status.breakers).sort()).toEqual([...BREAKER_TYPES].sort());
     for (const kind of BREAKER_TYPES) expect(status.breakers[kind].state).toBe('NORMAL');
@@ -82,11 +82,11 @@ describe('dormant breakers', () => {
     await (await open(ALL_ON)).stop();
     runtimes.length = 0;
     const lean = await open('moderate');
-    expect(actors(lean)).toEqual(['dailyLoss', 'drawdown', 'errorRate', 'manual', 'orderRate']);
+    expect(actors(lean)).toEqual(['dailyLoss', 'drawdown', 'errorRate', 'orderRate']);
     await lean.stop();
     runtimes.length = 0;
     const again = await open(ALL_ON);
-    expect(actors(again)).toEqual([...BREAKER_TYPES].filter((k) => k !== 'cluster').sort());
+    expect(actors(again)).toEqual([...BREAKER_TYPES].filter((k) => k !== 'cluster' && k !== 'manual').sort());
   });
 
   it('a saved breaker that is TRIPPED keeps its actor and blocks orders even though its rule is now off (never fail open)', async () => {
@@ -105,6 +105,23 @@ describe('dormant breakers', () => {
     expect(off.check(ORDER).allowed).toBe(false);
   });
 
+  it('the manual breaker sleeps until the first halt, which wakes it; the halt holds, is saved, and restores with its actor', async () => {
+    const rt = await open('moderate');
+    expect(actors(rt)).not.toContain('manual');
+    rt.updatePortfolio({ value: '1000000' });
+    rt.halt({ operator: 'ops', reason: 'desk call' });
+    expect(actors(rt)).toContain('manual');
+    expect(rt.status().breakers.manual.state).toBe('MANUALLY_HALTED');
+    expect(rt.check(ORDER).allowed).toBe(false);
+    await rt.stop();
+    runtimes.length = 0;
+    const again = await open('moderate');
+    expect(actors(again)).toContain('manual');
+    expect(again.status().breakers.manual.state).toBe('MANUALLY_HALTED');
+    again.updatePortfolio({ value: '1000000' });
+    expect(again.check(ORDER).allowed).toBe(false);
+  });
+
   it('a reset asked of a dormant breaker is refused as for any NORMAL breaker, naming it', async () => {
     const rt = await open('moderate', false);
     expect(() => rt.requestReset({ breaker: 'messageRate', operator: 'ops' })).toThrow(/messageRate is NORMAL; there is nothing to reset/);
@@ -119,6 +136,6 @@ describe('dormant breakers', () => {
     const rt = await createRiskRuntime({ strategy: 'alpha-1', clock: new ManualClock(Date.parse('2026-11-30T14:01:01Z')), logger: silentLogger, store: { path: dir }, breakers: 'moderate' });
     runtimes.push(rt);
     expect(rt.status().breakers.drawdown.state).toBe('TRIPPED');
-    expect(actors(rt)).toEqual(['dailyLoss', 'drawdown', 'errorRate', 'manual', 'orderRate']);
+    expect(actors(rt)).toEqual(['dailyLoss', 'drawdown', 'errorRate', 'orderRate']);
   });
 });
