@@ -14,7 +14,8 @@ export default defineConfig({
     // thousands of times: under Stryker's instrumentation they take 5–20 s per run, and every
     // static mutant (module-level constants, the registry's charts) reruns the whole suite.
     // test/machines/ tests the same code at its exact edges in well under a second.
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // 60 s: the instrumented dry run on two loaded cores took a record-validation test past 20 s.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
