@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyActorRef } from 'xstate';
 import { createRiskRuntime, InvalidInputError, ManualClock, silentLogger, type RiskEvent, type RiskRuntime } from '../../src/index.ts';
 import { makeRestartable, type Restartable } from './restart.ts';
-import { centsText } from './windowCount.ts';
+import { centsText, WindowCount } from './windowCount.ts';
 import { runs } from '../runs.ts';
 
 const NUM_RUNS = runs(1000, 200, 'MODEL_RUNS');
@@ -36,9 +36,8 @@ type Variant = 'right' | 'lossesExceed';
 
 interface Track {
   state: State;
-  /** Recording instants (monotonic ms) and, for losses, the P&L in hundredths. */
-  entries: { at: number; cents: number }[];
-  warned: boolean;
+  /** Recording instants (monotonic ms) and, for losses, the P&L in hundredths, with the warning flag (windowCount.ts). */
+  window: WindowCount<number>;
   deadline: number | null;
   /** When it last entered TRIPPED (monotonic ms): a reset policy's attempt is `after` from then. */
   enteredAt: number | null;
@@ -56,7 +55,7 @@ class FillsModel {
    * (all window breakers alike; reported to the lead, a fix in src/runtime/durability.ts).
    */
   wallStepped = false;
-  tracks: Record<Kind, Track> = { executionRate: fresh(), tradeLosses: fresh() };
+  tracks: Record<Kind, Track> = { executionRate: fresh('executionRate'), tradeLosses: fresh('tradeLosses') };
   warnings: Record<Kind, number> = { executionRate: 0, tradeLosses: 0 };
   trips: Record<Kind, number> = { executionRate: 0, tradeLosses: 0 };
   cancels = 0;
@@ -77,9 +76,7 @@ class FillsModel {
   }
 
   inside(kind: Kind): { at: number; cents: number }[] {
-    const t = this.tracks[kind];
-    t.entries = t.entries.filter((e) => e.at > this.mono - this.windowMs(kind));
-    return t.entries;
+    return this.tracks[kind].window.inside(this.mono).map((e) => ({ at: e.at, cents: e.v }));
   }
 
   get allowed(): boolean {
@@ -104,25 +101,16 @@ class FillsModel {
 
   count(kind: Kind, cents: number): void {
     const t = this.tracks[kind];
-    t.entries.push({ at: this.mono, cents });
-    const n = this.inside(kind).length;
+    const n = t.window.add(this.mono, cents);
     const trips = kind === 'executionRate' ? n > EXEC.maxFills : this.variant === 'lossesExceed' ? n > LOSSES.maxLosses : n >= LOSSES.maxLosses;
-    const warnCount = kind === 'executionRate' ? 4 : 2;
-    const rearmCount = kind === 'executionRate' ? 2 : 1;
-    if (trips) {
-      t.warned = true;
-      if (t.state === 'NORMAL') {
-        t.state = 'TRIPPED';
-        t.enteredAt = this.mono;
-        this.trips[kind]++;
-        this.cancels++;
-      }
-    } else if (t.warned) {
-      if (n < rearmCount) t.warned = false;
-    } else if (n >= warnCount) {
-      t.warned = true;
-      if (t.state === 'NORMAL') this.warnings[kind]++;
+    const signal = t.window.signal(n, trips);
+    if (signal === 'trip' && t.state === 'NORMAL') {
+      t.state = 'TRIPPED';
+      t.enteredAt = this.mono;
+      this.trips[kind]++;
+      this.cancels++;
     }
+    if (signal === 'warn' && t.state === 'NORMAL') this.warnings[kind]++;
   }
 
   /** Moves both clocks on; a reset token's expiry and a reset policy's attempt happen at their instant, in order. */
@@ -147,7 +135,7 @@ class FillsModel {
       if (next.what === 'expire') Object.assign(t, { state: 'TRIPPED', deadline: null, enteredAt: this.mono, requestedAt: null });
       // The policy's re-check passes (the reset clears the lookback): NORMAL, counted afresh.
       else {
-        this.tracks[next.kind] = fresh();
+        this.tracks[next.kind] = fresh(next.kind);
         this.autoResets++;
       }
     }
@@ -156,8 +144,10 @@ class FillsModel {
   }
 }
 
-function fresh(): Track {
-  return { state: 'NORMAL', entries: [], warned: false, deadline: null, enteredAt: null, requestedAt: null };
+/** A breaker's track as at the start or after a confirmed reset: NORMAL, its window empty, its warning re-armed (executionRate warns at 4, re-armed below 2; tradeLosses at 2, below 1). */
+function fresh(kind: Kind): Track {
+  const window = kind === 'executionRate' ? new WindowCount<number>(EXEC.window * 1000, 4, 2) : new WindowCount<number>(LOSSES.lookback * 1000, 2, 1);
+  return { state: 'NORMAL', window, deadline: null, enteredAt: null, requestedAt: null };
 }
 
 
@@ -217,7 +207,7 @@ function verify(m: FillsModel, real: Real): void {
     const expected = {
       count: inside.length,
       nextExpiryInMs: inside.length === 0 ? null : inside[0]!.at + m.windowMs(k) - m.mono,
-      warned: t.warned,
+      warned: t.window.warned,
       ...(k === 'tradeLosses' ? { lossSum: centsText(inside.reduce((s, e) => s + e.cents, 0)) } : {}),
     };
     expect({ kind: k, count: f.count, nextExpiryInMs: f.nextExpiryInMs, warned: f.warned, ...(k === 'tradeLosses' ? { lossSum: f.lossSum } : {}) }).toEqual({ kind: k, ...expected });
@@ -301,7 +291,7 @@ class ConfirmReset implements Cmd {
   async run(m: FillsModel, real: Real) {
     // The re-check passes: the reset clears the window (and re-arms the warning).
     expect(real.rt.confirmReset({ token: real.tokens[this.kind]!, operator: 'model' })).toMatchObject({ confirmed: true, state: 'NORMAL' });
-    m.tracks[this.kind] = fresh();
+    m.tracks[this.kind] = fresh(this.kind);
     verify(m, real);
   }
   toString = () => `confirmReset(${this.kind})`;
