@@ -68,18 +68,19 @@ class Facts implements OrderFacts {
 export class Controls {
   readonly book = new PositionBook();
   readonly limits: LimitSet | null;
-  readonly #rules = new Map<string, SymbolRules>();
+  // Maps, indexes and books below are made on first use: an idle strategy holds none of them.
+  #rules: Map<string, SymbolRules> | null = null;
   /** The symbol decided last and its rules (orders in one symbol come in runs). */
   #lastSymbol: string | null = null;
   #lastRules: SymbolRules | null = null;
   /** Whether allowed orders are reserved in the book: some configured limit reads the projections. */
   readonly #reserve: boolean;
-  readonly #duplicates = new DuplicateIndex();
+  #duplicates: DuplicateIndex | null = null;
   readonly #facts = new Facts();
   /** The fills in the traded window (`maxTradedQuantity`, `maxTradedNotional`), on the monotonic clock. */
-  readonly #traded = new TradedFills();
+  #tradedFills: TradedFills | null = null;
   /** This runtime's open orders in the process's shared book (`selfTrade`; selfTrade.ts). */
-  readonly resting = new RestingOrders();
+  #resting: RestingOrders | null = null;
   /** Operators' authorisations of one order past one limit (overrides.ts). */
   readonly overrides: Overrides;
   readonly #ctx: LimitContext & { now: number };
@@ -89,7 +90,7 @@ export class Controls {
   readonly symbolCase: SymbolCase;
   readonly #clock: MonotonicClock;
   /** When (monotonic ms) each symbol's last price was set, for `priceCollar.referenceMaxAge`. */
-  readonly #priceAt = new Map<string, number>();
+  #priceAt: Map<string, number> | null = null;
   readonly #age: { symbol: string | null; at: number } = { symbol: null, at: NaN };
 
   /**
@@ -101,30 +102,36 @@ export class Controls {
     this.#reserve = this.limits?.needsProjection ?? false;
     this.symbolCase = symbolCase;
     this.#clock = withMonotonic(clock);
-    const duplicates = this.#duplicates;
-    const priceAt = this.#priceAt;
     // The symbol asked last and when its price was set (NaN: none): orders in one symbol come in runs.
     const age = this.#age;
-    const traded = this.#traded;
-    const resting = this.resting;
     this.overrides = new Overrides(this.#clock);
-    if (this.limits?.needsShared === true) resting.checks();
+    if (this.limits?.needsShared === true) this.resting.checks();
     const ctx = {
       book: this.book,
       /** The monotonic reading of this decision (read once, when a limit measures time). */
       now: 0,
-      lastSame: (o: OrderFacts): number | undefined => duplicates.last(o.symbol, o.side, o.qtyRaw, o.priceRaw, o.qty, o.price),
+      lastSame: (o: OrderFacts): number | undefined => this.#duplicates?.last(o.symbol, o.side, o.qtyRaw, o.priceRaw, o.qty, o.price),
       referenceAge: (symbol: string): number | undefined => {
         if (symbol !== age.symbol) {
           age.symbol = symbol;
-          age.at = priceAt.get(symbol) ?? NaN;
+          age.at = this.#priceAt?.get(symbol) ?? NaN;
         }
         return Number.isNaN(age.at) ? undefined : ctx.now - age.at;
       },
-      traded: (symbol: string, windowMs: number) => traded.within(symbol, ctx.now, windowMs),
-      crossing: (o: OrderFacts) => resting.crossing(o),
+      traded: (symbol: string, windowMs: number) => this.#traded.within(symbol, ctx.now, windowMs),
+      crossing: (o: OrderFacts) => this.resting.crossing(o),
     };
     this.#ctx = ctx;
+  }
+
+  /** This runtime's open orders in the process's shared book (`selfTrade`; selfTrade.ts), made on first use. */
+  get resting(): RestingOrders {
+    return (this.#resting ??= new RestingOrders());
+  }
+
+  /** The fills in the traded window, made on first use. */
+  get #traded(): TradedFills {
+    return (this.#tradedFills ??= new TradedFills());
   }
 
   /** A reported symbol (well formed: read by inputs.ts) in the form orders are compared in. */
@@ -184,7 +191,7 @@ export class Controls {
     if (overrides.size > 0) overrides.commit(facts);
     // `now` is wall-clock ms: a position report's asOf is compared with it.
     if ((reducing && reduceOnlyLimit.needs.projection === true) || this.#reserve) this.book.open(facts, now);
-    if (entry.historyMs > 0) this.#duplicates.remember(symbol, side, quantity, price, qty, px, ctx.now, entry.historyMs);
+    if (entry.historyMs > 0) (this.#duplicates ??= new DuplicateIndex()).remember(symbol, side, quantity, price, qty, px, ctx.now, entry.historyMs);
     this.resting.open(facts, now);
     return null;
   }
@@ -217,20 +224,20 @@ export class Controls {
     const quantity = new Exact(fill.quantity);
     this.book.fill(symbol, fill.side, quantity, new Exact(fill.price), fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
     this.#priced(symbol, price, 0);
-    this.resting.fill(symbol, fill.side, quantity, fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
+    this.#resting?.fill(symbol, fill.side, quantity, fill.orderId, fill.executedAt ?? fill.at, fill.executedAt !== undefined);
     // The traded window counts a fill from when it is recorded, on the monotonic clock (a late fill's execution time is wall-clock).
     const keep = this.#rulesFor(symbol).fillsMs;
     if (keep > 0) this.#traded.add(symbol, quantity, new Exact(fill.price), this.#clock.monotonic(), keep);
   }
 
   close(id: string): boolean {
-    this.resting.close(id);
+    this.#resting?.close(id);
     return this.book.close(id);
   }
 
   /** The runtime stopped: its open orders leave the process's shared book (selfTrade). */
   stop(): void {
-    this.resting.stop();
+    this.#resting?.stop();
   }
 
   /** A position report as of `asOf` (null: when received, at `receivedAt`); false when older than the newest accepted one (ignored). */
@@ -244,14 +251,14 @@ export class Controls {
     // A price true as of `asOf` is that much older than its arrival.
     const lag = asOf === null ? 0 : Math.max(0, receivedAt - asOf);
     for (let i = 0; i < canonical.length; i++) this.#priced(canonical[i]!.symbol, prices[i]!, lag);
-    if (accepted) this.resting.cover(this.book.reportAsOf!);
+    if (accepted) this.#resting?.cover(this.book.reportAsOf!);
     return accepted;
   }
 
   /** Notes when a symbol's last price changed (the book sets a new one; a late one it keeps out leaves it as it was). */
   #priced(symbol: string, before: Exact | null, lagMs: number): void {
     if (this.book.lastPriceExact(symbol) !== before) {
-      this.#priceAt.set(symbol, this.#clock.monotonic() - lagMs);
+      (this.#priceAt ??= new Map()).set(symbol, this.#clock.monotonic() - lagMs);
       this.#age.symbol = null;
     }
   }
@@ -317,11 +324,12 @@ export class Controls {
 
   #rulesFor(symbol: string): SymbolRules {
     if (symbol === this.#lastSymbol) return this.#lastRules!;
-    let entry = this.#rules.get(symbol);
+    const rules = (this.#rules ??= new Map());
+    let entry = rules.get(symbol);
     if (entry === undefined) {
       const limits = this.limits?.for(symbol) ?? NO_LIMITS;
       entry = symbolRules(limits, LIMITS.filter((r) => r.applies(limits)));
-      if (this.#rules.size < 100_000) this.#rules.set(symbol, entry);
+      if (rules.size < 100_000) rules.set(symbol, entry);
     }
     this.#lastSymbol = symbol;
     this.#lastRules = entry;
