@@ -55,23 +55,23 @@ export class SlidingWindow<Tag = undefined> {
     return this.#total;
   }
 
-  #append(at: number, tag: Tag | undefined): void {
+  #append(at: number, tag: Tag | undefined, n = 1): void {
     this.#evict(at);
     if (this.#size > 0) {
       const last = (this.#head + this.#size - 1) & (this.#capacity - 1);
       if (this.#slots[2 * last] === at && this.#tagAt(last) === tag) {
-        this.#slots[2 * last + 1]! += 1;
-        this.#bump(tag, 1);
+        this.#slots[2 * last + 1]! += n;
+        this.#bump(tag, n);
         return;
       }
     }
     if (this.#size === this.#capacity) this.#grow();
     const slot = (this.#head + this.#size) & (this.#capacity - 1);
     this.#slots[2 * slot] = at;
-    this.#slots[2 * slot + 1] = 1;
+    this.#slots[2 * slot + 1] = n;
     if (tag !== undefined || this.#tags !== null) (this.#tags ??= new Array<Tag | undefined>(this.#capacity))[slot] = tag;
     this.#size++;
-    this.#bump(tag, 1);
+    this.#bump(tag, n);
   }
 
   /** Entries inside the window at `now` (the true count). */
@@ -142,7 +142,8 @@ export class SlidingWindow<Tag = undefined> {
   /** Restores saved entries (oldest first). */
   load(entries: readonly { at: number; count: number; tag: Tag | undefined }[]): void {
     this.clear();
-    for (const entry of entries) for (let i = 0; i < entry.count; i++) this.record(entry.at, entry.tag);
+    // A saved slot comes back as one slot (a count of millions is one append, not millions).
+    for (const entry of entries) if (entry.count > 0) this.#append(entry.at, entry.tag, entry.count);
   }
 
   #evict(now: number): void {
