@@ -251,7 +251,8 @@ export class Controls {
     // A price true as of `asOf` is that much older than its arrival.
     const lag = asOf === null ? 0 : Math.max(0, receivedAt - asOf);
     for (let i = 0; i < canonical.length; i++) this.#priced(canonical[i]!.symbol, prices[i]!, lag);
-    if (accepted) this.#resting?.cover(this.book.reportAsOf!);
+    // A report without asOf is as of its receipt: it covers every order this runtime published before it (whatever the wall clock did since).
+    if (accepted) this.#resting?.cover(asOf ?? Infinity);
     return accepted;
   }
 

@@ -672,17 +672,16 @@ describe('known defect: a reset inside the trip notification lets the tripping m
 });
 
 /**
- * Found by this model at the full count (reported, not fixed here: src/runtime/selfTrade.ts is
- * being reworked). A position report without `asOf` covers everything its runtime recorded
+ * Found by this model at the full count, fixed in Controls.report. A position report without `asOf` covers everything its runtime recorded
  * (docs/controls.md; the position book takes max(received, latest stamp)), and an order covered by
  * its runtime's report leaves the process's self-trade book (PRODUCT.md, "More limits"). But
  * Controls.report (src/runtime/controls.ts) covers the self-trade book up to the POSITION book's
  * asOf, which for a runtime whose position book keeps no orders (no limit of it reads positions,
  * as B here) is the wall-clock time of receipt: after the wall clock stepped back, that runtime's
- * earlier orders stay in the shared book and block other strategies (LIMIT_SELF_TRADE). A
- * one-line fix: `this.resting.cover(asOf ?? Infinity)` there (a report as of receipt covers all).
+ * earlier orders stayed in the shared book and blocked other strategies (LIMIT_SELF_TRADE). The
+ * fix: a report as of its receipt covers every order its runtime published (`cover(asOf ?? Infinity)`).
  */
-describe('known defect: a report without asOf after a wall-clock step back leaves orders in the self-trade book', () => {
+describe('fixed defect: a report without asOf after a wall-clock step back left orders in the self-trade book', () => {
   async function scenario(stepBackMs: number): Promise<boolean> {
     const clock = new ManualClock(START);
     const a = await createRiskRuntime({ strategy: 'st-a', clock, logger: silentLogger, breakers: OFF, limits: { selfTrade: true } });
@@ -697,7 +696,7 @@ describe('known defect: a report without asOf after a wall-clock step back leave
     return allowed;
   }
 
-  it.fails("after a 5 s step back, B's report does not take its sell out of the shared book: A's buy is refused LIMIT_SELF_TRADE", async () => {
+  it("after a 5 s step back, B's report (as of its receipt) takes its sell out of the shared book: A's buy passes", async () => {
     expect(await scenario(5_000)).toBe(true);
   });
 
