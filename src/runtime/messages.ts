@@ -126,6 +126,13 @@ export function checkCancel(core: MessagesPort, message: unknown): Decision {
 export function checkModify(core: MessagesPort, message: unknown): Decision {
   const gate = core.gate;
   if (gate.stopped) return gate.rejection;
+  // One step: a trip this message causes closes the gate before it is decided; the trip's
+  // listeners (which may reset the breaker) run after, so the tripping message is rejected.
+  return core.step.run(() => decideModify(core, message));
+}
+
+function decideModify(core: MessagesPort, message: unknown): Decision {
+  const gate = core.gate;
   try {
     const read = readModify(message);
     if (read instanceof InvalidInputError) return rejectMalformedMessage(core, 'modify', read);

@@ -25,17 +25,16 @@ import { connectInputs, guardOrders } from './streams.ts';
 import { confirmReset, halt, requestReset, type HaltOutcome, type ResetOutcome } from './operator.ts';
 import { authorizeOverride, type OverrideGrant, type OverrideRequest } from './overrides.ts';
 import { applyPortfolioUpdate, type PortfolioContext } from './portfolio.ts';
-import { checkFailed, control, noticeStale, notifyDecision, observeOrder, portfolioContext, rejectMalformed } from './signals.ts';
+import { checkFailed, countOrder, portfolioContext, rejectMalformed, staleDue } from './signals.ts';
+import { decideOrder, decideSignalled } from './decideOrder.ts';
 import { buildStatus, stateSnapshot } from './status.ts';
 import type { CancelConfirmations } from './cancelConfirm.ts';
-import { selfTradeChecked } from './selfTrade.ts';
 import type { Decision, ErrorReport, Fill, FillReport, GuardedOrder, Order, OrderDecision, PortfolioUpdate, Position, Rejection, RuntimeStatus, StateSnapshot, UntypedOrder } from './types.ts';
 
 export type { InspectOption } from './host.ts';
 export type { RuntimeParts } from './core.ts';
 export type { BrokerPort } from './cancel.ts';
 
-const ALLOWED: Decision = Object.freeze({ allowed: true });
 
 /**
  * One strategy's risk runtime: the public façade. Each input is one step (see step.ts); the
@@ -175,22 +174,13 @@ export class RiskRuntime {
       const timed = counted || core.stale !== null;
       const mono = timed ? core.clock.monotonic() : -1; // -1: not read (the limits read it if they need it)
       // Every rule that counts submissions (order rate, …) counts this one, allowed or not.
-      if (counted) observeOrder(core, valid, mono);
-      // The dead-man's switch, noticed by check(): one subtraction; when stale, a step trips it.
-      if (core.stale !== null) noticeStale(core, mono);
+      const raised = counted ? countOrder(core, mono) : null;
+      // The dead-man's switch, noticed by check(): one subtraction.
+      const staleTrip = core.stale !== null && staleDue(core, mono);
+      // A trip this order caused closes the gate before the order is decided, in one step (rare).
+      if (raised !== null || staleTrip) return decideSignalled(core, order, valid, mono, raised, staleTrip);
       // Pre-trade limits (when configured) after the breakers; while REDUCING, only orders that reduce.
-      // Without limits an open gate allows at once; anything else is decided off the hot path.
-      // A runtime without limits still publishes its orders while another checks self-trades.
-      const quick = gate.open && !core.limited && !selfTradeChecked();
-      // The limits compare exact wall times (asOf); the history's order time may come from the monotonic read (one clock read per check).
-      const now = !quick ? core.clock.now() : timed ? core.wallAt(mono) : -1; // -1: not read (the history reads it then)
-      let decision = quick ? ALLOWED : control(core, valid, now, mono);
-      // The firm's order budget: a local lease, one counter decrement (never a network call).
-      const lease = core.lease;
-      if (lease !== null && decision.allowed && !lease.take()) decision = lease.rejection;
-      core.history.order(now, valid.symbol, valid.side, valid.quantity, valid.price, valid.id, decision);
-      if (core.decisions$.observed) notifyDecision(core, order, decision);
-      return decision;
+      return decideOrder(core, order, valid, timed, mono);
     } catch (error) {
       // A bug must never let an order through: fail closed for this order and say why.
       return checkFailed(core, error);

@@ -105,15 +105,28 @@ export const ORDER_INPUT: RuleInput = Object.freeze({ input: 'order' });
  * A submission for every rule that counts submissions: {@link observeInput} for an order, on
  * check()'s hot path (the core's own arrays; the order's details built only for a signal).
  */
-export function observeOrder(core: CheckPort, order: ValidOrder, mono: number): void {
+/**
+ * Counts a submission for every rule that counts submissions. The signals they give are returned
+ * (null: none, the usual case), not raised: check() raises them inside the step that decides the
+ * order, so a listener that hears of the trip (and resets the breaker) runs only once the
+ * tripping order has been decided, and rejected (PRODUCT.md: the message that trips is rejected).
+ */
+export function countOrder(core: CheckPort, mono: number): [BreakerType, Signal][] | null {
   const trackers = core.orderTrackers;
+  let raised: [BreakerType, Signal][] | null = null;
   for (let i = 0; i < trackers.length; i++) {
     const what = trackers[i]!.observeInput(ORDER_INPUT, mono);
-    if (what !== Signal.NONE) orderSignal(core, core.orderKinds[i]!, what, order);
+    if (what !== Signal.NONE) (raised ??= []).push([core.orderKinds[i]!, what]);
   }
   core.durability.countersChanged();
   const timed = core.orderTimed;
   for (let i = 0; i < timed.length; i++) core.dueWatches[timed[i]!]!.arm();
+  return raised;
+}
+
+/** Raises the signals a submission gave (see {@link countOrder}); each is a step of its own, nested in the caller's. */
+export function raiseOrderSignals(core: RulesPort, raised: readonly (readonly [BreakerType, Signal])[], order: ValidOrder): void {
+  for (const [kind, what] of raised) orderSignal(core, kind, what, order);
 }
 
 function orderSignal(core: RulesPort, kind: BreakerType, what: Signal, order: ValidOrder): void {
@@ -130,9 +143,13 @@ function orderDetails(order: ValidOrder): EventDetails {
 
 /** The stale-data breaker, noticed by check() while NORMAL: trips it (a step) once no value came for too long (`mono`: the monotonic clock). */
 export function noticeStale(core: StalePort, mono: number): void {
+  if (staleDue(core, mono)) core.step.run(() => signal(core, core.figures.staleKind!, Signal.TRIP));
+}
+
+/** Whether the stale-data breaker is NORMAL and its data is stale at `mono` (then a step must trip it). */
+export function staleDue(core: StalePort, mono: number): boolean {
   const kind = core.figures.staleKind!;
-  if (core.gate.views[kind].state !== BreakerState.NORMAL) return;
-  if (core.stale!.holds(mono)) core.step.run(() => signal(core, kind, Signal.TRIP));
+  return core.gate.views[kind].state === BreakerState.NORMAL && core.stale!.holds(mono);
 }
 
 /** Tells `decisions$` about a decision, after the step. */

@@ -106,6 +106,8 @@ class Model {
       this.warned = true;
       const before = this.trips.orderToTrade;
       this.trip('orderToTrade');
+      // The tripping submission is decided in its step, before the trip's listeners react.
+      const decided = this.allowed;
       if (this.trips.orderToTrade > before && this.armed) {
         const calls = this.armed;
         this.armed = null;
@@ -115,6 +117,7 @@ class Model {
           else this.reacted.push(this.submit());
         }
       }
+      return decided;
     } else if (!this.warns()) this.warned = false;
     else if (!this.warned) {
       this.warned = true;
