@@ -3,6 +3,7 @@ import { BreakerState, OnTrip } from '../../machines/constants.ts';
 import { AUTOMATIC_BREAKERS, BREAKER_TYPES, BreakerType } from '../../machines/rules/registry.ts';
 import type { InputTracker, TimeTracker } from '../../machines/rules/rule.ts';
 import { Controls } from './controls.ts';
+import type { SymbolCase } from '../../machines/limits/symbol.ts';
 import { StaleWatch } from './staleness.ts';
 import { REGISTRY } from '../../machines/rules/registry.ts';
 import { ChartKind } from '../../machines/rules/rule.ts';
@@ -69,34 +70,19 @@ const SELF_HEALING = new Set<BreakerType>(REGISTRY.filter((row) => row.rule.char
  * steps directly: nothing is set after construction.
  */
 export class RuntimeCore {
-  readonly strategy: string;
-  readonly settings: ResolvedSettings;
-  /** The injected clock, with a monotonic reading for every age, deadline and window (src/clock.ts). */
-  readonly clock: MonotonicClock;
-  readonly log: Logger;
-  readonly store: StrategyStore;
-  readonly broker: BrokerPort | null;
-  readonly alerts: AlertPort | null;
+  // check()'s fields first and side by side: V8 lays a class's fields out in the order they are
+  // declared, and over many strategies each cache line the hot path reads is a miss
+  // (bench/memory.ts, the round robin over 1,000 strategies).
   readonly gate: Gate;
-  readonly step: StepRunner;
-  readonly figures: Figures;
-  readonly host: ActorHost;
-  /** The actors' recent steps, from XState's inspection stream (the dashboard's inspector). */
-  readonly trace: ActorTrace;
-  readonly timers: SnapshotTimers;
-  readonly durability: Durability;
-  readonly cluster: ClusterBinding | null;
-  /** The firm's order budget: a local lease (one counter decrement per order), or null. */
-  readonly lease: OrderLease | null;
-  /** Reduce-only and the pre-trade limits (docs/controls.md). */
-  readonly controls: Controls;
-  /** Whether any pre-trade limit is configured (else an allowed check builds nothing). */
-  readonly limited: boolean;
-  /** The dead-man's switch: its figures and its timer, or null when off. */
-  readonly stale: TimeTracker | null;
-  readonly staleWatch: StaleWatch | null;
-  /** The timers of the rules that act on time as well as on inputs (a grace period), one per rule. */
-  readonly dueWatches: readonly StaleWatch[];
+  /** Where check() reads its order (nothing allocated per order); see {@link checking}. */
+  readonly draft = new OrderDraft();
+  /**
+   * A check() is deciding an order: one re-entered from a listener reads into a fresh draft.
+   * Written by the façade's check() only (no step's port has it); a plain field, one hop on the hot path.
+   */
+  checking = false;
+  /** How order symbols are compared (the controls' setting, one hop nearer). */
+  readonly symbolCase: SymbolCase;
   /**
    * check()'s hot path, one hop from the core (the generic `figures.observers.order` is three):
    * the trackers of the rules that count submissions, their kinds, and which of `dueWatches`
@@ -105,29 +91,52 @@ export class RuntimeCore {
   readonly orderTrackers: readonly InputTracker[];
   readonly orderKinds: readonly BreakerType[];
   readonly orderTimed: readonly number[];
-  /** Where check() reads its order (nothing allocated per order); see {@link checking}. */
-  readonly draft = new OrderDraft();
-  /**
-   * A check() is deciding an order: one re-entered from a listener reads into a fresh draft.
-   * Written by the façade's check() only (no step's port has it); a plain field, one hop on the hot path.
-   */
-  checking = false;
-  /** The open orders each trip's or halt's cancel must see closed (cancelConfirm.ts). */
-  readonly cancels: CancelConfirmations;
-  /** The last accepted positions and cash (canonical decimal text, or null): written by the portfolio step only (signals.ts `portfolioContext`). */
-  readonly held: HeldPortfolio = { positions: [], cash: null };
+  /** The dead-man's switch: its figures and its timer, or null when off. */
+  readonly stale: TimeTracker | null;
+  /** The injected clock, with a monotonic reading for every age, deadline and window (src/clock.ts). */
+  readonly clock: MonotonicClock;
+  readonly durability: Durability;
+  /** Whether any pre-trade limit is configured (else an allowed check builds nothing). */
+  readonly limited: boolean;
+  /** The firm's order budget: a local lease (one counter decrement per order), or null. */
+  readonly lease: OrderLease | null;
   /** The recent history: value series, marks, orders, fills, errors (src/runtime/history). */
   readonly history: HistoryRecorder;
-  /** Whether a store write failure was said (StoreWriteFailed emitted once): faults.ts `storeFailed` keeps it. */
-  readonly storeFailure: StoreFailure = { failed: false };
+  readonly decisions$ = new Subject<OrderDecision>();
+  /** Subscribers of the façade's `decisions$` (its subscribe and teardown keep it): check() reads this, not the subject. */
+  decisionWatchers = 0;
   /** Wall − monotonic as last read, and when (monotonic): see {@link wallAt}. */
   #wallOffset = 0;
   #wallOffsetAt = -Infinity;
 
+  readonly strategy: string;
+  readonly settings: ResolvedSettings;
+  readonly log: Logger;
+  readonly store: StrategyStore;
+  readonly broker: BrokerPort | null;
+  readonly alerts: AlertPort | null;
+  readonly step: StepRunner;
+  readonly figures: Figures;
+  readonly host: ActorHost;
+  /** The actors' recent steps, from XState's inspection stream (the dashboard's inspector). */
+  readonly trace: ActorTrace;
+  readonly timers: SnapshotTimers;
+  readonly cluster: ClusterBinding | null;
+  /** Reduce-only and the pre-trade limits (docs/controls.md). */
+  readonly controls: Controls;
+  readonly staleWatch: StaleWatch | null;
+  /** The timers of the rules that act on time as well as on inputs (a grace period), one per rule. */
+  readonly dueWatches: readonly StaleWatch[];
+  /** The open orders each trip's or halt's cancel must see closed (cancelConfirm.ts). */
+  readonly cancels: CancelConfirmations;
+  /** The last accepted positions and cash (canonical decimal text, or null): written by the portfolio step only (signals.ts `portfolioContext`). */
+  readonly held: HeldPortfolio = { positions: [], cash: null };
+  /** Whether a store write failure was said (StoreWriteFailed emitted once): faults.ts `storeFailed` keeps it. */
+  readonly storeFailure: StoreFailure = { failed: false };
+
   readonly events$ = new Subject<RiskEvent>();
   readonly state$: BehaviorSubject<StateSnapshot>;
   readonly rejected$ = new Subject<Rejection>();
-  readonly decisions$ = new Subject<OrderDecision>();
   readonly portfolio$ = new Subject<{ value: string; positions: readonly Position[]; at: number }>();
   readonly fills$ = new Subject<FillReport>();
 
@@ -152,6 +161,7 @@ export class RuntimeCore {
     if (settings.cluster?.onDisconnect === 'reduceOnly') reduceOnly.add(BreakerType.CLUSTER);
     this.gate = new Gate(now, restored ? 'no portfolio value received since restart' : 'no portfolio value received yet', reduceOnly);
     this.controls = new Controls(settings.limits, settings.symbolCase, clock);
+    this.symbolCase = this.controls.symbolCase;
     this.limited = settings.limits !== null;
     this.cancels = new CancelConfirmations({
       book: this.controls.book,

@@ -14,6 +14,8 @@ export interface DecidePort extends CheckPort {
   readonly limited: boolean;
   readonly lease: OrderLease | null;
   readonly history: Pick<HistoryRecorder, 'order'>;
+  /** How many subscribe to `decisions$` (read instead of the subject: one field on the hot path). */
+  readonly decisionWatchers: number;
   /** The wall clock at monotonic `mono`, read at most once a second (core.ts). */
   wallAt(mono: number): number;
 }
@@ -36,7 +38,7 @@ export function decideOrder(core: DecidePort, order: unknown, valid: ValidOrder,
   const lease = core.lease;
   if (lease !== null && decision.allowed && !lease.take()) decision = lease.rejection;
   core.history.order(now, valid.symbol, valid.side, valid.quantity, valid.price, valid.id, decision);
-  if (core.decisions$.observed) notifyDecision(core, order, decision);
+  if (core.decisionWatchers > 0) notifyDecision(core, order, decision);
   return decision;
 }
 

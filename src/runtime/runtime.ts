@@ -1,5 +1,5 @@
 import type { TraceStep } from './trace.ts';
-import { Subject, type Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, Subject, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Actor } from 'xstate';
 import { BreakerState, type OnTrip, type TradingMode } from '../../machines/constants.ts';
 import { BreakerType } from '../../machines/rules/registry.ts';
@@ -77,7 +77,15 @@ export class RiskRuntime {
     this.events$ = core.events$.asObservable();
     this.state$ = core.state$.asObservable();
     this.rejected$ = core.rejected$.asObservable();
-    this.decisions$ = core.decisions$.asObservable();
+    // Counts its subscribers on the core: check() tells decisions$ only when someone listens, reading one field.
+    this.decisions$ = new Observable<OrderDecision>((subscriber) => {
+      core.decisionWatchers++;
+      const inner = core.decisions$.subscribe(subscriber);
+      return () => {
+        core.decisionWatchers--;
+        inner.unsubscribe();
+      };
+    });
     this.portfolio$ = core.portfolio$.asObservable();
     this.fills$ = core.fills$.asObservable();
     this.alertAttempts$ = core.alerts ? core.alerts.attempts$ : new Subject<AttemptRecord>().asObservable();
@@ -167,7 +175,7 @@ export class RiskRuntime {
     core.checking = true;
     try {
       const valid = outer ? new OrderDraft() : core.draft;
-      const problem = readOrderInto(order, valid, core.controls.symbolCase);
+      const problem = readOrderInto(order, valid, core.symbolCase);
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
       const counted = core.orderTrackers.length > 0;
