@@ -24,7 +24,7 @@ import type { Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { AnyActorRef } from 'xstate';
 import { createRiskRuntime, ManualClock, silentLogger, type RiskEvent, type RiskRuntime } from '../../src/index.ts';
-import { BreakersModel, EXEC, KINDS, LISTENER_RESETS, LOSSES, MSG, OTR, REC, RESET_TIMEOUT_MS, type Kind, type Variant } from './allControlsModel.ts';
+import { BreakersModel, EXEC, KINDS, LOSSES, MSG, OTR, REC, RESET_TIMEOUT_MS, type Kind, type Variant } from './allControlsModel.ts';
 import { CODE, LIMITS_A, LIMITS_B, LimitsModel, SYMS, TOTAL_CAP, type LimitKey, type OrderSpec, type Side, type Sym, type Who } from './allControlsLimits.ts';
 import { makeRestartable, type Restartable } from './restart.ts';
 import { centsText } from './windowCount.ts';
@@ -108,7 +108,7 @@ async function openA(real: Omit<Real, 'rts'>): Promise<RiskRuntime> {
   // A reset from inside a listener: at the next trip, the tripped breaker is reset in the notification.
   real.subscriptions.push(
     rt.events$.subscribe((e) => {
-      if (e.type !== 'CircuitBreakerTripped' || !real.armed || !LISTENER_RESETS.has(e.breaker as Kind)) return;
+      if (e.type !== 'CircuitBreakerTripped' || !real.armed) return;
       real.armed = false;
       const { token } = rt.requestReset({ breaker: e.breaker as Kind, operator: 'listener' });
       real.reacted.push(rt.confirmReset({ token, operator: 'listener' }).confirmed);
@@ -620,18 +620,15 @@ describe('model-based: every v3 breaker and limit in one runtime, against one co
 });
 
 /**
- * Found by this model (reported, not fixed here): the message that trips a breaker must itself be
- * rejected (PRODUCT.md, "Beyond the seed": "The message that makes the count exceed maxMessages
- * trips it and, unless it is a cancellation, is itself rejected"; orderToTrade: "that submission
- * is rejected"). check() evaluates the rules, and the trip's step ends (its listeners run) BEFORE
- * check() reads the gate (src/runtime/runtime.ts check → observeOrder → orderSignal's
- * step.run, then control()). So a listener that resets the breaker at its CircuitBreakerTripped
- * (requestReset + confirmReset, each a step of its own) lets the very order that tripped it
- * through. checkModify has the same order (src/runtime/messages.ts). The combined model leaves
- * such resets out (LISTENER_RESETS in allControlsModel.ts) so that it can go on past them.
- * `it.fails`: these pass while the defect is there and fail once it is fixed: then make them `it`.
+ * Found by this model, fixed in f811d45 (src/runtime/decideOrder.ts): the message that trips a
+ * breaker must itself be rejected (PRODUCT.md, "Beyond the seed": "The message that makes the
+ * count exceed maxMessages trips it and, unless it is a cancellation, is itself rejected";
+ * orderToTrade: "that submission is rejected"). check() used to end the trip's step (its
+ * listeners ran) BEFORE it read the gate, so a listener that reset the breaker at its
+ * CircuitBreakerTripped (requestReset + confirmReset, each a step of its own) let the very order
+ * that tripped it through; checkModify alike. Now the order is decided in the trip's step.
  */
-describe('known defect: a reset inside the trip notification lets the tripping message through', () => {
+describe('fixed defect: a reset inside the trip notification let the tripping message through', () => {
   async function tripWithListenerReset(breakers: object, messages: number, last: (rt: RiskRuntime) => { allowed: boolean }): Promise<{ allowed: boolean; state: string }> {
     const rt = await createRiskRuntime({ strategy: 'defect', clock: new ManualClock(START), logger: silentLogger, breakers: { ...OFF, ...breakers }, limits: { maxOpenOrders: { total: 100 } } });
     rt.updatePortfolio({ value: '100000' });
@@ -647,22 +644,22 @@ describe('known defect: a reset inside the trip notification lets the tripping m
     return { allowed: decision.allowed, state };
   }
 
-  it.fails('messageRate { maxMessages: 2 }: the 3rd submission trips it and must be rejected, even though a listener reset it', async () => {
+  it('messageRate { maxMessages: 2 }: the 3rd submission trips it and is rejected, even though a listener resets it at once', async () => {
     const out = await tripWithListenerReset({ messageRate: { maxMessages: 2, window: 10 } }, 3, (rt) => rt.check({ id: 'x', symbol: 'ES', side: 'buy', quantity: 1, price: '100' }));
     expect(out).toEqual({ allowed: false, state: 'NORMAL' });
   });
 
-  it.fails('messageRate { maxMessages: 2 }: the 3rd message, a modification, trips it and must be rejected', async () => {
+  it('messageRate { maxMessages: 2 }: the 3rd message, a modification, trips it and is rejected', async () => {
     const out = await tripWithListenerReset({ messageRate: { maxMessages: 2, window: 10 } }, 3, (rt) => rt.checkModify({ id: 'o0', quantity: 2 }));
     expect(out).toEqual({ allowed: false, state: 'NORMAL' });
   });
 
-  it.fails('orderToTrade { maxRatio: 2, minOrders: 3 }: the 3rd submission without a fill trips it and must be rejected', async () => {
+  it('orderToTrade { maxRatio: 2, minOrders: 3 }: the 3rd submission without a fill trips it and is rejected', async () => {
     const out = await tripWithListenerReset({ orderToTrade: { maxRatio: 2, window: 10, minOrders: 3 } }, 3, (rt) => rt.check({ id: 'x', symbol: 'ES', side: 'buy', quantity: 1, price: '100' }));
     expect(out).toEqual({ allowed: false, state: 'NORMAL' });
   });
 
-  it('without the listener the same messages are rejected (the tests above fail for the reset alone)', async () => {
+  it('without the listener the same messages are rejected alike', async () => {
     const rt = await createRiskRuntime({ strategy: 'defect', clock: new ManualClock(START), logger: silentLogger, breakers: { ...OFF, messageRate: { maxMessages: 2, window: 10 } }, limits: { maxOpenOrders: { total: 100 } } });
     rt.updatePortfolio({ value: '100000' });
     const decisions = [0, 1, 2].map((i) => rt.check({ id: `o${i}`, symbol: 'ES', side: 'buy', quantity: 1, price: '100' }).allowed);

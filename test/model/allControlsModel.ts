@@ -14,8 +14,6 @@ export type State = 'NORMAL' | 'TRIPPED' | 'RESETTING';
 export const KINDS = ['orderToTrade', 'reconciliation', 'messageRate', 'executionRate', 'tradeLosses'] as const;
 export type Kind = (typeof KINDS)[number];
 export type MessageKind = 'order' | 'modify' | 'cancel';
-/** The breakers the armed listener resets at their trip (see {@link BreakersModel.endStep}). */
-export const LISTENER_RESETS: ReadonlySet<Kind> = new Set<Kind>(['reconciliation', 'executionRate', 'tradeLosses']);
 
 /** messageRate: > 8 in 10 s trips, warns at ⌈6.4⌉ = 7, re-armed below 3. */
 export const MSG = { maxMessages: 8, window: 10, warnAt: 0.8 } as const;
@@ -104,12 +102,10 @@ export class BreakersModel {
 
   /**
    * The end of a step: listeners hear of its trips; an armed one resets the first breaker that
-   * tripped, of those a fill or the clock trips (LISTENER_RESETS: a reset inside the notification
-   * of a trip by a submission or modification lets that very message through, against the
-   * contract; allControls.model.test.ts holds that defect's deterministic test).
+   * tripped (from inside the notification: a step of its own, after the step's decision).
    */
   endStep(): void {
-    const tripped = this.#notify.filter((k) => LISTENER_RESETS.has(k));
+    const tripped = this.#notify;
     this.#notify = [];
     if (tripped.length === 0 || !this.armed) return;
     this.armed = false;
@@ -121,7 +117,7 @@ export class BreakersModel {
 
   // ───────── submissions, modifications, cancellations ─────────
 
-  /** A well-formed submission: orderToTrade, then messageRate (each its own step). Returns whether it tripped a breaker. */
+  /** A well-formed submission, one step: orderToTrade, then messageRate count it. Returns whether it tripped a breaker. */
   submit(): boolean {
     this.orders.push(this.mono);
     let tripped = false;
@@ -133,19 +129,24 @@ export class BreakersModel {
       this.otrWarned = true;
       this.warn('orderToTrade');
     }
-    this.endStep();
-    return this.message('order') || tripped;
-  }
-
-  /** A well-formed message of any kind, counted by messageRate; whether it tripped it. */
-  message(kind: MessageKind): boolean {
-    const n = this.messages.add(this.mono, kind);
-    const signal = this.messages.signal(n, n > MSG.maxMessages);
-    let tripped = false;
-    if (signal === 'trip') tripped = this.trip('messageRate');
-    if (signal === 'warn') this.warn('messageRate');
+    // The tripping submission is decided (rejected) in the step; listeners hear of the trips after it.
+    tripped = this.#message('order') || tripped;
     this.endStep();
     return tripped;
+  }
+
+  /** A well-formed modification or cancellation (one step), counted by messageRate; whether it tripped it. */
+  message(kind: MessageKind): boolean {
+    const tripped = this.#message(kind);
+    this.endStep();
+    return tripped;
+  }
+
+  #message(kind: MessageKind): boolean {
+    const n = this.messages.add(this.mono, kind);
+    const signal = this.messages.signal(n, n > MSG.maxMessages);
+    if (signal === 'warn') this.warn('messageRate');
+    return signal === 'trip' && this.trip('messageRate');
   }
 
   // ───────── fills ─────────
