@@ -3,7 +3,8 @@
  * number and its decimal text are one key; "5" and "5.0" are two). A chained hash table over
  * the order's doubles (quantity, price) finds the candidates; the fields as written confirm.
  * Entries are kept in arrival order in a ring and leave from the front once older than the
- * longest window asked for. Each entry is a slot of parallel arrays (time, hash and chain links
+ * longest window asked for (chains run newest to oldest by arrival number, so a walk stops at the
+ * first entry that left: leaving unlinks nothing). Each entry is a slot of parallel arrays (time, hash and chain links
  * in typed arrays): a busy window of thousands of orders stays compact in memory, and
  * remembering an order allocates nothing once the ring is large enough.
  */
@@ -30,19 +31,20 @@ function hashOf(symbol: string, side: string, qty: number, px: number | undefine
 }
 
 export class DuplicateIndex {
-  /** Ring of slots: live entries are head … head + size − 1 (mod capacity), oldest first. */
+  // Entries are numbered in arrival order (seq); entry s lives in slot s & (capacity − 1) while
+  // head ≤ s < head + size. A bucket's chain links seqs newest to oldest, so a walk stops at the
+  // first seq below head: evicting an entry is moving head past it (nothing to unlink).
   #at = new Float64Array(INITIAL_SLOTS);
   #hashes = new Int32Array(INITIAL_SLOTS);
-  /** The next older slot of the same bucket, or NONE. */
-  #older = new Int32Array(INITIAL_SLOTS);
-  /** The next newer slot of the same bucket, or NONE (the bucket's head). */
-  #newer = new Int32Array(INITIAL_SLOTS);
+  /** The seq of the next older entry of the same bucket, or NONE. */
+  #older = new Float64Array(INITIAL_SLOTS);
   #symbols: string[] = new Array<string>(INITIAL_SLOTS).fill('');
   #sides: string[] = new Array<string>(INITIAL_SLOTS).fill('');
   #qtys: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill('');
   #prices: unknown[] = new Array<unknown>(INITIAL_SLOTS).fill('');
-  /** Bucket → its newest slot, or NONE. */
-  #buckets = new Int32Array(INITIAL_SLOTS).fill(NONE);
+  /** Bucket → the seq of its newest entry, or NONE. */
+  #buckets = new Float64Array(INITIAL_SLOTS).fill(NONE);
+  /** The seq of the oldest live entry. */
   #head = 0;
   #size = 0;
   /** The longest window asked for: nothing younger leaves. */
@@ -74,9 +76,13 @@ export class DuplicateIndex {
     const hash = this.#hash(symbol, side, qtyRaw, priceRaw, qty, px);
     const hashes = this.#hashes;
     const older = this.#older;
+    const mask = this.#at.length - 1;
+    const head = this.#head;
     let q: unknown = null;
     let p: unknown = null;
-    for (let i = this.#buckets[hash & (this.#buckets.length - 1)]!; i !== NONE; i = older[i]!) {
+    for (let s = this.#buckets[hash & mask]!; s >= head; ) {
+      const i = s & mask;
+      s = older[i]!;
       if (hashes[i] !== hash || this.#symbols[i] !== symbol || this.#sides[i] !== side) continue;
       q ??= key(qtyRaw);
       p ??= key(priceRaw);
@@ -84,7 +90,6 @@ export class DuplicateIndex {
     }
     return undefined;
   }
-
   /** No state is carried between decisions (kept for callers that reset per decision). */
   forget(): void {}
 
@@ -94,7 +99,8 @@ export class DuplicateIndex {
     this.#evict(now);
     const hash = this.#hash(symbol, side, qtyRaw, priceRaw, qty, px);
     if (this.#size === this.#at.length) this.#grow();
-    const i = (this.#head + this.#size) & (this.#at.length - 1);
+    const s = this.#head + this.#size;
+    const i = s & (this.#at.length - 1);
     this.#at[i] = now;
     this.#hashes[i] = hash;
     this.#symbols[i] = symbol;
@@ -102,56 +108,50 @@ export class DuplicateIndex {
     this.#qtys[i] = key(qtyRaw);
     this.#prices[i] = key(priceRaw);
     this.#size++;
-    this.#link(i);
+    this.#link(s, i);
   }
 
-  /** Puts slot `i` at the head of its bucket (buckets hold their entries newest first). */
-  #link(i: number): void {
+  /** Puts entry `s` (in slot `i`) at the head of its bucket (buckets hold their entries newest first). */
+  #link(s: number, i: number): void {
     const b = this.#hashes[i]! & (this.#buckets.length - 1);
-    const head = this.#buckets[b]!;
-    this.#older[i] = head;
-    this.#newer[i] = NONE;
-    if (head !== NONE) this.#newer[head] = i;
-    this.#buckets[b] = i;
+    this.#older[i] = this.#buckets[b]!;
+    this.#buckets[b] = s;
   }
 
-  /** Drops the entries that no window can match any more (the oldest of each bucket go first). */
+  /** Drops the entries that no window can match any more, oldest first (a chain's walk stops before them). */
   #evict(now: number): void {
     const mask = this.#at.length - 1;
     const cutoff = now - this.#keepMs;
     while (this.#size > 0) {
-      const i = this.#head;
+      const i = this.#head & mask;
       if (this.#at[i]! > cutoff) break;
-      // The oldest live entry is the oldest of its bucket: its tail.
-      const newer = this.#newer[i]!;
-      if (newer === NONE) this.#buckets[this.#hashes[i]! & (this.#buckets.length - 1)] = NONE;
-      else this.#older[newer] = NONE;
       // Drop the references (a quantity or price may be a caller's object).
       this.#qtys[i] = this.#prices[i] = '';
-      this.#head = (i + 1) & mask;
+      this.#head++;
       this.#size--;
     }
   }
 
-  /** Doubles the ring and the buckets, keeping every live entry in order and relinking it. */
+  /** Doubles the ring and the buckets, keeping every live entry (and its seq) and relinking it. */
   #grow(): void {
-    const capacity = this.#at.length;
-    const mask = capacity - 1;
-    const next = capacity * 2;
+    const mask = this.#at.length - 1;
+    const next = this.#at.length * 2;
+    const nextMask = next - 1;
     const at = new Float64Array(next);
     const hashes = new Int32Array(next);
     const symbols = new Array<string>(next).fill('');
     const sides = new Array<string>(next).fill('');
     const qtys = new Array<unknown>(next).fill('');
     const prices = new Array<unknown>(next).fill('');
-    for (let k = 0; k < this.#size; k++) {
-      const from = (this.#head + k) & mask;
-      at[k] = this.#at[from]!;
-      hashes[k] = this.#hashes[from]!;
-      symbols[k] = this.#symbols[from]!;
-      sides[k] = this.#sides[from]!;
-      qtys[k] = this.#qtys[from];
-      prices[k] = this.#prices[from];
+    for (let s = this.#head; s < this.#head + this.#size; s++) {
+      const from = s & mask;
+      const to = s & nextMask;
+      at[to] = this.#at[from]!;
+      hashes[to] = this.#hashes[from]!;
+      symbols[to] = this.#symbols[from]!;
+      sides[to] = this.#sides[from]!;
+      qtys[to] = this.#qtys[from];
+      prices[to] = this.#prices[from];
     }
     this.#at = at;
     this.#hashes = hashes;
@@ -159,11 +159,9 @@ export class DuplicateIndex {
     this.#sides = sides;
     this.#qtys = qtys;
     this.#prices = prices;
-    this.#older = new Int32Array(next);
-    this.#newer = new Int32Array(next);
-    this.#buckets = new Int32Array(next).fill(NONE);
-    this.#head = 0;
-    for (let k = 0; k < this.#size; k++) this.#link(k);
+    this.#older = new Float64Array(next);
+    this.#buckets = new Float64Array(next).fill(NONE);
+    for (let s = this.#head; s < this.#head + this.#size; s++) this.#link(s, s & nextMask);
   }
 }
 
