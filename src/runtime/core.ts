@@ -90,7 +90,11 @@ export class RuntimeCore {
    */
   readonly orderTrackers: readonly InputTracker[];
   readonly orderKinds: readonly BreakerType[];
-  readonly orderTimed: readonly number[];
+  /** Which of `dueWatches` a submission re-arms, or null when none (no array to read). */
+  readonly orderTimed: readonly number[] | null;
+  /** The first of `orderTrackers` (most strategies count with one rule), or null: read without the array. */
+  readonly orderTracker: InputTracker | null;
+  readonly orderTrackerCount: number;
   /** The dead-man's switch: its figures and its timer, or null when off. */
   readonly stale: TimeTracker | null;
   /** The injected clock, with a monotonic reading for every age, deadline and window (src/clock.ts). */
@@ -206,7 +210,10 @@ export class RuntimeCore {
     const counting = this.figures.observers.order;
     this.orderTrackers = counting.map((o) => o.tracker);
     this.orderKinds = counting.map((o) => o.kind);
-    this.orderTimed = this.figures.timed.flatMap((t, i) => (counting.some((o) => o.kind === t.kind) ? [i] : []));
+    const orderTimed = this.figures.timed.flatMap((t, i) => (counting.some((o) => o.kind === t.kind) ? [i] : []));
+    this.orderTimed = orderTimed.length > 0 ? orderTimed : null;
+    this.orderTracker = this.orderTrackers[0] ?? null;
+    this.orderTrackerCount = this.orderTrackers.length;
     this.dueWatches = this.figures.timed.map(({ kind, tracker }) => {
       const due = { dueAt: (at: number) => tracker.dueAt!(at) ?? Infinity, observe: (at: number) => tracker.observeTime!(at) };
       return new StaleWatch(clock, due, (what) => this.step.run(() => signal(this, kind, what)));

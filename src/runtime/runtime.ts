@@ -178,7 +178,7 @@ export class RiskRuntime {
       const problem = readOrderInto(order, valid, core.symbolCase);
       if (problem !== null) return rejectMalformed(core, order, problem);
       // Windows and ages run on the monotonic clock; the limits and the history read the wall clock.
-      const counted = core.orderTrackers.length > 0;
+      const counted = core.orderTracker !== null;
       const timed = counted || core.stale !== null;
       const mono = timed ? core.clock.monotonic() : -1; // -1: not read (the limits read it if they need it)
       // Every rule that counts submissions (order rate, …) counts this one, allowed or not.

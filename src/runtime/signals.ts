@@ -27,7 +27,9 @@ const ALLOWED: Decision = Object.freeze({ allowed: true });
 export interface CheckPort extends StalePort {
   readonly orderTrackers: readonly InputTracker[];
   readonly orderKinds: readonly BreakerType[];
-  readonly orderTimed: readonly number[];
+  readonly orderTimed: readonly number[] | null;
+  readonly orderTracker: InputTracker | null;
+  readonly orderTrackerCount: number;
   readonly controls: Pick<Controls, 'decide' | 'rejected'>;
   readonly history: Pick<HistoryRecorder, 'order'>;
   readonly decisions$: Pick<Subject<OrderDecision>, 'observed' | 'next'>;
@@ -111,16 +113,22 @@ export const ORDER_INPUT: RuleInput = Object.freeze({ input: 'order' });
  * order, so a listener that hears of the trip (and resets the breaker) runs only once the
  * tripping order has been decided, and rejected (PRODUCT.md: the message that trips is rejected).
  */
+/** (Only when `core.orderTracker` is set.) */
 export function countOrder(core: CheckPort, mono: number): [BreakerType, Signal][] | null {
-  const trackers = core.orderTrackers;
-  let raised: [BreakerType, Signal][] | null = null;
-  for (let i = 0; i < trackers.length; i++) {
-    const what = trackers[i]!.observeInput(ORDER_INPUT, mono);
-    if (what !== Signal.NONE) (raised ??= []).push([core.orderKinds[i]!, what]);
+  // The first rule one hop from the core, the others (if any) from the array: over many strategies each object read is a cache miss.
+  const first = core.orderTracker!.observeInput(ORDER_INPUT, mono);
+  let raised: [BreakerType, Signal][] | null = first === Signal.NONE ? null : [[core.orderKinds[0]!, first]];
+  const count = core.orderTrackerCount;
+  if (count > 1) {
+    const trackers = core.orderTrackers;
+    for (let i = 1; i < count; i++) {
+      const what = trackers[i]!.observeInput(ORDER_INPUT, mono);
+      if (what !== Signal.NONE) (raised ??= []).push([core.orderKinds[i]!, what]);
+    }
   }
   core.durability.countersChanged();
   const timed = core.orderTimed;
-  for (let i = 0; i < timed.length; i++) core.dueWatches[timed[i]!]!.arm();
+  if (timed !== null) for (let i = 0; i < timed.length; i++) core.dueWatches[timed[i]!]!.arm();
   return raised;
 }
 
