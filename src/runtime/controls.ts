@@ -29,6 +29,11 @@ function verdictOf(rule: { readonly name: LimitName; readonly code: LimitCode },
 interface SymbolRules {
   readonly limits: SymbolLimits;
   readonly rules: readonly LimitRule[];
+  /**
+   * The rules' decisions, read out of their rows once (no row uses `this`): each row has its own
+   * shape, so reading `rule.check` per order was a megamorphic property load per rule.
+   */
+  readonly checks: readonly LimitRule['check'][];
   /** Some rule reads `ctx.now` (the monotonic clock). */
   readonly clock: boolean;
   /** How long allowed orders are remembered for `ctx.lastSame` (ms; 0: not at all). */
@@ -43,6 +48,7 @@ function symbolRules(limits: SymbolLimits, rules: readonly LimitRule[]): SymbolR
   return {
     limits,
     rules,
+    checks: rules.map((r) => r.check),
     clock: needs.some((n) => n.clock?.(limits) === true),
     historyMs: Math.max(0, ...needs.map((n) => n.history?.(limits) ?? 0)),
     fillsMs: Math.max(0, ...needs.map((n) => n.fills?.(limits) ?? 0)),
@@ -182,11 +188,11 @@ export class Controls {
     }
     const overrides = this.overrides;
     if (overrides.size > 0) overrides.begin();
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i]!;
-      const reason = rule.check(facts, limits, ctx);
+    const checks = entry.checks;
+    for (let i = 0; i < checks.length; i++) {
+      const reason = checks[i]!(facts, limits, ctx);
       // An operator's override lets the order past this one limit (used only if the order passes them all).
-      if (reason !== null && (overrides.size === 0 || !overrides.excuse(facts, rule.name))) return verdictOf(rule, reason);
+      if (reason !== null && (overrides.size === 0 || !overrides.excuse(facts, rules[i]!.name))) return verdictOf(rules[i]!, reason);
     }
     if (overrides.size > 0) overrides.commit(facts);
     // `now` is wall-clock ms: a position report's asOf is compared with it.
